@@ -1,0 +1,1 @@
+"""BuildTrace: track changes between revisions of construction drawings."""

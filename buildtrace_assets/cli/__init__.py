@@ -1,0 +1,31 @@
+"""The ``buildtrace`` command.
+
+Each command group lives in its own module of this package and is registered
+here, so the CLI stays a thin shell over the services and the engine.
+"""
+
+from __future__ import annotations
+
+import click
+
+
+@click.group()
+def main() -> None:
+    """BuildTrace: compare revisions of construction drawings."""
+
+
+def _register() -> None:
+    from importlib import import_module
+
+    for name in ("db", "users", "projects", "uploads", "jobs", "compare", "demo"):
+        try:
+            module = import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+            continue
+        for command in module.COMMANDS:
+            main.add_command(command)
+
+
+_register()

@@ -1,0 +1,64 @@
+"""The one place configuration is read.
+
+Every part of BuildTrace (CLI, services, Dagster resources, portal) reads its
+settings from :func:`get_settings`, so a laptop runs on embedded defaults and a
+cluster overrides them with environment variables only.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Settings from the environment (prefix ``BUILDTRACE_``) with embedded defaults."""
+
+    model_config = SettingsConfigDict(env_prefix="BUILDTRACE_", extra="ignore")
+
+    data_dir: Path = Field(default=Path(".buildtrace"), description="Root of all local state.")
+    database_url: str = Field(default="", description="SQLAlchemy URL of the app database; SQLite in data_dir when empty.")
+    storage_url: str = Field(default="", description="Blob storage: file:///path or gs://bucket/prefix; data_dir/blobs when empty.")
+    max_upload_mb: int = Field(default=200, description="Largest accepted upload, in MiB.")
+    dpi: int = Field(default=150, description="Raster resolution of the comparison engine.")
+    ocr_timeout_s: float = Field(default=120.0, description="Tesseract time limit per page.")
+    summarizer: Literal["auto", "offline", "openai"] = Field(
+        default="auto", description="auto: OpenAI when an API key is set, offline otherwise."
+    )
+    openai_api_key: str | None = Field(default=None, validation_alias="OPENAI_API_KEY")
+    openai_base_url: str | None = Field(default=None, validation_alias="OPENAI_BASE_URL")
+    openai_model: str = Field(default="gpt-4.1-mini")
+    openai_timeout_s: float = Field(default=60.0)
+    dagster_home: Path | None = Field(default=None, validation_alias="DAGSTER_HOME")
+
+    @model_validator(mode="after")
+    def _derive_defaults(self) -> "Settings":
+        self.data_dir = self.data_dir.expanduser().absolute()
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'buildtrace.db'}"
+        if not self.storage_url:
+            self.storage_url = (self.data_dir / "blobs").as_uri()
+        if self.dagster_home is None:
+            self.dagster_home = self.data_dir / "dagster"
+        return self
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
+
+    @property
+    def summarizer_kind(self) -> Literal["offline", "openai"]:
+        """The summarizer actually used once ``auto`` is resolved."""
+        if self.summarizer == "auto":
+            return "openai" if self.openai_api_key else "offline"
+        return self.summarizer
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings of this process; tests call ``get_settings.cache_clear()`` after changing the environment."""
+    return Settings()

@@ -1,0 +1,88 @@
+"""Value types shared by every stage of the engine.
+
+Coordinates are PDF points (1/72 in) with the origin at the top-left of the
+page as displayed, so nothing downstream depends on the raster resolution.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+BBox = tuple[float, float, float, float]
+"""``(x0, y0, x1, y1)`` in PDF points, top-left origin."""
+
+ChangeKind = Literal["added", "removed", "modified"]
+SheetStatus = Literal["modified", "unchanged", "added", "removed"]
+TextSource = Literal["text_layer", "ocr", "none"]
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word and where it sits on the page."""
+
+    text: str
+    bbox: BBox
+
+
+@dataclass(frozen=True)
+class PageText:
+    """The words of a page and where they came from (the PDF text layer or OCR)."""
+
+    words: tuple[Word, ...]
+    source: TextSource
+
+
+@dataclass(frozen=True)
+class SheetIdentity:
+    """Sheet number and title read from the title block; ``number`` is None when none was found."""
+
+    number: str | None
+    title: str | None
+    confidence: float
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    """A page rasterized for comparison: grayscale ink on white, plus its words."""
+
+    image: np.ndarray
+    """2-D ``uint8`` array, 255 = paper."""
+    dpi: float
+    width_pt: float
+    height_pt: float
+    words: tuple[Word, ...] = ()
+
+    @property
+    def scale(self) -> float:
+        """Pixels per PDF point."""
+        return self.dpi / 72.0
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """How the old sheet maps onto the new one."""
+
+    matrix: np.ndarray
+    """2x3 affine from old-sheet points to new-sheet points."""
+    score: float
+    """0..1, share of the old sheet's ink that lands on new ink after alignment."""
+    ok: bool
+    reason: str | None = None
+    """Why the sheet could not be aligned, when ``ok`` is False."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One logical change on a sheet, in new-sheet points."""
+
+    id: str
+    kind: ChangeKind
+    bbox: BBox
+    old_text: str | None = None
+    new_text: str | None = None
+    confidence: float = 1.0
+    extra: dict = field(default_factory=dict)
+    """Optional fields of the contract, e.g. ``crops`` paths."""
