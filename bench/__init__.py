@@ -1,0 +1,1 @@
+"""Benchmarks: speed and memory targets, run as ``python -m bench.<name>``."""

@@ -1,0 +1,44 @@
+"""The tables of the app database; import from here."""
+
+from buildtrace_assets.db.models.accounts import ROLES, Organization, Project, ProjectMember, Role, User
+from buildtrace_assets.db.models.audit import AuditLog
+from buildtrace_assets.db.models.drawings import FILE_KINDS, OCR_STATUSES, Drawing, DrawingVersion, FileKind
+from buildtrace_assets.db.models.jobs import (
+    JOB_STATUSES,
+    STAGE_NAMES,
+    STAGE_STATUSES,
+    Job,
+    JobStage,
+    JobStatus,
+    StageName,
+    StageStatus,
+)
+from buildtrace_assets.db.models.results import SUMMARY_SOURCES, ChangeSummary, DiffResult, ManualOverlay, SummarySource
+
+__all__ = [
+    "FILE_KINDS",
+    "JOB_STATUSES",
+    "OCR_STATUSES",
+    "ROLES",
+    "STAGE_NAMES",
+    "STAGE_STATUSES",
+    "SUMMARY_SOURCES",
+    "AuditLog",
+    "ChangeSummary",
+    "DiffResult",
+    "Drawing",
+    "DrawingVersion",
+    "FileKind",
+    "Job",
+    "JobStage",
+    "JobStatus",
+    "ManualOverlay",
+    "Organization",
+    "Project",
+    "ProjectMember",
+    "Role",
+    "StageName",
+    "StageStatus",
+    "SummarySource",
+    "User",
+]

@@ -1,0 +1,76 @@
+"""Comparison jobs and the stages that mirror their progress."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal, get_args
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from buildtrace_assets.db.base import Base, CreatedAtMixin, IdMixin, check_in
+
+JobStatus = Literal["pending", "running", "completed", "failed", "cancelled"]
+JOB_STATUSES: tuple[str, ...] = get_args(JobStatus)
+StageName = Literal["ocr", "diff", "summary"]
+STAGE_NAMES: tuple[str, ...] = get_args(StageName)
+StageStatus = Literal["pending", "in_progress", "completed", "failed", "skipped"]
+STAGE_STATUSES: tuple[str, ...] = get_args(StageStatus)
+
+
+class Job(IdMixin, CreatedAtMixin, Base):
+    """The comparison of an old and a new drawing version."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        CheckConstraint(check_in("status", JOB_STATUSES), name="status"),
+        CheckConstraint("old_drawing_version_id <> new_drawing_version_id", name="distinct_versions"),
+        Index(None, "project_id", "created_at"),
+    )
+
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    old_drawing_version_id: Mapped[str] = mapped_column(
+        ForeignKey("drawing_versions.id", ondelete="CASCADE"), index=True
+    )
+    new_drawing_version_id: Mapped[str] = mapped_column(
+        ForeignKey("drawing_versions.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    error_message: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+
+
+class JobStage(IdMixin, CreatedAtMixin, Base):
+    """One step of a job: ``ocr`` per version, then ``diff`` and ``summary`` (no version)."""
+
+    __tablename__ = "job_stages"
+    __table_args__ = (
+        CheckConstraint(check_in("stage", STAGE_NAMES), name="stage"),
+        CheckConstraint(check_in("status", STAGE_STATUSES), name="status"),
+        CheckConstraint("attempts >= 0", name="attempts_non_negative"),
+        # NULLs are distinct in unique constraints on both engines, so the
+        # version-less stages (diff, summary) are made unique through coalesce.
+        Index(
+            "uq_job_stages_job_id_stage_version",
+            "job_id",
+            "stage",
+            text("coalesce(drawing_version_id, '')"),
+            unique=True,
+        ),
+    )
+
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    stage: Mapped[str] = mapped_column(String(16))
+    drawing_version_id: Mapped[str | None] = mapped_column(
+        ForeignKey("drawing_versions.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    started_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+    error_message: Mapped[str | None] = mapped_column(Text)
+    result_ref: Mapped[str | None] = mapped_column(String(1024))
+    dagster_run_id: Mapped[str | None] = mapped_column(String(64))

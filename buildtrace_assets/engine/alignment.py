@@ -1,0 +1,202 @@
+"""Align an old sheet onto its new revision: coarse features, then local refinement.
+
+Full-resolution feature matching is far too slow on ARCH D sheets and ECC or
+phase correlation alone fail under rotation (see "Alignment facts" in
+ARCHITECTURE.md). So ORB features on a reduced image give a robust similarity
+transform; phase correlation of small full-resolution patches then measures
+the remaining sub-pixel error at many points spread over the sheet, and a
+second robust fit turns those into the final matrix. A sheet that fails any
+gate is reported as not aligned instead of being diffed wrongly.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from buildtrace_assets.engine.model import Alignment, RenderedPage
+
+WORK_LONG_SIDE_PX = 1600
+"""Long side of the reduced image the features are found on (ARCH D: ~44 DPI)."""
+ORB_FEATURES = 2500
+MIN_INLIERS = 20
+MIN_INLIER_RATIO = 0.12
+MAX_ROTATION_DEG = 5.0
+MAX_SCALE_CHANGE = 0.08
+MIN_SCORE = 0.5
+"""Share of old ink that must land on new ink; unrelated sheets score far lower."""
+PATCH_PX = 128
+PATCH_COUNT = 64
+MIN_PATCH_RESPONSE = 0.15
+SEED = 0
+
+
+class _Reduced:
+    """A page shrunk to the working resolution, with ink made dark enough to survive the shrink."""
+
+    def __init__(self, page: RenderedPage, long_side_pt: float) -> None:
+        height, width = page.image.shape
+        factor = min(1.0, WORK_LONG_SIDE_PX / (long_side_pt * page.scale))
+        size = (max(1, round(width * factor)), max(1, round(height * factor)))
+        # OpenCV's area resize is several times faster for whole-number factors: shrink by one first.
+        step = max(1, int(1 / factor))
+        small = cv2.resize(page.image, (width // step, height // step), interpolation=cv2.INTER_AREA)
+        small = cv2.resize(small, size, interpolation=cv2.INTER_AREA)
+        # Thin lines average to light gray when shrunk; stretching the ink keeps them visible.
+        darkness = 255 - small.astype(np.int16)
+        self.image = (255 - np.clip(darkness * 3, 0, 255)).astype(np.uint8)
+        self.to_px = pixel_from_point(page.width_pt, page.height_pt, size[0], size[1])
+        self.full_px = page_pixel_from_point(page)
+        self.full_size = (width, height)
+
+
+def pixel_from_point(width_pt: float, height_pt: float, width_px: int, height_px: int) -> np.ndarray:
+    """3x3 matrix from page points to pixel centres of an image covering the whole page."""
+    sx, sy = width_px / width_pt, height_px / height_pt
+    return np.array([[sx, 0.0, -0.5], [0.0, sy, -0.5], [0.0, 0.0, 1.0]])
+
+
+def page_pixel_from_point(page: RenderedPage) -> np.ndarray:
+    """3x3 matrix from a page's points to its own image's pixel centres."""
+    height, width = page.image.shape
+    return pixel_from_point(page.width_pt, page.height_pt, width, height)
+
+
+def as_3x3(matrix: np.ndarray) -> np.ndarray:
+    return np.vstack([matrix, [0.0, 0.0, 1.0]])
+
+
+def old_to_new_pixels(matrix_pt: np.ndarray, old: RenderedPage, new: RenderedPage) -> np.ndarray:
+    """The 2x3 point-space alignment expressed between the two pages' full-resolution pixels."""
+    in_pixels = page_pixel_from_point(new) @ as_3x3(matrix_pt) @ np.linalg.inv(page_pixel_from_point(old))
+    return in_pixels[:2]
+
+
+def identical(old: RenderedPage, new: RenderedPage) -> bool:
+    """Byte-identical images; a sparse sample first so different pages are rejected almost for free."""
+    a, b = old.image, new.image
+    return a.shape == b.shape and np.array_equal(a[::16, ::16], b[::16, ::16]) and np.array_equal(a, b)
+
+
+_IDENTITY_MATRIX = np.eye(2, 3)
+_IDENTITY_MATRIX.flags.writeable = False
+IDENTITY = Alignment(matrix=_IDENTITY_MATRIX, score=1.0, ok=True)
+"""The alignment of a page with itself; shared, so its matrix is read-only."""
+
+
+def align_pages(old: RenderedPage, new: RenderedPage) -> Alignment:
+    """Find the affine map from old-sheet points to new-sheet points, or say why there is none."""
+    if identical(old, new):
+        return IDENTITY
+    long_side_pt = max(old.width_pt, old.height_pt, new.width_pt, new.height_pt)
+    small_old, small_new = _Reduced(old, long_side_pt), _Reduced(new, long_side_pt)
+    coarse, anchors, failure = _coarse_similarity(small_old.image, small_new.image)
+    if coarse is None:
+        return Alignment(matrix=np.eye(2, 3), score=0.0, ok=False, reason=failure)
+    coarse_pt = (np.linalg.inv(small_new.to_px) @ as_3x3(coarse) @ small_old.to_px)[:2]
+    matrix_pt = _refine(coarse_pt, old, new, _patch_centres(anchors, small_new))
+    small_matrix = (small_new.to_px @ as_3x3(matrix_pt) @ np.linalg.inv(small_old.to_px))[:2]
+    score = _ink_overlap(small_old.image, small_new.image, small_matrix)
+    if score < MIN_SCORE:
+        reason = f"only {score:.0%} of the old sheet's ink lands on the new sheet after alignment"
+        return Alignment(matrix=matrix_pt, score=score, ok=False, reason=reason)
+    return Alignment(matrix=matrix_pt, score=score, ok=True)
+
+
+def _coarse_similarity(old: np.ndarray, new: np.ndarray) -> tuple[np.ndarray | None, np.ndarray, str]:
+    """Rotation, uniform scale and shift between reduced images, gated on inliers and plausibility.
+
+    Also returns the inlier feature positions on the new image: proven
+    distinctive spots, where the refinement measures the residual.
+    """
+    nothing = np.empty((0, 2), np.float32)
+    orb = cv2.ORB_create(nfeatures=ORB_FEATURES, fastThreshold=10)
+    old_points, old_descriptors = orb.detectAndCompute(old, None)
+    new_points, new_descriptors = orb.detectAndCompute(new, None)
+    if old_descriptors is None or new_descriptors is None or min(len(old_points), len(new_points)) < MIN_INLIERS:
+        return None, nothing, "too few distinctive features to align the sheets (blank or nearly blank page)"
+    matches = cv2.BFMatcher(cv2.NORM_HAMMING, crossCheck=True).match(old_descriptors, new_descriptors)
+    if len(matches) < MIN_INLIERS:
+        return None, nothing, f"only {len(matches)} feature matches between the sheets"
+    source = np.float32([old_points[m.queryIdx].pt for m in matches])
+    target = np.float32([new_points[m.trainIdx].pt for m in matches])
+    cv2.setRNGSeed(SEED)
+    matrix, inliers = cv2.estimateAffinePartial2D(
+        source, target, method=cv2.RANSAC, ransacReprojThreshold=2.0, maxIters=4000, confidence=0.999
+    )
+    inlier_count = 0 if inliers is None else int(inliers.sum())
+    if matrix is None or inlier_count < MIN_INLIERS or inlier_count < MIN_INLIER_RATIO * len(matches):
+        return None, nothing, f"features do not agree on one transform ({inlier_count} of {len(matches)} matches)"
+    scale = float(np.hypot(matrix[0, 0], matrix[1, 0]))
+    rotation = float(np.degrees(np.arctan2(matrix[1, 0], matrix[0, 0])))
+    if abs(scale - 1.0) > MAX_SCALE_CHANGE or abs(rotation) > MAX_ROTATION_DEG:
+        return None, nothing, f"implausible transform (rotation {rotation:.1f} deg, scale {scale:.3f})"
+    return matrix, target[inliers.ravel() > 0], ""
+
+
+def _refine(
+    coarse_pt: np.ndarray, old: RenderedPage, new: RenderedPage, centres: list[tuple[float, float]]
+) -> np.ndarray:
+    """Measure the coarse estimate's residual on full-resolution patches and refit.
+
+    Keeps the coarse matrix when too few patches give a confident measurement
+    (e.g. a sparse sheet), since a refit on a handful of points could be worse.
+    """
+    to_new_px = old_to_new_pixels(coarse_pt, old, new)
+    new_to_old_px = cv2.invertAffineTransform(to_new_px)
+    window = cv2.createHanningWindow((PATCH_PX, PATCH_PX), cv2.CV_32F)
+    half = PATCH_PX / 2.0
+    old_points, new_points = [], []
+    for cx, cy in centres:
+        new_patch = cv2.getRectSubPix(new.image, (PATCH_PX, PATCH_PX), (float(cx), float(cy)))
+        patch_to_old = new_to_old_px @ np.array([[1.0, 0.0, cx - half + 0.5], [0.0, 1.0, cy - half + 0.5], [0, 0, 1]])
+        old_patch = cv2.warpAffine(
+            old.image, patch_to_old, (PATCH_PX, PATCH_PX),
+            flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderValue=255,
+        )
+        (dx, dy), response = cv2.phaseCorrelate(
+            255.0 - new_patch.astype(np.float32), 255.0 - old_patch.astype(np.float32), window
+        )
+        if response < MIN_PATCH_RESPONSE or max(abs(dx), abs(dy)) > half / 2:
+            continue
+        old_points.append(new_to_old_px @ np.array([cx + dx, cy + dy, 1.0]))
+        new_points.append((cx, cy))
+    if len(new_points) < 6:
+        return coarse_pt
+    cv2.setRNGSeed(SEED)
+    refined_px, inliers = cv2.estimateAffinePartial2D(
+        np.float32(old_points), np.float32(new_points), method=cv2.RANSAC, ransacReprojThreshold=1.0
+    )
+    if refined_px is None or int(inliers.sum()) < 6:
+        return coarse_pt
+    return (np.linalg.inv(page_pixel_from_point(new)) @ as_3x3(refined_px) @ page_pixel_from_point(old))[:2]
+
+
+def _patch_centres(anchors: np.ndarray, small_new: _Reduced) -> list[tuple[float, float]]:
+    """Up to ``PATCH_COUNT`` anchors spread over the sheet (one per grid cell), in full-resolution pixels."""
+    height, width = small_new.image.shape
+    margin = PATCH_PX / 2 * width / small_new.full_size[0] + 1
+    inside = (
+        (anchors[:, 0] >= margin) & (anchors[:, 0] < width - margin)
+        & (anchors[:, 1] >= margin) & (anchors[:, 1] < height - margin)
+    )
+    anchors = anchors[inside]
+    columns = 8
+    cells = (anchors[:, 1] * columns // height) * columns + anchors[:, 0] * columns // width
+    _, first = np.unique(cells.astype(np.int64), return_index=True)
+    spread = anchors[first[:PATCH_COUNT]].astype(np.float64)
+    to_full = small_new.full_px @ np.linalg.inv(small_new.to_px)
+    full = cv2.transform(spread.reshape(1, -1, 2), to_full[:2]).reshape(-1, 2)
+    return [(float(x), float(y)) for x, y in full]
+
+
+def _ink_overlap(old: np.ndarray, new: np.ndarray, matrix: np.ndarray) -> float:
+    """Share of old ink (warped into the new frame) within one reduced pixel of new ink."""
+    height, width = new.shape
+    warped = cv2.warpAffine(old, matrix, (width, height), flags=cv2.INTER_LINEAR, borderValue=255)
+    old_ink = warped < 128
+    near_new_ink = cv2.dilate((new < 128).astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    total = int(old_ink.sum())
+    if total == 0:
+        return 0.0
+    return float(np.count_nonzero(old_ink & near_new_ink)) / total

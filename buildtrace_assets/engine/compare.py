@@ -1,0 +1,300 @@
+"""Compare two revisions of a drawing set and write ``buildtrace.changes/v1``.
+
+Two steps with a stored result in between: :func:`analyze_document` reads one
+version (page sizes, text, sheet identity, thumbnail) and is kept per drawing
+version, so every job that touches the version reuses it; :func:`compare_documents`
+pairs the sheets and compares one pair at a time, rendering both pages,
+diffing them and writing the overlay and crops before the next pair is
+rendered, so memory stays flat in the number of sheets.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from buildtrace_assets.config import get_settings
+from buildtrace_assets.engine.contract import SCHEMA_ID, alignment_to_dict, change_to_dict, validate_changes, write_json_atomic
+from buildtrace_assets.engine.documents import Document, DocumentKind, open_document
+from buildtrace_assets.engine.errors import AnalysisMismatchError, BadInputError, EngineError
+from buildtrace_assets.engine.matching import THUMBNAIL_SIZE, SheetPair, match_sheets, thumbnail_signature
+from buildtrace_assets.engine.model import BBox, Change, RenderedPage, SheetIdentity, TextSource, Word
+from buildtrace_assets.engine.overlay import write_crops, write_overlay
+from buildtrace_assets.engine.pagediff import PageComparison, compare_pages
+from buildtrace_assets.engine.sheets import identify_sheet
+from buildtrace_assets.engine.text import OCR_DPI, OcrScope, ocr_region, page_text
+from buildtrace_assets.engine.textdiff import map_words, region_text
+
+ANALYSIS_VERSION = 1
+THUMBNAIL_DPI = 12.0
+"""Enough for a 32-pixel digest of an ARCH D sheet; rendering at it costs a few milliseconds."""
+CHANGE_TEXT_MARGIN_PT = 18.0
+"""OCR this much around a change region on pages without a text layer, so whole words are read."""
+
+
+@dataclass(frozen=True)
+class PageAnalysis:
+    """What the comparison needs to know about one page before rendering it at full resolution."""
+
+    index: int
+    width_pt: float
+    height_pt: float
+    rotation: int
+    text_source: TextSource
+    words: tuple[Word, ...]
+    sheet: SheetIdentity
+    thumbnail: np.ndarray | None
+    error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "width_pt": self.width_pt,
+            "height_pt": self.height_pt,
+            "rotation": self.rotation,
+            "text_source": self.text_source,
+            "words": [[w.text, *w.bbox] for w in self.words],
+            "sheet": dataclasses.asdict(self.sheet),
+            "thumbnail": None if self.thumbnail is None else base64.b64encode(self.thumbnail.tobytes()).decode(),
+            "error": self.error,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "PageAnalysis":
+        thumbnail = data["thumbnail"]
+        return cls(
+            index=int(data["index"]),
+            width_pt=float(data["width_pt"]),
+            height_pt=float(data["height_pt"]),
+            rotation=int(data["rotation"]),
+            text_source=data["text_source"],
+            words=tuple(Word(str(text), (float(x0), float(y0), float(x1), float(y1))) for text, x0, y0, x1, y1 in data["words"]),
+            sheet=SheetIdentity(**data["sheet"]),
+            thumbnail=None
+            if thumbnail is None
+            else np.frombuffer(base64.b64decode(thumbnail), np.uint8).reshape(THUMBNAIL_SIZE, THUMBNAIL_SIZE).copy(),
+            error=data["error"],
+        )
+
+
+@dataclass(frozen=True)
+class DocumentAnalysis:
+    """One drawing version, read once; serializable so the pipeline stores it per version."""
+
+    file: str
+    sha256: str
+    kind: DocumentKind
+    pages: tuple[PageAnalysis, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": ANALYSIS_VERSION,
+            "file": self.file,
+            "sha256": self.sha256,
+            "kind": self.kind,
+            "pages": [page.to_json() for page in self.pages],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "DocumentAnalysis":
+        if not isinstance(data, dict) or data.get("version") != ANALYSIS_VERSION:
+            raise AnalysisMismatchError(f"not a version {ANALYSIS_VERSION} document analysis")
+        try:
+            pages = tuple(PageAnalysis.from_json(page) for page in data["pages"])
+            return cls(str(data["file"]), str(data["sha256"]), data["kind"], pages)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise AnalysisMismatchError(f"malformed document analysis ({exc})") from None
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _analyze_page(document: Document, index: int, ocr: OcrScope) -> PageAnalysis:
+    info = document.pages[index]
+    try:
+        thumbnail = thumbnail_signature(document.render(index, THUMBNAIL_DPI))
+        text = page_text(document, index, ocr=ocr)
+    except EngineError as exc:
+        return PageAnalysis(index, info.width_pt, info.height_pt, info.rotation, "none", (), SheetIdentity(None, None, 0.0), None, str(exc))
+    sheet = identify_sheet(text.words, info.width_pt, info.height_pt)
+    return PageAnalysis(index, info.width_pt, info.height_pt, info.rotation, text.source, text.words, sheet, thumbnail)
+
+
+def _analyze(document: Document, ocr: OcrScope) -> DocumentAnalysis:
+    pages = tuple(_analyze_page(document, index, ocr) for index in range(document.page_count))
+    return DocumentAnalysis(document.path.name, file_sha256(document.path), document.kind, pages)
+
+
+def analyze_document(path: Path | str, *, ocr: OcrScope = "title_block") -> DocumentAnalysis:
+    """Read a drawing version once: per page its size, words (text layer, or OCR of ``ocr``), sheet identity, thumbnail.
+
+    A page that cannot be used carries ``error`` instead of failing the set.
+    """
+    with open_document(path) as document:
+        return _analyze(document, ocr)
+
+
+def _checked(analysis: DocumentAnalysis | None, document: Document) -> DocumentAnalysis | None:
+    if analysis is not None and analysis.sha256 != file_sha256(document.path):
+        raise AnalysisMismatchError(f"the stored analysis of {analysis.file} does not belong to {document.path.name}")
+    return analysis
+
+
+def _sheet_keys(pairs: list[SheetPair], old: DocumentAnalysis, new: DocumentAnalysis) -> list[str]:
+    """Unique, file-name-safe key per row: the printed sheet number, else the page."""
+    keys, seen = [], set()
+    for pair in pairs:
+        page = new.pages[pair.new_page] if pair.new_page is not None else old.pages[pair.old_page]
+        side = "page" if pair.new_page is not None else "old-page"
+        base = re.sub(r"[^A-Za-z0-9.-]+", "_", page.sheet.number) if page.sheet.number else f"{side}-{page.index + 1}"
+        key, n = base, 2
+        while key in seen:
+            key, n = f"{base}_{n}", n + 1
+        seen.add(key)
+        keys.append(key)
+    return keys
+
+
+def _rendered(document: Document, page: PageAnalysis, dpi: float) -> RenderedPage:
+    return RenderedPage(document.render(page.index, dpi), dpi, page.width_pt, page.height_pt, page.words)
+
+
+def _grow(box: BBox, margin: float, page: PageAnalysis) -> BBox:
+    return (max(0.0, box[0] - margin), max(0.0, box[1] - margin), min(page.width_pt, box[2] + margin), min(page.height_pt, box[3] + margin))
+
+
+def _box_to_old(box: BBox, matrix: np.ndarray) -> BBox:
+    """New-sheet box -> old-sheet box through the inverse alignment (bounding box of the mapped corners)."""
+    inverse = cv2.invertAffineTransform(np.asarray(matrix, np.float64))
+    corners = np.array([[box[0], box[1], 1.0], [box[2], box[1], 1.0], [box[0], box[3], 1.0], [box[2], box[3], 1.0]]) @ inverse.T
+    low, high = corners.min(axis=0), corners.max(axis=0)
+    return (float(low[0]), float(low[1]), float(high[0]), float(high[1]))
+
+
+def _read_changed_text(
+    result: PageComparison, docs: tuple[Document, Document], pages: tuple[PageAnalysis, PageAnalysis]
+) -> list[Change]:
+    """On pages read by OCR, the analysis only holds title-block words: OCR each change's surroundings instead."""
+    if not any(page.text_source == "ocr" for page in pages):
+        return result.changes
+    matrix = result.alignment.matrix
+    changes = []
+    for change in result.changes:
+        new_box = _grow(change.bbox, CHANGE_TEXT_MARGIN_PT, pages[1])
+        old_box = _grow(_box_to_old(new_box, matrix), 0.0, pages[0])
+        old_words = ocr_region(docs[0], pages[0].index, old_box) if pages[0].text_source == "ocr" else pages[0].words
+        new_words = ocr_region(docs[1], pages[1].index, new_box) if pages[1].text_source == "ocr" else pages[1].words
+        old_text, new_text = region_text(map_words(old_words, matrix), new_words, change.bbox)
+        changes.append(dataclasses.replace(change, old_text=old_text, new_text=new_text))
+    return changes
+
+
+def _compare_pair(
+    docs: tuple[Document, Document], pages: tuple[PageAnalysis, PageAnalysis], key: str, dpi: float, out_dir: Path
+) -> dict[str, Any]:
+    """Status, alignment, changes, overlay and crops of one matched pair."""
+    old = _rendered(docs[0], pages[0], dpi)
+    new = _rendered(docs[1], pages[1], dpi)
+    result = compare_pages(old, new, sheet_key=key)
+    entry: dict[str, Any] = {"alignment": alignment_to_dict(result.alignment), "changes": []}
+    if not result.ok:
+        return {**entry, "status": "modified", "error": {"kind": "unaligned", "message": result.reason or "alignment failed"}}
+    if not result.changes:
+        return {**entry, "status": "unchanged"}
+    changes = _read_changed_text(result, docs, pages)
+    overlay = out_dir / "overlays" / f"{key}.png"
+    overlay.parent.mkdir(parents=True, exist_ok=True)
+    write_overlay(result, old, new, overlay)
+    crops = write_crops(dataclasses.replace(result, changes=changes), old, new, out_dir / "crops")
+    entry["changes"] = [
+        change_to_dict(
+            dataclasses.replace(
+                change,
+                extra={**change.extra, "crops": {side: Path(p).relative_to(out_dir).as_posix() for side, p in crops[change.id].items()}},
+            )
+            if change.id in crops
+            else change
+        )
+        for change in changes
+    ]
+    return {**entry, "status": "modified", "overlay": overlay.relative_to(out_dir).as_posix()}
+
+
+def _sheet_entry(
+    pair: SheetPair, key: str, docs: tuple[Document, Document], analyses: tuple[DocumentAnalysis, DocumentAnalysis], dpi: float, out_dir: Path
+) -> dict[str, Any]:
+    old = analyses[0].pages[pair.old_page] if pair.old_page is not None else None
+    new = analyses[1].pages[pair.new_page] if pair.new_page is not None else None
+    shown = new or old
+    assert shown is not None
+    entry: dict[str, Any] = {
+        "sheet_number": shown.sheet.number,
+        "title": shown.sheet.title,
+        "old_page": pair.old_page,
+        "new_page": pair.new_page,
+        "matched_by": pair.basis,
+    }
+    broken = next((page.error for page in (old, new) if page is not None and page.error), None)
+    if old is None or new is None:
+        entry.update(status="added" if old is None else "removed", changes=[])
+    elif broken:
+        entry.update(status="modified", changes=[])
+    else:
+        try:
+            entry.update(_compare_pair(docs, (old, new), key, dpi, out_dir))
+        except BadInputError as exc:
+            broken = str(exc)
+            entry.update(status="modified", changes=[])
+    if broken:
+        entry["error"] = {"kind": "bad_page", "message": broken}
+    return entry
+
+
+def compare_documents(
+    old_path: Path | str,
+    new_path: Path | str,
+    out_dir: Path | str,
+    *,
+    dpi: float | None = None,
+    old_analysis: DocumentAnalysis | None = None,
+    new_analysis: DocumentAnalysis | None = None,
+) -> dict[str, Any]:
+    """Compare two versions; write ``changes.json``, ``overlays/`` and ``crops/`` into ``out_dir``; return the document.
+
+    Stored analyses are reused when given (and checked against the files' hashes).
+    """
+    resolution = float(dpi or get_settings().dpi)
+    out = Path(out_dir)
+    with open_document(old_path) as old_doc, open_document(new_path) as new_doc:
+        analyses = (
+            _checked(old_analysis, old_doc) or _analyze(old_doc, "title_block"),
+            _checked(new_analysis, new_doc) or _analyze(new_doc, "title_block"),
+        )
+        pairs = match_sheets(analyses[0].pages, analyses[1].pages)
+        sheets = [
+            _sheet_entry(pair, key, (old_doc, new_doc), analyses, resolution, out)
+            for pair, key in zip(pairs, _sheet_keys(pairs, *analyses))
+        ]
+    document = {
+        "schema": SCHEMA_ID,
+        "old": {"file": Path(old_path).name, "pages": len(analyses[0].pages)},
+        "new": {"file": Path(new_path).name, "pages": len(analyses[1].pages)},
+        "dpi": resolution,
+        "sheets": sheets,
+    }
+    validate_changes(document)
+    write_json_atomic(document, out / "changes.json")
+    return document

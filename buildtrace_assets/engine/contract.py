@@ -1,0 +1,81 @@
+"""The ``buildtrace.changes/v1`` document: how results are written, and the schema that checks them.
+
+The CLI, the Dagster diff asset, manual overlays and the summarizer all read
+and write this one shape (documented in ``docs/changes-v1.md``), so it is
+validated on the way out and on the way in.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from buildtrace_assets.engine.errors import ContractError
+from buildtrace_assets.engine.model import Alignment, Change
+
+SCHEMA_ID = "buildtrace.changes/v1"
+COORDINATE_DIGITS = 2
+"""Points rounded to 1/100 pt (0.0035 mm): stable JSON, far below drawing precision."""
+
+
+@lru_cache(maxsize=1)
+def load_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) shipped next to this module."""
+    text = resources.files("buildtrace_assets.engine").joinpath("changes_v1.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def validate_changes(document: Any) -> None:
+    """Raise :class:`ContractError` naming the first offending field when ``document`` breaks the contract."""
+    validator = jsonschema.Draft202012Validator(load_schema())
+    error = jsonschema.exceptions.best_match(validator.iter_errors(document))
+    if error is not None:
+        where = "/".join(str(part) for part in error.absolute_path) or "(root)"
+        raise ContractError(f"not a valid {SCHEMA_ID} document at {where}: {error.message}")
+
+
+def _round(values: Any) -> Any:
+    return [round(float(v), COORDINATE_DIGITS) for v in values]
+
+
+def change_to_dict(change: Change) -> dict[str, Any]:
+    """One change object; ``extra`` carries optional contract fields such as ``crops``."""
+    return {
+        "id": change.id,
+        "kind": change.kind,
+        "bbox": _round(change.bbox),
+        "old_text": change.old_text,
+        "new_text": change.new_text,
+        "confidence": round(float(min(1.0, max(0.0, change.confidence))), 3),
+        **change.extra,
+    }
+
+
+def alignment_to_dict(alignment: Alignment) -> dict[str, Any]:
+    """The alignment block; ``ok``/``reason`` tell a failed alignment from a perfect one."""
+    return {
+        "matrix": [[round(float(v), 6) for v in row] for row in alignment.matrix[:2]],
+        "score": round(float(min(1.0, max(0.0, alignment.score))), 4),
+        "ok": bool(alignment.ok),
+        "reason": alignment.reason,
+    }
+
+
+def write_json_atomic(document: Any, path: Path) -> None:
+    """Write JSON so readers never see half a file: a temporary file in the same folder, then a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(document, out, indent=2, ensure_ascii=False)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

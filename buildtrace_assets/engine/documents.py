@@ -1,0 +1,342 @@
+"""Open a drawing (PDF, PNG/JPG or DXF) and rasterize it one page at a time.
+
+Every format becomes a PDF inside the sandboxed child (an image is placed on a
+page of its physical size, each DXF layout is plotted by ezdxf's PyMuPDF
+backend), so rendering, clipping and the page-as-displayed coordinates are the
+same code for all of them. The parent only ever holds the page it asked for:
+a 100-sheet set never sits in memory at once.
+
+Images: the page size is pixels x 72 / DPI, using the DPI recorded in the file
+when it is plausible for a scan (100-2400), else :data:`DEFAULT_IMAGE_DPI`.
+72 and 96 are screen defaults written by software that does not know the scan
+resolution, so they are not trusted.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from buildtrace_assets.engine.errors import BadInputError, BadPageError
+from buildtrace_assets.engine.model import BBox, Word
+from buildtrace_assets.engine.sandbox import Limits, Sandbox
+
+DocumentKind = Literal["pdf", "image", "dxf"]
+
+MAX_PAGES = 2000
+MAX_PAGE_SIDE_IN = 200.0
+MAX_RENDER_PIXELS = 200_000_000
+"""Largest raster of one page (about 200 MB as grayscale)."""
+MAX_IMAGE_PIXELS = 200_000_000
+"""Decompression-bomb guard for PNG/JPG inputs, checked from the header before decoding."""
+DEFAULT_IMAGE_DPI = 150.0
+PLAUSIBLE_IMAGE_DPI = (100.0, 2400.0)
+MODELSPACE_PAGE_MM = (914.4, 609.6)
+"""A DXF without paper-space sheets is fitted on an ARCH D page (36 x 24 in)."""
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """Size of one page as displayed (rotation applied), or why it cannot be used."""
+
+    index: int
+    width_pt: float
+    height_pt: float
+    rotation: int = 0
+    name: str | None = None
+    """The DXF layout name; None for PDF pages and images."""
+    error: str | None = None
+
+
+def detect_kind(path: Path) -> DocumentKind:
+    """Tell the format from the file's first bytes (the extension is only a fallback for DXF text)."""
+    with path.open("rb") as handle:
+        head = handle.read(2048)
+    if b"%PDF-" in head[:1024]:
+        return "pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n") or head.startswith(b"\xff\xd8\xff"):
+        return "image"
+    if head.startswith(b"AutoCAD Binary DXF") or (
+        path.suffix.lower() == ".dxf" and b"SECTION" in head
+    ):
+        return "dxf"
+    raise BadInputError(f"{path.name}: unsupported file type (expected PDF, PNG, JPG or DXF)")
+
+
+def _check_page_size(index: int, width_pt: float, height_pt: float) -> str | None:
+    if width_pt <= 0 or height_pt <= 0:
+        return "the page has no area"
+    side_in = max(width_pt, height_pt) / 72.0
+    if side_in > MAX_PAGE_SIDE_IN:
+        return f"the page is {side_in:.0f} in on a side (limit {MAX_PAGE_SIDE_IN:.0f} in)"
+    return None
+
+
+class PageSource:
+    """Child-process side: the opened document. Only plain data crosses the pipe."""
+
+    def __init__(self, path: str, kind: DocumentKind) -> None:
+        import pymupdf
+
+        pymupdf.TOOLS.mupdf_display_errors(False)
+        self._path = Path(path)
+        self._kind = kind
+        self._dxf: _DxfPlotter | None = None
+        if kind == "pdf":
+            self._pdf = _open_pdf(self._path)
+            self._names: list[str | None] = [None] * self._pdf.page_count
+        elif kind == "image":
+            self._pdf = _image_as_pdf(self._path)
+            self._names = [None]
+        else:
+            self._dxf = _DxfPlotter(self._path)
+            self._names = list(self._dxf.names)
+            self._pdf = None
+
+    def pages(self) -> list[PageInfo]:
+        if self._dxf is not None:
+            return [
+                PageInfo(i, w, h, 0, name, _check_page_size(i, w, h))
+                for i, (name, (w, h)) in enumerate(zip(self._dxf.names, self._dxf.sizes))
+            ]
+        infos = []
+        for index in range(self._pdf.page_count):
+            try:
+                page = self._pdf.load_page(index)
+                width, height, rotation = page.rect.width, page.rect.height, page.rotation
+            except Exception as exc:  # noqa: BLE001 - a broken page is reported, not fatal to the set
+                infos.append(PageInfo(index, 0.0, 0.0, 0, None, f"cannot read the page ({exc})"))
+                continue
+            infos.append(PageInfo(index, width, height, rotation, None, _check_page_size(index, width, height)))
+        return infos
+
+    def _page(self, index: int):
+        if self._dxf is not None:
+            return self._dxf.page(index)
+        return self._pdf.load_page(index)
+
+    def render(self, index: int, dpi: float, clip: BBox | None) -> np.ndarray:
+        import pymupdf
+
+        page = self._page(index)
+        area = page.rect if clip is None else pymupdf.Rect(clip) & page.rect
+        problem = _check_page_size(index, page.rect.width, page.rect.height)
+        if problem is None and area.width * area.height * (dpi / 72.0) ** 2 > MAX_RENDER_PIXELS:
+            problem = f"{dpi:g} dpi would make a raster over {MAX_RENDER_PIXELS // 1_000_000} megapixels"
+        if problem:
+            raise BadPageError(index, problem)
+        if area.is_empty:
+            return np.full((1, 1), 255, np.uint8)
+        zoom = dpi / 72.0
+        pix = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), colorspace=pymupdf.csGRAY, alpha=False, clip=area)
+        image = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.stride)[:, : pix.width]
+        return image.copy()
+
+    def words(self, index: int) -> list[tuple[str, BBox]]:
+        """Words of the text layer in page-as-displayed coordinates (MuPDF reports them unrotated)."""
+        import pymupdf
+
+        page = self._page(index)
+        rotate = page.rotation_matrix
+        words = []
+        for x0, y0, x1, y1, text, *_ in page.get_text("words"):
+            box = pymupdf.Rect(x0, y0, x1, y1) * rotate
+            words.append((text, (box.x0, box.y0, box.x1, box.y1)))
+        return words
+
+
+def _open_pdf(path: Path):
+    import pymupdf
+
+    try:
+        pdf = pymupdf.open(path, filetype="pdf")
+    except Exception as exc:  # noqa: BLE001 - MuPDF raises several types for unreadable files
+        raise BadInputError(f"{path.name}: not a readable PDF ({exc})") from None
+    if pdf.needs_pass:
+        raise BadInputError(f"{path.name}: the PDF is password-protected")
+    if pdf.page_count == 0:
+        raise BadInputError(f"{path.name}: the PDF has no pages")
+    if pdf.page_count > MAX_PAGES:
+        raise BadInputError(f"{path.name}: {pdf.page_count} pages (limit {MAX_PAGES})")
+    return pdf
+
+
+def image_dpi(recorded: tuple[float, float] | None) -> float:
+    """DPI used for an image's page size: the recorded one when plausible for a scan."""
+    if recorded:
+        value = float(recorded[0])
+        if PLAUSIBLE_IMAGE_DPI[0] <= value <= PLAUSIBLE_IMAGE_DPI[1]:
+            return value
+    return DEFAULT_IMAGE_DPI
+
+
+def _image_as_pdf(path: Path):
+    """Place the image on a page of its physical size, checking the header before anything decodes it."""
+    import pymupdf
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            width_px, height_px = image.size
+            dpi = image_dpi(image.info.get("dpi"))
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise BadInputError(f"{path.name}: not a readable image ({exc})") from None
+    if width_px * height_px > MAX_IMAGE_PIXELS:
+        raise BadInputError(
+            f"{path.name}: {width_px}x{height_px} pixels exceeds the limit of {MAX_IMAGE_PIXELS // 1_000_000} megapixels"
+        )
+    pdf = pymupdf.open()
+    page = pdf.new_page(width=width_px * 72.0 / dpi, height=height_px * 72.0 / dpi)
+    try:
+        page.insert_image(page.rect, filename=str(path))
+    except Exception as exc:  # noqa: BLE001
+        raise BadInputError(f"{path.name}: not a readable image ({exc})") from None
+    return pdf
+
+
+class _DxfPlotter:
+    """Plots DXF layouts to one-page PDFs on demand (the last one is kept for repeated requests).
+
+    Every layer is switched on and every viewport made visible: layer on/off
+    and viewport status are viewing states saved with the file, not drawing
+    content, and two revisions saved with different toggles must not compare
+    as different drawings (nor as empty sheets).
+    """
+
+    def __init__(self, path: Path) -> None:
+        import ezdxf
+        from ezdxf import recover
+
+        try:
+            self._doc, _auditor = recover.readfile(str(path))
+        except (OSError, ezdxf.DXFError, ValueError, UnicodeDecodeError) as exc:
+            raise BadInputError(f"{path.name}: not a readable DXF ({exc})") from None
+        for layer in self._doc.layers:
+            layer.on()
+        self._layouts = [
+            layout
+            for layout in (self._doc.layouts.get(name) for name in self._doc.layouts.names_in_taborder())
+            if not layout.is_modelspace and any(entity.dxftype() != "VIEWPORT" for entity in layout)
+        ]
+        if not self._layouts:
+            if len(self._doc.modelspace()) == 0:
+                raise BadInputError(f"{path.name}: the DXF has nothing to draw")
+            self._layouts = [self._doc.modelspace()]
+        for layout in self._layouts:
+            if not layout.is_modelspace:
+                self._show_viewports(layout)
+        self.names = [layout.name for layout in self._layouts]
+        if len(self.names) > MAX_PAGES:
+            raise BadInputError(f"{path.name}: {len(self.names)} layouts (limit {MAX_PAGES})")
+        self._cached: tuple[int, object] | None = None
+        self.sizes = [self._size(i) for i in range(len(self._layouts))]
+
+    @staticmethod
+    def _show_viewports(layout) -> None:
+        for order, viewport in enumerate(layout.viewports(), start=2):
+            viewport.dxf.status = 1 if viewport.dxf.get("id", 0) == 1 else order
+
+    def _page_setup(self, index: int):
+        from ezdxf.addons.drawing import layout as page_layout
+        from ezdxf import bbox
+
+        layout = self._layouts[index]
+        if not layout.is_modelspace:
+            return page_layout.Page.from_dxf_layout(layout)
+        extents = bbox.extents(layout, fast=True)
+        width, height = MODELSPACE_PAGE_MM
+        if extents.has_data and extents.size.y > extents.size.x:
+            width, height = height, width
+        return page_layout.Page(width, height, page_layout.Units.mm, margins=page_layout.Margins.all(10))
+
+    def _size(self, index: int) -> tuple[float, float]:
+        if self._layouts[index].is_modelspace:
+            rect = self.page(index).rect
+            return rect.width, rect.height
+        setup = self._page_setup(index)
+        return setup.width_in_mm * 72.0 / 25.4, setup.height_in_mm * 72.0 / 25.4
+
+    def page(self, index: int):
+        import pymupdf
+        from ezdxf.addons.drawing import Frontend, RenderContext, config
+        from ezdxf.addons.drawing.pymupdf import PyMuPdfBackend
+
+        if self._cached is not None and self._cached[0] == index:
+            return self._cached[1]
+        backend = PyMuPdfBackend()
+        settings = config.Configuration(
+            background_policy=config.BackgroundPolicy.WHITE, color_policy=config.ColorPolicy.BLACK
+        )
+        try:
+            Frontend(RenderContext(self._doc), backend, config=settings).draw_layout(self._layouts[index])
+            pdf = pymupdf.open("pdf", backend.get_pdf_bytes(self._page_setup(index)))
+        except Exception as exc:  # noqa: BLE001 - ezdxf raises many types on broken entities
+            raise BadPageError(index, f"cannot plot layout {self.names[index]!r} ({exc})") from None
+        page = pdf.load_page(0)
+        self._cached = (index, page)
+        return page
+
+
+class Document:
+    """An opened drawing; its pages are rendered on request in a sandboxed child process.
+
+    Use as a context manager (or call :meth:`close`) so the child exits.
+    """
+
+    def __init__(self, path: Path | str, *, limits: Limits | None = None) -> None:
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise BadInputError(f"{self.path}: no such file")
+        self.kind: DocumentKind = detect_kind(self.path)
+        self._sandbox = Sandbox(f"{__name__}:PageSource", str(self.path.absolute()), self.kind, limits=limits)
+        try:
+            self.pages: tuple[PageInfo, ...] = tuple(self._sandbox.call("pages"))
+        except BaseException:
+            self._sandbox.close()
+            raise
+
+    @property
+    def page_count(self) -> int:
+        return len(self.pages)
+
+    def _usable(self, index: int) -> PageInfo:
+        if not 0 <= index < len(self.pages):
+            raise IndexError(f"page {index} out of range (document has {len(self.pages)})")
+        info = self.pages[index]
+        if info.error:
+            raise BadPageError(index, info.error)
+        return info
+
+    def render(self, index: int, dpi: float, clip: BBox | None = None) -> np.ndarray:
+        """Grayscale raster (uint8, 255 = paper) of the page as displayed, or of ``clip`` (in points) of it."""
+        self._usable(index)
+        if not (0 < dpi <= 1200) or math.isnan(dpi):
+            raise ValueError(f"dpi must be in (0, 1200], got {dpi}")
+        return self._sandbox.call("render", index, float(dpi), clip)
+
+    def text_layer_words(self, index: int) -> tuple[Word, ...]:
+        """Words of the PDF text layer (empty for images and for CAD text drawn as paths)."""
+        self._usable(index)
+        return tuple(Word(text, bbox) for text, bbox in self._sandbox.call("words", index))
+
+    @property
+    def worker_pid(self) -> int | None:
+        return self._sandbox.pid
+
+    def close(self) -> None:
+        self._sandbox.close()
+
+    def __enter__(self) -> "Document":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_document(path: Path | str, *, limits: Limits | None = None) -> Document:
+    """Open a PDF, PNG/JPG or DXF; raises :class:`BadInputError` with a one-line reason when it cannot be used."""
+    return Document(path, limits=limits)

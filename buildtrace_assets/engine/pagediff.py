@@ -1,0 +1,138 @@
+"""Compare one old page with its new revision: align, find changed ink, read changed text.
+
+The result keeps the old page warped into the new page's pixel frame and the
+changed-ink masks (about 3 bytes per new-sheet pixel in all), which is what
+the overlay and the crops are drawn from; nothing else of the intermediate
+work outlives the call.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from buildtrace_assets.engine.alignment import IDENTITY, align_pages, identical, old_to_new_pixels
+from buildtrace_assets.engine.model import Alignment, BBox, Change, ChangeKind, RenderedPage
+from buildtrace_assets.engine.regions import find_change_regions, paper_level, raw_differences, tolerance_px
+from buildtrace_assets.engine.textdiff import map_words, phrase_boxes, region_text, unmatched_words
+
+READING_BAND_PT = 36.0
+"""Regions whose tops lie in the same half-inch band are read left to right."""
+TEXT_ONLY_MIN_INK_PT2 = 0.5
+"""A word change found only in the text needs at least this much changed ink to count (OCR noise has none)."""
+TEXT_ONLY_CONFIDENCE = 0.6
+TEXT_ONLY_TOLERANCE_PT = 0.5
+"""Finer than the region tolerance: one changed digit of small text differs by less than a point."""
+
+
+@dataclass(frozen=True)
+class PageComparison:
+    """Everything found when comparing two revisions of one sheet."""
+
+    sheet_key: str
+    alignment: Alignment
+    changes: list[Change]
+    old_in_new: np.ndarray | None
+    """Old page image warped into the new page's pixel frame; None when alignment failed."""
+    added: np.ndarray | None
+    """Boolean mask of ink only on the new page, new-page pixels."""
+    removed: np.ndarray | None
+    """Boolean mask of ink only on the old page, new-page pixels."""
+
+    @property
+    def ok(self) -> bool:
+        return self.alignment.ok
+
+    @property
+    def reason(self) -> str | None:
+        return self.alignment.reason
+
+
+def compare_pages(old: RenderedPage, new: RenderedPage, *, sheet_key: str) -> PageComparison:
+    """Align ``old`` onto ``new`` and list the changes in new-sheet points, in reading order.
+
+    A page pair that cannot be aligned yields ``ok=False`` and no changes, never a silent empty diff.
+    """
+    if identical(old, new):
+        empty = np.zeros(new.image.shape, bool)
+        return PageComparison(sheet_key, IDENTITY, [], new.image, empty, empty.copy())
+    alignment = align_pages(old, new)
+    if not alignment.ok:
+        return PageComparison(sheet_key, alignment, [], None, None, None)
+    height, width = new.image.shape
+    to_new_px = old_to_new_pixels(alignment.matrix, old, new)
+    old_in_new = cv2.warpAffine(old.image, to_new_px, (width, height), flags=cv2.INTER_LINEAR, borderValue=255)
+    px_per_pt = new.image.shape[1] / new.width_pt
+    compared = _common_area(old.image.shape, to_new_px, new.image.shape, 2 * tolerance_px(px_per_pt))
+    ink = find_change_regions(old_in_new, new.image, compared, px_per_pt)
+    old_words = map_words(old.words, alignment.matrix)
+    found = [(_to_points(region.box, new), region.kind, region.confidence) for region in ink.regions]
+    found += _text_only_changes(old_words, new, old_in_new, compared, [r.box for r in ink.regions])
+    found.sort(key=lambda item: (math.floor(item[0][1] / READING_BAND_PT), item[0][0]))
+    changes = []
+    for number, (box, kind, confidence) in enumerate(found, start=1):
+        old_text, new_text = region_text(old_words, new.words, box)
+        changes.append(Change(f"{sheet_key}-{number}", kind, box, old_text, new_text, confidence))
+    return PageComparison(sheet_key, alignment, changes, old_in_new, ink.added, ink.removed)
+
+
+def _common_area(
+    old_shape: tuple[int, int], to_new_px: np.ndarray, new_shape: tuple[int, int], inset: int
+) -> np.ndarray:
+    """New-page pixels the old page covers too, kept clear of its edges where resampling blurs."""
+    height, width = old_shape
+    corners = np.array(
+        [[inset, inset], [width - 1 - inset, inset], [width - 1 - inset, height - 1 - inset], [inset, height - 1 - inset]],
+        np.float64,
+    )
+    mapped = cv2.transform(corners[None], to_new_px)[0]
+    area = np.zeros(new_shape, np.uint8)
+    cv2.fillConvexPoly(area, np.round(mapped).astype(np.int32), 1)
+    return area
+
+
+def _to_points(box: tuple[int, int, int, int], page: RenderedPage) -> BBox:
+    sy, sx = page.image.shape[0] / page.height_pt, page.image.shape[1] / page.width_pt
+    return (box[0] / sx, box[1] / sy, box[2] / sx, box[3] / sy)
+
+
+def _to_pixels(box: BBox, page: RenderedPage) -> tuple[int, int, int, int]:
+    height, width = page.image.shape
+    sy, sx = height / page.height_pt, width / page.width_pt
+    return (
+        max(0, math.floor(box[0] * sx)),
+        max(0, math.floor(box[1] * sy)),
+        min(width, math.ceil(box[2] * sx)),
+        min(height, math.ceil(box[3] * sy)),
+    )
+
+
+def _text_only_changes(
+    old_words: list, new: RenderedPage, old_in_new: np.ndarray, compared: np.ndarray, ink_boxes: list
+) -> list[tuple[BBox, ChangeKind, float]]:
+    """Word changes whose ink was too small for a region but is really there (e.g. one digit)."""
+    lonely_old, lonely_new = unmatched_words(old_words, new.words)
+    px_per_pt = new.image.shape[1] / new.width_pt
+    papers = (paper_level(old_in_new), paper_level(new.image))
+    found = []
+    for box in phrase_boxes(lonely_old + lonely_new):
+        x0, y0, x1, y1 = _to_pixels(box, new)
+        if x1 <= x0 or y1 <= y0 or any(_overlaps((x0, y0, x1, y1), ink_box) for ink_box in ink_boxes):
+            continue
+        added, removed = raw_differences(
+            old_in_new[y0:y1, x0:x1], new.image[y0:y1, x0:x1], compared[y0:y1, x0:x1], px_per_pt, papers, TEXT_ONLY_TOLERANCE_PT
+        )
+        added_px, removed_px = cv2.countNonZero(added), cv2.countNonZero(removed)
+        if added_px + removed_px < TEXT_ONLY_MIN_INK_PT2 * px_per_pt**2:
+            continue
+        kind: ChangeKind = "modified" if added_px and removed_px else ("added" if added_px else "removed")
+        found.append((box, kind, TEXT_ONLY_CONFIDENCE))
+    return found
+
+
+def _overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+

@@ -1,0 +1,200 @@
+"""Change regions: where ink differs between the aligned old sheet and the new one.
+
+Ink counts as changed only when its dark core has no ink at all (light
+anti-aliased edges included) within a small distance on the other sheet. That
+tolerance absorbs re-plotting, sub-pixel misregistration and line-weight
+differences; a minimum component area drops scan speckles; and nearby
+components are grouped so one logical change (a rewritten note, a moved door)
+becomes one region instead of one per glyph.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from buildtrace_assets.engine.model import ChangeKind
+
+TOLERANCE_PT = 1.2
+"""How far ink may move between sheets and still count as the same ink."""
+MIN_COMPONENT_PT2 = 1.5
+"""Smaller changed blobs are scan speckles or JPEG ringing, not drawing changes."""
+MIN_REGION_PT2 = 4.0
+GROUP_GAP_PT = 12.0
+"""Changed ink closer than this belongs to one change: the glyphs of a note, the leaf and swing of a door."""
+MIXED_SHARE = 0.15
+"""A region is ``modified`` when both added and removed ink make up at least this share of it."""
+CORE_LEVEL = 0.55
+"""Dark core of ink, as a fraction of the paper level: what must be explained by the other sheet."""
+ANY_INK_LEVEL = 0.85
+"""Any visible ink, including anti-aliased edges: what may explain the other sheet's core."""
+
+
+@dataclass(frozen=True)
+class Region:
+    """One group of changed ink, in new-sheet pixels (``x1``/``y1`` exclusive)."""
+
+    kind: ChangeKind
+    box: tuple[int, int, int, int]
+    added_px: int
+    removed_px: int
+    confidence: float
+
+
+@dataclass(frozen=True)
+class InkChanges:
+    """The significant changed ink of a sheet and its grouping into regions."""
+
+    added: np.ndarray
+    """Boolean mask, new-sheet pixels: ink only on the new sheet."""
+    removed: np.ndarray
+    """Boolean mask, new-sheet pixels: ink only on the aligned old sheet."""
+    regions: list[Region]
+
+
+def paper_level(image: np.ndarray) -> float:
+    """Brightness of the paper, so scans with gray or yellowed paper get the same thresholds."""
+    return max(64.0, float(np.percentile(image[::7, ::7], 90)))
+
+
+def tolerance_px(px_per_pt: float, tolerance_pt: float = TOLERANCE_PT) -> int:
+    return max(1, round(tolerance_pt * px_per_pt))
+
+
+def raw_differences(
+    old: np.ndarray,
+    new: np.ndarray,
+    compared: np.ndarray,
+    px_per_pt: float,
+    papers: tuple[float, float] | None = None,
+    tolerance_pt: float = TOLERANCE_PT,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Added and removed ink (``uint8`` 0/1 masks) before any cleaning.
+
+    A pixel is changed when it is dark core ink on one sheet and the other
+    sheet has no ink at all near it. ``compared`` is a 0/1 mask of the pixels
+    to judge. ``papers`` gives the (old, new) paper levels when the images are
+    small crops whose own brightness says little about the paper.
+    """
+    old_paper, new_paper = papers or (paper_level(old), paper_level(new))
+    radius = tolerance_px(px_per_pt, tolerance_pt)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+
+    def ink(image: np.ndarray, level: float) -> np.ndarray:
+        return cv2.threshold(image, level, 1, cv2.THRESH_BINARY_INV)[1]
+
+    near_old = cv2.dilate(ink(old, ANY_INK_LEVEL * old_paper), kernel)
+    near_new = cv2.dilate(ink(new, ANY_INK_LEVEL * new_paper), kernel)
+    added = cv2.subtract(cv2.bitwise_and(ink(new, CORE_LEVEL * new_paper), compared), near_old)
+    removed = cv2.subtract(cv2.bitwise_and(ink(old, CORE_LEVEL * old_paper), compared), near_new)
+    return added, removed
+
+
+def find_change_regions(
+    old: np.ndarray, new: np.ndarray, compared: np.ndarray, px_per_pt: float
+) -> InkChanges:
+    """Group the significant ink differences between two same-frame images into regions.
+
+    ``old`` is the old sheet already warped into the new sheet's pixel frame;
+    ``compared`` is a 0/1 mask of the pixels both sheets cover (ink elsewhere
+    is not judged). Work after the pixel difference runs on the list of
+    changed pixels and a grid of 1-pt cells, so it costs little on big sheets.
+    """
+    added, removed = raw_differences(old, new, compared, px_per_pt)
+    added_mask = np.zeros(new.shape, bool)
+    removed_mask = np.zeros(new.shape, bool)
+    points = cv2.findNonZero(cv2.bitwise_or(added, removed))
+    if points is None:
+        return InkChanges(added_mask, removed_mask, [])
+    xs, ys = points.reshape(-1, 2).T
+    cell = max(1, round(px_per_pt))
+    grid_shape = (new.shape[0] // cell + 1, new.shape[1] // cell + 1)
+    cells = (ys // cell, xs // cell)
+    keep = _in_large_components(cells, grid_shape, MIN_COMPONENT_PT2 * px_per_pt**2)
+    xs, ys, cells = xs[keep], ys[keep], (cells[0][keep], cells[1][keep])
+    is_added = added[ys, xs] > 0
+    added_mask[ys[is_added], xs[is_added]] = True
+    removed_mask[ys[~is_added], xs[~is_added]] = True
+    if len(ys) == 0:
+        return InkChanges(added_mask, removed_mask, [])
+    groups = _group_labels(cells, grid_shape, round(GROUP_GAP_PT / 2 * px_per_pt / cell))
+    darkness = np.where(
+        is_added,
+        1.0 - new[ys, xs] / paper_level(new),
+        1.0 - old[ys, xs] / paper_level(old),
+    )
+    regions = _summarize(groups, ys, xs, is_added, darkness, px_per_pt)
+    return InkChanges(added_mask, removed_mask, regions)
+
+
+def _in_large_components(
+    cells: tuple[np.ndarray, np.ndarray], grid_shape: tuple[int, int], min_pixels: float
+) -> np.ndarray:
+    """Which changed pixels belong to a blob (cells touching on the grid) of at least ``min_pixels``."""
+    occupied = np.zeros(grid_shape, np.uint8)
+    occupied[cells] = 1
+    _, labels = cv2.connectedComponents(occupied, connectivity=8)
+    component = labels[cells]
+    return np.bincount(component)[component] >= min_pixels
+
+
+def _group_labels(cells: tuple[np.ndarray, np.ndarray], grid_shape: tuple[int, int], reach: int) -> np.ndarray:
+    """Group index of every changed pixel: blobs whose cells come within ``2 * reach`` cells join."""
+    occupied = np.zeros(grid_shape, np.uint8)
+    occupied[cells] = 1
+    reach = max(1, reach)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1))
+    _, labels = cv2.connectedComponents(cv2.dilate(occupied, kernel), connectivity=8)
+    return labels[cells]
+
+
+def _summarize(
+    groups: np.ndarray,
+    ys: np.ndarray,
+    xs: np.ndarray,
+    is_added: np.ndarray,
+    darkness: np.ndarray,
+    px_per_pt: float,
+) -> list[Region]:
+    """One region per group: tight box around its changed pixels, kind, and confidence."""
+    order = np.argsort(groups, kind="stable")
+    groups, ys, xs, is_added, darkness = groups[order], ys[order], xs[order], is_added[order], darkness[order]
+    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+    sizes = np.diff(np.r_[starts, len(groups)])
+    x0, x1 = np.minimum.reduceat(xs, starts), np.maximum.reduceat(xs, starts)
+    y0, y1 = np.minimum.reduceat(ys, starts), np.maximum.reduceat(ys, starts)
+    added_counts = np.add.reduceat(is_added.astype(np.int64), starts)
+    mean_darkness = np.add.reduceat(darkness, starts) / sizes
+    regions = []
+    for i, size in enumerate(sizes):
+        area_pt2 = size / px_per_pt**2
+        if area_pt2 < MIN_REGION_PT2:
+            continue
+        added_px = int(added_counts[i])
+        removed_px = int(size - added_px)
+        regions.append(
+            Region(
+                kind=_kind(added_px, removed_px),
+                box=(int(x0[i]), int(y0[i]), int(x1[i]) + 1, int(y1[i]) + 1),
+                added_px=added_px,
+                removed_px=removed_px,
+                confidence=_confidence(area_pt2, float(mean_darkness[i])),
+            )
+        )
+    return regions
+
+
+def _kind(added_px: int, removed_px: int) -> ChangeKind:
+    total = added_px + removed_px
+    if added_px >= MIXED_SHARE * total and removed_px >= MIXED_SHARE * total:
+        return "modified"
+    return "added" if added_px > removed_px else "removed"
+
+
+def _confidence(area_pt2: float, mean_darkness: float) -> float:
+    """More and darker changed ink makes a region more certain; a faint speck-sized one less so."""
+    amount = 1.0 - np.exp(-area_pt2 / 12.0)
+    contrast = min(1.0, mean_darkness / 0.7)
+    return round(float(amount * contrast), 3)

@@ -1,0 +1,101 @@
+"""Words and where they are: the PDF text layer first, Tesseract where there is none.
+
+OCR costs about 2 s per ARCH D sheet against milliseconds for the text layer,
+so the API works on regions: callers OCR the title block to identify a sheet
+and the change regions to read changed values, and only a per-version job that
+is reused by every comparison asks for whole sheets.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Literal
+
+import numpy as np
+import pytesseract
+
+from buildtrace_assets.config import get_settings
+from buildtrace_assets.engine.documents import Document
+from buildtrace_assets.engine.errors import OcrError
+from buildtrace_assets.engine.model import BBox, PageText, Word
+
+# Tesseract's OpenMP threads oversubscribe small machines and make it about 4x
+# slower; one thread per process is faster, and callers parallelize by page.
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+OcrScope = Literal["none", "title_block", "full"]
+
+OCR_DPI = 200.0
+"""Raster resolution for OCR: 150 dpi leaves 6 pt note text about 12 px tall, too small for Tesseract."""
+MIN_OCR_CONFIDENCE = 40.0
+MIN_TEXT_LAYER_WORDS = 3
+TITLE_BLOCK_RIGHT_STRIP = 0.2
+"""Share of the width searched as the right-hand title strip."""
+TITLE_BLOCK_BOTTOM_BAND = 0.2
+"""Share of the height searched as the bottom title band (right half of the sheet)."""
+
+
+def usable_text_layer(words: tuple[Word, ...]) -> bool:
+    """Whether the text layer carries readable text (CAD exports often draw text as paths, or embed unmapped glyphs)."""
+    readable = [w for w in words if any(ch.isalnum() for ch in w.text)]
+    garbled = sum(w.text.count("\ufffd") for w in words)
+    return len(readable) >= MIN_TEXT_LAYER_WORDS and garbled <= 0.1 * sum(len(w.text) for w in words)
+
+
+def title_block_regions(width_pt: float, height_pt: float) -> tuple[BBox, ...]:
+    """Where title blocks sit on drawings: a right-hand strip and a bottom band on the right half."""
+    strip_x = width_pt * (1 - TITLE_BLOCK_RIGHT_STRIP)
+    band_y = height_pt * (1 - TITLE_BLOCK_BOTTOM_BAND)
+    return ((strip_x, 0.0, width_pt, height_pt), (width_pt * 0.5, band_y, strip_x, height_pt))
+
+
+def ocr_image(image: np.ndarray, dpi: float, *, origin: tuple[float, float] = (0.0, 0.0)) -> tuple[Word, ...]:
+    """Words Tesseract finds in a grayscale raster; boxes in points, offset by ``origin`` (the raster's top-left)."""
+    if image.ndim != 2 or image.size == 0:
+        raise ValueError("expected a non-empty 2-D grayscale image")
+    try:
+        data = pytesseract.image_to_data(
+            image,
+            config="--psm 11",
+            output_type=pytesseract.Output.DICT,
+            timeout=get_settings().ocr_timeout_s,
+        )
+    except RuntimeError as exc:
+        raise OcrError(f"OCR failed: {exc}") from None
+    except pytesseract.TesseractError as exc:
+        raise OcrError(f"OCR failed: {exc.message}") from None
+    to_pt = 72.0 / dpi
+    words = []
+    for text, conf, left, top, width, height in zip(
+        data["text"], data["conf"], data["left"], data["top"], data["width"], data["height"]
+    ):
+        if not text.strip() or float(conf) < MIN_OCR_CONFIDENCE:
+            continue
+        x0, y0 = origin[0] + left * to_pt, origin[1] + top * to_pt
+        words.append(Word(text.strip(), (x0, y0, x0 + width * to_pt, y0 + height * to_pt)))
+    return tuple(words)
+
+
+def ocr_region(document: Document, index: int, region: BBox, *, dpi: float = OCR_DPI) -> tuple[Word, ...]:
+    """OCR one region of a page (in points), rendering only that region."""
+    image = document.render(index, dpi, clip=region)
+    return ocr_image(image, dpi, origin=(region[0], region[1]))
+
+
+def page_text(document: Document, index: int, *, ocr: OcrScope = "title_block") -> PageText:
+    """The page's words: its text layer when usable, else OCR of ``ocr`` (title block regions or the full page)."""
+    words = document.text_layer_words(index)
+    if usable_text_layer(words):
+        return PageText(words, "text_layer")
+    if ocr == "none":
+        return PageText(words, "none")
+    info = document.pages[index]
+    regions = (
+        ((0.0, 0.0, info.width_pt, info.height_pt),)
+        if ocr == "full"
+        else title_block_regions(info.width_pt, info.height_pt)
+    )
+    found: list[Word] = []
+    for region in regions:
+        found.extend(ocr_region(document, index, region))
+    return PageText(tuple(found), "ocr")

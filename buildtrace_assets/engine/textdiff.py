@@ -1,0 +1,138 @@
+"""Text changes: what the words in and around a change region said before and after.
+
+Old words are first mapped through the alignment into new-sheet points, so
+both revisions are read from the same place. Whole words are compared (never
+single characters) and words both revisions share at the start or end of the
+phrase are trimmed, so a changed dimension reads ``24'-4"`` -> ``24'-9"`` and
+not the whole dimension chain around it. Words may come from OCR and be
+noisy, which is why a text difference alone never makes a change: the caller
+confirms it against the ink.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from buildtrace_assets.engine.model import BBox, Word
+
+REGION_MARGIN_PT = 2.0
+"""Words this close to a region belong to it: glyph boxes and ink boxes rarely coincide exactly."""
+SAME_PLACE_PT = 3.0
+"""Two equal words whose centres are this close are the same, unchanged word."""
+WORD_GAP_PT = 4.0
+"""Changed words closer than this form one phrase."""
+
+
+def map_words(words: Iterable[Word], matrix: np.ndarray) -> list[Word]:
+    """Words with boxes moved through a 2x3 affine (the box of the moved corners)."""
+    mapped = []
+    for word in words:
+        x0, y0, x1, y1 = word.bbox
+        corners = np.array([[x0, y0, 1.0], [x1, y0, 1.0], [x0, y1, 1.0], [x1, y1, 1.0]]) @ matrix.T
+        low, high = corners.min(axis=0), corners.max(axis=0)
+        mapped.append(Word(word.text, (float(low[0]), float(low[1]), float(high[0]), float(high[1]))))
+    return mapped
+
+
+def words_touching(words: Iterable[Word], box: BBox, margin: float = REGION_MARGIN_PT) -> list[Word]:
+    x0, y0, x1, y1 = box
+    return [
+        w for w in words
+        if w.bbox[0] <= x1 + margin and w.bbox[2] >= x0 - margin
+        and w.bbox[1] <= y1 + margin and w.bbox[3] >= y0 - margin
+    ]
+
+
+def reading_order(words: Sequence[Word]) -> list[Word]:
+    """Words line by line, top to bottom, then left to right within a line."""
+    lines: list[list[Word]] = []
+    for word in sorted(words, key=lambda w: (w.bbox[1] + w.bbox[3]) / 2):
+        centre = (word.bbox[1] + word.bbox[3]) / 2
+        if lines and abs(centre - _line_centre(lines[-1])) <= _line_height(lines[-1]) / 2:
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    return [word for line in lines for word in sorted(line, key=lambda w: w.bbox[0])]
+
+
+def _line_centre(line: list[Word]) -> float:
+    return sum((w.bbox[1] + w.bbox[3]) / 2 for w in line) / len(line)
+
+
+def _line_height(line: list[Word]) -> float:
+    return max(w.bbox[3] - w.bbox[1] for w in line)
+
+
+def text_change(old_words: Sequence[Word], new_words: Sequence[Word]) -> tuple[str | None, str | None]:
+    """The changed phrase before and after; ``(None, None)`` when the words are the same."""
+    old_tokens = [w.text for w in reading_order(old_words)]
+    new_tokens = [w.text for w in reading_order(new_words)]
+    if old_tokens == new_tokens:
+        return None, None
+    start = 0
+    while start < min(len(old_tokens), len(new_tokens)) and old_tokens[start] == new_tokens[start]:
+        start += 1
+    end = 0
+    while (
+        end < min(len(old_tokens), len(new_tokens)) - start
+        and old_tokens[len(old_tokens) - 1 - end] == new_tokens[len(new_tokens) - 1 - end]
+    ):
+        end += 1
+    old_phrase = " ".join(old_tokens[start : len(old_tokens) - end])
+    new_phrase = " ".join(new_tokens[start : len(new_tokens) - end])
+    return old_phrase or None, new_phrase or None
+
+
+def region_text(old_words: Sequence[Word], new_words: Sequence[Word], box: BBox) -> tuple[str | None, str | None]:
+    """Text change of one region; ``old_words`` must already be in new-sheet points."""
+    return text_change(words_touching(old_words, box), words_touching(new_words, box))
+
+
+def unmatched_words(old_words: Sequence[Word], new_words: Sequence[Word]) -> tuple[list[Word], list[Word]]:
+    """Words with no equal word at the same place on the other sheet (old words in new-sheet points)."""
+    return _without_twin(old_words, new_words), _without_twin(new_words, old_words)
+
+
+def _without_twin(words: Sequence[Word], others: Sequence[Word]) -> list[Word]:
+    centres: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for other in others:
+        centres[other.text].append(_centre(other.bbox))
+    lonely = []
+    for word in words:
+        cx, cy = _centre(word.bbox)
+        reach = max(SAME_PLACE_PT, (word.bbox[3] - word.bbox[1]) / 2)
+        if not any(abs(cx - ox) <= reach and abs(cy - oy) <= reach for ox, oy in centres[word.text]):
+            lonely.append(word)
+    return lonely
+
+
+def _centre(box: BBox) -> tuple[float, float]:
+    return (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+
+
+def phrase_boxes(words: Sequence[Word], gap: float = WORD_GAP_PT) -> list[BBox]:
+    """Boxes around clusters of nearby words, merged until no two clusters are within ``gap``."""
+    boxes = [w.bbox for w in words]
+    merged = True
+    while merged:
+        merged = False
+        for i in range(len(boxes)):
+            for j in range(i + 1, len(boxes)):
+                if _near(boxes[i], boxes[j], gap):
+                    boxes[i] = _union(boxes[i], boxes.pop(j))
+                    merged = True
+                    break
+            if merged:
+                break
+    return boxes
+
+
+def _near(a: BBox, b: BBox, gap: float) -> bool:
+    return a[0] <= b[2] + gap and b[0] <= a[2] + gap and a[1] <= b[3] + gap and b[1] <= a[3] + gap
+
+
+def _union(a: BBox, b: BBox) -> BBox:
+    return min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])

@@ -1,0 +1,59 @@
+"""Drawing sheets into PDF pages through a re-plot matrix, as vector art with a real text layer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pymupdf
+
+from buildtrace_assets.samples.primitives import Label, Mask, Stroke
+from buildtrace_assets.samples.sheet import Sheet
+
+_BLACK, _WHITE = (0,), (1,)
+
+
+def draw_sheet(page: pymupdf.Page, sheet: Sheet, matrix: pymupdf.Matrix) -> None:
+    """Draw every element of ``sheet`` in order; points go through ``matrix``, text is morphed by it."""
+    # morph works in PDF space (y up), so the page-space rotation enters it mirrored
+    linear = pymupdf.Matrix(matrix.a, -matrix.b, -matrix.c, matrix.d, 0, 0)
+    scale = abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5
+    shape = page.new_shape()
+    for element in sheet.elements:
+        for primitive in element.primitives:
+            if isinstance(primitive, Stroke):
+                points = [pymupdf.Point(p) * matrix for p in primitive.points]
+                shape.draw_polyline(points + points[:1] if primitive.closed else points)
+                shape.finish(width=primitive.width * scale, color=_BLACK, dashes=primitive.dashes,
+                             fill=_BLACK if primitive.filled else None, closePath=False)
+            elif isinstance(primitive, Mask):
+                x0, y0, x1, y1 = primitive.rect
+                corners = [pymupdf.Point(x, y) * matrix for x, y in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))]
+                shape.draw_polyline(corners)
+                shape.finish(width=0, color=None, fill=_WHITE, closePath=True)
+            elif isinstance(primitive, Label):
+                origin = pymupdf.Point(primitive.origin) * matrix
+                shape.insert_text(origin, primitive.text, fontsize=primitive.size,
+                                  fontname="hebo" if primitive.bold else "helv", color=_BLACK,
+                                  morph=(origin, linear))
+    shape.commit()
+
+
+def write_pdf(path: Path, sheets: Sequence[Sheet], matrices: Iterable[pymupdf.Matrix]) -> None:
+    """Write one page per sheet, atomically (a failed write leaves no partial file behind)."""
+    doc = pymupdf.open()
+    for sheet, matrix in zip(sheets, matrices, strict=True):
+        draw_sheet(doc.new_page(width=sheet.width, height=sheet.height), sheet, matrix)
+    save_atomically(doc, path)
+
+
+def save_atomically(doc: pymupdf.Document, path: Path) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    try:
+        doc.save(partial, garbage=1, deflate=True)
+        partial.replace(path)
+    finally:
+        doc.close()
+        partial.unlink(missing_ok=True)

@@ -1,0 +1,110 @@
+"""Drawings and their versions: naming, look-ups and safe version numbering."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from buildtrace_assets.db.models import Drawing, DrawingVersion, Project
+from buildtrace_assets.services import audit
+from buildtrace_assets.services.access import Actor, require_project
+from buildtrace_assets.services.errors import InvalidInput, NotFound
+
+MAX_NAME_LENGTH = 200
+
+
+def clean_drawing_name(name: str) -> str:
+    """A drawing name usable as one segment of a storage key, or :class:`InvalidInput`.
+
+    Names are refused rather than rewritten, so the key of a file dropped into
+    the bucket maps back to exactly the drawing it names.
+    """
+    name = name.strip()
+    if not name or name in (".", ".."):
+        raise InvalidInput("drawing name must not be empty")
+    if len(name) > MAX_NAME_LENGTH:
+        raise InvalidInput(f"drawing name must have at most {MAX_NAME_LENGTH} characters")
+    if any(character in name for character in "/\\") or not name.isprintable():
+        raise InvalidInput(f"drawing name {name!r} must not contain slashes or control characters")
+    return name
+
+
+def get_or_create_drawing(session: Session, actor: Actor, project: Project, name: str) -> Drawing:
+    """The project's drawing called ``name``, created if needed, locked until the transaction ends.
+
+    The lock (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite transactions are
+    already exclusive) serializes version numbering of one drawing. Two
+    uploads creating the same new drawing at once collide on the unique name;
+    the loser's savepoint rolls back and it uses the winner's row.
+    """
+    name = clean_drawing_name(name)
+    by_name = select(Drawing).where(Drawing.project_id == project.id, Drawing.name == name).with_for_update()
+    drawing = session.scalar(by_name)
+    if drawing is not None:
+        return drawing
+    try:
+        with session.begin_nested():
+            drawing = Drawing(project_id=project.id, name=name)
+            session.add(drawing)
+    except IntegrityError:
+        return session.scalars(by_name).one()
+    audit.record(
+        session,
+        actor,
+        "drawing.create",
+        drawing,
+        organization_id=project.organization_id,
+        project_id=project.id,
+        after=audit.snapshot(drawing),
+    )
+    return drawing
+
+
+def next_version_number(session: Session, drawing: Drawing) -> int:
+    """1 + the highest version number of the drawing; call with the drawing locked."""
+    highest = session.scalar(select(func.max(DrawingVersion.version_number)).where(DrawingVersion.drawing_id == drawing.id))
+    return (highest or 0) + 1
+
+
+def version_with_hash(session: Session, drawing: Drawing, file_hash: str) -> DrawingVersion | None:
+    """The drawing's version holding exactly these bytes, if any."""
+    return session.scalar(
+        select(DrawingVersion).where(DrawingVersion.drawing_id == drawing.id, DrawingVersion.file_hash == file_hash)
+    )
+
+
+def list_drawings(session: Session, actor: Actor, project_id: str) -> Sequence[Drawing]:
+    """The project's drawings by name."""
+    require_project(session, actor, project_id)
+    return session.scalars(select(Drawing).where(Drawing.project_id == project_id).order_by(Drawing.name)).all()
+
+
+def list_versions(session: Session, actor: Actor, drawing_id: str) -> Sequence[DrawingVersion]:
+    """A drawing's versions, oldest first."""
+    drawing = session.get(Drawing, drawing_id)
+    if drawing is None:
+        raise NotFound(f"drawing {drawing_id} not found")
+    require_project(session, actor, drawing.project_id)
+    return session.scalars(
+        select(DrawingVersion).where(DrawingVersion.drawing_id == drawing_id).order_by(DrawingVersion.version_number)
+    ).all()
+
+
+def get_version(session: Session, actor: Actor, version_id: str) -> tuple[DrawingVersion, Drawing]:
+    """A drawing version with its drawing, when the actor may read the project."""
+    row = session.execute(
+        select(DrawingVersion, Drawing)
+        .join(Drawing, Drawing.id == DrawingVersion.drawing_id)
+        .where(DrawingVersion.id == version_id)
+    ).first()
+    if row is None:
+        raise NotFound(f"drawing version {version_id} not found")
+    version, drawing = row
+    try:
+        require_project(session, actor, drawing.project_id)
+    except NotFound:
+        raise NotFound(f"drawing version {version_id} not found") from None
+    return version, drawing

@@ -1,0 +1,59 @@
+"""All-or-nothing local file writes.
+
+Both backends download into local files and the local backend stores blobs as
+files, so one helper guarantees that an interrupted write never leaves a
+partial file where a reader could find it.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO
+
+from buildtrace_assets.storage.base import BlobData
+from buildtrace_assets.storage.keys import TEMP_PREFIX
+
+
+def _fsync_directory(directory: Path) -> None:
+    """Persist the rename itself, not just the file content, across a power loss."""
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+@contextmanager
+def atomic_write(path: Path) -> Iterator[BinaryIO]:
+    """Yield a file that replaces ``path`` only if the ``with`` block completes.
+
+    The temporary file lives in the target's directory (so ``os.replace`` is a
+    rename on one file system) and carries the reserved :data:`TEMP_PREFIX`, so
+    listings skip it.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=TEMP_PREFIX, delete=False)
+    temporary = Path(handle.name)
+    try:
+        with handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    _fsync_directory(path.parent)
+
+
+def write_chunks(target: BinaryIO, data: BlobData) -> None:
+    """Write whole content or an iterable of chunks to ``target``."""
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        target.write(data)
+        return
+    for chunk in data:
+        target.write(chunk)

@@ -1,0 +1,146 @@
+"""Blob storage in a Google Cloud Storage bucket, for the cluster.
+
+GCS writes are atomic by nature (an object appears only once its upload is
+complete), so this backend only has to map keys under a prefix and keep the
+local backend's semantics. Setting ``STORAGE_EMULATOR_HOST`` points the same
+code at an emulator, which is how the tests exercise it.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from google.api_core.exceptions import NotFound
+from google.auth.credentials import AnonymousCredentials
+from google.cloud import storage
+
+from buildtrace_assets.storage.atomic import atomic_write, write_chunks
+from buildtrace_assets.storage.base import BlobData, BlobInfo, limit_listing
+from buildtrace_assets.storage.errors import BlobNotFound, InvalidKey
+from buildtrace_assets.storage.keys import validate_key, validate_prefix
+
+EMULATOR_PROJECT = "buildtrace-local"
+"""Project id used against an emulator, which needs one but checks none."""
+
+_SPOOL_IN_MEMORY_BYTES = 16 * 1024 * 1024
+
+
+def make_client() -> storage.Client:
+    """A client for real GCS (application default credentials) or for the emulator.
+
+    The emulator accepts no credentials, and without a project the client would
+    go looking for one in the environment and fail.
+    """
+    if os.environ.get("STORAGE_EMULATOR_HOST"):
+        project = os.environ.get("GOOGLE_CLOUD_PROJECT", EMULATOR_PROJECT)
+        return storage.Client(project=project, credentials=AnonymousCredentials())
+    return storage.Client()
+
+
+def _info(key: str, blob: storage.Blob) -> BlobInfo:
+    return BlobInfo(key=key, size=blob.size, updated=blob.updated, etag=blob.etag)
+
+
+def _is_key(name: str) -> bool:
+    """Objects that are no valid key (e.g. console folder placeholders ``a/``) are not our blobs."""
+    try:
+        validate_key(name)
+    except InvalidKey:
+        return False
+    return True
+
+
+class GcsBlobStorage:
+    """Blobs as objects ``<prefix>/<key>`` in ``bucket_name``."""
+
+    def __init__(self, bucket_name: str, prefix: str = "", client: storage.Client | None = None) -> None:
+        if not bucket_name:
+            raise ValueError("a GCS storage URL needs a bucket: gs://bucket/prefix")
+        prefix = prefix.strip("/")
+        self._root = validate_key(prefix) + "/" if prefix else ""
+        self._client = client or make_client()
+        self._bucket = self._client.bucket(bucket_name)
+
+    def __repr__(self) -> str:
+        return f"GcsBlobStorage({self.url!r})"
+
+    @property
+    def url(self) -> str:
+        return f"gs://{self._bucket.name}/{self._root}".rstrip("/")
+
+    def _blob(self, key: str) -> storage.Blob:
+        return self._bucket.blob(self._root + validate_key(key))
+
+    def put_bytes(self, key: str, data: BlobData, content_type: str | None = None) -> BlobInfo:
+        """Store ``data``; chunked data is spooled first so a failing producer uploads nothing."""
+        blob = self._blob(key)
+        if isinstance(data, (bytes, bytearray, memoryview)):
+            blob.upload_from_string(bytes(data), content_type=content_type or "application/octet-stream")
+        else:
+            with tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY_BYTES) as spool:
+                write_chunks(spool, data)
+                spool.seek(0)
+                blob.upload_from_file(spool, content_type=content_type)
+        return _info(key, blob)
+
+    def put_file(self, key: str, path: Path | str, content_type: str | None = None) -> BlobInfo:
+        blob = self._blob(key)
+        blob.upload_from_filename(str(path), content_type=content_type)
+        return _info(key, blob)
+
+    def get_bytes(self, key: str) -> bytes:
+        try:
+            return self._blob(key).download_as_bytes()
+        except NotFound as error:
+            raise BlobNotFound(key, self.url) from error
+
+    def download(self, key: str, path: Path | str) -> Path:
+        destination = Path(path)
+        blob = self._blob(key)
+        try:
+            with atomic_write(destination) as target:
+                blob.download_to_file(target)
+        except NotFound as error:
+            raise BlobNotFound(key, self.url) from error
+        return destination
+
+    def exists(self, key: str) -> bool:
+        return self._blob(key).exists()
+
+    def delete(self, key: str) -> None:
+        try:
+            self._blob(key).delete()
+        except NotFound:
+            pass
+
+    def stat(self, key: str) -> BlobInfo:
+        blob = self._bucket.get_blob(self._root + validate_key(key))
+        if blob is None:
+            raise BlobNotFound(key, self.url)
+        return _info(key, blob)
+
+    def uri(self, key: str) -> str:
+        return f"gs://{self._bucket.name}/{self._root}{validate_key(key)}"
+
+    def list(self, prefix: str = "", start_after: str | None = None, limit: int | None = None) -> Iterator[BlobInfo]:
+        return limit_listing(self._list(validate_prefix(prefix), start_after, limit), limit)
+
+    def _list(self, prefix: str, start_after: str | None, limit: int | None) -> Iterator[BlobInfo]:
+        """List from the cursor on; ``start_offset`` is inclusive, so the cursor itself is skipped here.
+
+        Keys are also compared client-side because not every emulator honours
+        ``start_offset``.
+        """
+        blobs = self._client.list_blobs(
+            self._bucket,
+            prefix=self._root + prefix,
+            start_offset=None if start_after is None else self._root + start_after,
+            page_size=None if limit is None else limit + 1,
+        )
+        for blob in blobs:
+            key = blob.name[len(self._root) :]
+            if _is_key(key):
+                yield _info(key, blob)

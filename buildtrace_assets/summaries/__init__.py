@@ -1,0 +1,28 @@
+"""Written summaries of drawing changes: offline (deterministic) or by an OpenAI-compatible model."""
+
+from buildtrace_assets.summaries.document import ChangesDocument, read_changes
+from buildtrace_assets.summaries.errors import InvalidChangesError, SummarizerError, SummaryError
+from buildtrace_assets.summaries.factory import Summarizer, make_summarizer
+from buildtrace_assets.summaries.markdown import render_markdown, summarize_changes_markdown
+from buildtrace_assets.summaries.offline import OfflineSummarizer
+from buildtrace_assets.summaries.openai_summarizer import OpenAIConfig, OpenAISummarizer
+from buildtrace_assets.summaries.schema import PROMPT_VERSION, ChangeSummary, SummaryItem, SummaryMetadata
+
+__all__ = [
+    "PROMPT_VERSION",
+    "ChangeSummary",
+    "ChangesDocument",
+    "InvalidChangesError",
+    "OfflineSummarizer",
+    "OpenAIConfig",
+    "OpenAISummarizer",
+    "Summarizer",
+    "SummarizerError",
+    "SummaryError",
+    "SummaryItem",
+    "SummaryMetadata",
+    "make_summarizer",
+    "read_changes",
+    "render_markdown",
+    "summarize_changes_markdown",
+]

@@ -1,0 +1,116 @@
+"""Deterministic sentences for changes, in the style of a hand-written change list.
+
+"Dimension at grids B–C/2–3 reduced 31'-6 7/8" → 8'-8 1/8" (by 22'-10 3/4")",
+"Added keynotes 11, 14, 15; removed keynotes 4, 6": values as old → new,
+lists by number, places by grid and room.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from buildtrace_assets.summaries.context import ChangeContext
+from buildtrace_assets.summaries.dimensions import format_length
+from buildtrace_assets.summaries.numbered_lists import ListChange
+from buildtrace_assets.summaries.schema import Impact
+
+ARROW = "→"
+
+
+def quoted(text: str | None) -> str:
+    return f"“{' '.join((text or '').split())}”"
+
+
+def _with_location(sentence: str, context: ChangeContext) -> str:
+    return f"{sentence} {context.location}" if context.location else sentence
+
+
+def _dimension(context: ChangeContext) -> str:
+    change, length = context.change, context.length
+    if length is not None:
+        by = f" (by {format_length(length.delta)})" if length.delta else ""
+        return f"{_with_location('Dimension', context)} {length.direction} {change.old_text} {ARROW} {change.new_text}{by}"
+    if change.kind == "modified":
+        return f"{_with_location('Dimension', context)} changed {change.old_text or '—'} {ARROW} {change.new_text or '—'}"
+    value = change.new_text if change.kind == "added" else change.old_text
+    return _with_location(f"Dimension {value} {change.kind}", context)
+
+
+def _opening(context: ChangeContext) -> str:
+    change = context.change
+    if change.old_text and change.new_text and change.old_text != change.new_text:
+        noun = (context.opening or "opening").split()[0].capitalize()
+        return _with_location(f"{noun} tag {change.old_text} {ARROW} {change.new_text}", context)
+    subject = (context.opening or "opening")
+    return _with_location(f"{subject[0].upper()}{subject[1:]} {change.kind}", context)
+
+
+def _text_change(noun: str) -> Callable[[ChangeContext], str]:
+    def sentence(context: ChangeContext) -> str:
+        change = context.change
+        if change.kind == "modified" and change.old_text and change.new_text:
+            return f"{_with_location(noun, context)}: {quoted(change.old_text)} {ARROW} {quoted(change.new_text)}"
+        if change.new_text and not change.old_text:
+            return f"{_with_location(noun + ' added', context)}: {quoted(change.new_text)}"
+        if change.old_text and not change.new_text:
+            return f"{_with_location(noun + ' removed', context)}: {quoted(change.old_text)}"
+        return _with_location(f"{noun} {change.kind}", context)
+
+    return sentence
+
+
+def _linework(context: ChangeContext) -> str:
+    return _with_location(f"Linework {context.change.kind}", context)
+
+
+_SENTENCES: dict[str, Callable[[ChangeContext], str]] = {
+    "dimension": _dimension,
+    "door_window": _opening,
+    "room": _text_change("Room name"),
+    "note": _text_change("Note"),
+    "other": _text_change("Text"),
+    "linework": _linework,
+}
+
+
+def change_sentence(context: ChangeContext) -> str:
+    """The sentence for one change that is not part of a numbered list."""
+    return _SENTENCES[context.category](context) + "."
+
+
+def _numbers(noun: str, numbers: list[int]) -> str:
+    plural = noun if len(numbers) == 1 else f"{noun}s"
+    return f"{plural} {', '.join(str(n) for n in numbers)}"
+
+
+def list_sentence(noun: str, change: ListChange) -> str:
+    """``Added keynotes 11, 14, 15; removed keynotes 4, 6; revised keynote 7.``"""
+    parts = [
+        f"{verb} {_numbers(noun, numbers)}"
+        for verb, numbers in (("added", change.added), ("removed", change.removed), ("revised", change.revised))
+        if numbers
+    ]
+    sentence = "; ".join(parts) or f"{noun.capitalize()} list reformatted"
+    return sentence[0].upper() + sentence[1:] + "."
+
+
+def change_impact(context: ChangeContext) -> tuple[Impact, str]:
+    """A rule-of-thumb impact: what typically costs time or money on site rates higher."""
+    length = context.length
+    match context.category:
+        case "dimension" if length is not None and (length.delta >= 12 or length.relative >= 0.1):
+            return "high", f"dimension {length.direction} by {format_length(length.delta)}"
+        case "dimension":
+            return "medium", "dimension value changed"
+        case "keynote" | "note" if context.list_change is not None:
+            return "medium", "numbered notes added or removed change the described scope"
+        case "door_window":
+            return "medium", "openings affect walls, hardware and the door/window schedule"
+        case "room":
+            return "medium", "room names and numbers drive schedules and finishes"
+        case "note":
+            return "medium", "note wording changed"
+        case "linework":
+            return "low", "graphic change without text; check the overlay"
+        case _:
+            return "low", "short text change"

@@ -1,0 +1,39 @@
+"""BuildTrace portal: the entry point of the Streamlit app.
+
+Run it from the repository root with::
+
+    streamlit run portal/app.py
+
+It reads the same settings as the rest of BuildTrace (``BUILDTRACE_DATA_DIR``,
+``BUILDTRACE_DATABASE_URL``, ``BUILDTRACE_STORAGE_URL``, ``DAGSTER_HOME``).
+Without a signed-in user the navigation holds the sign-in page only, so no
+URL reaches anything else.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from portal.auth import current_user, sign_out
+
+st.set_page_config(page_title="BuildTrace", layout="wide")
+
+user = current_user()
+if user is None:
+    navigation = st.navigation([st.Page("views/sign_in.py", title="Sign in", icon=":material/login:")])
+else:
+    st.sidebar.markdown(f"Signed in as **{user.display_name}**  \n{user.email}")
+    if st.sidebar.button("Sign out", icon=":material/logout:"):
+        sign_out()
+        st.rerun()
+    navigation = st.navigation(
+        [
+            st.Page("views/projects.py", title="Projects", icon=":material/folder:", default=True),
+            st.Page("views/upload.py", title="Upload", icon=":material/upload:"),
+            st.Page("views/jobs.py", title="Jobs", icon=":material/pending_actions:"),
+            st.Page("views/review.py", title="Review", icon=":material/compare:"),
+            st.Page("views/summary.py", title="Summary", icon=":material/summarize:"),
+            st.Page("views/audit.py", title="Audit log", icon=":material/history:"),
+        ]
+    )
+navigation.run()

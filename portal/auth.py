@@ -1,0 +1,95 @@
+"""Who is signed in: local accounts by default, OpenID Connect when configured.
+
+Local accounts (e-mail and password checked by the services) work with no
+set-up at all. ``st.login`` only speaks OIDC and needs an ``[auth]`` block in
+``.streamlit/secrets.toml``; when one is there the sign-in page also offers
+it, and the identity provider's e-mail address is matched to an active local
+user, so roles and membership stay in the app database either way.
+
+The signed-in user is re-read on every run: deactivating a user ends their
+sessions at the next interaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+from sqlalchemy.orm import Session
+
+from buildtrace_assets.services import users
+from buildtrace_assets.services.access import Actor, require_user
+from buildtrace_assets.services.errors import NotFound, PermissionDenied
+from portal import backend
+
+USER_KEY = "user_id"
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """The person using this browser session."""
+
+    actor: Actor
+    email: str
+    display_name: str
+
+
+def oidc_configured() -> bool:
+    """Whether secrets hold an ``[auth]`` block for ``st.login``."""
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:
+        return False
+
+
+def current_user() -> SignedIn | None:
+    """The signed-in user, or None (then only the sign-in page is shown)."""
+    user_id = st.session_state.get(USER_KEY)
+    if user_id is None and oidc_configured() and st.user.is_logged_in:
+        user_id = _local_user_for_identity(str(st.user.email))
+    if user_id is None:
+        return None
+    try:
+        user = backend.run(lambda session: require_user(session, Actor(user_id=user_id)))
+    except PermissionDenied:
+        sign_out()
+        return None
+    st.session_state[USER_KEY] = user.id
+    return SignedIn(actor=Actor(user_id=user.id), email=user.email, display_name=user.display_name)
+
+
+def signed_in_user() -> SignedIn:
+    """The signed-in user; stops the page when there is none (the app's navigation normally prevents that)."""
+    user = current_user()
+    if user is None:
+        st.stop()
+    return user
+
+
+def _local_user_for_identity(email: str) -> str | None:
+    def look_up(session: Session) -> str | None:
+        try:
+            return users.get_user_by_email(session, email).id
+        except NotFound:
+            return None
+
+    user_id = backend.run(look_up)
+    if user_id is None:
+        st.error(f"{email} has no BuildTrace account; ask a project owner to create one.")
+    return user_id
+
+
+def sign_in(email: str, password: str) -> bool:
+    """Check a local account's password and start the session; False when it does not match."""
+    user = backend.run(lambda session: users.authenticate(session, email, password))
+    if user is None:
+        return False
+    st.session_state[USER_KEY] = user.id
+    return True
+
+
+def sign_out() -> None:
+    """End the session (and the OIDC login, when there is one)."""
+    st.session_state.clear()
+    if oidc_configured() and st.user.is_logged_in:
+        st.logout()

@@ -1,0 +1,4 @@
+"""Placeholder until the services land (replaced)."""
+import streamlit as st
+
+st.title("jobs")

@@ -1,0 +1,56 @@
+"""Upload a new version of a drawing; the pipeline then compares it with the previous version."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+import streamlit as st
+
+from buildtrace_assets.config import get_settings
+from buildtrace_assets.services import drawings, uploads
+from portal import backend
+from portal.auth import signed_in_user
+from portal.project_context import choose_project
+
+EXTENSIONS = ("pdf", "png", "jpg", "jpeg", "dxf")
+NEW_DRAWING = "➕ New drawing"
+
+user = signed_in_user()
+project = choose_project(user)
+st.title("Upload a drawing")
+
+if not project.can_edit:
+    st.info(f"Your role in {project.name} is {project.role}: only editors and owners upload drawings.")
+    st.stop()
+
+settings = get_settings()
+names = backend.run(lambda s: [d.name for d in drawings.list_drawings(s, user.actor, project.project_id)])
+file = st.file_uploader(
+    f"Drawing file ({', '.join(ext.upper() for ext in EXTENSIONS)}, up to {settings.max_upload_mb} MB)",
+    type=list(EXTENSIONS),
+    max_upload_size=settings.max_upload_mb,
+)
+choice = st.selectbox("Drawing", [NEW_DRAWING, *names], help="A new version of an existing drawing, or a new drawing.")
+new_name = st.text_input("New drawing name", value=PurePath(file.name).stem if file else "") if choice == NEW_DRAWING else choice
+
+if st.button("Upload", type="primary", disabled=file is None):
+    extension = PurePath(file.name).suffix.lower().lstrip(".")
+    if extension not in EXTENSIONS:
+        st.error(f"{file.name} is not a PDF, PNG, JPG or DXF file.")
+    elif file.size > settings.max_upload_bytes:
+        st.error(f"{file.name} is {file.size / 2**20:.1f} MB; the limit is {settings.max_upload_mb} MB.")
+    elif not new_name.strip():
+        st.error("Name the new drawing.")
+    else:
+        version = backend.attempt(
+            lambda s: uploads.register_upload(
+                s, backend.storage(), user.actor, project.project_id, new_name.strip(), file.name, file.getvalue()
+            )
+        )
+        if version is not None:
+            st.success(f"{new_name.strip()}: version {version.version_number} uploaded ({file.name}).")
+            if version.version_number > 1:
+                st.info(
+                    f"The comparison with version {version.version_number - 1} starts by itself; "
+                    "follow it on the Jobs page."
+                )

@@ -1,0 +1,44 @@
+"""The sandbox: a long-lived child per document that fails cleanly when it dies, hangs or overeats."""
+
+import os
+import signal
+
+import pytest
+
+from buildtrace_assets.engine.errors import BadInputError
+from buildtrace_assets.engine.sandbox import Limits, Sandbox
+
+
+def test_requests_are_served_by_one_reused_child():
+    with Sandbox("collections:Counter", "abracadabra") as box:
+        pid = box.pid
+        assert box.call("most_common", 1) == [("a", 5)]
+        assert box.call("total") == 11
+        assert box.pid == pid
+
+
+def test_a_killed_child_fails_the_request_and_the_next_request_gets_a_fresh_child():
+    with Sandbox("collections:Counter", "abc") as box:
+        first = box.pid
+        os.kill(first, signal.SIGKILL)
+        with pytest.raises(BadInputError, match="crashed the renderer"):
+            box.call("total")
+        assert box.call("total") == 3
+        assert box.pid != first
+
+
+def test_a_request_over_the_time_limit_is_cut_off():
+    with Sandbox("threading:Event", limits=Limits(timeout_s=0.5)) as box:
+        with pytest.raises(BadInputError, match="took longer than 0.5 s"):
+            box.call("wait", 30)
+
+
+def test_the_memory_limit_turns_an_allocation_into_bad_input():
+    with pytest.raises(BadInputError, match="more memory than allowed"):
+        Sandbox("builtins:bytearray", 3 * 1024**3, limits=Limits(memory_mb=1024))
+
+
+def test_exceptions_in_the_child_come_back_as_one_line_bad_input():
+    with Sandbox("collections:Counter") as box:
+        with pytest.raises(BadInputError, match="no_such_method"):
+            box.call("no_such_method")

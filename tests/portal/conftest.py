@@ -1,0 +1,97 @@
+"""A real portal back end per test: a migrated SQLite database and local blob storage in tmp_path.
+
+Fixtures:
+
+- ``portal_env``: sets ``BUILDTRACE_DATA_DIR``/``_DATABASE_URL``/``_STORAGE_URL``
+  to fresh locations and returns a :class:`PortalEnv` to add data through the
+  services. The database is a copy of one migrated with Alembic and seeded
+  once per session, so each test pays a file copy instead of a migration and
+  four Argon2 hashes.
+- ``people``: who is in that database: an organization ("Acme") with an
+  owner, an editor and a viewer of one project ("Tower"), plus an outsider of
+  another organization ("Rival") with a project of their own.
+- ``open_app``: starts an ``AppTest`` of ``portal/app.py``, signed in as a
+  given user (or nobody), optionally with ``?project=``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+from streamlit.testing.v1 import AppTest
+
+from buildtrace_assets.config import get_settings
+from buildtrace_assets.db.migrate import upgrade
+from buildtrace_assets.db.session import make_session_factory, transaction
+from buildtrace_assets.services import members, projects, users
+from buildtrace_assets.services.access import Actor
+from buildtrace_assets.storage import open_storage
+from tests.portal.support import APP, PASSWORD, People, PortalEnv
+
+def _seed(session: Session) -> People:
+    def person(email: str, organization: str = "Acme") -> Actor:
+        return Actor.of(users.create_user(session, email, PASSWORD, organization=organization))
+
+    owner, editor, viewer = person("owner@acme.test"), person("editor@acme.test"), person("viewer@acme.test")
+    outsider = person("someone@rival.test", organization="Rival")
+    project = projects.create_project(session, owner, "Tower", "A 12-storey tower")
+    members.add_member(session, owner, project.id, "editor@acme.test", "editor")
+    members.add_member(session, owner, project.id, "viewer@acme.test", "viewer")
+    hidden = projects.create_project(session, outsider, "Rival secret")
+    return People(owner, editor, viewer, outsider, project.id, hidden.id)
+
+
+@pytest.fixture(scope="session")
+def seeded_database(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, People]:
+    """A database migrated with Alembic and seeded once; tests get copies (password hashing is slow on purpose)."""
+    path = tmp_path_factory.mktemp("template") / "buildtrace.db"
+    url = f"sqlite:///{path}"
+    upgrade(url)
+    factory = make_session_factory(url)
+    with transaction(factory) as session:
+        seeded = _seed(session)
+    factory.kw["bind"].dispose()
+    return path, seeded
+
+
+@pytest.fixture
+def portal_env(
+    tmp_path: Path, seeded_database: tuple[Path, People], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[PortalEnv]:
+    database = tmp_path / "buildtrace.db"
+    shutil.copyfile(seeded_database[0], database)
+    blobs = tmp_path / "blobs"
+    blobs.mkdir()
+    monkeypatch.setenv("BUILDTRACE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("BUILDTRACE_DATABASE_URL", f"sqlite:///{database}")
+    monkeypatch.setenv("BUILDTRACE_STORAGE_URL", blobs.as_uri())
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
+    get_settings.cache_clear()
+    yield PortalEnv(database_url=f"sqlite:///{database}", storage=open_storage(blobs.as_uri()))
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def people(portal_env: PortalEnv, seeded_database: tuple[Path, People]) -> People:
+    """The people of the seeded database (see the module docstring)."""
+    return seeded_database[1]
+
+
+@pytest.fixture
+def open_app(portal_env: PortalEnv) -> Callable[..., AppTest]:
+    def open_(actor: Actor | None = None, page: str | None = None, project_id: str | None = None) -> AppTest:
+        app = AppTest.from_file(str(APP), default_timeout=30)
+        if actor is not None:
+            app.session_state["user_id"] = actor.user_id
+        if project_id is not None:
+            app.query_params["project"] = project_id
+        app.run()
+        if page is not None:
+            app.switch_page(page).run()
+        return app
+
+    return open_

@@ -1,0 +1,84 @@
+from summaries.summary_samples import change, document, plan_words, revision_document, sheet
+
+from buildtrace_assets.summaries.offline import OfflineSummarizer
+
+
+def _texts(summary):
+    return [(item.change_ids, item.text) for item in summary.items]
+
+
+def test_a_revision_is_summarized_per_sheet_in_the_drawings_own_terms():
+    summary = OfflineSummarizer().summarize(revision_document(), {"A-101": plan_words()})
+    assert summary.summary == (
+        "Compared 4 sheets: A-101 (4 changes) modified; A-102 added; S-101 removed; 1 unchanged. 3 high-impact items."
+    )
+    assert _texts(summary) == [
+        (["A-101-1"], "Dimension at grids B–C/2 in OFFICE 101 reduced 31'-6 7/8\" → 8'-8 1/8\" (by 22'-10 3/4\")."),
+        (["A-101-3"], "Linework added at grids C–D/3–4 in CONFERENCE 102."),
+        (["A-101-4"], "Door tag D-20 → D-21 at grids C/2–3 in CONFERENCE 102."),
+        (["A-101-2"], "Added keynotes 11, 14, 15; removed keynotes 4, 6."),
+        ([], "Sheet A-102 SECOND FLOOR PLAN added."),
+        ([], "Sheet S-101 FOUNDATION PLAN removed."),
+    ]
+    assert summary.not_summarized == []
+    assert [(i.category, i.discipline, i.impact) for i in summary.items[-2:]] == [
+        ("sheet_added", "architectural", "high"),
+        ("sheet_removed", "structural", "high"),
+    ]
+
+
+def test_without_words_the_summary_still_reads_from_the_change_list():
+    summary = OfflineSummarizer().summarize(revision_document())
+    assert _texts(summary)[0] == (["A-101-1"], "Dimension reduced 31'-6 7/8\" → 8'-8 1/8\" (by 22'-10 3/4\").")
+    assert summary.metadata.summarizer == "offline" and summary.metadata.model is None
+
+
+def test_text_changes_read_old_to_new_and_additions_quote_the_new_text():
+    doc = document(
+        sheet(
+            "E-201",
+            "modified",
+            [
+                change("e1", "modified", [0, 0, 9, 9], "SEE 3/E-501", "SEE 4/E-501"),
+                change("e2", "added", [0, 0, 9, 9], None, "PROVIDE GFCI RECEPTACLE"),
+                change("e3", "removed", [0, 0, 9, 9], "18\"", None),
+                change("e4", "modified", [0, 0, 9, 9], "1. A 2. B", "1. A 2. C 3. D"),
+            ],
+        )
+    )
+    summary = OfflineSummarizer().summarize(doc)
+    assert [item.text for item in summary.items] == [
+        "Text: “SEE 3/E-501” → “SEE 4/E-501”.",
+        "Note added: “PROVIDE GFCI RECEPTACLE”.",
+        "Dimension 18\" removed.",
+        "Added note 3; revised note 2.",
+    ]
+    assert {item.discipline for item in summary.items} == {"electrical"}
+
+
+def test_keynote_regions_of_one_sheet_fold_into_one_item():
+    doc = document(
+        sheet(
+            "A-101",
+            "modified",
+            [
+                change("k1", "modified", [0, 0, 9, 9], "KEYNOTES 4. X", "KEYNOTES 11. Y"),
+                change("k2", "added", [0, 20, 9, 29], None, "KEYNOTE 14. Z"),
+            ],
+        )
+    )
+    (item,) = OfflineSummarizer().summarize(doc).items
+    assert item.change_ids == ["k1", "k2"]
+    assert item.text == "Added keynotes 11, 14; removed keynote 4."
+
+
+def test_a_comparison_without_changes_says_so():
+    summary = OfflineSummarizer().summarize(document(sheet("A-101", "unchanged"), sheet("A-102", "unchanged", page=1)))
+    assert summary.summary == "Compared 2 sheets: no changes found."
+    assert summary.items == [] and summary.not_summarized == []
+
+
+def test_the_same_input_always_gives_the_same_items():
+    first = OfflineSummarizer().summarize(revision_document(), {"A-101": plan_words()})
+    second = OfflineSummarizer().summarize(revision_document(), {"A-101": plan_words()})
+    assert first.items == second.items and first.summary == second.summary
