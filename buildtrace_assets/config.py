@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     openai_base_url: str | None = Field(default=None, validation_alias="OPENAI_BASE_URL")
     openai_model: str = Field(default="gpt-4.1-mini")
     openai_timeout_s: float = Field(default=60.0)
+    openai_max_tokens: int = Field(default=2000, description="Completion token limit of one summary.")
+    openai_max_images: int = Field(default=12, description="Most region crops sent with one summary request.")
     dagster_home: Path | None = Field(default=None, validation_alias="DAGSTER_HOME")
 
     @model_validator(mode="after")

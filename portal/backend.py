@@ -49,9 +49,5 @@ def attempt(operation: Callable[[Session], T]) -> T | None:
     try:
         return run(operation)
     except ServiceError as error:
-        st.error(_sentence(str(error)))
+        st.error(str(error) or "The request was refused.")
         return None
-
-
-def _sentence(message: str) -> str:
-    return message[:1].upper() + message[1:] if message else "The request was refused."

@@ -19,6 +19,8 @@ from portal import backend
 from portal.auth import SignedIn
 
 PROJECT_PARAM = "project"
+DEPENDENT_PARAMS = ("job", "sheet")
+"""Query parameters naming things inside a project, dropped when another project is picked."""
 _PICKER_KEY = "project_picker"
 _WRITTEN_KEY = "project_param_written"
 
@@ -42,6 +44,8 @@ class ProjectAccess:
 
 def _remember_pick() -> None:
     st.session_state[PROJECT_PARAM] = st.session_state[_PICKER_KEY]
+    for other in DEPENDENT_PARAMS:
+        st.query_params.pop(other, None)
 
 
 def project_access(user: SignedIn, project_id: str) -> ProjectAccess | None:

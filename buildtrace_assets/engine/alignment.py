@@ -23,7 +23,7 @@ MIN_INLIERS = 20
 MIN_INLIER_RATIO = 0.12
 MAX_ROTATION_DEG = 5.0
 MAX_SCALE_CHANGE = 0.08
-MIN_SCORE = 0.5
+MIN_SCORE = 0.6
 """Share of old ink that must land on new ink; unrelated sheets score far lower."""
 PATCH_PX = 128
 PATCH_COUNT = 64

@@ -26,7 +26,7 @@ from buildtrace_assets.engine.contract import SCHEMA_ID, alignment_to_dict, chan
 from buildtrace_assets.engine.documents import Document, DocumentKind, open_document
 from buildtrace_assets.engine.errors import AnalysisMismatchError, BadInputError, EngineError
 from buildtrace_assets.engine.matching import THUMBNAIL_SIZE, SheetPair, match_sheets, thumbnail_signature
-from buildtrace_assets.engine.model import BBox, Change, RenderedPage, SheetIdentity, TextSource, Word
+from buildtrace_assets.engine.model import BBox, Change, PageText, RenderedPage, SheetIdentity, TextSource, Word
 from buildtrace_assets.engine.overlay import write_crops, write_overlay
 from buildtrace_assets.engine.pagediff import PageComparison, compare_pages
 from buildtrace_assets.engine.sheets import identify_sheet
@@ -123,14 +123,16 @@ def file_sha256(path: Path) -> str:
 
 
 def _analyze_page(document: Document, index: int, ocr: OcrScope) -> PageAnalysis:
+    """Text first: a page too large to render may still name its sheet, so its error lands on the right sheet."""
     info = document.pages[index]
+    text, thumbnail, error = PageText((), "none"), None, info.error
     try:
-        thumbnail = thumbnail_signature(document.render(index, THUMBNAIL_DPI))
         text = page_text(document, index, ocr=ocr)
+        thumbnail = thumbnail_signature(document.render(index, THUMBNAIL_DPI))
     except EngineError as exc:
-        return PageAnalysis(index, info.width_pt, info.height_pt, info.rotation, "none", (), SheetIdentity(None, None, 0.0), None, str(exc))
+        error = str(exc)
     sheet = identify_sheet(text.words, info.width_pt, info.height_pt)
-    return PageAnalysis(index, info.width_pt, info.height_pt, info.rotation, text.source, text.words, sheet, thumbnail)
+    return PageAnalysis(index, info.width_pt, info.height_pt, info.rotation, text.source, text.words, sheet, thumbnail, error)
 
 
 def _analyze(document: Document, ocr: OcrScope) -> DocumentAnalysis:

@@ -67,7 +67,7 @@ def detect_kind(path: Path) -> DocumentKind:
     raise BadInputError(f"{path.name}: unsupported file type (expected PDF, PNG, JPG or DXF)")
 
 
-def _check_page_size(index: int, width_pt: float, height_pt: float) -> str | None:
+def _check_page_size(width_pt: float, height_pt: float) -> str | None:
     if width_pt <= 0 or height_pt <= 0:
         return "the page has no area"
     side_in = max(width_pt, height_pt) / 72.0
@@ -100,7 +100,7 @@ class PageSource:
     def pages(self) -> list[PageInfo]:
         if self._dxf is not None:
             return [
-                PageInfo(i, w, h, 0, name, _check_page_size(i, w, h))
+                PageInfo(i, w, h, 0, name, _check_page_size(w, h))
                 for i, (name, (w, h)) in enumerate(zip(self._dxf.names, self._dxf.sizes))
             ]
         infos = []
@@ -111,7 +111,7 @@ class PageSource:
             except Exception as exc:  # noqa: BLE001 - a broken page is reported, not fatal to the set
                 infos.append(PageInfo(index, 0.0, 0.0, 0, None, f"cannot read the page ({exc})"))
                 continue
-            infos.append(PageInfo(index, width, height, rotation, None, _check_page_size(index, width, height)))
+            infos.append(PageInfo(index, width, height, rotation, None, _check_page_size(width, height)))
         return infos
 
     def _page(self, index: int):
@@ -124,7 +124,7 @@ class PageSource:
 
         page = self._page(index)
         area = page.rect if clip is None else pymupdf.Rect(clip) & page.rect
-        problem = _check_page_size(index, page.rect.width, page.rect.height)
+        problem = _check_page_size(page.rect.width, page.rect.height)
         if problem is None and area.width * area.height * (dpi / 72.0) ** 2 > MAX_RENDER_PIXELS:
             problem = f"{dpi:g} dpi would make a raster over {MAX_RENDER_PIXELS // 1_000_000} megapixels"
         if problem:
@@ -179,16 +179,18 @@ def _image_as_pdf(path: Path):
     import pymupdf
     from PIL import Image, UnidentifiedImageError
 
+    too_large = f"{path.name}: the image exceeds the limit of {MAX_IMAGE_PIXELS // 1_000_000} megapixels"
+    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS // 2  # Pillow refuses at twice this value
     try:
         with Image.open(path) as image:
             width_px, height_px = image.size
             dpi = image_dpi(image.info.get("dpi"))
+    except Image.DecompressionBombError:
+        raise BadInputError(too_large) from None
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise BadInputError(f"{path.name}: not a readable image ({exc})") from None
     if width_px * height_px > MAX_IMAGE_PIXELS:
-        raise BadInputError(
-            f"{path.name}: {width_px}x{height_px} pixels exceeds the limit of {MAX_IMAGE_PIXELS // 1_000_000} megapixels"
-        )
+        raise BadInputError(too_large)
     pdf = pymupdf.open()
     page = pdf.new_page(width=width_px * 72.0 / dpi, height=height_px * 72.0 / dpi)
     try:
@@ -303,10 +305,13 @@ class Document:
     def page_count(self) -> int:
         return len(self.pages)
 
-    def _usable(self, index: int) -> PageInfo:
+    def _checked_index(self, index: int) -> PageInfo:
         if not 0 <= index < len(self.pages):
             raise IndexError(f"page {index} out of range (document has {len(self.pages)})")
-        info = self.pages[index]
+        return self.pages[index]
+
+    def _usable(self, index: int) -> PageInfo:
+        info = self._checked_index(index)
         if info.error:
             raise BadPageError(index, info.error)
         return info
@@ -319,8 +324,11 @@ class Document:
         return self._sandbox.call("render", index, float(dpi), clip)
 
     def text_layer_words(self, index: int) -> tuple[Word, ...]:
-        """Words of the PDF text layer (empty for images and for CAD text drawn as paths)."""
-        self._usable(index)
+        """Words of the PDF text layer (empty for images and for CAD text drawn as paths).
+
+        Allowed on a page too large to render: reading its text costs no raster.
+        """
+        self._checked_index(index)
         return tuple(Word(text, bbox) for text, bbox in self._sandbox.call("words", index))
 
     @property

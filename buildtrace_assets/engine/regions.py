@@ -22,10 +22,11 @@ TOLERANCE_PT = 1.2
 MIN_COMPONENT_PT2 = 1.5
 """Smaller changed blobs are scan speckles or JPEG ringing, not drawing changes."""
 MIN_REGION_PT2 = 4.0
-GROUP_GAP_PT = 12.0
+GROUP_GAP_PT = 16.0
 """Changed ink closer than this belongs to one change: the glyphs of a note, the leaf and swing of a door."""
-MIXED_SHARE = 0.15
-"""A region is ``modified`` when both added and removed ink make up at least this share of it."""
+MIXED_SHARE = 0.4
+"""A region is ``modified`` when neither kind of ink dominates: a door moved away leaves mostly removed ink
+though its wall gets closed, so it stays ``removed``."""
 CORE_LEVEL = 0.55
 """Dark core of ink, as a fraction of the paper level: what must be explained by the other sheet."""
 ANY_INK_LEVEL = 0.85
@@ -60,7 +61,8 @@ def paper_level(image: np.ndarray) -> float:
 
 
 def tolerance_px(px_per_pt: float, tolerance_pt: float = TOLERANCE_PT) -> int:
-    return max(1, round(tolerance_pt * px_per_pt))
+    """Tolerance in pixels: at least one unless exactly zero (pixel-exact comparison) is asked for."""
+    return max(1, round(tolerance_pt * px_per_pt)) if tolerance_pt > 0 else 0
 
 
 def raw_differences(
@@ -120,6 +122,7 @@ def find_change_regions(
     if len(ys) == 0:
         return InkChanges(added_mask, removed_mask, [])
     groups = _group_labels(cells, grid_shape, round(GROUP_GAP_PT / 2 * px_per_pt / cell))
+    groups = _merge_overlapping(groups, ys, xs)
     darkness = np.where(
         is_added,
         1.0 - new[ys, xs] / paper_level(new),
@@ -150,6 +153,74 @@ def _group_labels(cells: tuple[np.ndarray, np.ndarray], grid_shape: tuple[int, i
     return labels[cells]
 
 
+def _group_boxes(
+    groups: np.ndarray, ys: np.ndarray, xs: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sort order of the pixels by group, where each group starts in that order, and each group's box."""
+    order = np.argsort(groups, kind="stable")
+    sorted_groups = groups[order]
+    starts = np.flatnonzero(np.r_[True, sorted_groups[1:] != sorted_groups[:-1]])
+    ys, xs = ys[order], xs[order]
+    boxes = np.stack(
+        [
+            np.minimum.reduceat(xs, starts),
+            np.minimum.reduceat(ys, starts),
+            np.maximum.reduceat(xs, starts) + 1,
+            np.maximum.reduceat(ys, starts) + 1,
+        ],
+        axis=1,
+    )
+    return order, starts, boxes
+
+
+def _merge_overlapping(groups: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
+    """Join groups whose boxes overlap (e.g. a door's old leaf inside its new swing): one box per change."""
+    order, starts, boxes = _group_boxes(groups, ys, xs)
+    per_group = cluster_boxes(boxes)
+    merged = np.empty_like(groups)
+    merged[order] = np.repeat(per_group, np.diff(np.r_[starts, len(groups)]))
+    return merged
+
+
+def cluster_boxes(boxes: np.ndarray, gap: float = 0.0) -> np.ndarray:
+    """Cluster index of each ``(x0, y0, x1, y1)`` box: boxes within ``gap`` join, until all clusters are apart.
+
+    Repeats because a merged box can reach a box neither part reached.
+    """
+    labels = np.arange(len(boxes))
+    extents = np.asarray(boxes, dtype=np.float64)
+    while True:
+        near = (
+            (extents[:, None, 0] <= extents[None, :, 2] + gap) & (extents[None, :, 0] <= extents[:, None, 2] + gap)
+            & (extents[:, None, 1] <= extents[None, :, 3] + gap) & (extents[None, :, 1] <= extents[:, None, 3] + gap)
+        )
+        component = np.arange(len(extents))
+        while True:
+            spread = np.where(near, component[None, :], len(extents)).min(axis=1)
+            if np.array_equal(spread, component):
+                break
+            component = spread[spread]
+        _, component = np.unique(component, return_inverse=True)
+        labels = component[labels]
+        if component.max(initial=-1) + 1 == len(extents):
+            return labels
+        extents = np.stack(
+            [
+                _reduce(np.minimum, extents[:, 0], component),
+                _reduce(np.minimum, extents[:, 1], component),
+                _reduce(np.maximum, extents[:, 2], component),
+                _reduce(np.maximum, extents[:, 3], component),
+            ],
+            axis=1,
+        )
+
+
+def _reduce(ufunc: np.ufunc, values: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    result = np.full(labels.max() + 1, np.inf if ufunc is np.minimum else -np.inf)
+    ufunc.at(result, labels, values)
+    return result
+
+
 def _summarize(
     groups: np.ndarray,
     ys: np.ndarray,
@@ -159,12 +230,9 @@ def _summarize(
     px_per_pt: float,
 ) -> list[Region]:
     """One region per group: tight box around its changed pixels, kind, and confidence."""
-    order = np.argsort(groups, kind="stable")
-    groups, ys, xs, is_added, darkness = groups[order], ys[order], xs[order], is_added[order], darkness[order]
-    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+    order, starts, boxes = _group_boxes(groups, ys, xs)
+    is_added, darkness = is_added[order], darkness[order]
     sizes = np.diff(np.r_[starts, len(groups)])
-    x0, x1 = np.minimum.reduceat(xs, starts), np.maximum.reduceat(xs, starts)
-    y0, y1 = np.minimum.reduceat(ys, starts), np.maximum.reduceat(ys, starts)
     added_counts = np.add.reduceat(is_added.astype(np.int64), starts)
     mean_darkness = np.add.reduceat(darkness, starts) / sizes
     regions = []
@@ -177,7 +245,7 @@ def _summarize(
         regions.append(
             Region(
                 kind=_kind(added_px, removed_px),
-                box=(int(x0[i]), int(y0[i]), int(x1[i]) + 1, int(y1[i]) + 1),
+                box=tuple(int(v) for v in boxes[i]),
                 added_px=added_px,
                 removed_px=removed_px,
                 confidence=_confidence(area_pt2, float(mean_darkness[i])),

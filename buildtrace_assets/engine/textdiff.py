@@ -17,13 +17,14 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from buildtrace_assets.engine.model import BBox, Word
+from buildtrace_assets.engine.regions import cluster_boxes
 
-REGION_MARGIN_PT = 2.0
-"""Words this close to a region belong to it: glyph boxes and ink boxes rarely coincide exactly."""
 SAME_PLACE_PT = 3.0
 """Two equal words whose centres are this close are the same, unchanged word."""
 WORD_GAP_PT = 4.0
 """Changed words closer than this form one phrase."""
+SNAP_SHARE = 0.5
+"""A region takes in a word when they share at least this much of the smaller one's area."""
 
 
 def map_words(words: Iterable[Word], matrix: np.ndarray) -> list[Word]:
@@ -37,13 +38,34 @@ def map_words(words: Iterable[Word], matrix: np.ndarray) -> list[Word]:
     return mapped
 
 
-def words_touching(words: Iterable[Word], box: BBox, margin: float = REGION_MARGIN_PT) -> list[Word]:
+def words_in(words: Iterable[Word], box: BBox) -> list[Word]:
+    """Words that mostly lie in ``box`` or that ``box`` mostly lies in (not the lines it grazes)."""
+    return [word for word in words if _covers(box, word.bbox)]
+
+
+def _covers(a: BBox, b: BBox) -> bool:
+    overlap = _area(_intersection(a, b))
+    return overlap > 0 and overlap >= SNAP_SHARE * min(_area(a), _area(b))
+
+
+def snap_to_words(box: BBox, words: Iterable[Word]) -> BBox:
+    """``box`` grown to cover the words it mostly covers or that mostly cover it.
+
+    A wall drawn through a note only grazes its words, so it does not swallow them.
+    """
     x0, y0, x1, y1 = box
-    return [
-        w for w in words
-        if w.bbox[0] <= x1 + margin and w.bbox[2] >= x0 - margin
-        and w.bbox[1] <= y1 + margin and w.bbox[3] >= y0 - margin
-    ]
+    for word in words_in(words, box):
+        x0, y0 = min(x0, word.bbox[0]), min(y0, word.bbox[1])
+        x1, y1 = max(x1, word.bbox[2]), max(y1, word.bbox[3])
+    return x0, y0, x1, y1
+
+
+def _area(box: BBox) -> float:
+    return max(0.0, box[2] - box[0]) * max(0.0, box[3] - box[1])
+
+
+def _intersection(a: BBox, b: BBox) -> BBox:
+    return max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])
 
 
 def reading_order(words: Sequence[Word]) -> list[Word]:
@@ -88,7 +110,7 @@ def text_change(old_words: Sequence[Word], new_words: Sequence[Word]) -> tuple[s
 
 def region_text(old_words: Sequence[Word], new_words: Sequence[Word], box: BBox) -> tuple[str | None, str | None]:
     """Text change of one region; ``old_words`` must already be in new-sheet points."""
-    return text_change(words_touching(old_words, box), words_touching(new_words, box))
+    return text_change(words_in(old_words, box), words_in(new_words, box))
 
 
 def unmatched_words(old_words: Sequence[Word], new_words: Sequence[Word]) -> tuple[list[Word], list[Word]]:
@@ -114,25 +136,15 @@ def _centre(box: BBox) -> tuple[float, float]:
 
 
 def phrase_boxes(words: Sequence[Word], gap: float = WORD_GAP_PT) -> list[BBox]:
-    """Boxes around clusters of nearby words, merged until no two clusters are within ``gap``."""
-    boxes = [w.bbox for w in words]
-    merged = True
-    while merged:
-        merged = False
-        for i in range(len(boxes)):
-            for j in range(i + 1, len(boxes)):
-                if _near(boxes[i], boxes[j], gap):
-                    boxes[i] = _union(boxes[i], boxes.pop(j))
-                    merged = True
-                    break
-            if merged:
-                break
-    return boxes
-
-
-def _near(a: BBox, b: BBox, gap: float) -> bool:
-    return a[0] <= b[2] + gap and b[0] <= a[2] + gap and a[1] <= b[3] + gap and b[1] <= a[3] + gap
-
-
-def _union(a: BBox, b: BBox) -> BBox:
-    return min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])
+    """Boxes around clusters of nearby words."""
+    if not words:
+        return []
+    boxes = np.array([w.bbox for w in words])
+    clusters = cluster_boxes(boxes, gap)
+    return [
+        (
+            float(boxes[clusters == c, 0].min()), float(boxes[clusters == c, 1].min()),
+            float(boxes[clusters == c, 2].max()), float(boxes[clusters == c, 3].max()),
+        )
+        for c in range(clusters.max() + 1)
+    ]

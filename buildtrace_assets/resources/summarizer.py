@@ -14,6 +14,9 @@ from pydantic import Field
 from buildtrace_assets.config import Settings, get_settings
 from buildtrace_assets.summaries.factory import Summarizer, make_summarizer
 
+OFFLINE_MODEL_NAME = "offline"
+"""Model name recorded for summaries of the offline summarizer."""
+
 
 class SummarizerResource(ConfigurableResource):
     """Which summarizer writes change summaries, and how it reaches its model."""
@@ -39,3 +42,8 @@ class SummarizerResource(ConfigurableResource):
     def get(self) -> Summarizer:
         """A summarizer ready to call."""
         return make_summarizer(self.settings())
+
+    def model_name(self) -> str:
+        """The name stored with each summary, so summaries from another model can be found as stale."""
+        settings = self.settings()
+        return settings.openai_model if settings.summarizer_kind == "openai" else OFFLINE_MODEL_NAME

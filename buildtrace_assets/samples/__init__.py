@@ -9,7 +9,12 @@ from buildtrace_assets.samples.revision import (
     make_revision_pair,
     sheet_specs,
 )
-from buildtrace_assets.samples.truth import ExpectedChange, ExpectedSheet, Truth, TruthFormatError
+from buildtrace_assets.samples.truth import (
+    ExpectedChange,
+    ExpectedSheet,
+    Truth,
+    TruthFormatError,
+)
 
 __all__ = [
     "SCENARIOS",

@@ -11,10 +11,17 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from buildtrace_assets.engine.model import BBox, ChangeKind
-from buildtrace_assets.samples.primitives import Element, Label, intersects, pad, text_width, union
+from buildtrace_assets.engine.model import BBox
+from buildtrace_assets.samples.primitives import (
+    Element,
+    Label,
+    intersects,
+    pad,
+    text_width,
+    union,
+)
 from buildtrace_assets.samples.sheet import (
     DOOR_WIDTH,
     INTERIOR_WALL,
@@ -26,6 +33,7 @@ from buildtrace_assets.samples.sheet import (
     feet_inches,
     wall_element,
 )
+from buildtrace_assets.samples.truth import ExpectedChange
 
 CLEARANCE = 30.0
 """Minimum gap in points between two edits of the same sheet."""
@@ -33,18 +41,8 @@ CLEARANCE = 30.0
 _SOLID_KINDS = {"wall", "door", "window", "room", "dimension", "column", "hatch", "note", "title_block"}
 
 
-@dataclass(frozen=True)
-class DesignChange:
-    """A change in design coordinates, before the new sheet's re-plot."""
-
-    edit: str
-    kind: ChangeKind
-    bbox: BBox
-    old_text: str | None = None
-    new_text: str | None = None
-
-
-EditResult = tuple[Sheet, list[DesignChange]]
+EditResult = tuple[Sheet, list[ExpectedChange]]
+"""The edited sheet and its changes, boxes still in design coordinates."""
 
 
 def _replace_element(sheet: Sheet, element: Element) -> Sheet:
@@ -68,7 +66,8 @@ def add_wall(sheet: Sheet, rng: random.Random, taken: list[BBox]) -> EditResult 
             element = wall_element(f"wall-new-{room.id}", wall)
             box = element.bbox
             if _free(box, taken) and not any(intersects(pad(box, 4), s) for s in solid):
-                return replace(sheet, elements=sheet.elements + (element,)), [DesignChange("add_wall", "added", box)]
+                edited = replace(sheet, elements=sheet.elements + (element,))
+                return edited, [ExpectedChange("added", box, "add_wall")]
     return None
 
 
@@ -80,7 +79,7 @@ def remove_wall(sheet: Sheet, rng: random.Random, taken: list[BBox]) -> EditResu
     for wall in walls:
         if _free(wall.bbox, taken):
             remaining = tuple(e for e in sheet.elements if e.id != wall.id)
-            return replace(sheet, elements=remaining), [DesignChange("remove_wall", "removed", wall.bbox)]
+            return replace(sheet, elements=remaining), [ExpectedChange("removed", wall.bbox, "remove_wall")]
     return None
 
 
@@ -96,7 +95,8 @@ def move_door(sheet: Sheet, rng: random.Random, taken: list[BBox]) -> EditResult
                 continue
             moved = door_element(door.id, wall, u1, door.meta["side"], door.meta["tag"])
             if _free(door.bbox, taken) and _free(moved.bbox, taken):
-                changes = [DesignChange("move_door", "removed", door.bbox), DesignChange("move_door", "added", moved.bbox)]
+                changes = [ExpectedChange("removed", door.bbox, "move_door"),
+                           ExpectedChange("added", moved.bbox, "move_door")]
                 return _replace_element(sheet, moved), changes
     return None
 
@@ -115,7 +115,7 @@ def dimension_text(sheet: Sheet, rng: random.Random, taken: list[BBox]) -> EditR
         if new.text == old.text:
             continue
         edited = replace(dim, primitives=tuple(new if p is old else p for p in dim.primitives))
-        change = DesignChange("dimension_text", "modified", union([old.bbox, new.bbox]), old.text, new.text)
+        change = ExpectedChange("modified", union([old.bbox, new.bbox]), "dimension_text", old.text, new.text)
         return _replace_element(sheet, edited), [change]
     return None
 
@@ -152,7 +152,7 @@ def note_text(sheet: Sheet, rng: random.Random, taken: list[BBox]) -> EditResult
             continue
         new_label = replace(label, text=prefix + " ".join([new_word, *words[i + 1:]]))
         edited = replace(note, primitives=(new_label,))
-        return _replace_element(sheet, edited), [DesignChange("note_text", "modified", box, old_word, new_word)]
+        return _replace_element(sheet, edited), [ExpectedChange("modified", box, "note_text", old_word, new_word)]
     return None
 
 
@@ -168,7 +168,7 @@ EDITS: dict[str, Callable[[Sheet, random.Random, list[BBox]], EditResult | None]
 
 def apply_edits(sheet: Sheet, names: tuple[str, ...], rng: random.Random) -> EditResult:
     """Apply the named edits in order; an edit with no room left on the sheet is skipped."""
-    changes: list[DesignChange] = []
+    changes: list[ExpectedChange] = []
     for name in names:
         result = EDITS[name](sheet, rng, [c.bbox for c in changes])
         if result is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import numpy as np
 import pymupdf
 
 from buildtrace_assets.samples.primitives import Label, Mask, Stroke
@@ -18,25 +19,36 @@ def draw_sheet(page: pymupdf.Page, sheet: Sheet, matrix: pymupdf.Matrix) -> None
     # morph works in PDF space (y up), so the page-space rotation enters it mirrored
     linear = pymupdf.Matrix(matrix.a, -matrix.b, -matrix.c, matrix.d, 0, 0)
     scale = abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5
+    a, b, c, d, e, f = matrix
+
+    def place(x: float, y: float) -> tuple[float, float]:
+        return (a * x + c * y + e, b * x + d * y + f)  # plain floats: Point * Matrix is slow in PyMuPDF
+
     shape = page.new_shape()
     for element in sheet.elements:
         for primitive in element.primitives:
             if isinstance(primitive, Stroke):
-                points = [pymupdf.Point(p) * matrix for p in primitive.points]
+                points = [place(*p) for p in primitive.points]
                 shape.draw_polyline(points + points[:1] if primitive.closed else points)
                 shape.finish(width=primitive.width * scale, color=_BLACK, dashes=primitive.dashes,
                              fill=_BLACK if primitive.filled else None, closePath=False)
             elif isinstance(primitive, Mask):
                 x0, y0, x1, y1 = primitive.rect
-                corners = [pymupdf.Point(x, y) * matrix for x, y in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))]
+                corners = [place(x, y) for x, y in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))]
                 shape.draw_polyline(corners)
                 shape.finish(width=0, color=None, fill=_WHITE, closePath=True)
             elif isinstance(primitive, Label):
-                origin = pymupdf.Point(primitive.origin) * matrix
+                origin = pymupdf.Point(place(*primitive.origin))
                 shape.insert_text(origin, primitive.text, fontsize=primitive.size,
                                   fontname="hebo" if primitive.bold else "helv", color=_BLACK,
                                   morph=(origin, linear))
     shape.commit()
+
+
+def rasterize_gray(page: pymupdf.Page, dpi: float) -> np.ndarray:
+    """The page as a 2-D ``uint8`` array (255 = paper)."""
+    pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY)
+    return np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.stride)[:, : pix.width]
 
 
 def write_pdf(path: Path, sheets: Sequence[Sheet], matrices: Iterable[pymupdf.Matrix]) -> None:

@@ -9,16 +9,22 @@ re-plotted (shifted, rotated, scaled) and optionally scanned.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
 from buildtrace_assets.samples.edits import EDITS, apply_edits
 from buildtrace_assets.samples.render import write_pdf
-from buildtrace_assets.samples.replot import IDENTITY, Replot, as_affine, map_bbox, random_replot
+from buildtrace_assets.samples.replot import (
+    IDENTITY,
+    Replot,
+    as_affine,
+    map_bbox,
+    random_replot,
+)
 from buildtrace_assets.samples.scan import scan_skew, write_scanned_pdf
 from buildtrace_assets.samples.sheet import PAGE_SIZES, Sheet, SheetSpec, draft_sheet
-from buildtrace_assets.samples.truth import ExpectedChange, ExpectedSheet, Truth
+from buildtrace_assets.samples.truth import ExpectedSheet, Truth
 
 _NAMED_SHEETS = (
     SheetSpec("A-101", "FIRST FLOOR PLAN"),
@@ -50,7 +56,9 @@ def sheet_specs(count: int) -> list[SheetSpec]:
     return specs
 
 
-_DISCIPLINE_TITLES = {"A": "FLOOR PLAN", "S": "FRAMING PLAN", "M": "HVAC PLAN", "E": "LIGHTING PLAN", "P": "PLUMBING PLAN"}
+_DISCIPLINE_TITLES = {
+    "A": "FLOOR PLAN", "S": "FRAMING PLAN", "M": "HVAC PLAN", "E": "LIGHTING PLAN", "P": "PLUMBING PLAN",
+}
 
 
 @dataclass(frozen=True)
@@ -87,7 +95,8 @@ class RevisionPair:
 def _page_size(page_size: str | tuple[float, float]) -> tuple[float, float]:
     if isinstance(page_size, str):
         if page_size not in PAGE_SIZES:
-            raise SampleError(f"unknown page size {page_size!r}; choose one of {sorted(PAGE_SIZES)} or (width, height)")
+            choices = f"one of {sorted(PAGE_SIZES)} or (width, height)"
+            raise SampleError(f"unknown page size {page_size!r}; choose {choices}")
         return PAGE_SIZES[page_size]
     width, height = page_size
     if width < 792 or height < 612:
@@ -173,8 +182,7 @@ def make_revision_pair(out_dir: Path, *, seed: int = 0, n_sheets: int = 3, scena
             expected.append(ExpectedSheet(spec.number, spec.title, old_page, new_page, status))
             continue
         new_matrix = new_tf[spec].matrix(*size)
-        changes = tuple(ExpectedChange(c.kind, map_bbox(c.bbox, new_matrix), c.edit, c.old_text, c.new_text)
-                        for c in design_changes[spec])
+        changes = tuple(replace(c, bbox=map_bbox(c.bbox, new_matrix)) for c in design_changes[spec])
         alignment = as_affine(~old_tf[spec].matrix(*size) * new_matrix)
         expected.append(ExpectedSheet(spec.number, spec.title, old_page, new_page,
                                       "modified" if changes else "unchanged", changes, alignment))

@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 import pymupdf
 
-from buildtrace_assets.samples.render import draw_sheet, save_atomically
+from buildtrace_assets.samples.render import draw_sheet, rasterize_gray, save_atomically
 from buildtrace_assets.samples.replot import Replot
 from buildtrace_assets.samples.sheet import Sheet
 
@@ -33,8 +33,7 @@ def scan_image(sheet: Sheet, matrix: pymupdf.Matrix, seed: int, dpi: int = SCAN_
     doc = pymupdf.open()
     page = doc.new_page(width=sheet.width, height=sheet.height)
     draw_sheet(page, sheet, matrix)
-    pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY)
-    image = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.stride)[:, : pix.width]
+    image = rasterize_gray(page, dpi)
     doc.close()
     soft = cv2.GaussianBlur(image, (0, 0), 0.8)
     # paper is not white and toner is not black

@@ -59,6 +59,8 @@ class Score:
     truth_found: int = 0
     predicted_regions: int = 0
     predicted_correct: int = 0
+    kinds_found: int = 0
+    kinds_correct: int = 0
     text_changes: int = 0
     text_exact: int = 0
     unchanged_sheets: int = 0
@@ -86,6 +88,11 @@ class Score:
         return self._ratio(self.predicted_correct, self.predicted_regions)
 
     @property
+    def kind_accuracy(self) -> float | None:
+        """Share of found truth regions that a matching prediction gave the right kind."""
+        return self._ratio(self.kinds_correct, self.kinds_found)
+
+    @property
     def text_accuracy(self) -> float | None:
         return self._ratio(self.text_exact, self.text_changes)
 
@@ -103,7 +110,8 @@ class Score:
 
     def summary(self) -> dict:
         return {name: getattr(self, name) for name in (
-            "recall", "precision", "text_accuracy", "unchanged_zero_share", "sheet_matching", "status_accuracy",
+            "recall", "precision", "kind_accuracy", "text_accuracy", "unchanged_zero_share",
+            "sheet_matching", "status_accuracy",
             "truth_regions", "predicted_regions", "text_changes", "unchanged_sheets", "sheets")}
 
 
@@ -138,6 +146,8 @@ def score_report(report: dict, truth: Truth) -> Score:
             hits = [p for p in predicted if boxes_match(tuple(p["bbox"]), change.bbox)]
             score.truth_regions += 1
             score.truth_found += bool(hits)
+            score.kinds_found += bool(hits)
+            score.kinds_correct += any(p.get("kind") == change.kind for p in hits)
             if not hits:
                 score.missed.append({"sheet": expected.sheet_number, "edit": change.edit, "bbox": change.bbox})
             if change.old_text is not None or change.new_text is not None:

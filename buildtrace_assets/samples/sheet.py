@@ -10,7 +10,14 @@ import math
 import random
 from dataclasses import dataclass
 
-from buildtrace_assets.samples.primitives import Element, Label, Mask, Point, Stroke, centered_label
+from buildtrace_assets.samples.primitives import (
+    Element,
+    Label,
+    Mask,
+    Point,
+    Stroke,
+    centered_label,
+)
 
 PAGE_SIZES: dict[str, tuple[float, float]] = {
     "ARCH_D": (2592.0, 1728.0),
@@ -150,10 +157,8 @@ def door_element(element_id: str, wall: Wall, u0: float, side: int, tag: str) ->
     half = wall.thickness / 2
     hinge = (u0, side * half)
     leaf_end = (u0, side * (half + DOOR_WIDTH))
-    arc = tuple(
-        wall.at(hinge[0] + DOOR_WIDTH * math.sin(t * math.pi / 24), hinge[1] + side * DOOR_WIDTH * math.cos(t * math.pi / 24))
-        for t in range(13)
-    )
+    angles = [t * math.pi / 24 for t in range(13)]
+    arc = tuple(wall.at(u0 + DOOR_WIDTH * math.sin(a), hinge[1] + side * DOOR_WIDTH * math.cos(a)) for a in angles)
     tag_center = wall.at(u0 + DOOR_WIDTH / 2, -side * (half + 13))
     primitives = (
         *wall.cut(u0, u0 + DOOR_WIDTH),
@@ -198,7 +203,8 @@ class _Drafter:
 
     def border_and_title_block(self, project: str) -> None:
         w, h, m = self.width, self.height, MARGIN
-        self.add("border", "border", _rect(m, m, w - m, h - m, 2.0), _rect(m - 12, m - 12, w - m + 12, h - m + 12, 0.5))
+        self.add("border", "border", _rect(m, m, w - m, h - m, 2.0),
+                 _rect(m - 12, m - 12, w - m + 12, h - m + 12, 0.5))
         x0, y0, x1, y1 = w - m - self.title_w, h - m - self.title_h, w - m, h - m
         rows = [y0 + f * self.title_h for f in (0.18, 0.38, 0.56, 0.72)]
         pad = 8.0
@@ -264,7 +270,8 @@ class _Drafter:
 
     def _walls_and_openings(self, xs: list[float], ys: list[float]) -> None:
         rng, t = self.rng, EXTERIOR_WALL
-        self.add("exterior-wall", "exterior_wall", _rect(xs[0] - t / 2, ys[0] - t / 2, xs[-1] + t / 2, ys[-1] + t / 2, 0.9),
+        self.add("exterior-wall", "exterior_wall",
+                 _rect(xs[0] - t / 2, ys[0] - t / 2, xs[-1] + t / 2, ys[-1] + t / 2, 0.9),
                  _rect(xs[0] + t / 2, ys[0] + t / 2, xs[-1] - t / 2, ys[-1] - t / 2, 0.9))
         for i in range(len(xs) - 1):
             for y, name in ((ys[0], "n"), (ys[-1], "s")):

@@ -26,7 +26,7 @@ class Actor:
     user_id: str | None
 
     @classmethod
-    def of(cls, user: User) -> "Actor":
+    def of(cls, user: User) -> Actor:
         return cls(user_id=user.id)
 
     @property

@@ -65,7 +65,9 @@ def get_or_create_drawing(session: Session, actor: Actor, project: Project, name
 
 def next_version_number(session: Session, drawing: Drawing) -> int:
     """1 + the highest version number of the drawing; call with the drawing locked."""
-    highest = session.scalar(select(func.max(DrawingVersion.version_number)).where(DrawingVersion.drawing_id == drawing.id))
+    highest = session.scalar(
+        select(func.max(DrawingVersion.version_number)).where(DrawingVersion.drawing_id == drawing.id)
+    )
     return (highest or 0) + 1
 
 

@@ -80,9 +80,12 @@ def add_member(session: Session, actor: Actor, project_id: str, email: str, role
 
 
 def _owner_count(session: Session, project_id: str) -> int:
-    return session.scalar(
-        select(func.count()).where(ProjectMember.project_id == project_id, ProjectMember.role == "owner")
-    ) or 0
+    return (
+        session.scalar(
+            select(func.count()).where(ProjectMember.project_id == project_id, ProjectMember.role == "owner")
+        )
+        or 0
+    )
 
 
 def change_role(session: Session, actor: Actor, project_id: str, user_id: str, role: Role) -> ProjectMember:

@@ -16,7 +16,8 @@ from buildtrace_assets.services.organizations import get_or_create_organization
 MIN_PASSWORD_LENGTH = 8
 DEFAULT_ORGANIZATION = "Default"
 
-_hasher = PasswordHasher()
+PASSWORD_HASHER = PasswordHasher()
+"""Argon2id with the library's recommended parameters."""
 
 
 def normalize_email(email: str) -> str:
@@ -47,7 +48,7 @@ def create_user(
     user = User(
         organization_id=org.id,
         email=email,
-        password_hash=_hasher.hash(password),
+        password_hash=PASSWORD_HASHER.hash(password),
         display_name=(display_name or email.split("@")[0]).strip(),
     )
     session.add(user)
@@ -75,14 +76,13 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     """The active user when the password matches, else None (the same answer for an unknown e-mail)."""
     user = find_user(session, email)
     if user is None or not user.is_active:
-        _hasher.hash(password)  # spend the same time, so timing does not reveal which e-mails exist
+        PASSWORD_HASHER.hash(password)  # spend the same time, so timing does not reveal which e-mails exist
         return None
     try:
-        _hasher.verify(user.password_hash, password)
+        PASSWORD_HASHER.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    if PASSWORD_HASHER.check_needs_rehash(user.password_hash):
+        user.password_hash = PASSWORD_HASHER.hash(password)
         session.flush()
     return user
-

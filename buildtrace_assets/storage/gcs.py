@@ -142,5 +142,5 @@ class GcsBlobStorage:
         )
         for blob in blobs:
             key = blob.name[len(self._root) :]
-            if _is_key(key):
+            if (start_after is None or key > start_after) and _is_key(key):
                 yield _info(key, blob)

@@ -1,4 +1,9 @@
-"""Upload a new version of a drawing; the pipeline then compares it with the previous version."""
+"""Upload a new version of a drawing; the pipeline then compares it with the previous version.
+
+The uploader accepts only drawing extensions (Streamlit enforces them in the
+browser and again on the server); what the bytes really are is the services'
+call, and their message is shown as it is.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,8 @@ from portal.project_context import choose_project
 
 EXTENSIONS = ("pdf", "png", "jpg", "jpeg", "dxf")
 NEW_DRAWING = "➕ New drawing"
+DONE_KEY = "upload_done"
+"""The last upload, shown after the rerun that refreshes the list of drawings."""
 
 user = signed_in_user()
 project = choose_project(user)
@@ -22,6 +29,12 @@ st.title("Upload a drawing")
 if not project.can_edit:
     st.info(f"Your role in {project.name} is {project.role}: only editors and owners upload drawings.")
     st.stop()
+
+if DONE_KEY in st.session_state:
+    drawing, number, filename = st.session_state.pop(DONE_KEY)
+    st.success(f"{drawing}: version {number} uploaded ({filename}).")
+    if number > 1:
+        st.info(f"The comparison with version {number - 1} starts by itself; follow it on the Jobs page.")
 
 settings = get_settings()
 names = backend.run(lambda s: [d.name for d in drawings.list_drawings(s, user.actor, project.project_id)])
@@ -34,10 +47,7 @@ choice = st.selectbox("Drawing", [NEW_DRAWING, *names], help="A new version of a
 new_name = st.text_input("New drawing name", value=PurePath(file.name).stem if file else "") if choice == NEW_DRAWING else choice
 
 if st.button("Upload", type="primary", disabled=file is None):
-    extension = PurePath(file.name).suffix.lower().lstrip(".")
-    if extension not in EXTENSIONS:
-        st.error(f"{file.name} is not a PDF, PNG, JPG or DXF file.")
-    elif file.size > settings.max_upload_bytes:
+    if file.size > settings.max_upload_bytes:
         st.error(f"{file.name} is {file.size / 2**20:.1f} MB; the limit is {settings.max_upload_mb} MB.")
     elif not new_name.strip():
         st.error("Name the new drawing.")
@@ -48,9 +58,5 @@ if st.button("Upload", type="primary", disabled=file is None):
             )
         )
         if version is not None:
-            st.success(f"{new_name.strip()}: version {version.version_number} uploaded ({file.name}).")
-            if version.version_number > 1:
-                st.info(
-                    f"The comparison with version {version.version_number - 1} starts by itself; "
-                    "follow it on the Jobs page."
-                )
+            st.session_state[DONE_KEY] = (new_name.strip(), version.version_number, file.name)
+            st.rerun()

@@ -77,13 +77,17 @@ def violates(session: Session, make: Callable[[], object]) -> bool:
 
 def test_role_must_be_owner_editor_or_viewer(db_session: Session, world: World) -> None:
     assert violates(db_session, lambda: ProjectMember(project_id=world.project.id, user_id=world.user.id, role="admin"))
-    assert not violates(db_session, lambda: ProjectMember(project_id=world.project.id, user_id=world.user.id, role="viewer"))
+    assert not violates(
+        db_session, lambda: ProjectMember(project_id=world.project.id, user_id=world.user.id, role="viewer")
+    )
 
 
 def test_a_user_is_member_of_a_project_once(db_session: Session, world: World) -> None:
     db_session.add(ProjectMember(project_id=world.project.id, user_id=world.user.id, role="owner"))
     db_session.flush()
-    assert violates(db_session, lambda: ProjectMember(project_id=world.project.id, user_id=world.user.id, role="viewer"))
+    assert violates(
+        db_session, lambda: ProjectMember(project_id=world.project.id, user_id=world.user.id, role="viewer")
+    )
 
 
 def test_user_email_is_unique(db_session: Session, world: World) -> None:
@@ -117,7 +121,7 @@ def test_drawing_version_rules(db_session: Session, world: World, overrides: dic
     assert not violates(db_session, lambda: DrawingVersion(**_version_fields(world, 3)))
 
 
-def _version_fields(world: "World", number: int) -> dict[str, object]:
+def _version_fields(world: World, number: int) -> dict[str, object]:
     return {
         "drawing_id": world.drawing.id,
         "version_number": number,
@@ -134,12 +138,17 @@ def test_job_status_and_versions(db_session: Session, world: World) -> None:
     assert violates(
         db_session,
         lambda: Job(
-            project_id=world.project.id, old_drawing_version_id=world.v1.id, new_drawing_version_id=world.v2.id, status="done"
+            project_id=world.project.id,
+            old_drawing_version_id=world.v1.id,
+            new_drawing_version_id=world.v2.id,
+            status="done",
         ),
     )
     assert violates(
         db_session,
-        lambda: Job(project_id=world.project.id, old_drawing_version_id=world.v1.id, new_drawing_version_id=world.v1.id),
+        lambda: Job(
+            project_id=world.project.id, old_drawing_version_id=world.v1.id, new_drawing_version_id=world.v1.id
+        ),
     )
 
 

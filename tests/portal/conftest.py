@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
+from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
 from buildtrace_assets.config import get_settings
@@ -69,7 +70,7 @@ def portal_env(
     monkeypatch.setenv("BUILDTRACE_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("BUILDTRACE_DATABASE_URL", f"sqlite:///{database}")
     monkeypatch.setenv("BUILDTRACE_STORAGE_URL", blobs.as_uri())
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
     get_settings.cache_clear()
     yield PortalEnv(database_url=f"sqlite:///{database}", storage=open_storage(blobs.as_uri()))
     get_settings.cache_clear()
@@ -79,6 +80,17 @@ def portal_env(
 def people(portal_env: PortalEnv, seeded_database: tuple[Path, People]) -> People:
     """The people of the seeded database (see the module docstring)."""
     return seeded_database[1]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_magic() -> None:
+    """Pages use no "magic" writes; turning it off skips ``ast.parse`` in the script thread.
+
+    CPython 3.11.7's AST converter is not thread-safe (``SystemError: AST
+    constructor recursion depth mismatch``, fixed in 3.11.8), and the script
+    thread of AppTest parses while the test thread may import.
+    """
+    st_config.set_option("runner.magicEnabled", False)
 
 
 @pytest.fixture

@@ -7,9 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+import io
+
+import pymupdf
+from PIL import Image
 from sqlalchemy.orm import Session
 
 from buildtrace_assets.db.session import make_session_factory, transaction
+from buildtrace_assets.services import jobs, uploads
 from buildtrace_assets.services.access import Actor
 from buildtrace_assets.storage import BlobStorage
 
@@ -58,3 +63,48 @@ def labelled(widgets: Iterable[W], label: str) -> W:
 def texts(elements: Iterable[object]) -> list[str]:
     """The values of text elements (errors, infos, markdown...)."""
     return [str(getattr(element, "value", "")) for element in elements]
+
+
+def sheet_pdf(note: str, width_pt: float = 612.0, height_pt: float = 396.0) -> bytes:
+    """A one-page vector PDF with a frame, a wall and ``note``: the revisions differ by the note."""
+    document = pymupdf.open()
+    page = document.new_page(width=width_pt, height=height_pt)
+    page.draw_rect(pymupdf.Rect(18, 18, width_pt - 18, height_pt - 18), width=1.5)
+    page.draw_line(pymupdf.Point(72, 200), pymupdf.Point(400, 200), width=3)
+    page.insert_text(pymupdf.Point(72, 120), note, fontsize=14)
+    page.insert_text(pymupdf.Point(width_pt - 120, height_pt - 36), "A-101", fontsize=18)
+    data = document.tobytes()
+    document.close()
+    return data
+
+
+@dataclass(frozen=True)
+class SeededJob:
+    job_id: str
+    old_version_id: str
+    new_version_id: str
+
+
+def seed_job(env: PortalEnv, people: People, drawing: str = "A-101") -> SeededJob:
+    """Two uploaded versions of ``drawing`` and the comparison job between them, as the editor."""
+
+    def seed(session: Session) -> SeededJob:
+        old = uploads.register_upload(
+            session, env.storage, people.editor, people.project_id, drawing, "rev1.pdf", sheet_pdf("WALL 24'-4\"")
+        )
+        new = uploads.register_upload(
+            session, env.storage, people.editor, people.project_id, drawing, "rev2.pdf", sheet_pdf("WALL 24'-9\"")
+        )
+        job = jobs.create_comparison_job(session, people.editor, old.id, new.id)
+        return SeededJob(job.id, old.id, new.id)
+
+    return env.run(seed)
+
+
+def png_bytes(width: int = 300, height: int = 200) -> bytes:
+    """A small white PNG with one black line."""
+    image = Image.new("L", (width, height), 255)
+    image.paste(0, (10, height // 2, width - 10, height // 2 + 3))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()

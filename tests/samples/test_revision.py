@@ -6,16 +6,16 @@ import pymupdf
 import pytest
 
 from buildtrace_assets.samples import SampleError, Scenario, Truth, make_revision_pair
-from buildtrace_assets.samples.render import draw_sheet
+from buildtrace_assets.samples.render import draw_sheet, rasterize_gray
 from buildtrace_assets.samples.sheet import SheetSpec, draft_sheet
 
-DPI = 72  # one pixel per point keeps the box arithmetic readable
+DPI = 144
+SCALE = DPI / 72
 EVERY_EDIT = Scenario(changed=1.0)
 
 
 def _gray(page: pymupdf.Page) -> np.ndarray:
-    pix = page.get_pixmap(dpi=DPI, colorspace=pymupdf.csGRAY)
-    return np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.stride)[:, : pix.width].astype(np.int16)
+    return rasterize_gray(page, DPI).astype(np.int16)
 
 
 def _matrix(alignment: list[list[float]]) -> pymupdf.Matrix:
@@ -53,12 +53,15 @@ def test_every_pixel_difference_lies_inside_a_truth_box_and_every_box_holds_one(
     with pymupdf.open(pair.new_path) as new:
         for expected in pair.truth.sheets:
             assert expected.status == "modified" and len(expected.changes) >= 5
-            diff = _ink_difference(_gray(new[expected.new_page]), _old_sheet_as_replotted(pair, expected))
-            covered = np.zeros_like(diff)
+            new_image = _gray(new[expected.new_page])
+            old_image = _old_sheet_as_replotted(pair, expected)
+            changed = np.abs(new_image - old_image) > 60
+            covered = np.zeros_like(changed)
             for change in expected.changes:
-                x0, y0, x1, y1 = (round(v) for v in change.bbox)
-                assert diff[y0:y1, x0:x1].any(), f"nothing drawn differently in {change}"
+                x0, y0, x1, y1 = (round(v * SCALE) for v in change.bbox)
+                assert changed[y0:y1, x0:x1].any(), f"nothing drawn differently in {change}"
                 covered[max(y0 - 2, 0):y1 + 2, max(x0 - 2, 0):x1 + 2] = True
+            diff = _ink_difference(new_image, old_image)
             stray = np.argwhere(diff & ~covered)
             assert len(stray) == 0, f"{expected.sheet_number}: differences outside the truth at {stray[:5].tolist()}"
 

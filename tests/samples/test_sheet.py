@@ -5,7 +5,12 @@ import pytest
 
 from buildtrace_assets.samples.render import write_pdf
 from buildtrace_assets.samples.replot import IDENTITY
-from buildtrace_assets.samples.sheet import PAGE_SIZES, SheetSpec, draft_sheet, feet_inches
+from buildtrace_assets.samples.sheet import (
+    PAGE_SIZES,
+    SheetSpec,
+    draft_sheet,
+    feet_inches,
+)
 
 SPEC = SheetSpec("A-101", "FIRST FLOOR PLAN")
 

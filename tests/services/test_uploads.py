@@ -13,8 +13,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from buildtrace_assets.db.models import AuditLog, Drawing, DrawingVersion
 from buildtrace_assets.db.session import transaction
-from buildtrace_assets.services.access import Actor
-from buildtrace_assets.services.errors import InvalidInput, NotFound, PermissionDenied, ServiceError, UnsupportedFileType
+from buildtrace_assets.services.errors import (
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    ServiceError,
+    UnsupportedFileType,
+)
 from buildtrace_assets.services.uploads import DuplicateUpload, register_stored_object, register_upload, safe_filename
 from buildtrace_assets.storage import BlobStorage
 
@@ -37,7 +42,9 @@ def test_uploads_become_numbered_versions_stored_under_their_drawing(
     session_factory: sessionmaker[Session], blob_storage: BlobStorage, team: Team
 ) -> None:
     with transaction(session_factory) as session:
-        first = register_upload(session, blob_storage, team.editor, team.project.id, "A-101", "plan v1.pdf", tiny_pdf("1"))
+        first = register_upload(
+            session, blob_storage, team.editor, team.project.id, "A-101", "plan v1.pdf", tiny_pdf("1")
+        )
     with transaction(session_factory) as session:
         second = register_upload(session, blob_storage, team.owner, team.project.id, "A-101", "plan.pdf", tiny_pdf("2"))
 
@@ -95,7 +102,10 @@ def _assert_nothing_registered(session_factory: sessionmaker[Session], storage: 
     with session_factory() as session:
         assert count(session, Drawing) == 0
         assert count(session, DrawingVersion) == 0
-        assert session.scalars(select(AuditLog).where(AuditLog.entity_type.in_(["drawings", "drawing_versions"]))).all() == []
+        assert (
+            session.scalars(select(AuditLog).where(AuditLog.entity_type.in_(["drawings", "drawing_versions"]))).all()
+            == []
+        )
     assert stored_keys(storage) == []
 
 
@@ -177,7 +187,9 @@ class TestStoredObjects:
     def test_the_same_bytes_under_another_key_are_the_same_version(
         self, db_session: Session, blob_storage: BlobStorage, team: Team
     ) -> None:
-        uploaded = register_upload(db_session, blob_storage, team.editor, team.project.id, "S-201", "a.pdf", tiny_pdf("x"))
+        uploaded = register_upload(
+            db_session, blob_storage, team.editor, team.project.id, "S-201", "a.pdf", tiny_pdf("x")
+        )
         copy = f"uploads/{team.project.id}/S-201/copy.pdf"
         blob_storage.put_bytes(copy, tiny_pdf("x"))
         assert register_stored_object(db_session, blob_storage, uploaded.storage_key).id == uploaded.id
@@ -185,7 +197,11 @@ class TestStoredObjects:
 
     @pytest.mark.parametrize(
         ("key", "expected"),
-        [("uploads/too/short", InvalidInput), ("elsewhere/p/d/f.pdf", InvalidInput), ("uploads/nope/d/f.pdf", NotFound)],
+        [
+            ("uploads/too/short", InvalidInput),
+            ("elsewhere/p/d/f.pdf", InvalidInput),
+            ("uploads/nope/d/f.pdf", NotFound),
+        ],
     )
     def test_keys_that_name_no_project_are_refused(
         self, db_session: Session, blob_storage: BlobStorage, team: Team, key: str, expected: type[ServiceError]

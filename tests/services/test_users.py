@@ -21,7 +21,9 @@ def test_create_user_hashes_the_password_and_joins_the_organization(db_session: 
     assert db_session.get(Organization, user.organization_id).name == "Acme"
     actions = db_session.scalars(select(AuditLog.action).order_by(AuditLog.created_at)).all()
     assert actions == ["organization.create", "user.create"]
-    assert "password_hash" not in db_session.scalars(select(AuditLog).where(AuditLog.action == "user.create")).one().after
+    assert (
+        "password_hash" not in db_session.scalars(select(AuditLog).where(AuditLog.action == "user.create")).one().after
+    )
 
 
 def test_users_of_one_organization_share_it(db_session: Session) -> None:

@@ -25,9 +25,7 @@ class AuditLog(IdMixin, CreatedAtMixin, Base):
         Index(None, "entity_type", "entity_id"),
     )
 
-    organization_id: Mapped[str | None] = mapped_column(
-        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
-    )
+    organization_id: Mapped[str | None] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
     project_id: Mapped[str | None] = mapped_column(ForeignKey("projects.id", ondelete="SET NULL"))
     user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     """The acting user; NULL for the system (sensors, schedules)."""

@@ -20,9 +20,7 @@ class DiffResult(IdMixin, CreatedAtMixin, Base):
     """The machine-found changes of a job; re-running the diff replaces the row, never adds one."""
 
     __tablename__ = "diff_results"
-    __table_args__ = (
-        CheckConstraint("sheet_count >= 0 AND change_count >= 0", name="counts_non_negative"),
-    )
+    __table_args__ = (CheckConstraint("sheet_count >= 0 AND change_count >= 0", name="counts_non_negative"),)
 
     job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), unique=True)
     changes_ref: Mapped[str] = mapped_column(String(1024))

@@ -38,7 +38,7 @@ def test_a_project_without_a_name_is_refused(open_app: OpenApp, people: People) 
     labelled(app.button, "Create project").click()
     app.run()
 
-    assert texts(app.error) == ["Project name must not be empty"]
+    assert texts(app.error) == ["project name must not be empty"]
 
 
 def test_an_editor_renames_but_cannot_manage_members_or_delete(open_app: OpenApp, people: People) -> None:
@@ -77,7 +77,7 @@ def test_people_of_other_organizations_cannot_be_added(open_app: OpenApp, people
     labelled(app.button, "Add member").click()
     app.run()
 
-    assert texts(app.error) == ["No active user with e-mail someone@rival.test in this organization"]
+    assert texts(app.error) == ["no active user with e-mail someone@rival.test in this organization"]
 
 
 def test_the_last_owner_cannot_step_down(open_app: OpenApp, people: People) -> None:
@@ -88,7 +88,7 @@ def test_the_last_owner_cannot_step_down(open_app: OpenApp, people: People) -> N
     labelled(app.button, "Change role").click()
     app.run()
 
-    assert texts(app.error) == ["A project keeps at least one owner"]
+    assert texts(app.error) == ["a project keeps at least one owner"]
 
 
 def test_the_owner_removes_a_member(open_app: OpenApp, people: People) -> None:

@@ -1,0 +1,298 @@
+"""Per comparison job: the diff of its two versions, then the written summary of the changes.
+
+Nothing passes between steps through local disk (on Kubernetes each step is
+its own pod): the diff writes its document, overlays and crops to blob
+storage under the job's id and its row to the database, and the summary step
+reads them back from there.
+"""
+
+
+import json
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
+from importlib.metadata import version as package_version
+from pathlib import Path
+from typing import Any
+
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    Failure,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from buildtrace_assets.assets.drawing_versions import load_analysis
+from buildtrace_assets.assets.overlays import apply_overlay
+from buildtrace_assets.assets.policies import STEP_RETRY, bad_input_failure, step_resources
+from buildtrace_assets.assets.tracking import job_stage_tracked
+from buildtrace_assets.db.models import DiffResult, DrawingVersion, Job
+from buildtrace_assets.engine.alignment import MIN_SCORE
+from buildtrace_assets.engine.compare import DocumentAnalysis, compare_documents
+from buildtrace_assets.engine.errors import BadInputError
+from buildtrace_assets.partitions import jobs_partitions
+from buildtrace_assets.resources import (
+    AppDatabaseResource,
+    BlobStorageResource,
+    EngineSettingsResource,
+    SummarizerResource,
+)
+from buildtrace_assets.resources.summarizer import OFFLINE_MODEL_NAME
+from buildtrace_assets.services.access import SYSTEM
+from buildtrace_assets.services.diff_results import record_diff_result
+from buildtrace_assets.services.errors import InvalidInput
+from buildtrace_assets.services.overlays import active_overlay
+from buildtrace_assets.services.summaries import save_machine_summary
+from buildtrace_assets.services.uploads import safe_filename
+from buildtrace_assets.summaries import ChangeSummary as SummaryModel
+from buildtrace_assets.summaries import render_markdown
+
+ENGINE_VERSION = package_version("buildtrace")
+SHEETS_ALIGNED = "sheets_aligned"
+SUMMARY_COVERS_CHANGES = "summary_covers_every_change"
+
+
+def diff_prefix(job_id: str) -> str:
+    """Where a job's diff lives: ``changes.json`` and the ``overlays/`` and ``crops/`` it refers to."""
+    return f"jobs/{job_id}/diff"
+
+
+@dataclass(frozen=True)
+class VersionInput:
+    """One side of the comparison: the uploaded file and its stored analysis."""
+
+    storage_key: str
+    filename: str
+    analysis_ref: str | None
+
+    @classmethod
+    def of(cls, version: DrawingVersion) -> "VersionInput":
+        return cls(version.storage_key, safe_filename(version.original_filename), version.ocr_result_ref)
+
+    def fetch(self, storage: BlobStorageResource, folder: Path) -> tuple[Path, DocumentAnalysis | None]:
+        path = storage.get().download(self.storage_key, folder / self.filename)
+        return path, load_analysis(storage, self.analysis_ref) if self.analysis_ref else None
+
+
+def job_inputs(session: Session, job: Job) -> tuple[VersionInput, VersionInput]:
+    return (
+        VersionInput.of(session.get_one(DrawingVersion, job.old_drawing_version_id)),
+        VersionInput.of(session.get_one(DrawingVersion, job.new_drawing_version_id)),
+    )
+
+
+def upload_tree(storage: BlobStorageResource, folder: Path, prefix: str) -> list[str]:
+    """Copy every file under ``folder`` to ``prefix/<relative path>``; the keys written."""
+    keys = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        key = f"{prefix}/{path.relative_to(folder).as_posix()}"
+        storage.get().put_file(key, path)
+        keys.append(key)
+    return keys
+
+
+def alignment_check(document: dict[str, Any]) -> AssetCheckResult:
+    """Every sheet found in both versions must be aligned well enough for its changes to mean anything."""
+    matched = [sheet for sheet in document["sheets"] if sheet["old_page"] is not None and sheet["new_page"] is not None]
+    poor = {
+        sheet["sheet_number"] or f"page {sheet['new_page'] + 1}": round(sheet.get("alignment", {}).get("score", 0.0), 3)
+        for sheet in matched
+        if sheet.get("alignment", {}).get("score", 0.0) < MIN_SCORE or sheet.get("error")
+    }
+    return AssetCheckResult(
+        check_name=SHEETS_ALIGNED,
+        passed=not poor,
+        metadata={"matched_sheets": len(matched), "threshold": MIN_SCORE, "poorly_aligned": MetadataValue.json(poor)},
+    )
+
+
+def diff_metadata(document: dict[str, Any], storage: BlobStorageResource, prefix: str, seconds: float) -> dict:
+    changes = [change for sheet in document["sheets"] for change in sheet["changes"]]
+    overlays = [sheet["overlay"] for sheet in document["sheets"] if sheet.get("overlay")]
+    metadata: dict[str, Any] = {
+        "sheets": len(document["sheets"]),
+        "sheet_status": MetadataValue.json(dict(Counter(sheet["status"] for sheet in document["sheets"]))),
+        "changes": len(changes),
+        "change_kinds": MetadataValue.json(dict(Counter(change["kind"] for change in changes))),
+        "seconds": round(seconds, 3),
+        "changes_document": MetadataValue.url(storage.get().uri(f"{prefix}/changes.json")),
+    }
+    if overlays:
+        preview = storage.get().uri(f"{prefix}/{overlays[0]}")
+        metadata["overlay_preview"] = MetadataValue.md(f"![overlay of the first changed sheet]({preview})\n\n`{preview}`")
+    return metadata
+
+
+@asset(
+    partitions_def=jobs_partitions,
+    retry_policy=STEP_RETRY,
+    op_tags=step_resources(cpu="2", memory="4Gi"),
+    group_name="jobs",
+    check_specs=[AssetCheckSpec(SHEETS_ALIGNED, asset="diff_result", description="Matched sheets are aligned.")],
+)
+def diff_result(
+    context: AssetExecutionContext,
+    storage: BlobStorageResource,
+    database: AppDatabaseResource,
+    engine: EngineSettingsResource,
+) -> MaterializeResult:
+    """Matched sheets, their alignment and change regions, overlays and crops (``buildtrace.changes/v1``)."""
+    job_id = context.partition_key
+    final_attempt = context.retry_number >= STEP_RETRY.max_retries
+    prefix = diff_prefix(job_id)
+    with job_stage_tracked(database, job_id, "diff", context.run_id, final_attempt=final_attempt) as stage:
+        with database.transaction() as session:
+            old, new = job_inputs(session, stage.job)
+        started = time.perf_counter()
+        with tempfile.TemporaryDirectory(prefix="buildtrace-diff-") as scratch:
+            folder = Path(scratch)
+            (folder / "old").mkdir()
+            (folder / "new").mkdir()
+            old_path, old_analysis = old.fetch(storage, folder / "old")
+            new_path, new_analysis = new.fetch(storage, folder / "new")
+            try:
+                document = compare_documents(
+                    old_path,
+                    new_path,
+                    folder / "out",
+                    dpi=engine.dpi,
+                    old_analysis=old_analysis,
+                    new_analysis=new_analysis,
+                )
+            except BadInputError as error:
+                raise bad_input_failure(error, f"job {job_id}") from error
+            upload_tree(storage, folder / "out", prefix)
+        changes_ref = f"{prefix}/changes.json"
+        with database.transaction() as session:
+            record_diff_result(
+                session,
+                SYSTEM,
+                job_id,
+                changes_ref=changes_ref,
+                engine_version=ENGINE_VERSION,
+                overlay_refs={
+                    sheet["sheet_number"] or f"page-{sheet['new_page'] + 1}": f"{prefix}/{sheet['overlay']}"
+                    for sheet in document["sheets"]
+                    if sheet.get("overlay")
+                },
+                sheet_count=len(document["sheets"]),
+                change_count=sum(len(sheet["changes"]) for sheet in document["sheets"]),
+            )
+            stage.completed(session, changes_ref)
+    return MaterializeResult(
+        metadata=diff_metadata(document, storage, prefix, time.perf_counter() - started),
+        check_results=[alignment_check(document)],
+    )
+
+
+def load_changes(storage: BlobStorageResource, key: str) -> dict[str, Any]:
+    return json.loads(storage.get().get_bytes(key))
+
+
+@dataclass(frozen=True)
+class SummaryInput:
+    """What a summary is written from: the machine diff, or the active manual overlay over it."""
+
+    diff_result_id: str
+    changes_ref: str
+    new_analysis_ref: str | None
+    overlay_id: str | None
+    overlay_changes: list[dict[str, Any]] | None
+
+
+def summary_input(session: Session, job: Job) -> SummaryInput:
+    result = session.scalar(select(DiffResult).where(DiffResult.job_id == job.id))
+    if result is None:
+        raise Failure(f"job {job.id} has no diff result to summarize", allow_retries=False)
+    overlay = active_overlay(session, SYSTEM, result.id)
+    new_version = session.get_one(DrawingVersion, job.new_drawing_version_id)
+    return SummaryInput(
+        result.id,
+        result.changes_ref,
+        new_version.ocr_result_ref,
+        overlay.id if overlay else None,
+        list(overlay.changes) if overlay else None,
+    )
+
+
+def coverage_check(document: dict[str, Any], summary: SummaryModel) -> AssetCheckResult:
+    """Every change id of the summarized document is named by at least one summary item."""
+    expected = {change["id"] for sheet in document["sheets"] for change in sheet["changes"]}
+    covered = {change_id for item in summary.items for change_id in item.change_ids}
+    missing = sorted(expected - covered)
+    return AssetCheckResult(
+        check_name=SUMMARY_COVERS_CHANGES,
+        passed=not missing,
+        metadata={"changes": len(expected), "missing": MetadataValue.json(missing)},
+    )
+
+
+@asset(
+    partitions_def=jobs_partitions,
+    deps=[diff_result],
+    retry_policy=STEP_RETRY,
+    op_tags=step_resources(cpu="500m", memory="1Gi"),
+    group_name="jobs",
+    check_specs=[
+        AssetCheckSpec(SUMMARY_COVERS_CHANGES, asset="change_summary", description="Every change id is summarized.")
+    ],
+)
+def change_summary(
+    context: AssetExecutionContext,
+    storage: BlobStorageResource,
+    database: AppDatabaseResource,
+    summarizer: SummarizerResource,
+) -> MaterializeResult:
+    """The written summary of the job's changes (the active manual overlay's when there is one), a new version each time."""
+    job_id = context.partition_key
+    final_attempt = context.retry_number >= STEP_RETRY.max_retries
+    with job_stage_tracked(database, job_id, "summary", context.run_id, final_attempt=final_attempt) as stage:
+        with database.transaction() as session:
+            source = summary_input(session, stage.job)
+        document = load_changes(storage, source.changes_ref)
+        if source.overlay_changes is not None:
+            try:
+                document = apply_overlay(document, source.overlay_changes)
+            except InvalidInput as error:
+                raise Failure(f"overlay {source.overlay_id}: {error}", allow_retries=False) from error
+        words = None
+        if source.new_analysis_ref:
+            words = {page.index: page.words for page in load_analysis(storage, source.new_analysis_ref).pages}
+        prefix = diff_prefix(job_id)
+        started = time.perf_counter()
+        summary = summarizer.get().summarize(document, words, lambda ref: storage.get().get_bytes(f"{prefix}/{ref}"))
+        text = render_markdown(summary, document)
+        with database.transaction() as session:
+            row = save_machine_summary(
+                session,
+                SYSTEM,
+                source.diff_result_id,
+                content={"overall": summary.summary, **summary.model_dump(mode="json", exclude={"summary", "metadata"})},
+                text=text,
+                model=summary.metadata.model or OFFLINE_MODEL_NAME,
+                prompt_version=summary.metadata.prompt_version,
+                overlay_id=source.overlay_id,
+                metadata=summary.metadata.model_dump(mode="json"),
+            )
+            key = f"jobs/{job_id}/summaries/{row.id}.md"
+            storage.get().put_bytes(key, text.encode(), content_type="text/markdown")
+            stage.completed(session, key)
+    return MaterializeResult(
+        metadata={
+            "summary_id": row.id,
+            "source": row.source,
+            "summarizer": summary.metadata.summarizer,
+            "model": row.model,
+            "prompt_version": row.prompt_version,
+            "items": len(summary.items),
+            "seconds": round(time.perf_counter() - started, 3),
+            "text": MetadataValue.md(text),
+        },
+        check_results=[coverage_check(document, summary)],
+    )

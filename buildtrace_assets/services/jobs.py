@@ -1,0 +1,284 @@
+"""Comparison jobs and their stages; a job's status is derived from its stages.
+
+A job compares two versions of one project and has four stages: ``ocr`` for
+each version, then ``diff`` and ``summary`` (no version). The pipeline moves
+stages with :func:`start_stage`, :func:`complete_stage`, :func:`fail_stage`
+and :func:`skip_stage`; after each, the job's status follows: any failed
+stage fails the job, all completed or skipped completes it, anything started
+makes it running, and a cancelled job stays cancelled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from buildtrace_assets.db.base import utcnow
+from buildtrace_assets.db.models import DrawingVersion, Job, JobStage, Project, Role, StageName
+from buildtrace_assets.services import audit
+from buildtrace_assets.services.access import Actor, require_project
+from buildtrace_assets.services.drawings import get_version
+from buildtrace_assets.services.errors import Conflict, InvalidInput, NotFound
+
+REUSABLE_STATUSES = ("pending", "running", "completed")
+"""A new request for the same pair of versions returns a job in one of these states instead of adding one."""
+FINISHED_STATUSES = ("completed", "failed", "cancelled")
+VERSIONLESS_STAGES: tuple[StageName, ...] = ("diff", "summary")
+
+
+def _record(
+    session: Session, actor: Actor, action: str, project: Project, row: Job | JobStage, before: dict[str, Any] | None
+) -> None:
+    audit.record(
+        session,
+        actor,
+        action,
+        row,
+        organization_id=project.organization_id,
+        project_id=project.id,
+        before=before,
+        after=audit.snapshot(row),
+    )
+
+
+def create_comparison_job(session: Session, actor: Actor, old_version_id: str, new_version_id: str) -> Job:
+    """A job comparing two versions of one project, with its four pending stages (editors and owners).
+
+    Idempotent: while a job for the same pair is pending, running or
+    completed, that job is returned, so a sensor tick that runs twice does not
+    add a second job. Failed or cancelled jobs are left alone and a new one is made.
+    """
+    if old_version_id == new_version_id:
+        raise InvalidInput("a job compares two different versions")
+    old, old_drawing = get_version(session, actor, old_version_id)
+    new, new_drawing = get_version(session, actor, new_version_id)
+    if old_drawing.project_id != new_drawing.project_id:
+        raise InvalidInput("both versions must belong to the same project")
+    project = require_project(session, actor, new_drawing.project_id, "editor")
+    existing = session.scalar(
+        select(Job)
+        .where(
+            Job.old_drawing_version_id == old.id,
+            Job.new_drawing_version_id == new.id,
+            Job.status.in_(REUSABLE_STATUSES),
+        )
+        .order_by(Job.created_at.desc())
+    )
+    if existing is not None:
+        return existing
+    job = Job(
+        project_id=project.id,
+        old_drawing_version_id=old.id,
+        new_drawing_version_id=new.id,
+        created_by=actor.user_id,
+    )
+    session.add(job)
+    session.flush()
+    session.add_all(
+        [JobStage(job_id=job.id, stage="ocr", drawing_version_id=version.id) for version in (old, new)]
+        + [JobStage(job_id=job.id, stage=stage) for stage in VERSIONLESS_STAGES]
+    )
+    _record(session, actor, "job.create", project, job, None)
+    return job
+
+
+def previous_version(session: Session, actor: Actor, version_id: str) -> DrawingVersion | None:
+    """The version of the same drawing just before this one, if any."""
+    version, _ = get_version(session, actor, version_id)
+    return session.scalar(
+        select(DrawingVersion)
+        .where(DrawingVersion.drawing_id == version.drawing_id, DrawingVersion.version_number < version.version_number)
+        .order_by(DrawingVersion.version_number.desc())
+        .limit(1)
+    )
+
+
+def _job_and_project(session: Session, actor: Actor, job_id: str, role: Role = "viewer") -> tuple[Job, Project]:
+    job = session.get(Job, job_id)
+    if job is None:
+        raise NotFound(f"job {job_id} not found")
+    try:
+        project = require_project(session, actor, job.project_id, role)
+    except NotFound:
+        raise NotFound(f"job {job_id} not found") from None
+    return job, project
+
+
+def get_job(session: Session, actor: Actor, job_id: str) -> Job:
+    """The job, when the actor may read its project."""
+    return _job_and_project(session, actor, job_id)[0]
+
+
+def list_jobs(session: Session, actor: Actor, project_id: str, limit: int = 100) -> Sequence[Job]:
+    """The project's jobs, newest first."""
+    require_project(session, actor, project_id)
+    return session.scalars(
+        select(Job).where(Job.project_id == project_id).order_by(Job.created_at.desc(), Job.id).limit(limit)
+    ).all()
+
+
+def job_stages(session: Session, actor: Actor, job_id: str) -> Sequence[JobStage]:
+    """The job's stages in pipeline order (ocr, diff, summary)."""
+    get_job(session, actor, job_id)
+    stages = session.scalars(select(JobStage).where(JobStage.job_id == job_id)).all()
+    order = {"ocr": 0, "diff": 1, "summary": 2}
+    return sorted(stages, key=lambda stage: (order[stage.stage], stage.created_at))
+
+
+def cancel_job(session: Session, actor: Actor, job_id: str) -> Job:
+    """Cancel a job that has not finished (editors and owners); its pending stages are skipped."""
+    job, project = _job_and_project(session, actor, job_id, "editor")
+    if job.status in FINISHED_STATUSES:
+        raise Conflict(f"job {job_id} is already {job.status}")
+    before = audit.snapshot(job)
+    job.status = "cancelled"
+    job.cancelled_at = utcnow()
+    for stage in session.scalars(select(JobStage).where(JobStage.job_id == job.id, JobStage.status == "pending")):
+        stage.status = "skipped"
+    session.flush()
+    _record(session, actor, "job.cancel", project, job, before)
+    return job
+
+
+def _stage(
+    session: Session, actor: Actor, job_id: str, stage: StageName, drawing_version_id: str | None
+) -> tuple[JobStage, Job, Project]:
+    job, project = _job_and_project(session, actor, job_id, "editor")
+    if (stage == "ocr") != (drawing_version_id is not None):
+        raise InvalidInput("the ocr stage names a drawing version; diff and summary do not")
+    row = session.scalar(
+        select(JobStage).where(
+            JobStage.job_id == job.id,
+            JobStage.stage == stage,
+            JobStage.drawing_version_id.is_(None)
+            if drawing_version_id is None
+            else JobStage.drawing_version_id == drawing_version_id,
+        )
+    )
+    if row is None:
+        raise NotFound(f"job {job_id} has no {stage} stage for version {drawing_version_id}")
+    return row, job, project
+
+
+def _refresh_status(session: Session, job: Job) -> None:
+    if job.status == "cancelled":
+        return
+    stages = session.scalars(select(JobStage).where(JobStage.job_id == job.id)).all()
+    statuses = {stage.status for stage in stages}
+    failed = [stage for stage in stages if stage.status == "failed"]
+    if failed:
+        job.status = "failed"
+        job.error_message = f"{failed[0].stage} stage failed: {failed[0].error_message or 'no message'}"
+        job.completed_at = utcnow()
+    elif statuses <= {"completed", "skipped"}:
+        job.status = "completed"
+        job.error_message = None
+        job.completed_at = utcnow()
+    elif statuses & {"in_progress", "completed", "skipped"}:
+        job.status = "running"
+        job.error_message = None
+        job.completed_at = None
+        job.started_at = job.started_at or utcnow()
+    else:
+        job.status = "pending"
+    session.flush()
+
+
+def _transition(
+    session: Session, actor: Actor, located: tuple[JobStage, Job, Project], status: str, **fields: object
+) -> JobStage:
+    row, job, project = located
+    before = audit.snapshot(row)
+    row.status = status
+    for name, value in fields.items():
+        setattr(row, name, value)
+    session.flush()
+    _refresh_status(session, job)
+    _record(session, actor, f"job_stage.{status}", project, row, before)
+    return row
+
+
+def start_stage(
+    session: Session,
+    actor: Actor,
+    job_id: str,
+    stage: StageName,
+    drawing_version_id: str | None = None,
+    dagster_run_id: str | None = None,
+) -> JobStage:
+    """Mark a stage in progress and count the attempt; a retry starts a failed stage again."""
+    located = _stage(session, actor, job_id, stage, drawing_version_id)
+    row, job, _ = located
+    if job.status == "cancelled":
+        raise Conflict(f"job {job_id} is cancelled")
+    return _transition(
+        session,
+        actor,
+        located,
+        "in_progress",
+        attempts=row.attempts + 1,
+        started_at=utcnow(),
+        completed_at=None,
+        error_message=None,
+        dagster_run_id=dagster_run_id or row.dagster_run_id,
+    )
+
+
+def complete_stage(
+    session: Session,
+    actor: Actor,
+    job_id: str,
+    stage: StageName,
+    drawing_version_id: str | None = None,
+    result_ref: str | None = None,
+) -> JobStage:
+    """Mark a stage completed with the storage key of what it produced."""
+    return _transition(
+        session,
+        actor,
+        _stage(session, actor, job_id, stage, drawing_version_id),
+        "completed",
+        completed_at=utcnow(),
+        result_ref=result_ref,
+    )
+
+
+def fail_stage(
+    session: Session,
+    actor: Actor,
+    job_id: str,
+    stage: StageName,
+    error_message: str,
+    drawing_version_id: str | None = None,
+) -> JobStage:
+    """Mark a stage failed with the error text; the job fails with it, visibly."""
+    return _transition(
+        session,
+        actor,
+        _stage(session, actor, job_id, stage, drawing_version_id),
+        "failed",
+        completed_at=utcnow(),
+        error_message=error_message,
+    )
+
+
+def skip_stage(
+    session: Session,
+    actor: Actor,
+    job_id: str,
+    stage: StageName,
+    drawing_version_id: str | None = None,
+    reason: str | None = None,
+) -> JobStage:
+    """Mark a stage skipped (nothing to do), which counts as done for the job."""
+    return _transition(
+        session,
+        actor,
+        _stage(session, actor, job_id, stage, drawing_version_id),
+        "skipped",
+        completed_at=utcnow(),
+        error_message=reason,
+    )

@@ -1,0 +1,66 @@
+"""``buildtrace upload``: a file becomes the next version of its drawing, as the given user."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+from fixtures.database import Team, tiny_pdf
+from sqlalchemy.orm import Session, sessionmaker
+
+from buildtrace_assets.cli import main
+from buildtrace_assets.config import Settings
+from buildtrace_assets.db.models import DrawingVersion
+from buildtrace_assets.storage import BlobStorage
+
+
+def upload(team: Team, path: Path, *extra: str, user: str = "editor@acme.test"):  # noqa: ANN201
+    return CliRunner().invoke(main, ["upload", team.project.id, str(path), "--user", user, *extra])
+
+
+def test_the_drawing_name_defaults_to_the_file_stem(
+    app_settings: Settings,
+    session_factory: sessionmaker[Session],
+    blob_storage: BlobStorage,
+    team: Team,
+    tmp_path: Path,
+) -> None:
+    first, second = tmp_path / "A-101.pdf", tmp_path / "A-101 rev B.pdf"
+    first.write_bytes(tiny_pdf("rev A"))
+    second.write_bytes(tiny_pdf("rev B"))
+
+    one = upload(team, first)
+    two = upload(team, second, "--drawing", "A-101")
+
+    assert (one.exit_code, two.exit_code) == (0, 0), one.output + two.output
+    number, version_id = two.stdout.split()[1:]
+    assert one.stdout.startswith("version 1 ") and number == "2"
+    with session_factory() as session:
+        version = session.get(DrawingVersion, version_id)
+        assert version.original_filename == "A-101 rev B.pdf"
+        assert blob_storage.get_bytes(version.storage_key) == tiny_pdf("rev B")
+
+
+def test_bad_uploads_are_one_line_and_exit_2(
+    app_settings: Settings, blob_storage: BlobStorage, team: Team, tmp_path: Path
+) -> None:
+    notes = tmp_path / "notes.pdf"
+    notes.write_text("not a drawing")
+    drawing = tmp_path / "A-101.pdf"
+    drawing.write_bytes(tiny_pdf("x"))
+
+    unsupported = upload(team, notes)
+    viewer = upload(team, drawing, user="viewer@acme.test")
+    outsider = upload(team, drawing, user="outsider@rival.test")
+
+    assert [r.exit_code for r in (unsupported, viewer, outsider)] == [2, 2, 2]
+    assert unsupported.stderr == "Error: notes.pdf is not a PDF, PNG, JPEG or DXF file\n"
+    assert viewer.stderr.startswith("Error: this needs the editor role")
+    assert outsider.stderr == f"Error: project {team.project.id} not found\n"
+    assert list(blob_storage.list()) == []
+
+
+def test_a_missing_file_is_a_usage_error(app_settings: Settings, team: Team, tmp_path: Path) -> None:
+    result = upload(team, tmp_path / "missing.pdf")
+    assert result.exit_code == 2
+    assert "does not exist" in result.stderr

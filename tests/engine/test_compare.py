@@ -1,0 +1,107 @@
+"""Comparing two revisions of a set: sheets paired by number, one pair at a time, failures visible per sheet."""
+
+import json
+from pathlib import Path
+
+import pymupdf
+import pytest
+
+from buildtrace_assets.engine.compare import DocumentAnalysis, analyze_document, compare_documents
+from buildtrace_assets.engine.contract import validate_changes
+from buildtrace_assets.engine.errors import AnalysisMismatchError
+from buildtrace_assets.samples import Truth, make_revision_pair
+
+DRAWINGS = Path("/work/shared/data/drawings")
+
+
+@pytest.fixture(scope="module")
+def revision(tmp_path_factory):
+    out = tmp_path_factory.mktemp("revision")
+    pair = make_revision_pair(out / "in", seed=1, n_sheets=3)
+    document = compare_documents(pair.old_path, pair.new_path, out / "result", dpi=100)
+    return pair, document, out / "result"
+
+
+def test_every_sheet_gets_the_status_the_generator_put_there(revision):
+    pair, document, _ = revision
+    truth = Truth.load(pair.truth_path)
+    found = {(s["sheet_number"], s["status"]) for s in document["sheets"]}
+    assert found == {(s.sheet_number, s.status) for s in truth.sheets}
+    assert all(s["matched_by"] == "number" for s in document["sheets"])
+
+
+def test_the_result_is_written_valid_with_overlays_and_crops_for_changed_sheets(revision):
+    _, document, out = revision
+    validate_changes(document)
+    assert json.loads((out / "changes.json").read_text()) == document
+    for sheet in document["sheets"]:
+        if sheet["status"] == "unchanged":
+            assert "overlay" not in sheet
+            continue
+        assert (out / sheet["overlay"]).is_file()
+        for change in sheet["changes"]:
+            assert change["id"].startswith(sheet["sheet_number"] + "-")
+            assert (out / change["crops"]["old"]).is_file() and (out / change["crops"]["new"]).is_file()
+
+
+def test_a_file_compared_with_itself_has_no_changes(revision, tmp_path):
+    pair, _, _ = revision
+    document = compare_documents(pair.new_path, pair.new_path, tmp_path, dpi=72)
+    assert {s["status"] for s in document["sheets"]} == {"unchanged"}
+
+
+def test_an_inserted_sheet_is_added_and_the_rest_still_pair_by_number(tmp_path):
+    old = _set(tmp_path / "old.pdf", ["A-101", "A-102"])
+    new = _set(tmp_path / "new.pdf", ["A-100", "A-101", "A-102"])
+    document = compare_documents(old, new, tmp_path / "out", dpi=72)
+    rows = [(s["sheet_number"], s["old_page"], s["new_page"], s["status"]) for s in document["sheets"]]
+    assert rows == [("A-100", None, 0, "added"), ("A-101", 0, 1, "unchanged"), ("A-102", 1, 2, "unchanged")]
+
+
+def test_a_bad_page_is_reported_on_its_sheet_and_the_others_are_compared(tmp_path):
+    old = _set(tmp_path / "old.pdf", ["A-101", "A-102"])
+    new = _set(tmp_path / "new.pdf", ["A-101", "A-102"], huge_last=True)
+    document = compare_documents(old, new, tmp_path / "out", dpi=72)
+    first, second = document["sheets"]
+    assert first["status"] == "unchanged"
+    assert second["error"]["kind"] == "bad_page" and "in on a side" in second["error"]["message"]
+    assert second["status"] != "unchanged"
+
+
+def test_a_stored_analysis_round_trips_through_json_and_is_reused(tmp_path):
+    path = _set(tmp_path / "set.pdf", ["A-101", "S-201"])
+    analysis = analyze_document(path)
+    restored = DocumentAnalysis.from_json(json.loads(json.dumps(analysis.to_json())))
+    assert [p.sheet.number for p in restored.pages] == ["A-101", "S-201"]
+    assert (restored.pages[0].thumbnail == analysis.pages[0].thumbnail).all()
+    document = compare_documents(path, path, tmp_path / "out", dpi=72, old_analysis=restored, new_analysis=restored)
+    assert [s["status"] for s in document["sheets"]] == ["unchanged", "unchanged"]
+
+
+def test_an_analysis_of_another_file_is_refused(tmp_path):
+    one = _set(tmp_path / "one.pdf", ["A-101"])
+    other = _set(tmp_path / "other.pdf", ["A-102"])
+    with pytest.raises(AnalysisMismatchError):
+        compare_documents(one, one, tmp_path / "out", old_analysis=analyze_document(other))
+
+
+@pytest.mark.skipif(not DRAWINGS.is_dir(), reason="real drawings not available")
+@pytest.mark.parametrize("name", ["fixture_drawing_a4.pdf", "raster_LIU0010.jpg"])
+def test_a_real_drawing_compared_with_itself_is_unchanged(name, tmp_path):
+    document = compare_documents(DRAWINGS / name, DRAWINGS / name, tmp_path, dpi=72)
+    assert [s["status"] for s in document["sheets"]] == ["unchanged"]
+
+
+def _set(path: Path, numbers: list[str], *, huge_last: bool = False) -> Path:
+    """A small set: each sheet has a plan rectangle and its number in a bottom-right title block."""
+    doc = pymupdf.open()
+    for i, number in enumerate(numbers):
+        width = 300 * 72 if huge_last and i == len(numbers) - 1 else 1224
+        page = doc.new_page(width=width, height=792)
+        shift = 40 * int(number[-1])  # the drawing depends on the sheet, not on its place in the set
+        page.draw_rect(pymupdf.Rect(100 + shift, 100, 600, 500 - shift), color=(0, 0, 0), width=2)
+        page.insert_text((width - 200, 700), "SHEET NO.", fontsize=8)
+        page.insert_text((width - 200, 740), number, fontsize=28)
+        page.insert_text((width - 200, 640), f"PLAN LEVEL {number[-1]}", fontsize=14)
+    doc.save(path)
+    return path

@@ -1,0 +1,189 @@
+"""Loading drawings: every format becomes pages of known size, rendered one at a time; bad files fail cleanly."""
+
+import struct
+import zlib
+from pathlib import Path
+
+import ezdxf
+import numpy as np
+import pymupdf
+import pytest
+from PIL import Image
+
+from buildtrace_assets.engine.documents import DEFAULT_IMAGE_DPI, image_dpi, open_document
+from buildtrace_assets.engine.errors import BadInputError, BadPageError
+
+DRAWINGS = Path("/work/shared/data/drawings")
+needs_drawings = pytest.mark.skipif(not DRAWINGS.is_dir(), reason="real drawings not available")
+
+
+def _pdf(path: Path, sizes: list[tuple[float, float]], *, rotate: int = 0, text: str = "A-101") -> Path:
+    doc = pymupdf.open()
+    for width, height in sizes:
+        page = doc.new_page(width=width, height=height)
+        page.draw_rect(pymupdf.Rect(100, 100, 200, 150), color=(0, 0, 0), width=2)
+        page.insert_text((100, 80), text, fontsize=20)
+        if rotate:
+            page.set_rotation(rotate)
+    doc.save(path)
+    return path
+
+
+def test_a_vector_pdf_set_has_one_page_per_sheet_with_sizes_in_points(tmp_path):
+    path = _pdf(tmp_path / "set.pdf", [(2592, 1728), (1224, 792)])
+    with open_document(path) as doc:
+        assert doc.kind == "pdf"
+        assert [(p.width_pt, p.height_pt) for p in doc.pages] == [(2592, 1728), (1224, 792)]
+        image = doc.render(1, 72)
+        assert image.shape == (792, 1224) and image.dtype == np.uint8
+        assert image[125, 100] < 128 and image[400, 600] == 255
+
+
+def test_a_rotated_page_is_used_as_displayed(tmp_path):
+    path = _pdf(tmp_path / "rotated.pdf", [(600, 400)], rotate=90)
+    with open_document(path) as doc:
+        info = doc.pages[0]
+        assert (info.width_pt, info.height_pt, info.rotation) == (400, 600, 90)
+        image = doc.render(0, 72)
+        assert image.shape == (600, 400)
+        (word,) = doc.text_layer_words(0)
+        x0, y0, x1, y1 = word.bbox
+        assert word.text == "A-101" and x1 - x0 < y1 - y0  # the word now runs down the page
+        assert (image[int(y0) : int(y1), int(x0) : int(x1)] < 128).any()
+
+
+def test_a_clip_renders_only_that_region(tmp_path):
+    path = _pdf(tmp_path / "clip.pdf", [(600, 400)])
+    with open_document(path) as doc:
+        image = doc.render(0, 144, clip=(100, 100, 200, 150))
+        assert image.shape == (100, 200)
+        assert image[0, :].max() < 128  # the rectangle's top edge
+
+
+def test_an_image_page_size_comes_from_its_recorded_dpi(tmp_path):
+    path = tmp_path / "scan.png"
+    Image.new("L", (900, 600), 255).save(path, dpi=(300, 300))
+    with open_document(path) as doc:
+        assert doc.kind == "image"
+        assert (doc.pages[0].width_pt, doc.pages[0].height_pt) == pytest.approx((216, 144), abs=0.01)
+        assert doc.render(0, 150).shape == (300, 450)
+
+
+def test_screen_default_or_missing_dpi_falls_back_to_the_default():
+    assert image_dpi(None) == image_dpi((72, 72)) == image_dpi((96, 96)) == DEFAULT_IMAGE_DPI
+    assert image_dpi((300, 300)) == 300
+
+
+def test_a_jpeg_without_dpi_is_placed_at_the_default_dpi(tmp_path):
+    path = tmp_path / "photo.jpg"
+    Image.new("RGB", (1500, 750), "white").save(path)
+    with open_document(path) as doc:
+        assert doc.pages[0].width_pt == pytest.approx(1500 * 72 / DEFAULT_IMAGE_DPI)
+
+
+def _png_header_only(path: Path, width: int, height: int) -> Path:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0")) + chunk(b"IEND", b""))
+    return path
+
+
+def test_a_decompression_bomb_is_refused_before_decoding(tmp_path):
+    path = _png_header_only(tmp_path / "bomb.png", 60000, 60000)
+    with pytest.raises(BadInputError, match="megapixels"):
+        open_document(path)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"%PDF-1.7\n this is not a pdf at all", "PDF"),
+        (b"hello, I am a text file", "unsupported file type"),
+        (b"\xff\xd8\xff\xe0 broken jpeg", "not a readable image"),
+    ],
+)
+def test_unusable_files_raise_bad_input_with_a_one_line_reason(tmp_path, content, message):
+    path = tmp_path / "input.bin"
+    path.write_bytes(content)
+    with pytest.raises(BadInputError, match=message) as caught:
+        open_document(path)
+    assert "\n" not in str(caught.value)
+
+
+def test_a_missing_file_is_bad_input(tmp_path):
+    with pytest.raises(BadInputError, match="no such file"):
+        open_document(tmp_path / "nothing.pdf")
+
+
+def test_a_password_protected_pdf_is_refused(tmp_path):
+    doc = pymupdf.open()
+    doc.new_page()
+    path = tmp_path / "locked.pdf"
+    doc.save(path, encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw="secret", owner_pw="owner")
+    with pytest.raises(BadInputError, match="password-protected"):
+        open_document(path)
+
+
+def test_a_pdf_without_pages_is_refused(tmp_path):
+    path = tmp_path / "empty.pdf"
+    path.write_bytes(b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+                     b"trailer<</Root 1 0 R>>\n%%EOF\n")
+    with pytest.raises(BadInputError, match="no pages"):
+        open_document(path)
+
+
+def test_an_oversized_page_is_a_bad_sheet_while_the_rest_of_the_set_renders(tmp_path):
+    path = _pdf(tmp_path / "huge.pdf", [(612, 792), (300 * 72, 100)])
+    with open_document(path) as doc:
+        assert doc.pages[0].error is None
+        assert "300 in on a side" in doc.pages[1].error
+        with pytest.raises(BadPageError, match="page 2"):
+            doc.render(1, 150)
+        assert doc.render(0, 36).shape == (396, 306)
+
+
+def test_a_render_over_the_pixel_budget_is_refused(tmp_path):
+    path = _pdf(tmp_path / "big.pdf", [(190 * 72, 190 * 72)])
+    with open_document(path) as doc:
+        with pytest.raises(BadPageError, match="megapixels"):
+            doc.render(0, 600)
+
+
+def test_a_dxf_modelspace_is_one_page_of_black_lines_on_white(tmp_path):
+    dxf = ezdxf.new()
+    dxf.modelspace().add_line((0, 0), (1000, 500))
+    dxf.modelspace().add_circle((500, 250), 100)
+    path = tmp_path / "plan.dxf"
+    dxf.saveas(path)
+    with open_document(path) as doc:
+        assert doc.kind == "dxf" and doc.page_count == 1
+        image = doc.render(0, 20)
+        assert image.max() == 255 and image.min() < 200
+        assert (image == 255).mean() > 0.9
+
+
+def test_a_dxf_that_does_not_parse_is_bad_input(tmp_path):
+    path = tmp_path / "broken.dxf"
+    path.write_text("0\nSECTION\n2\nENTITIES\n0\nLINE\n10\nnot-a-number\n")
+    with pytest.raises(BadInputError):
+        open_document(path)
+
+
+@needs_drawings
+@pytest.mark.parametrize("name", ["fixture_drawing_a4.pdf", "raster_Gripper.jpg", "raster_LIU0010.jpg"])
+def test_real_drawings_load_and_render(name):
+    with open_document(DRAWINGS / name) as doc:
+        image = doc.render(0, 50)
+        assert image.shape[0] > 100 and (image < 128).any()
+
+
+@needs_drawings
+def test_the_real_dxf_shows_the_viewport_content_not_only_the_title_block():
+    with open_document(DRAWINGS / "curtainwall_details_4sheets.dxf") as doc:
+        assert [p.name for p in doc.pages] == ["Sheet 1", "Sheet 2", "Sheet 3", "Sheet 4"]
+        assert (doc.pages[0].width_pt, doc.pages[0].height_pt) == pytest.approx((1224, 792))
+        image = doc.render(0, 30)
+        drawing_area = image[:, : image.shape[1] * 2 // 3]  # left of the title strip, where the viewports are
+        assert (drawing_area < 200).mean() > 0.02

@@ -1,0 +1,158 @@
+"""Change regions: changed ink grouped into one region per logical change, and nothing for noise."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from buildtrace_assets.engine.regions import cluster_boxes, find_change_regions
+
+PX_PER_PT = 150 / 72
+SHIFT_BITS = 4
+"""cv2 drawing with fractional coordinates: positions are multiplied by 2**SHIFT_BITS."""
+
+
+def _walls(offset: float = 0.0, weight: int = 3) -> np.ndarray:
+    """A small plan: outer walls, two partitions and a note, drawn at a sub-pixel offset."""
+    image = np.full((600, 900), 255, np.uint8)
+    scale = 2**SHIFT_BITS
+
+    def line(a, b):
+        pa = tuple(round((v + offset) * scale) for v in a)
+        pb = tuple(round((v + offset) * scale) for v in b)
+        cv2.line(image, pa, pb, 0, weight, cv2.LINE_AA, SHIFT_BITS)
+
+    for a, b in [((50, 50), (850, 50)), ((850, 50), (850, 550)), ((850, 550), (50, 550)), ((50, 550), (50, 50))]:
+        line(a, b)
+    line((400, 50), (400, 300))
+    line((50, 300), (600, 300))
+    cv2.putText(image, "SEAL ALL PENETRATIONS", (480, 420), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 0, 1, cv2.LINE_AA)
+    return image
+
+
+def _regions(old: np.ndarray, new: np.ndarray):
+    return find_change_regions(old, new, np.ones(new.shape, np.uint8), PX_PER_PT)
+
+
+def test_a_replotted_sheet_has_no_changes():
+    """Sub-pixel misregistration, anti-aliasing and a heavier pen are not changes."""
+    changes = _regions(_walls(0.0, weight=2), _walls(0.45, weight=3))
+
+    assert changes.regions == []
+    assert not changes.added.any() and not changes.removed.any()
+
+
+def test_scan_speckles_and_jpeg_artefacts_are_not_changes():
+    rng = np.random.default_rng(5)
+    scanned = _walls().astype(np.float32) * 0.9 + rng.normal(0, 6, (600, 900))
+    speckles = rng.random((600, 900)) < 0.0004
+    scanned[speckles] = 30
+    _, jpeg = cv2.imencode(".jpg", np.clip(scanned, 0, 255).astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, 50])
+
+    changes = _regions(_walls(), cv2.imdecode(jpeg, cv2.IMREAD_GRAYSCALE))
+
+    assert changes.regions == []
+
+
+def test_an_added_wall_is_one_added_region_around_it():
+    new = _walls()
+    cv2.line(new, (600, 300), (600, 550), 0, 3)
+
+    (region,) = _regions(_walls(), new).regions
+
+    assert region.kind == "added"
+    x0, y0, x1, y1 = region.box
+    assert abs(x0 - 598) <= 2 and abs(x1 - 602) <= 2
+    assert 300 <= y0 <= 310 and 540 <= y1 <= 552
+    assert region.removed_px == 0 and region.confidence > 0.9
+
+
+def test_a_removed_partition_is_one_removed_region():
+    old = _walls()
+    new = _walls()
+    cv2.line(new, (400, 53), (400, 297), 255, 7)
+
+    (region,) = _regions(old, new).regions
+
+    assert region.kind == "removed"
+    assert region.added_px == 0
+
+
+def _rewrite_note(image: np.ndarray, *lines: str) -> np.ndarray:
+    cv2.rectangle(image, (470, 395), (840, 430), 255, -1)
+    for number, text in enumerate(lines):
+        cv2.putText(image, text, (480, 420 + 30 * number), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 0, 1, cv2.LINE_AA)
+    return image
+
+
+def test_a_rewritten_note_is_one_modified_region_not_one_per_glyph():
+    new = _rewrite_note(_walls(), "FIRESTOP ALL OPENINGS")
+
+    (region,) = _regions(_walls(), new).regions
+
+    assert region.kind == "modified"
+    assert region.box[0] < 540 and region.box[2] > 650
+
+
+def test_the_lines_of_a_note_form_one_region():
+    new = _rewrite_note(_walls(), "FIRESTOP ALL OPENINGS", "PER DETAIL 5/A-501", "AND UL SYSTEM W-L-1234")
+
+    (region,) = _regions(_walls(), new).regions
+
+    assert region.box[1] < 410 and region.box[3] > 475
+
+
+def test_distant_changes_stay_separate_regions():
+    new = _walls()
+    cv2.circle(new, (200, 150), 30, 0, 2)
+    cv2.circle(new, (700, 450), 30, 0, 2)
+
+    regions = _regions(_walls(), new).regions
+
+    assert len(regions) == 2
+    assert all(region.kind == "added" for region in regions)
+
+
+def test_ink_outside_the_compared_area_is_not_judged():
+    new = _walls()
+    cv2.line(new, (600, 300), (600, 550), 0, 3)
+    compared = np.ones(new.shape, np.uint8)
+    compared[:, 500:] = 0
+
+    assert find_change_regions(_walls(), new, compared, PX_PER_PT).regions == []
+
+
+def test_faint_small_changes_are_less_certain_than_bold_large_ones():
+    new = _walls()
+    cv2.line(new, (600, 320), (600, 540), 0, 4)
+    cv2.circle(new, (200, 150), 3, 120, -1)
+
+    bold, faint = sorted(_regions(_walls(), new).regions, key=lambda r: -r.confidence)
+
+    assert bold.box[0] > 590 and faint.box[0] < 210
+    assert faint.confidence < 0.5 < bold.confidence
+
+
+def test_changed_masks_hold_only_the_changed_ink():
+    new = _walls()
+    cv2.line(new, (600, 300), (600, 550), 0, 3)
+
+    changes = _regions(_walls(), new)
+
+    assert changes.added[400, 600] and not changes.added[50, 300]
+    assert not changes.removed.any()
+
+
+@pytest.mark.parametrize(
+    "boxes, gap, expected",
+    [
+        ([(0, 0, 10, 10), (20, 0, 30, 10)], 0.0, [0, 1]),
+        ([(0, 0, 10, 10), (5, 5, 15, 15)], 0.0, [0, 0]),
+        ([(0, 0, 10, 10), (12, 0, 20, 10)], 3.0, [0, 0]),
+        # The union of the first two reaches the third, which neither reached alone.
+        ([(0, 0, 10, 10), (5, 5, 30, 12), (20, 0, 25, 3)], 0.0, [0, 0, 0]),
+    ],
+)
+def test_cluster_boxes_joins_boxes_until_clusters_are_apart(boxes, gap, expected):
+    assert list(cluster_boxes(np.array(boxes, float), gap)) == expected

@@ -1,0 +1,72 @@
+"""Text: the PDF text layer when it is usable, OCR of the title block (or the full page) when not."""
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pymupdf
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from buildtrace_assets.engine.documents import open_document
+from buildtrace_assets.engine.model import Word
+from buildtrace_assets.engine.text import ocr_image, page_text, title_block_regions, usable_text_layer
+
+DRAWINGS = Path("/work/shared/data/drawings")
+
+
+def test_a_page_with_a_text_layer_uses_it(tmp_path):
+    doc = pymupdf.open()
+    page = doc.new_page(width=1224, height=792)
+    page.insert_text((800, 740), "SHEET A-101 FIRST FLOOR", fontsize=20)
+    doc.save(tmp_path / "vector.pdf")
+    with open_document(tmp_path / "vector.pdf") as document:
+        text = page_text(document, 0)
+    assert text.source == "text_layer"
+    assert [w.text for w in text.words] == ["SHEET", "A-101", "FIRST", "FLOOR"]
+
+
+def _scan_with_title_block(path: Path) -> Path:
+    """A 200 dpi 'scan' (no text layer) with the sheet number at the bottom right."""
+    image = Image.new("L", (2200, 1400), 255)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((100, 100, 1200, 900), outline=0, width=4)
+    draw.text((1850, 1250), "A-101", fill=0, font=ImageFont.load_default(size=60))
+    image.save(path, dpi=(200, 200))
+    return path
+
+
+def test_a_page_without_text_layer_is_read_by_ocr_in_the_title_block(tmp_path):
+    with open_document(_scan_with_title_block(tmp_path / "scan.png")) as document:
+        text = page_text(document, 0)
+    assert text.source == "ocr"
+    (word,) = [w for w in text.words if w.text == "A-101"]
+    assert word.bbox[0] == pytest.approx(1850 * 72 / 200, abs=6)  # points, not pixels
+    assert word.bbox[1] == pytest.approx(1250 * 72 / 200, abs=12)
+
+
+def test_a_text_layer_of_unmapped_glyphs_is_not_usable():
+    assert not usable_text_layer((Word("\ufffd\ufffd", (0, 0, 1, 1)),) * 5)
+
+
+def test_ocr_boxes_are_offset_by_the_region_origin():
+    image = np.full((120, 500), 255, np.uint8)
+    pil = Image.fromarray(image)
+    ImageDraw.Draw(pil).text((20, 30), "REVISION", fill=0, font=ImageFont.load_default(size=48))
+    words = ocr_image(np.asarray(pil), 144, origin=(100.0, 200.0))
+    assert [w.text for w in words] == ["REVISION"]
+    assert words[0].bbox[0] == pytest.approx(100 + 20 / 2, abs=3)
+
+
+def test_title_block_regions_cover_the_right_strip_and_bottom_band():
+    strip, band = title_block_regions(1000, 500)
+    assert strip == (800, 0, 1000, 500) and band == (500, 400, 800, 500)
+
+
+@pytest.mark.skipif(not DRAWINGS.is_dir(), reason="real drawings not available")
+def test_real_raster_drawing_is_read_by_full_page_ocr():
+    truth = {row[-1].strip() for row in csv.reader((DRAWINGS / "raster_Gripper.ocr_truth.csv").open()) if row}
+    with open_document(DRAWINGS / "raster_Gripper.jpg") as document:
+        text = page_text(document, 0, ocr="full")
+    assert text.source == "ocr"
+    assert {w.text for w in text.words} & truth

@@ -1,0 +1,74 @@
+"""Jobs page: status, stage timeline, failure messages, cancelling, lineage; per role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from streamlit.testing.v1 import AppTest
+
+from buildtrace_assets.services import jobs
+from buildtrace_assets.services.access import SYSTEM
+from tests.portal.support import People, PortalEnv, labelled, seed_job, texts
+
+OpenApp = Callable[..., AppTest]
+PAGE = "views/jobs.py"
+
+
+def test_a_job_shows_its_versions_status_and_four_stages(open_app: OpenApp, people: People, portal_env: PortalEnv) -> None:
+    seed_job(portal_env, people)
+
+    app = open_app(people.viewer, page=PAGE)
+
+    assert not app.exception
+    assert any("**A-101 v1 → v2** ⏳ `pending`" in text for text in texts(app.markdown))
+    timeline = app.dataframe[0].value
+    assert list(timeline["stage"]) == ["ocr v1", "ocr v2", "diff", "summary"]
+    assert set(timeline["status"]) == {"⏳ pending"}
+
+
+def test_a_failed_stage_shows_its_error(open_app: OpenApp, people: People, portal_env: PortalEnv) -> None:
+    seeded = seed_job(portal_env, people)
+
+    def fail(session) -> None:
+        jobs.start_stage(session, SYSTEM, seeded.job_id, "ocr", seeded.old_version_id)
+        jobs.fail_stage(session, SYSTEM, seeded.job_id, "ocr", "page 3 is encrypted", seeded.old_version_id)
+
+    portal_env.run(fail)
+    app = open_app(people.viewer, page=PAGE)
+
+    assert "ocr failed: page 3 is encrypted" in texts(app.error)
+    assert "❌ failed" in list(app.dataframe[0].value["status"])
+
+
+def test_an_editor_cancels_a_running_job(open_app: OpenApp, people: People, portal_env: PortalEnv) -> None:
+    seeded = seed_job(portal_env, people)
+    app = open_app(people.editor, page=PAGE)
+
+    labelled(app.button, "Cancel").click()
+    app.run()
+
+    assert portal_env.run(lambda s: jobs.get_job(s, people.editor, seeded.job_id).status) == "cancelled"
+    assert not [button for button in app.main.button if button.label == "Cancel"]
+
+
+def test_a_viewer_has_no_cancel_button(open_app: OpenApp, people: People, portal_env: PortalEnv) -> None:
+    seed_job(portal_env, people)
+
+    app = open_app(people.viewer, page=PAGE)
+
+    assert [button.label for button in app.main.button] == []
+
+
+def test_no_jobs_yet_says_how_to_start_one(open_app: OpenApp, people: People) -> None:
+    app = open_app(people.owner, page=PAGE)
+
+    assert texts(app.info) == ["No comparisons yet: upload a second version of a drawing to start one."]
+
+
+def test_an_outsider_cannot_open_the_jobs_of_a_project(open_app: OpenApp, people: People, portal_env: PortalEnv) -> None:
+    seed_job(portal_env, people)
+
+    app = open_app(people.outsider, page=PAGE, project_id=people.project_id)
+
+    assert texts(app.error) == ["Project not found."]
+    assert not app.dataframe

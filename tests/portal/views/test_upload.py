@@ -1,0 +1,106 @@
+"""Upload page: file checks with clear messages, new and existing drawings, version numbers, roles."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from streamlit.testing.v1 import AppTest
+
+from buildtrace_assets.services import drawings
+from tests.portal.support import People, PortalEnv, labelled, png_bytes, sheet_pdf, texts
+
+OpenApp = Callable[..., AppTest]
+PAGE = "views/upload.py"
+
+
+def upload(app: AppTest, name: str, data: bytes, mime: str = "application/pdf") -> AppTest:
+    app.file_uploader[0].set_value((name, data, mime))
+    app.run()
+    labelled(app.button, "Upload").click()
+    return app.run()
+
+
+def test_the_first_upload_creates_the_drawing_named_after_the_file(
+    open_app: OpenApp, people: People, portal_env: PortalEnv
+) -> None:
+    app = upload(open_app(people.editor, page=PAGE), "A-101.pdf", sheet_pdf("first"))
+
+    assert texts(app.success) == ["A-101: version 1 uploaded (A-101.pdf)."]
+    versions = portal_env.run(
+        lambda s: [
+            (v.version_number, portal_env.storage.exists(v.storage_key))
+            for d in drawings.list_drawings(s, people.editor, people.project_id)
+            for v in drawings.list_versions(s, people.editor, d.id)
+        ]
+    )
+    assert versions == [(1, True)]
+
+
+def test_a_second_version_of_an_existing_drawing_says_the_comparison_starts(
+    open_app: OpenApp, people: People
+) -> None:
+    app = upload(open_app(people.editor, page=PAGE), "rev1.pdf", sheet_pdf("first"))
+    labelled(app.selectbox, "Drawing").set_value("rev1")
+    app = upload(app, "rev2.pdf", sheet_pdf("second"))
+
+    assert texts(app.success) == ["rev1: version 2 uploaded (rev2.pdf)."]
+    assert texts(app.info) == ["The comparison with version 1 starts by itself; follow it on the Jobs page."]
+
+
+def test_the_uploader_offers_drawing_types_only(open_app: OpenApp, people: People) -> None:
+    app = open_app(people.editor, page=PAGE)
+
+    assert app.file_uploader[0].allowed_type == [".pdf", ".png", ".jpg", ".jpeg", ".dxf"]
+
+
+def test_a_file_that_only_pretends_to_be_a_pdf_gets_the_services_message(open_app: OpenApp, people: People) -> None:
+    app = upload(open_app(people.editor, page=PAGE), "plan.pdf", b"just some text, not a drawing")
+
+    assert texts(app.error) == ["plan.pdf is not a PDF, PNG, JPEG or DXF file"]
+    assert not app.success
+
+
+def test_a_png_named_pdf_is_accepted_as_what_it_is(open_app: OpenApp, people: People) -> None:
+    app = upload(open_app(people.editor, page=PAGE), "scan.pdf", png_bytes())
+
+    assert texts(app.success) == ["scan: version 1 uploaded (scan.pdf)."]
+
+
+def test_the_same_file_twice_names_the_existing_version(open_app: OpenApp, people: People) -> None:
+    data = sheet_pdf("same")
+    app = upload(open_app(people.editor, page=PAGE), "A-101.pdf", data)
+    labelled(app.selectbox, "Drawing").set_value("A-101")
+    app = upload(app, "A-101-again.pdf", data)
+
+    [error] = texts(app.error)
+    assert error.startswith("this file is already version 1 of drawing 'A-101'")
+
+
+def test_a_file_over_the_limit_is_refused_before_reading_it(
+    open_app: OpenApp, people: People, monkeypatch
+) -> None:
+    monkeypatch.setenv("BUILDTRACE_MAX_UPLOAD_MB", "1")
+    from buildtrace_assets.config import get_settings
+
+    get_settings.cache_clear()
+    app = upload(open_app(people.editor, page=PAGE), "big.pdf", b"%PDF-1.7\n" + b"0" * (2 * 2**20))
+
+    assert texts(app.error) == ["big.pdf is 2.0 MB; the limit is 1 MB."]
+
+
+def test_a_new_drawing_needs_a_name(open_app: OpenApp, people: People) -> None:
+    app = open_app(people.editor, page=PAGE)
+    app.file_uploader[0].set_value(("x.pdf", sheet_pdf("x"), "application/pdf"))
+    app.run()
+    labelled(app.text_input, "New drawing name").input("   ")
+    labelled(app.button, "Upload").click()
+    app.run()
+
+    assert texts(app.error) == ["Name the new drawing."]
+
+
+def test_a_viewer_cannot_upload(open_app: OpenApp, people: People) -> None:
+    app = open_app(people.viewer, page=PAGE)
+
+    assert texts(app.info) == ["Your role in Tower is viewer: only editors and owners upload drawings."]
+    assert not app.file_uploader
