@@ -10,7 +10,6 @@ from dagster import AssetSelection, define_asset_job
 
 from buildtrace_assets.assets.drawing_versions import drawing_analysis
 from buildtrace_assets.assets.jobs import change_summary, diff_result
-from buildtrace_assets.partitions import drawing_versions_partitions, jobs_partitions
 
 JOB_TAG = "buildtrace/job_id"
 """Run tag naming the BuildTrace job a run works for."""
@@ -20,18 +19,15 @@ VERSION_TAG = "buildtrace/drawing_version_id"
 analyze_version_job = define_asset_job(
     "analyze_drawing_version",
     selection=AssetSelection.assets(drawing_analysis),
-    partitions_def=drawing_versions_partitions,
     description="Read every page of one uploaded drawing version.",
 )
 compare_job = define_asset_job(
     "compare_versions",
     selection=AssetSelection.assets(diff_result, change_summary),
-    partitions_def=jobs_partitions,
     description="Diff a job's two versions, then summarize the changes.",
 )
 summarize_job = define_asset_job(
     "summarize_changes",
     selection=AssetSelection.assets(change_summary),
-    partitions_def=jobs_partitions,
     description="Write a new summary of a job's changes (after a manual overlay, or when stale).",
 )

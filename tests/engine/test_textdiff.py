@@ -1,0 +1,88 @@
+"""Text changes: the whole changed words of a region, before and after."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from buildtrace_assets.engine.model import Word
+from buildtrace_assets.engine.textdiff import (
+    map_words,
+    phrase_boxes,
+    reading_order,
+    region_text,
+    snap_to_words,
+    text_change,
+    unmatched_words,
+)
+
+
+def _dimension_chain(middle: str) -> list[Word]:
+    """Three dimension strings on one line, 60 pt apart."""
+    return [Word("13'-8\"", (100, 200, 130, 208)), Word(middle, (160, 200, 190, 208)), Word("17'-0\"", (220, 200, 250, 208))]
+
+
+def test_a_changed_dimension_reads_exactly_old_and_new_value():
+    old, new = _dimension_chain("24'-4\""), _dimension_chain("24'-9\"")
+
+    assert region_text(old, new, (175, 201, 180, 207)) == ("24'-4\"", "24'-9\"")
+
+
+def test_unchanged_words_around_the_change_are_trimmed():
+    old = [Word("PROVIDE", (0, 0, 30, 8)), Word("2", (32, 0, 36, 8)), Word("LAYERS", (38, 0, 60, 8))]
+    new = [Word("PROVIDE", (0, 0, 30, 8)), Word("3", (32, 0, 36, 8)), Word("LAYERS", (38, 0, 60, 8))]
+
+    assert text_change(old, new) == ("2", "3")
+
+
+def test_same_words_mean_no_text_change():
+    words = _dimension_chain("24'-4\"")
+
+    assert region_text(words, list(words), (150, 195, 200, 212)) == (None, None)
+
+
+def test_added_text_has_no_old_text():
+    assert text_change([], [Word("NEW", (0, 0, 10, 8)), Word("STAIR", (12, 0, 30, 8))]) == (None, "NEW STAIR")
+
+
+def test_words_read_line_by_line_then_left_to_right():
+    words = [Word("C", (0, 20, 8, 28)), Word("B", (40, 0, 48, 8)), Word("A", (0, 1, 8, 9))]
+
+    assert [w.text for w in reading_order(words)] == ["A", "B", "C"]
+
+
+def test_lines_the_region_only_grazes_are_not_its_text():
+    old = [Word("WITH", (0, 10, 20, 20)), Word("3", (22, 10, 26, 20)), Word("DRAINS", (0, 0, 30, 9.5))]
+    new = [Word("WITH", (0, 10, 20, 20)), Word("5", (22, 10, 26, 20)), Word("SUMPS", (0, 0, 30, 9.5))]
+
+    assert region_text(old, new, (22, 9, 26, 20)) == ("3", "5")
+
+
+def test_old_words_follow_the_alignment_into_the_new_sheet():
+    shift_and_rotate = np.array([[0.0, -1.0, 100.0], [1.0, 0.0, 5.0]])
+
+    (moved,) = map_words([Word("A", (10, 20, 30, 24))], shift_and_rotate)
+
+    assert moved.text == "A"
+    np.testing.assert_allclose(moved.bbox, (76, 15, 80, 35))
+
+
+def test_words_without_an_equal_twin_nearby_are_unmatched():
+    old = [Word("DOOR", (0, 0, 20, 8)), Word("101", (50, 0, 60, 8)), Word("EXIT", (100, 0, 120, 8))]
+    new = [Word("DOOR", (1, 0.5, 21, 8.5)), Word("102", (50, 0, 60, 8)), Word("EXIT", (300, 0, 320, 8))]
+
+    lonely_old, lonely_new = unmatched_words(old, new)
+
+    assert [w.text for w in lonely_old] == ["101", "EXIT"]
+    assert [w.text for w in lonely_new] == ["102", "EXIT"]
+
+
+def test_nearby_changed_words_form_one_phrase_box():
+    words = [Word("36'-6", (0, 0, 18, 8)), Word("1/2\"", (20, 0, 34, 8)), Word("FAR", (200, 0, 220, 8))]
+
+    assert phrase_boxes(words) == [(0, 0, 34, 8), (200, 0, 220, 8)]
+
+
+def test_a_region_grows_to_the_words_it_touches_but_not_to_grazed_ones():
+    words = [Word("224'-5", (100, 100, 118, 108)), Word("TYPICAL", (60, 108.5, 140, 118))]
+
+    assert snap_to_words((104, 101, 110, 107), words) == (100, 100, 118, 108)
