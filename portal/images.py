@@ -6,12 +6,15 @@ reduced to the display width and PNG-encoded once per server
 (``st.cache_data``, keyed by storage URL, key and width), so paging through a
 review never repeats the decode. Old and new sheets are rendered from the
 uploaded file through the engine's sandboxed loader at just the display
-resolution, which is cheaper than scaling a full-resolution raster.
+resolution, which is cheaper than scaling a full-resolution raster; the
+sheet's size in points comes from the pipeline's document analysis, so the
+default overlay view renders nothing at all.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import tempfile
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -66,10 +69,22 @@ def sheet_image(storage_url: str, key: str, page: int, width: int) -> SheetImage
     return SheetImage(png=_png(_fit_width(Image.fromarray(np.asarray(raster)), width)), width_pt=info.width_pt, height_pt=info.height_pt)
 
 
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def analysed_page_size(storage_url: str, analysis_key: str, page: int) -> tuple[float, float]:
+    """A page's size in points from the pipeline's document analysis, without rendering anything."""
+    analysis = json.loads(open_storage(storage_url).get_bytes(analysis_key))
+    size = analysis["pages"][page]
+    return float(size["width_pt"]), float(size["height_pt"])
+
+
+def as_image(png: bytes) -> Image.Image:
+    """A PNG as an RGB image, the form the canvas background takes."""
+    return Image.open(io.BytesIO(png)).convert("RGB")
+
+
 def blend(base_png: bytes, top_png: bytes, opacity: float) -> Image.Image:
     """``top`` over ``base`` at ``opacity`` (0 shows only the base), at the base's size."""
-    base = Image.open(io.BytesIO(base_png)).convert("RGB")
-    top = Image.open(io.BytesIO(top_png)).convert("RGB")
+    base, top = as_image(base_png), as_image(top_png)
     if top.size != base.size:
         top = top.resize(base.size, Image.Resampling.BILINEAR)
     return Image.blend(base, top, max(0.0, min(1.0, opacity)))

@@ -30,6 +30,8 @@ class VersionRef:
     number: int
     storage_key: str
     filename: str
+    analysis_key: str | None
+    """The pipeline's document analysis of the version, once it has run."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,14 @@ class JobRef:
 
 def _version(session: Session, user: SignedIn, version_id: str) -> VersionRef:
     version, drawing = drawings.get_version(session, user.actor, version_id)
-    return VersionRef(version.id, drawing.name, version.version_number, version.storage_key, version.original_filename)
+    return VersionRef(
+        version.id,
+        drawing.name,
+        version.version_number,
+        version.storage_key,
+        version.original_filename,
+        version.ocr_result_ref,
+    )
 
 
 def project_jobs(user: SignedIn, project: ProjectAccess) -> list[JobRef]:

@@ -45,7 +45,7 @@ def drawing_analysis(
     """Pages, words (text layer, else OCR of the title block), sheet identity and thumbnail of one version."""
     version_id = context.partition_key
     final_attempt = context.retry_number >= STEP_RETRY.max_retries
-    with version_analysis_tracked(database, version_id, context.run_id, final_attempt=final_attempt) as tracker:
+    with version_analysis_tracked(database, version_id, context.run.run_id, final_attempt=final_attempt) as tracker:
         started = time.perf_counter()
         with tempfile.TemporaryDirectory(prefix="buildtrace-version-") as scratch:
             path = storage.get().download(tracker.storage_key, Path(scratch) / tracker.filename)

@@ -146,7 +146,7 @@ def diff_result(
     job_id = context.partition_key
     final_attempt = context.retry_number >= STEP_RETRY.max_retries
     prefix = diff_prefix(job_id)
-    with job_stage_tracked(database, job_id, "diff", context.run_id, final_attempt=final_attempt) as stage:
+    with job_stage_tracked(database, job_id, "diff", context.run.run_id, final_attempt=final_attempt) as stage:
         with database.transaction() as session:
             old, new = job_inputs(session, stage.job)
         started = time.perf_counter()
@@ -252,7 +252,7 @@ def change_summary(
     """The written summary of the job's changes (the active manual overlay's when there is one), a new version each time."""
     job_id = context.partition_key
     final_attempt = context.retry_number >= STEP_RETRY.max_retries
-    with job_stage_tracked(database, job_id, "summary", context.run_id, final_attempt=final_attempt) as stage:
+    with job_stage_tracked(database, job_id, "summary", context.run.run_id, final_attempt=final_attempt) as stage:
         with database.transaction() as session:
             source = summary_input(session, stage.job)
         document = load_changes(storage, source.changes_ref)

@@ -18,6 +18,7 @@ import numpy as np
 from buildtrace_assets.engine.alignment import IDENTITY, align_pages, identical, old_to_new_pixels
 from buildtrace_assets.engine.model import Alignment, BBox, Change, ChangeKind, RenderedPage, Word
 from buildtrace_assets.engine.regions import (
+    CORE_LEVEL,
     cluster_boxes,
     find_change_regions,
     paper_level,
@@ -30,6 +31,7 @@ READING_BAND_PT = 36.0
 """Regions whose tops lie in the same half-inch band are read left to right."""
 TEXT_ONLY_MIN_INK_PT2 = 1.0
 """A word change found only in the text needs at least this much changed ink to count (OCR noise has none)."""
+TEXT_ONLY_MIN_INK_SHARE = 0.05
 TEXT_ONLY_CONFIDENCE = 0.6
 TEXT_ONLY_TOLERANCE_PT = 0.0
 """Pixel-exact, unlike regions: a 3 that became a 5 differs by about a pixel at 150 DPI."""
@@ -75,14 +77,18 @@ def compare_pages(old: RenderedPage, new: RenderedPage, *, sheet_key: str) -> Pa
     px_per_pt = new.image.shape[1] / new.width_pt
     compared = _common_area(old.image.shape, to_new_px, new.image.shape, 2 * tolerance_px(px_per_pt))
     ink = find_change_regions(old_in_new, new.image, compared, px_per_pt)
-    old_words = map_words(old.words, alignment.matrix)
+    # Text from one side only (e.g. a scan not yet OCRed) would read as every word added or removed.
+    read_text = bool(old.words) and bool(new.words)
+    old_words = map_words(old.words, alignment.matrix) if read_text else []
+    new_words = list(new.words) if read_text else []
     found = [_Candidate(_to_points(region.box, new), region.kind, region.confidence) for region in ink.regions]
-    found += _text_only_changes(old_words, new, old_in_new, compared, [r.box for r in ink.regions])
-    found = _merge_by_words(found, old_words + list(new.words))
+    if read_text:
+        found += _text_only_changes(old_words, new, old_in_new, compared, [r.box for r in ink.regions])
+    found = _merge_by_words(found, old_words + new_words)
     found.sort(key=lambda item: (math.floor(item.box[1] / READING_BAND_PT), item.box[0]))
     changes = []
     for number, (box, kind, confidence) in enumerate(found, start=1):
-        old_text, new_text = region_text(old_words, new.words, box)
+        old_text, new_text = region_text(old_words, new_words, box)
         if old_text is not None and new_text is not None:
             kind = "modified"
         changes.append(Change(f"{sheet_key}-{number}", kind, box, old_text, new_text, confidence))
@@ -161,7 +167,12 @@ def _text_only_changes(
     compared: np.ndarray,
     ink_boxes: list[tuple[int, int, int, int]],
 ) -> list[_Candidate]:
-    """Word changes whose ink was too small for a region but is really there (e.g. one digit)."""
+    """Word changes whose ink was too small for a region but is really there (e.g. one digit).
+
+    The pixel-exact check must find a real share of the words' ink changed,
+    so a differently split text layer or an OCR misread over unchanged ink
+    (only a few edge pixels differ) is not a change.
+    """
     lonely_old, lonely_new = unmatched_words(old_words, new.words)
     px_per_pt = new.image.shape[1] / new.width_pt
     papers = (paper_level(old_in_new), paper_level(new.image))
@@ -170,11 +181,16 @@ def _text_only_changes(
         x0, y0, x1, y1 = _to_pixels(box, new)
         if x1 <= x0 or y1 <= y0 or any(_overlaps((x0, y0, x1, y1), ink_box) for ink_box in ink_boxes):
             continue
+        if region_text(old_words, new.words, box) == (None, None):
+            continue
+        old_crop, new_crop = old_in_new[y0:y1, x0:x1], new.image[y0:y1, x0:x1]
         added, removed = raw_differences(
-            old_in_new[y0:y1, x0:x1], new.image[y0:y1, x0:x1], compared[y0:y1, x0:x1], px_per_pt, papers, TEXT_ONLY_TOLERANCE_PT
+            old_crop, new_crop, compared[y0:y1, x0:x1], px_per_pt, papers, TEXT_ONLY_TOLERANCE_PT
         )
         added_px, removed_px = cv2.countNonZero(added), cv2.countNonZero(removed)
-        if added_px + removed_px < TEXT_ONLY_MIN_INK_PT2 * px_per_pt**2:
+        ink_px = cv2.countNonZero(cv2.threshold(old_crop, CORE_LEVEL * papers[0], 1, cv2.THRESH_BINARY_INV)[1])
+        ink_px += cv2.countNonZero(cv2.threshold(new_crop, CORE_LEVEL * papers[1], 1, cv2.THRESH_BINARY_INV)[1])
+        if added_px + removed_px < max(TEXT_ONLY_MIN_INK_PT2 * px_per_pt**2, TEXT_ONLY_MIN_INK_SHARE * ink_px):
             continue
         kind: ChangeKind = "modified" if added_px and removed_px else ("added" if added_px else "removed")
         found.append(_Candidate(box, kind, TEXT_ONLY_CONFIDENCE))

@@ -22,8 +22,12 @@ TOLERANCE_PT = 1.2
 MIN_COMPONENT_PT2 = 1.5
 """Smaller changed blobs are scan speckles or JPEG ringing, not drawing changes."""
 MIN_REGION_PT2 = 4.0
-GROUP_GAP_PT = 16.0
-"""Changed ink closer than this belongs to one change: the glyphs of a note, the leaf and swing of a door."""
+GROUP_GAP_PT = 8.0
+"""Changed ink of one kind closer than this belongs to one change: the glyphs and lines of a note, a door's
+leaf and swing. Smaller than a door width, so a moved door stays removed there and added here."""
+TOUCH_GAP_PT = GROUP_GAP_PT
+"""Groups whose boxes come this close merge, whatever their kind: old and new glyphs of a rewritten note,
+a door's tag and its swing."""
 MIXED_SHARE = 0.4
 """A region is ``modified`` when neither kind of ink dominates: a door moved away leaves mostly removed ink
 though its wall gets closed, so it stays ``removed``."""
@@ -121,8 +125,8 @@ def find_change_regions(
     removed_mask[ys[~is_added], xs[~is_added]] = True
     if len(ys) == 0:
         return InkChanges(added_mask, removed_mask, [])
-    groups = _group_labels(cells, grid_shape, round(GROUP_GAP_PT / 2 * px_per_pt / cell))
-    groups = _merge_overlapping(groups, ys, xs)
+    groups = _group_by_kind(cells, is_added, grid_shape, px_per_pt / cell)
+    groups = _merge_touching(groups, ys, xs, TOUCH_GAP_PT * px_per_pt)
     darkness = np.where(
         is_added,
         1.0 - new[ys, xs] / paper_level(new),
@@ -141,6 +145,22 @@ def _in_large_components(
     _, labels = cv2.connectedComponents(occupied, connectivity=8)
     component = labels[cells]
     return np.bincount(component)[component] >= min_pixels
+
+
+def _group_by_kind(
+    cells: tuple[np.ndarray, np.ndarray], is_added: np.ndarray, grid_shape: tuple[int, int], cells_per_pt: float
+) -> np.ndarray:
+    """Group added and removed ink separately; only overlapping boxes join them later.
+
+    So a door moved further than its width reads as removed here and added
+    there, while a rewritten note (old and new glyphs in one box) is one change.
+    """
+    reach = round(GROUP_GAP_PT / 2 * cells_per_pt)
+    groups = np.empty(len(is_added), np.int64)
+    groups[is_added] = _group_labels((cells[0][is_added], cells[1][is_added]), grid_shape, reach)
+    groups[~is_added] = _group_labels((cells[0][~is_added], cells[1][~is_added]), grid_shape, reach)
+    groups[~is_added] += groups[is_added].max(initial=0) + 1
+    return groups
 
 
 def _group_labels(cells: tuple[np.ndarray, np.ndarray], grid_shape: tuple[int, int], reach: int) -> np.ndarray:
@@ -173,10 +193,10 @@ def _group_boxes(
     return order, starts, boxes
 
 
-def _merge_overlapping(groups: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
-    """Join groups whose boxes overlap (e.g. a door's old leaf inside its new swing): one box per change."""
+def _merge_touching(groups: np.ndarray, ys: np.ndarray, xs: np.ndarray, gap_px: float) -> np.ndarray:
+    """Join groups whose boxes overlap or nearly touch (a door's old leaf inside its new swing)."""
     order, starts, boxes = _group_boxes(groups, ys, xs)
-    per_group = cluster_boxes(boxes)
+    per_group = cluster_boxes(boxes, gap_px)
     merged = np.empty_like(groups)
     merged[order] = np.repeat(per_group, np.diff(np.r_[starts, len(groups)]))
     return merged

@@ -89,10 +89,13 @@ def _line_height(line: list[Word]) -> float:
 
 
 def text_change(old_words: Sequence[Word], new_words: Sequence[Word]) -> tuple[str | None, str | None]:
-    """The changed phrase before and after; ``(None, None)`` when the words are the same."""
+    """The changed phrase before and after; ``(None, None)`` when the words are the same.
+
+    Words split differently (``A-101`` against ``A-`` ``101``) are the same text.
+    """
     old_tokens = [w.text for w in reading_order(old_words)]
     new_tokens = [w.text for w in reading_order(new_words)]
-    if old_tokens == new_tokens:
+    if "".join(old_tokens).replace(" ", "") == "".join(new_tokens).replace(" ", ""):
         return None, None
     start = 0
     while start < min(len(old_tokens), len(new_tokens)) and old_tokens[start] == new_tokens[start]:

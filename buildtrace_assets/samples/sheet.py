@@ -82,9 +82,6 @@ class Sheet:
     height: float
     elements: tuple[Element, ...]
 
-    def element(self, element_id: str) -> Element:
-        return next(e for e in self.elements if e.id == element_id)
-
 
 def feet_inches(points: float, fraction_eighths: int = 0) -> str:
     """Format a length the way dimension strings read, e.g. ``24'-4"`` or ``31'-6 7/8"``."""

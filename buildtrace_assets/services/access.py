@@ -39,9 +39,11 @@ SYSTEM = Actor(user_id=None)
 
 
 def role_in(session: Session, actor: Actor, project_id: str) -> str | None:
-    """The actor's role in the project; None when not a member."""
+    """The actor's role in the project; None when not a member or when the account was deactivated."""
     return session.scalar(
-        select(ProjectMember.role).where(ProjectMember.project_id == project_id, ProjectMember.user_id == actor.user_id)
+        select(ProjectMember.role)
+        .join(User, User.id == ProjectMember.user_id)
+        .where(ProjectMember.project_id == project_id, ProjectMember.user_id == actor.user_id, User.is_active.is_(True))
     )
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from buildtrace_assets.db.base import Base
-from buildtrace_assets.db.models import AuditLog
+from buildtrace_assets.db.models import AuditLog, Project
 from buildtrace_assets.services.access import Actor, require_project
 
 SECRET_COLUMNS = frozenset({"password_hash"})
@@ -53,6 +53,29 @@ def record(
     session.add(entry)
     session.flush()
     return entry
+
+
+def record_change(
+    session: Session,
+    actor: Actor,
+    action: str,
+    project: Project,
+    entity: Base,
+    *,
+    before: dict[str, Any] | None = None,
+    deleted: bool = False,
+) -> AuditLog:
+    """Audit a change to ``entity`` inside ``project``; ``after`` is the entity's state now, or None once deleted."""
+    return record(
+        session,
+        actor,
+        action,
+        entity,
+        organization_id=project.organization_id,
+        project_id=project.id,
+        before=before,
+        after=None if deleted else snapshot(entity),
+    )
 
 
 def project_history(session: Session, actor: Actor, project_id: str, limit: int = 100) -> Sequence[AuditLog]:

@@ -47,15 +47,8 @@ def record_diff_result(
     result.sheet_count = sheet_count
     result.change_count = change_count
     session.flush()
-    audit.record(
-        session,
-        actor,
-        "diff_result.replace" if before else "diff_result.create",
-        result,
-        organization_id=project.organization_id,
-        project_id=project.id,
-        before=before,
-        after=audit.snapshot(result),
+    audit.record_change(
+        session, actor, "diff_result.replace" if before else "diff_result.create", project, result, before=before
     )
     return result
 

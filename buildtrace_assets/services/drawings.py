@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from buildtrace_assets.db.models import Drawing, DrawingVersion, Project
+from buildtrace_assets.db.models import OCR_STATUSES, Drawing, DrawingVersion, OcrStatus, Project
 from buildtrace_assets.services import audit
 from buildtrace_assets.services.access import Actor, require_project
 from buildtrace_assets.services.errors import InvalidInput, NotFound
@@ -51,15 +51,7 @@ def get_or_create_drawing(session: Session, actor: Actor, project: Project, name
             session.add(drawing)
     except IntegrityError:
         return session.scalars(by_name).one()
-    audit.record(
-        session,
-        actor,
-        "drawing.create",
-        drawing,
-        organization_id=project.organization_id,
-        project_id=project.id,
-        after=audit.snapshot(drawing),
-    )
+    audit.record_change(session, actor, "drawing.create", project, drawing)
     return drawing
 
 
@@ -110,3 +102,34 @@ def get_version(session: Session, actor: Actor, version_id: str) -> tuple[Drawin
     except NotFound:
         raise NotFound(f"drawing version {version_id} not found") from None
     return version, drawing
+
+
+def record_version_processing(
+    session: Session,
+    actor: Actor,
+    version_id: str,
+    *,
+    ocr_status: OcrStatus,
+    ocr_result_ref: str | None = None,
+    rasterized_image_ref: str | None = None,
+    page_count: int | None = None,
+) -> DrawingVersion:
+    """Store what the per-version pipeline found (editors, owners and the system).
+
+    References that are None keep their stored value, so a failed run does not
+    erase the results of an earlier successful one.
+    """
+    if ocr_status not in OCR_STATUSES:
+        raise InvalidInput(f"ocr_status must be one of {', '.join(OCR_STATUSES)}; got {ocr_status!r}")
+    if page_count is not None and page_count < 1:
+        raise InvalidInput("page_count must be at least 1")
+    version, drawing = get_version(session, actor, version_id)
+    project = require_project(session, actor, drawing.project_id, "editor")
+    before = audit.snapshot(version)
+    version.ocr_status = ocr_status
+    version.ocr_result_ref = ocr_result_ref or version.ocr_result_ref
+    version.rasterized_image_ref = rasterized_image_ref or version.rasterized_image_ref
+    version.page_count = page_count or version.page_count
+    session.flush()
+    audit.record_change(session, actor, "drawing_version.processing", project, version, before=before)
+    return version

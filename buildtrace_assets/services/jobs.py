@@ -11,7 +11,6 @@ makes it running, and a cancelled job stays cancelled.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,21 +28,6 @@ FINISHED_STATUSES = ("completed", "failed", "cancelled")
 VERSIONLESS_STAGES: tuple[StageName, ...] = ("diff", "summary")
 
 
-def _record(
-    session: Session, actor: Actor, action: str, project: Project, row: Job | JobStage, before: dict[str, Any] | None
-) -> None:
-    audit.record(
-        session,
-        actor,
-        action,
-        row,
-        organization_id=project.organization_id,
-        project_id=project.id,
-        before=before,
-        after=audit.snapshot(row),
-    )
-
-
 def create_comparison_job(session: Session, actor: Actor, old_version_id: str, new_version_id: str) -> Job:
     """A job comparing two versions of one project, with its four pending stages (editors and owners).
 
@@ -58,6 +42,8 @@ def create_comparison_job(session: Session, actor: Actor, old_version_id: str, n
     if old_drawing.project_id != new_drawing.project_id:
         raise InvalidInput("both versions must belong to the same project")
     project = require_project(session, actor, new_drawing.project_id, "editor")
+    # Two sensor ticks asking at once for the same pair queue here (PostgreSQL; SQLite transactions are exclusive).
+    session.execute(select(DrawingVersion.id).where(DrawingVersion.id == new.id).with_for_update())
     existing = session.scalar(
         select(Job)
         .where(
@@ -81,7 +67,7 @@ def create_comparison_job(session: Session, actor: Actor, old_version_id: str, n
         [JobStage(job_id=job.id, stage="ocr", drawing_version_id=version.id) for version in (old, new)]
         + [JobStage(job_id=job.id, stage=stage) for stage in VERSIONLESS_STAGES]
     )
-    _record(session, actor, "job.create", project, job, None)
+    audit.record_change(session, actor, "job.create", project, job)
     return job
 
 
@@ -139,7 +125,7 @@ def cancel_job(session: Session, actor: Actor, job_id: str) -> Job:
     for stage in session.scalars(select(JobStage).where(JobStage.job_id == job.id, JobStage.status == "pending")):
         stage.status = "skipped"
     session.flush()
-    _record(session, actor, "job.cancel", project, job, before)
+    audit.record_change(session, actor, "job.cancel", project, job, before=before)
     return job
 
 
@@ -197,7 +183,7 @@ def _transition(
         setattr(row, name, value)
     session.flush()
     _refresh_status(session, job)
-    _record(session, actor, f"job_stage.{status}", project, row, before)
+    audit.record_change(session, actor, f"job_stage.{status}", project, row, before=before)
     return row
 
 

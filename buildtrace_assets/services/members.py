@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -26,27 +24,6 @@ def _membership(session: Session, project: Project, user_id: str) -> ProjectMemb
     if member is None:
         raise NotFound(f"user {user_id} is not a member of project {project.name!r}")
     return member
-
-
-def _record(
-    session: Session,
-    actor: Actor,
-    action: str,
-    project: Project,
-    member: ProjectMember,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-) -> None:
-    audit.record(
-        session,
-        actor,
-        action,
-        member,
-        organization_id=project.organization_id,
-        project_id=project.id,
-        before=before,
-        after=after,
-    )
 
 
 def list_members(session: Session, actor: Actor, project_id: str) -> list[tuple[User, str]]:
@@ -75,7 +52,7 @@ def add_member(session: Session, actor: Actor, project_id: str, email: str, role
     member = ProjectMember(project_id=project.id, user_id=user.id, role=role)
     session.add(member)
     session.flush()
-    _record(session, actor, "member.add", project, member, None, audit.snapshot(member))
+    audit.record_change(session, actor, "member.add", project, member)
     return member
 
 
@@ -98,7 +75,7 @@ def change_role(session: Session, actor: Actor, project_id: str, user_id: str, r
     before = audit.snapshot(member)
     member.role = role
     session.flush()
-    _record(session, actor, "member.change_role", project, member, before, audit.snapshot(member))
+    audit.record_change(session, actor, "member.change_role", project, member, before=before)
     return member
 
 
@@ -108,6 +85,6 @@ def remove_member(session: Session, actor: Actor, project_id: str, user_id: str)
     member = _membership(session, project, user_id)
     if member.role == "owner" and _owner_count(session, project.id) == 1:
         raise Conflict("a project keeps at least one owner")
-    _record(session, actor, "member.remove", project, member, audit.snapshot(member), None)
+    audit.record_change(session, actor, "member.remove", project, member, before=audit.snapshot(member), deleted=True)
     session.delete(member)
     session.flush()

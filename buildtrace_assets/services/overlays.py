@@ -91,15 +91,8 @@ def _add_version(
     )
     session.add(overlay)
     session.flush()
-    audit.record(
-        session,
-        actor,
-        "overlay.create",
-        overlay,
-        organization_id=project.organization_id,
-        project_id=project.id,
-        before=audit.snapshot(parent) if parent else None,
-        after=audit.snapshot(overlay),
+    audit.record_change(
+        session, actor, "overlay.create", project, overlay, before=audit.snapshot(parent) if parent else None
     )
     return overlay
 
@@ -154,16 +147,7 @@ def deactivate_overlay(session: Session, actor: Actor, overlay_id: str) -> Manua
         raise Conflict(f"overlay version {overlay.version_number} is not active")
     before = audit.snapshot(overlay)
     _deactivate(session, overlay)
-    audit.record(
-        session,
-        actor,
-        "overlay.deactivate",
-        overlay,
-        organization_id=project.organization_id,
-        project_id=project.id,
-        before=before,
-        after=audit.snapshot(overlay),
-    )
+    audit.record_change(session, actor, "overlay.deactivate", project, overlay, before=before)
     return overlay
 
 

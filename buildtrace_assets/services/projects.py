@@ -31,15 +31,7 @@ def create_project(session: Session, actor: Actor, name: str, description: str =
     session.add(project)
     session.flush()
     session.add(ProjectMember(project_id=project.id, user_id=user.id, role="owner"))
-    audit.record(
-        session,
-        actor,
-        "project.create",
-        project,
-        organization_id=project.organization_id,
-        project_id=project.id,
-        after=audit.snapshot(project),
-    )
+    audit.record_change(session, actor, "project.create", project, project)
     return project
 
 
@@ -69,16 +61,7 @@ def update_project(
     if description is not None:
         project.description = description
     session.flush()
-    audit.record(
-        session,
-        actor,
-        "project.update",
-        project,
-        organization_id=project.organization_id,
-        project_id=project.id,
-        before=before,
-        after=audit.snapshot(project),
-    )
+    audit.record_change(session, actor, "project.update", project, project, before=before)
     return project
 
 

@@ -154,14 +154,7 @@ def _save(
     )
     session.add(summary)
     session.flush()
-    audit.record(
-        session,
-        actor,
-        f"summary.{source}",
-        summary,
-        organization_id=project.organization_id,
-        project_id=project.id,
-        before=audit.snapshot(previous) if previous else None,
-        after=audit.snapshot(summary),
+    audit.record_change(
+        session, actor, f"summary.{source}", project, summary, before=audit.snapshot(previous) if previous else None
     )
     return summary

@@ -79,6 +79,8 @@ def register_upload(
         raise DuplicateUpload(duplicate, drawing)
     number = next_version_number(session, drawing)
     key = upload_key(project.id, drawing.name, number, filename)
+    if storage.exists(key):
+        raise Conflict(f"a file not yet registered is stored at {key}; try again once the upload sensor has seen it")
     version = _add_version(session, actor, project, drawing, number, key, filename, inspected)
     storage.put_bytes(key, data, content_type=inspected.content_type)
     on_rollback(session, lambda: storage.delete(key))
@@ -107,6 +109,9 @@ def register_stored_object(session: Session, storage: BlobStorage, key: str) -> 
     same_bytes = version_with_hash(session, drawing, inspected.sha256)
     if same_bytes is not None:
         return same_bytes
+    if not storage.exists(key):
+        # An upload whose transaction we waited for (drawing lock) rolled back and removed its blob.
+        raise NotFound(f"no stored object {key!r}")
     number = next_version_number(session, drawing)
     return _add_version(session, SYSTEM, project, drawing, number, key, filename, inspected)
 
@@ -142,13 +147,5 @@ def _add_version(
     )
     session.add(version)
     session.flush()
-    audit.record(
-        session,
-        actor,
-        "drawing_version.create",
-        version,
-        organization_id=project.organization_id,
-        project_id=project.id,
-        after=audit.snapshot(version),
-    )
+    audit.record_change(session, actor, "drawing_version.create", project, version)
     return version

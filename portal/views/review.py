@@ -1,4 +1,250 @@
-"""Placeholder until the services land (replaced)."""
-import streamlit as st
+"""Review: the matched sheets of a comparison, each sheet's old/new/overlay views, and its regions.
 
-st.title("review")
+Editors correct the regions on the canvas (draw, move, resize, delete; kind
+and note in the table) and save them as a new manual overlay version; the
+pipeline then rewrites the summary, which this page reports until it exists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import streamlit as st
+from PIL import Image
+
+from buildtrace_assets.engine.legend import KIND_COLOURS, LEGEND
+from buildtrace_assets.services import overlays
+from portal import backend
+from portal.auth import SignedIn, signed_in_user
+from portal.images import analysed_page_size, as_image, blend, sheet_image, stored_image
+from portal.job_context import JobRef, VersionRef, choose_job
+from portal.project_context import ProjectAccess, choose_project
+from portal.regions import REGION_KINDS, CanvasFrame, apply_edits, boxes_to_regions, next_region_id, regions_to_boxes
+from portal.review_data import Review, blob_key, canvas_key, load_review, overlay_with_sheet, sheet_key, sheet_regions
+
+CANVAS_WIDTH = 1000
+CROP_WIDTH = 360
+SHEET_PARAM = "sheet"
+SAVED_KEY = "review_saved"
+POLL_SECONDS = 3
+
+
+def _legend() -> None:
+    chips = " ".join(
+        f"<span style='color:{entry.hex};font-weight:600'>■ {entry.label}</span>" for entry in LEGEND
+    )
+    st.markdown(chips, unsafe_allow_html=True)
+
+
+def _sheet_table(review: Review) -> None:
+    rows = []
+    for sheet in review.document["sheets"]:
+        key = sheet_key(sheet)
+        rows.append(
+            {
+                "sheet": key,
+                "title": sheet.get("title") or "",
+                "status": sheet["status"],
+                "regions": len(sheet_regions(review.document, review.overlay_changes, key)),
+                "alignment": (sheet.get("alignment") or {}).get("score"),
+                "problem": (sheet.get("error") or {}).get("message", ""),
+            }
+        )
+    st.dataframe(rows, hide_index=True, width="stretch")
+
+
+def _choose_sheet(review: Review) -> dict[str, Any] | None:
+    viewable = {sheet_key(sheet): sheet for sheet in review.document["sheets"] if sheet.get("new_page") is not None}
+    if not viewable:
+        st.info("No sheet of the new version to review: every sheet was removed.")
+        return None
+    keys = list(viewable)
+    requested = st.query_params.get(SHEET_PARAM)
+    chosen = st.selectbox(
+        "Sheet",
+        keys,
+        index=keys.index(requested) if requested in viewable else 0,
+        format_func=lambda key: f"{key} · {viewable[key].get('title') or ''} ({viewable[key]['status']})",
+    )
+    st.query_params[SHEET_PARAM] = chosen
+    return viewable[chosen]
+
+
+def _frame(job: JobRef, sheet: dict[str, Any]) -> CanvasFrame:
+    storage_url = backend.storage().url
+    if job.new.analysis_key:
+        width_pt, height_pt = analysed_page_size(storage_url, job.new.analysis_key, sheet["new_page"])
+    else:
+        new = sheet_image(storage_url, job.new.storage_key, sheet["new_page"], CANVAS_WIDTH)
+        width_pt, height_pt = new.width_pt, new.height_pt
+    return CanvasFrame(width_pt, height_pt, CANVAS_WIDTH)
+
+
+def _background(job: JobRef, review: Review, sheet: dict[str, Any], frame: CanvasFrame) -> Image.Image:
+    """The picture under the canvas; sheets are rendered only for the views that show them."""
+    storage_url = backend.storage().url
+    views = ["Overlay"] if sheet.get("overlay") else []
+    views += ["New"] + (["Old"] if sheet.get("old_page") is not None else [])
+    view = st.segmented_control("View", views, default=views[0], required=True)
+
+    def rendered(version: VersionRef, page: int) -> bytes:
+        return sheet_image(storage_url, version.storage_key, page, frame.canvas_width).png
+
+    if view == "Old":
+        st.caption("The old sheet in its own frame: regions are drawn in the new sheet's frame.")
+        return as_image(rendered(job.old, sheet["old_page"]))
+    if view == "New":
+        return as_image(rendered(job.new, sheet["new_page"]))
+    opacity = st.slider("Overlay opacity", 0.0, 1.0, 1.0, 0.05, help="0 shows the new sheet, 1 the overlay only.")
+    overlay = stored_image(storage_url, blob_key(review.changes_ref, sheet["overlay"]), frame.canvas_width)
+    return as_image(overlay) if opacity == 1.0 else blend(rendered(job.new, sheet["new_page"]), overlay, opacity)
+
+
+def _labels_on(widget: str) -> list[str]:
+    """Labels of the boxes the canvas sent last, so the next new box gets an unused id."""
+    drawing = (st.session_state.get(widget) or {}).get("drawing") or {}
+    return [str(item.get("label", "")) for item in (drawing.get("raw") or {}).get("objects", [])]
+
+
+def _initial_drawing(regions: list[dict[str, Any]], frame: CanvasFrame) -> dict[str, Any]:
+    from streamlit_drawable_canvas import boxes_to_drawing
+
+    objects: list[dict[str, Any]] = []
+    for kind in REGION_KINDS:
+        boxes = regions_to_boxes([region for region in regions if region["kind"] == kind], frame)
+        objects += boxes_to_drawing(boxes, stroke_color=KIND_COLOURS[kind].hex, stroke_width=2)["objects"]
+    return {"objects": objects}
+
+
+def _remember_edits(table_key: str, store_key: str, ids: list[str]) -> None:
+    store = st.session_state[store_key]
+    for row, fields in st.session_state[table_key]["edited_rows"].items():
+        store.setdefault(ids[int(row)], {}).update(fields)
+
+
+def _region_table(regions: list[dict[str, Any]], key: str, editable: bool) -> list[dict[str, Any]]:
+    """The regions with the kinds and notes typed into the table (kept by region id across redraws)."""
+    store_key = f"edits-{key}"
+    store: dict[str, dict[str, str]] = st.session_state.setdefault(store_key, {})
+    regions = apply_edits(regions, store)
+    ids = [region["id"] for region in regions]
+    table_key = f"table-{key}-{hashlib.sha1('|'.join(ids).encode()).hexdigest()[:10]}"
+    st.data_editor(
+        [
+            {
+                "id": region["id"],
+                "kind": region["kind"],
+                "note": region.get("note") or "",
+                "old → new": f"{region.get('old_text') or '∅'} → {region.get('new_text') or '∅'}"
+                if region.get("old_text") or region.get("new_text")
+                else "",
+            }
+            for region in regions
+        ],
+        key=table_key,
+        on_change=_remember_edits,
+        args=(table_key, store_key, ids),
+        hide_index=True,
+        width="stretch",
+        disabled=["id", "old → new"] if editable else True,
+        column_config={"kind": st.column_config.SelectboxColumn(options=list(REGION_KINDS), required=True)},
+    )
+    return regions
+
+
+def _changes_list(review: Review, regions: list[dict[str, Any]]) -> None:
+    storage_url = backend.storage().url
+    for region in sorted(regions, key=lambda r: r["id"]):
+        with st.container(border=True):
+            text = ""
+            if region.get("old_text") or region.get("new_text"):
+                text = f": `{region.get('old_text') or '∅'}` → `{region.get('new_text') or '∅'}`"
+            st.markdown(f"**{region['id']}** · {region['kind']}{text}")
+            if region.get("note"):
+                st.caption(region["note"])
+            crops = region.get("crops") or {}
+            if crops:
+                before, after = st.columns(2)
+                for column, side, label in ((before, "old", "before"), (after, "new", "after")):
+                    if crops.get(side):
+                        column.image(stored_image(storage_url, blob_key(review.changes_ref, crops[side]), CROP_WIDTH), caption=label)
+            else:
+                st.caption("Drawn by hand: no before/after crops.")
+
+
+def _save(user: SignedIn, review: Review, key: str, regions: list[dict[str, Any]]) -> None:
+    changes = overlay_with_sheet(review.document, review.overlay_changes, key, regions)
+    saved = backend.attempt(
+        lambda s: overlays.update_overlay(s, user.actor, review.overlay_id, changes).version_number
+        if review.overlay_id
+        else overlays.create_overlay(s, user.actor, review.diff_result_id, changes).version_number
+    )
+    if saved is not None:
+        st.session_state[SAVED_KEY] = saved
+        st.rerun()
+
+
+def _summary_status(user: SignedIn, job: JobRef) -> None:
+    @st.fragment(run_every=POLL_SECONDS)
+    def status() -> None:
+        current = load_review(user, job.job_id)
+        if current is not None and current.summary_updating:
+            st.info("Summary updating: the pipeline is rewriting it from your corrections.", icon="🔄")
+
+    status()
+
+
+def review_sheet(user: SignedIn, project: ProjectAccess, job: JobRef, review: Review, sheet: dict[str, Any]) -> None:
+    """The views, canvas, region table and change list of one sheet."""
+    from streamlit_drawable_canvas import st_canvas
+
+    key = sheet_key(sheet)
+    frame = _frame(job, sheet)
+    background = _background(job, review, sheet, frame)
+    regions = sheet_regions(review.document, review.overlay_changes, key)
+    widget = canvas_key(review.diff_result_id, key, review.overlay_id)
+    known = {region["id"]: region for region in regions}
+    new_kind = "added"
+    if project.can_edit:
+        new_kind = st.selectbox("Kind of new regions", REGION_KINDS, help="Draw a rectangle; edit kind and note below.")
+        st.caption("Draw a rectangle to add a region; switch on the toolbar's edit toggle to move, resize or delete one.")
+    result = st_canvas(
+        fill_color="rgba(0, 0, 0, 0)",
+        stroke_width=2,
+        stroke_color=KIND_COLOURS[new_kind].hex,
+        background_image=background,
+        background_image_fit="contain",
+        width=frame.canvas_width,
+        height=frame.canvas_height,
+        drawing_mode="labeled_rect",
+        label=next_region_id(key, [*known, *_labels_on(widget)]) if project.can_edit else "",
+        initial_drawing=_initial_drawing(regions, frame),
+        disabled=not project.can_edit,
+        key=widget,
+    )
+    drawn = boxes_to_regions(result.boxes, frame, sheet_key=key, known=known, new_kind=new_kind)
+    drawn = _region_table(drawn, widget, project.can_edit)
+    if project.can_edit and st.button("Save regions", type="primary"):
+        _save(user, review, key, drawn)
+    _changes_list(review, drawn)
+
+
+user = signed_in_user()
+project = choose_project(user)
+job = choose_job(user, project)
+st.title(f"Review · {job.label}")
+if SAVED_KEY in st.session_state:
+    st.success(f"Saved as manual overlay version {st.session_state.pop(SAVED_KEY)}.")
+
+review = load_review(user, job.job_id)
+if review is None:
+    st.info(f"No comparison result yet: the job is {job.status}. The Jobs page shows its progress.")
+    st.stop()
+
+_summary_status(user, job)
+_legend()
+_sheet_table(review)
+chosen_sheet = _choose_sheet(review)
+if chosen_sheet is not None:
+    review_sheet(user, project, job, review, chosen_sheet)

@@ -80,14 +80,15 @@ def test_a_removed_partition_is_one_removed_region():
 
 
 def _rewrite_note(image: np.ndarray, *lines: str) -> np.ndarray:
+    """Erase the note and write new lines a few pixels lower, as a re-typed note lands."""
     cv2.rectangle(image, (470, 395), (840, 430), 255, -1)
     for number, text in enumerate(lines):
-        cv2.putText(image, text, (480, 420 + 30 * number), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 0, 1, cv2.LINE_AA)
+        cv2.putText(image, text, (480, 426 + 30 * number), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 0, 1, cv2.LINE_AA)
     return image
 
 
 def test_a_rewritten_note_is_one_modified_region_not_one_per_glyph():
-    new = _rewrite_note(_walls(), "FIRESTOP ALL OPENINGS")
+    new = _rewrite_note(_walls(), "FIRESTOP EVERY OPENING")
 
     (region,) = _regions(_walls(), new).regions
 

@@ -23,7 +23,9 @@ from buildtrace_assets.definitions import make_definitions
 from buildtrace_assets.resources import build_resources
 from buildtrace_assets.samples import RevisionPair, make_revision_pair
 from buildtrace_assets.services.access import Actor
+from buildtrace_assets.services.jobs import create_comparison_job
 from buildtrace_assets.services.projects import create_project
+from buildtrace_assets.services.uploads import register_stored_object
 from buildtrace_assets.services.users import create_user
 from buildtrace_assets.storage import BlobStorage, open_storage
 
@@ -60,6 +62,20 @@ class World:
         key = f"uploads/{self.project_id}/{drawing}/{filename}"
         self.storage.put_bytes(key, data)
         return key
+
+    def register(self, drawing: str, filename: str, data: bytes) -> str:
+        """A dropped file registered the way the upload sensor does it; the version id."""
+        key = self.drop(drawing, filename, data)
+        with self.transaction() as session:
+            return register_stored_object(session, self.storage, key).id
+
+    def comparison(self, pair: RevisionPair, drawing: str = "Architectural Set") -> tuple[str, str, str]:
+        """Both revisions registered and a job comparing them: (old version id, new version id, job id)."""
+        old = self.register(drawing, "rev-1.pdf", pair.old_path.read_bytes())
+        new = self.register(drawing, "rev-2.pdf", pair.new_path.read_bytes())
+        with self.transaction() as session:
+            job = create_comparison_job(session, self.owner, old, new)
+        return old, new, job.id
 
 
 def make_world(database_url: str, storage_url: str, data_dir: Path) -> World:

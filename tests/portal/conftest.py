@@ -10,6 +10,8 @@ Fixtures:
 - ``people``: who is in that database: an organization ("Acme") with an
   owner, an editor and a viewer of one project ("Tower"), plus an outsider of
   another organization ("Rival") with a project of their own.
+- ``compared_pair``: a revision pair analysed and compared by the real engine
+  once per session; ``support.seed_review`` stores it as a job's diff result.
 - ``open_app``: starts an ``AppTest`` of ``portal/app.py``, signed in as a
   given user (or nobody), optionally with ``?project=``.
 """
@@ -31,7 +33,7 @@ from buildtrace_assets.db.session import make_session_factory, transaction
 from buildtrace_assets.services import members, projects, users
 from buildtrace_assets.services.access import Actor
 from buildtrace_assets.storage import open_storage
-from tests.portal.support import APP, PASSWORD, People, PortalEnv
+from tests.portal.support import APP, PASSWORD, ComparedPair, People, PortalEnv, compare_pair
 
 def _seed(session: Session) -> People:
     def person(email: str, organization: str = "Acme") -> Actor:
@@ -80,6 +82,12 @@ def portal_env(
 def people(portal_env: PortalEnv, seeded_database: tuple[Path, People]) -> People:
     """The people of the seeded database (see the module docstring)."""
     return seeded_database[1]
+
+
+@pytest.fixture(scope="session")
+def compared_pair(tmp_path_factory: pytest.TempPathFactory) -> ComparedPair:
+    """A revision pair compared once per session by the real engine (see :func:`compare_pair`)."""
+    return compare_pair(tmp_path_factory.mktemp("compared"))
 
 
 @pytest.fixture(autouse=True, scope="session")

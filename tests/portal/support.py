@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import io
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
-
-import io
 
 import pymupdf
 from PIL import Image
 from sqlalchemy.orm import Session
 
 from buildtrace_assets.db.session import make_session_factory, transaction
-from buildtrace_assets.services import jobs, uploads
-from buildtrace_assets.services.access import Actor
+from buildtrace_assets.engine.compare import analyze_document, compare_documents
+from buildtrace_assets.services import diff_results, drawings, jobs, uploads
+from buildtrace_assets.services.access import SYSTEM, Actor
 from buildtrace_assets.storage import BlobStorage
 
 APP = Path(__file__).parents[2] / "portal" / "app.py"
@@ -108,3 +109,51 @@ def png_bytes(width: int = 300, height: int = 200) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class ComparedPair:
+    """Two revisions compared once by the real engine: their analyses and the comparison's output folder."""
+
+    old_pdf: bytes
+    new_pdf: bytes
+    old_analysis: bytes
+    new_analysis: bytes
+    out_dir: Path
+
+
+def compare_pair(folder: Path) -> ComparedPair:
+    """Run the engine on a revision pair whose only change is a dimension, ``24'-4"`` → ``24'-9"``."""
+    old_pdf, new_pdf = sheet_pdf("WALL 24'-4\""), sheet_pdf("WALL 24'-9\"")
+    (folder / "old.pdf").write_bytes(old_pdf)
+    (folder / "new.pdf").write_bytes(new_pdf)
+    old, new = analyze_document(folder / "old.pdf"), analyze_document(folder / "new.pdf")
+    compare_documents(folder / "old.pdf", folder / "new.pdf", folder / "out", dpi=100, old_analysis=old, new_analysis=new)
+    return ComparedPair(
+        old_pdf,
+        new_pdf,
+        json.dumps(old.to_json()).encode(),
+        json.dumps(new.to_json()).encode(),
+        folder / "out",
+    )
+
+
+def seed_review(env: PortalEnv, people: People, pair: ComparedPair) -> SeededJob:
+    """A job whose versions were analysed and compared, stored the way the pipeline stores them."""
+    seeded = seed_job(env, people)
+    prefix = f"jobs/{seeded.job_id}/diff"
+    for path in sorted(pair.out_dir.rglob("*.*")):
+        env.storage.put_file(f"{prefix}/{path.relative_to(pair.out_dir).as_posix()}", path)
+
+    def record(session: Session) -> None:
+        for version_id, analysis in ((seeded.old_version_id, pair.old_analysis), (seeded.new_version_id, pair.new_analysis)):
+            key = f"versions/{version_id}/analysis.json"
+            env.storage.put_bytes(key, analysis)
+            drawings.record_version_processing(session, SYSTEM, version_id, ocr_status="completed", ocr_result_ref=key)
+        diff_results.record_diff_result(
+            session, SYSTEM, seeded.job_id, changes_ref=f"{prefix}/changes.json", engine_version="test",
+            overlay_refs={"A-101": f"{prefix}/overlays/A-101.png"}, sheet_count=1, change_count=1,
+        )
+
+    env.run(record)
+    return seeded

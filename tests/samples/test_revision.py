@@ -5,7 +5,12 @@ import numpy as np
 import pymupdf
 import pytest
 
-from buildtrace_assets.samples import SampleError, Scenario, Truth, make_revision_pair
+from buildtrace_assets.samples import (
+    SampleError,
+    Scenario,
+    make_drawing_set,
+    make_revision_pair,
+)
 from buildtrace_assets.samples.render import draw_sheet, rasterize_gray
 from buildtrace_assets.samples.sheet import SheetSpec, draft_sheet
 
@@ -122,6 +127,14 @@ def test_a_scanned_sheet_is_an_image_only_page_whose_ink_sits_where_the_truth_tr
     assert (scanned_ink & near_expected).sum() / scanned_ink.sum() > 0.95
 
 
+def test_scanning_both_sets_leaves_no_text_layer_on_either_side(revision_pair):
+    pair = revision_pair(seed=4, n_sheets=1, scenario="text", scan="both", page_size="TABLOID")
+    assert pair.truth.old_scanned and pair.truth.new_scanned
+    for path in (pair.old_path, pair.new_path):
+        with pymupdf.open(path) as doc:
+            assert doc[0].get_text().strip() == "" and len(doc[0].get_images()) == 1
+
+
 def test_the_same_seed_gives_the_same_pair_and_truth(tmp_path):
     first = make_revision_pair(tmp_path / "a", seed=9, n_sheets=2)
     second = make_revision_pair(tmp_path / "b", seed=9, n_sheets=2)
@@ -130,9 +143,13 @@ def test_the_same_seed_gives_the_same_pair_and_truth(tmp_path):
         assert [p.get_text() for p in a] == [p.get_text() for p in b]
 
 
-def test_the_truth_file_round_trips_through_json(revision_pair):
-    pair = revision_pair(seed=2, n_sheets=3, scenario="sheet_set")
-    assert Truth.load(pair.truth_path) == pair.truth
+def test_a_drawing_set_has_one_vector_page_per_sheet_in_order(tmp_path):
+    sheets = make_drawing_set(tmp_path / "set.pdf", 6, seed=1, page_size="ARCH_B")
+    with pymupdf.open(tmp_path / "set.pdf") as doc:
+        assert doc.page_count == 6
+        for page, sheet in zip(doc, sheets, strict=True):
+            assert sheet.spec.number in page.get_text().split()
+            assert tuple(page.rect) == (0, 0, 1296, 864)
 
 
 @pytest.mark.parametrize(("options", "message"), [

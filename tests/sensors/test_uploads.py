@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 import pytest
 from dagster import DagsterInstance, SensorResult, build_sensor_context
 from pipeline.world import World
@@ -16,8 +14,8 @@ from buildtrace_assets.sensors.uploads import upload_sensor
 
 
 def tick(world: World, instance: DagsterInstance, cursor: str | None = None, **resources: object) -> SensorResult:
-    context = build_sensor_context(instance=instance, cursor=cursor, resources={**world.resources, **resources})
-    return upload_sensor(context)
+    with build_sensor_context(instance=instance, cursor=cursor, resources={**world.resources, **resources}) as context:
+        return upload_sensor(context)
 
 
 def added_partitions(result: SensorResult) -> dict[str, list[str]]:
@@ -87,19 +85,20 @@ def test_a_repeated_tick_duplicates_nothing(world: World, revision_pair: Revisio
 
 
 def test_a_bad_object_is_logged_and_the_others_still_registered(
-    world: World, revision_pair: RevisionPair, instance: DagsterInstance, caplog: pytest.LogCaptureFixture
+    world: World, revision_pair: RevisionPair, instance: DagsterInstance, capfd: pytest.CaptureFixture[str]
 ) -> None:
     world.drop("A-101", "a-notes.txt", b"not a drawing")
-    world.storage.put_bytes(f"uploads/{world.project_id}/stray.pdf", revision_pair.old_path.read_bytes())
+    stray = f"uploads/{world.project_id}/stray.pdf"
+    world.storage.put_bytes(stray, revision_pair.old_path.read_bytes())
     good = world.drop("A-101", "b-plan.pdf", revision_pair.old_path.read_bytes())
 
-    with caplog.at_level(logging.ERROR):
-        result = tick(world, instance)
+    result = tick(world, instance)
 
     with world.session_factory() as session:
         assert session.scalars(select(DrawingVersion.storage_key)).all() == [good]
-    assert "a-notes.txt" in caplog.text and "stray.pdf" in caplog.text
-    assert result.cursor == good
+    log = capfd.readouterr().err
+    assert "skipped uploads/" in log and "a-notes.txt is not a PDF" in log and "stray.pdf' is not of the form" in log
+    assert result.cursor == max(stray, good)
 
 
 def test_an_unreachable_database_keeps_the_cursor_so_the_next_tick_retries(

@@ -7,7 +7,7 @@ from fixtures.database import Team
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from buildtrace_assets.db.models import AuditLog, Project, ProjectMember
+from buildtrace_assets.db.models import AuditLog, Project, ProjectMember, User
 from buildtrace_assets.db.session import transaction
 from buildtrace_assets.services.access import SYSTEM
 from buildtrace_assets.services.errors import InvalidInput, NotFound, PermissionDenied
@@ -90,3 +90,11 @@ def test_a_failed_transaction_leaves_neither_the_change_nor_its_audit_row(
     with session_factory() as session:
         assert session.get(Project, team.project.id).name == "Tower"
         assert session.scalars(select(AuditLog).where(AuditLog.action == "project.update")).all() == []
+
+
+def test_a_deactivated_member_loses_access(db_session: Session, team: Team) -> None:
+    user = db_session.get(User, team.editor.user_id)
+    user.is_active = False
+    db_session.flush()
+    with pytest.raises(NotFound):
+        get_project(db_session, team.editor, team.project.id)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from buildtrace_assets.db.models import AuditLog, Drawing, DrawingVersion
 from buildtrace_assets.db.session import transaction
 from buildtrace_assets.services.errors import (
+    Conflict,
     InvalidInput,
     NotFound,
     PermissionDenied,
@@ -223,3 +224,13 @@ class TestStoredObjects:
     def test_a_missing_object_is_not_found(self, db_session: Session, blob_storage: BlobStorage, team: Team) -> None:
         with pytest.raises(NotFound):
             register_stored_object(db_session, blob_storage, f"uploads/{team.project.id}/S-201/gone.pdf")
+
+
+def test_a_foreign_file_at_the_next_key_is_never_overwritten(
+    db_session: Session, blob_storage: BlobStorage, team: Team
+) -> None:
+    squatter = f"uploads/{team.project.id}/A-101/1-a.pdf"
+    blob_storage.put_bytes(squatter, b"someone else's bytes")
+    with pytest.raises(Conflict, match="not yet registered"):
+        register_upload(db_session, blob_storage, team.editor, team.project.id, "A-101", "a.pdf", tiny_pdf("x"))
+    assert blob_storage.get_bytes(squatter) == b"someone else's bytes"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from buildtrace_assets.db.models import AuditLog, Organization, User
+from buildtrace_assets.services import users
 from buildtrace_assets.services.errors import Conflict, InvalidInput, NotFound
 from buildtrace_assets.services.users import authenticate, create_user, get_user_by_email
 
@@ -62,3 +64,13 @@ def test_email_is_unique_whatever_its_case(db_session: Session) -> None:
     create_user(db_session, "ann@example.com", "s3cret-pass")
     with pytest.raises(Conflict, match="already exists"):
         create_user(db_session, "ANN@example.com", "other-pass")
+
+
+def test_old_hashes_are_upgraded_at_sign_in(db_session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    user = create_user(db_session, "ann@example.com", "s3cret-pass")
+    old_hash = user.password_hash
+    monkeypatch.setattr(users, "PASSWORD_HASHER", PasswordHasher(time_cost=2, memory_cost=16, parallelism=1))
+
+    assert authenticate(db_session, "ann@example.com", "s3cret-pass") is user
+    assert user.password_hash != old_hash
+    assert authenticate(db_session, "ann@example.com", "s3cret-pass") is user

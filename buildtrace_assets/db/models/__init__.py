@@ -2,7 +2,7 @@
 
 from buildtrace_assets.db.models.accounts import ROLES, Organization, Project, ProjectMember, Role, User
 from buildtrace_assets.db.models.audit import AuditLog
-from buildtrace_assets.db.models.drawings import FILE_KINDS, OCR_STATUSES, Drawing, DrawingVersion, FileKind
+from buildtrace_assets.db.models.drawings import FILE_KINDS, OCR_STATUSES, Drawing, DrawingVersion, FileKind, OcrStatus
 from buildtrace_assets.db.models.jobs import (
     JOB_STATUSES,
     STAGE_NAMES,
@@ -33,6 +33,7 @@ __all__ = [
     "JobStage",
     "JobStatus",
     "ManualOverlay",
+    "OcrStatus",
     "Organization",
     "Project",
     "ProjectMember",

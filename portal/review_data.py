@@ -1,0 +1,132 @@
+"""What the review page shows: a job's diff result, its sheets, and the regions in force.
+
+The machine's regions live in the ``buildtrace.changes/v1`` document of the
+diff result; once someone saves corrections, the active manual overlay holds
+the whole corrected set (every sheet), each change tagged with its ``sheet``
+key so one sheet can be edited without touching the others.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+import streamlit as st
+from sqlalchemy.orm import Session
+
+from buildtrace_assets.services import diff_results, overlays, summaries
+from buildtrace_assets.services.errors import NotFound
+from buildtrace_assets.storage import open_storage
+from portal import backend
+from portal.auth import SignedIn
+
+SHEET_FIELD = "sheet"
+"""Field of a manual overlay's change naming the sheet it belongs to (see :func:`sheet_key`)."""
+
+
+def sheet_key(sheet: Mapping[str, Any]) -> str:
+    """How a sheet is named everywhere: its number, else ``page-<n>`` (as the pipeline keys overlays)."""
+    if sheet.get("sheet_number"):
+        return str(sheet["sheet_number"])
+    page = sheet["new_page"] if sheet.get("new_page") is not None else sheet["old_page"]
+    return f"page-{page + 1}"
+
+
+def canvas_key(diff_result_id: str, sheet: str, overlay_id: str | None) -> str:
+    """The review canvas widget's key: a new overlay version starts a fresh canvas."""
+    return f"canvas-{diff_result_id}-{sheet}-{overlay_id or 'machine'}"
+
+
+def blob_key(changes_ref: str, relative: str) -> str:
+    """The storage key of a file the changes document names relative to itself (overlays, crops)."""
+    return posixpath.normpath(posixpath.join(posixpath.dirname(changes_ref), relative))
+
+
+def sheet_regions(
+    document: Mapping[str, Any], overlay_changes: Sequence[Mapping[str, Any]] | None, key: str
+) -> list[dict[str, Any]]:
+    """The regions in force on one sheet: the active overlay's when there is one, else the machine's."""
+    if overlay_changes is not None:
+        return [dict(change) for change in overlay_changes if change.get(SHEET_FIELD) == key]
+    return [dict(change) for sheet in document["sheets"] if sheet_key(sheet) == key for change in sheet["changes"]]
+
+
+def overlay_with_sheet(
+    document: Mapping[str, Any],
+    overlay_changes: Sequence[Mapping[str, Any]] | None,
+    key: str,
+    regions: Sequence[Mapping[str, Any]],
+) -> list[dict[str, Any]]:
+    """The complete change list of a new overlay version: ``regions`` on sheet ``key``, the rest as in force."""
+    in_force = (
+        [dict(change) for change in overlay_changes]
+        if overlay_changes is not None
+        else [{**change, SHEET_FIELD: sheet_key(sheet)} for sheet in document["sheets"] for change in sheet["changes"]]
+    )
+    return [change for change in in_force if change.get(SHEET_FIELD) != key] + [
+        {**region, SHEET_FIELD: key} for region in regions
+    ]
+
+
+@dataclass(frozen=True)
+class Review:
+    """A job's diff result with the overlay and summary in force."""
+
+    diff_result_id: str
+    changes_ref: str
+    document: dict[str, Any]
+    overlay_id: str | None
+    overlay_version: int | None
+    overlay_changes: list[dict[str, Any]] | None
+    overlay_created_at: datetime | None
+    summary_overlay_id: str | None
+    summary_created_at: datetime | None
+
+    @property
+    def summary_updating(self) -> bool:
+        """A saved overlay no summary has caught up with yet."""
+        if self.overlay_id is None or self.overlay_created_at is None:
+            return False
+        if self.summary_created_at is None:
+            return True
+        return self.summary_overlay_id != self.overlay_id and self.summary_created_at < self.overlay_created_at
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _changes_document(storage_url: str, key: str, etag: str) -> dict[str, Any]:
+    """The changes document; ``etag`` is part of the cache key so a re-run diff is read afresh."""
+    return json.loads(open_storage(storage_url).get_bytes(key))
+
+
+def load_review(user: SignedIn, job_id: str) -> Review | None:
+    """The review of a job, or None while it has no diff result."""
+
+    def load(session: Session) -> Review | None:
+        try:
+            result = diff_results.get_diff_result(session, user.actor, job_id)
+        except NotFound:
+            return None
+        overlay = overlays.active_overlay(session, user.actor, result.id)
+        summary = summaries.active_summary(session, user.actor, result.id)
+        return Review(
+            diff_result_id=result.id,
+            changes_ref=result.changes_ref,
+            document={},
+            overlay_id=overlay.id if overlay else None,
+            overlay_version=overlay.version_number if overlay else None,
+            overlay_changes=list(overlay.changes) if overlay else None,
+            overlay_created_at=overlay.created_at if overlay else None,
+            summary_overlay_id=summary.overlay_id if summary else None,
+            summary_created_at=summary.created_at if summary else None,
+        )
+
+    review = backend.run(load)
+    if review is None:
+        return None
+    storage = backend.storage()
+    document = _changes_document(storage.url, review.changes_ref, storage.stat(review.changes_ref).etag)
+    return replace(review, document=document)

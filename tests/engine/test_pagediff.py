@@ -1,0 +1,185 @@
+"""Page comparison: the changes between two revisions of a sheet, in new-sheet points."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pymupdf
+import pytest
+
+from buildtrace_assets.engine.model import RenderedPage, Word
+from buildtrace_assets.engine.pagediff import compare_pages
+from buildtrace_assets.samples import make_drawing_set
+from buildtrace_assets.samples.scoring import boxes_match, changed_words
+
+DPI = 100
+PT = DPI / 72
+"""Pixels per point."""
+
+
+def _rendered(pdf: Path, page: int = 0, dpi: float = DPI) -> RenderedPage:
+    document = pymupdf.open(pdf)
+    pixmap = document[page].get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY)
+    image = np.frombuffer(pixmap.samples, np.uint8).reshape(pixmap.height, pixmap.width).copy()
+    words = tuple(Word(w[4], tuple(w[:4])) for w in document[page].get_text("words"))
+    rect = document[page].rect
+    return RenderedPage(image=image, dpi=dpi, width_pt=rect.width, height_pt=rect.height, words=words)
+
+
+@pytest.fixture(scope="module")
+def sheet(tmp_path_factory: pytest.TempPathFactory) -> RenderedPage:
+    """A generated 17x11 in floor plan with its text layer, at 100 DPI."""
+    pdf = tmp_path_factory.mktemp("sheet") / "sheet.pdf"
+    make_drawing_set(pdf, 1, seed=3, page_size=(1224, 792))
+    return _rendered(pdf)
+
+
+def _edited(page: RenderedPage, draw=None, words: tuple[Word, ...] | None = None) -> RenderedPage:
+    image = page.image.copy()
+    if draw:
+        draw(image)
+    return RenderedPage(image, page.dpi, page.width_pt, page.height_pt, page.words if words is None else words)
+
+
+def _px(x_pt: float, y_pt: float) -> tuple[int, int]:
+    return round(x_pt * PT), round(y_pt * PT)
+
+
+def test_identical_pages_have_no_changes(sheet):
+    result = compare_pages(sheet, _edited(sheet), sheet_key="A-101")
+
+    assert result.ok and result.changes == []
+    np.testing.assert_array_equal(result.alignment.matrix, np.eye(2, 3))
+
+
+def test_a_replotted_and_shifted_sheet_has_no_changes(sheet):
+    height, width = sheet.image.shape
+    new_to_old = cv2.getRotationMatrix2D((width / 2, height / 2), 0.7, 1.01)
+    new_to_old[:, 2] += (9 * PT, -6 * PT)
+    old = RenderedPage(
+        cv2.warpAffine(sheet.image, new_to_old, (width, height), flags=cv2.INTER_CUBIC, borderValue=255),
+        sheet.dpi, sheet.width_pt, sheet.height_pt,
+    )
+
+    result = compare_pages(old, _edited(sheet, words=()), sheet_key="A-101")
+
+    assert result.ok, result.reason
+    assert result.changes == []
+
+
+def test_scan_noise_blur_and_jpeg_make_no_changes(sheet):
+    rng = np.random.default_rng(4)
+    noisy = cv2.GaussianBlur(sheet.image, (3, 3), 0).astype(np.float32) * 0.9 + rng.normal(0, 8, sheet.image.shape)
+    noisy[rng.random(sheet.image.shape) < 0.0003] = 20
+    _, jpeg = cv2.imencode(".jpg", np.clip(noisy, 0, 255).astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, 55])
+    scanned = RenderedPage(cv2.imdecode(jpeg, cv2.IMREAD_GRAYSCALE), sheet.dpi, sheet.width_pt, sheet.height_pt)
+
+    result = compare_pages(sheet, scanned, sheet_key="A-101")
+
+    assert result.ok, result.reason
+    assert result.changes == []
+
+
+def test_an_added_wall_is_one_added_change_where_it_was_drawn(sheet):
+    new = _edited(sheet, lambda image: cv2.line(image, _px(300, 420), _px(300, 520), 0, 3))
+
+    (change,) = compare_pages(sheet, new, sheet_key="A-101").changes
+
+    assert change.id == "A-101-1" and change.kind == "added"
+    assert boxes_match(change.bbox, (299, 420, 301, 520))
+    assert change.old_text is None and change.new_text is None
+
+
+def _door(image: np.ndarray, hinge_pt: tuple[float, float]) -> None:
+    """A 36 in door at 1/8 in scale: leaf and quarter-circle swing."""
+    radius = round(27 * PT)
+    hinge = _px(*hinge_pt)
+    cv2.line(image, hinge, (hinge[0], hinge[1] - radius), 0, 2)
+    cv2.ellipse(image, hinge, (radius, radius), 0, 270, 360, 0, 1)
+
+
+def test_a_moved_door_is_removed_where_it_was_and_added_where_it_is(sheet):
+    """A door moved by more than its width: two changes, as a reviewer would mark them."""
+    old = _edited(sheet, lambda image: _door(image, (850, 560)))
+    new = _edited(sheet, lambda image: _door(image, (900, 560)))
+
+    changes = compare_pages(old, new, sheet_key="A-101").changes
+
+    assert [c.kind for c in changes] == ["removed", "added"]
+    assert boxes_match(changes[0].bbox, (850, 533, 877, 560))
+    assert boxes_match(changes[1].bbox, (900, 533, 927, 560))
+
+
+def test_a_door_nudged_within_its_width_is_one_change(sheet):
+    old = _edited(sheet, lambda image: _door(image, (850, 560)))
+    new = _edited(sheet, lambda image: _door(image, (858, 560)))
+
+    (change,) = compare_pages(old, new, sheet_key="A-101").changes
+
+    assert change.kind == "modified"
+
+
+def _dimension(text: str) -> tuple:
+    """Draw a dimension string in an empty margin and return its drawing and its text-layer word."""
+    origin = (850, 600)
+
+    def draw(image: np.ndarray) -> None:
+        cv2.putText(image, text, _px(*origin), cv2.FONT_HERSHEY_SIMPLEX, 0.5, 0, 1, cv2.LINE_AA)
+
+    (width, height), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 0.5, 1)
+    word = Word(text, (origin[0], origin[1] - height / PT, origin[0] + width / PT, origin[1]))
+    return draw, word
+
+
+def test_a_changed_dimension_reports_exactly_the_old_and_new_value(sheet):
+    draw_old, word_old = _dimension("24'-4\"")
+    draw_new, word_new = _dimension("24'-9\"")
+    old = _edited(sheet, draw_old, sheet.words + (word_old,))
+    new = _edited(sheet, draw_new, sheet.words + (word_new,))
+
+    (change,) = compare_pages(old, new, sheet_key="A-101").changes
+
+    assert change.kind == "modified"
+    assert (change.old_text, change.new_text) == ("24'-4\"", "24'-9\"")
+    assert boxes_match(change.bbox, word_new.bbox)
+
+
+def test_changes_are_numbered_in_reading_order(sheet):
+    def draw(image: np.ndarray) -> None:
+        cv2.line(image, _px(900, 650), _px(1000, 650), 0, 3)
+        cv2.line(image, _px(300, 420), _px(300, 520), 0, 3)
+        cv2.line(image, _px(150, 650), _px(250, 650), 0, 3)
+
+    changes = compare_pages(sheet, _edited(sheet, draw), sheet_key="A-102").changes
+
+    assert [c.id for c in changes] == ["A-102-1", "A-102-2", "A-102-3"]
+    assert [round(c.bbox[0] / 10) for c in changes] == [30, 15, 90]
+
+
+def test_a_pair_that_cannot_be_aligned_is_reported_and_not_diffed(sheet):
+    blank = RenderedPage(np.full_like(sheet.image, 255), sheet.dpi, sheet.width_pt, sheet.height_pt)
+
+    result = compare_pages(blank, sheet, sheet_key="A-101")
+
+    assert not result.ok and result.reason
+    assert result.changes == [] and result.old_in_new is None
+
+
+def test_generated_revision_finds_every_change_and_its_text(revision_pair):
+    pair = revision_pair(seed=2, n_sheets=1, scenario="mixed", page_size=(1224, 792))
+    (expected,) = pair.truth.sheets
+
+    result = compare_pages(
+        _rendered(pair.old_path, expected.old_page), _rendered(pair.new_path, expected.new_page), sheet_key="A-101"
+    )
+
+    assert result.ok, result.reason
+    for truth in expected.changes:
+        hits = [c for c in result.changes if boxes_match(c.bbox, truth.bbox)]
+        assert hits, f"missed {truth.edit} at {truth.bbox}"
+        if truth.old_text or truth.new_text:
+            wanted = changed_words(truth.old_text, truth.new_text)
+            assert any(changed_words(c.old_text, c.new_text) == wanted for c in hits)
+    assert len(result.changes) == len(expected.changes)

@@ -1,0 +1,147 @@
+"""Review page: sheets, views, the region canvas and table, saving a manual overlay; per role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from buildtrace_assets.engine.legend import KIND_COLOURS
+from buildtrace_assets.services import diff_results, overlays
+from portal.review_data import canvas_key
+from tests.portal.support import ComparedPair, People, PortalEnv, SeededJob, labelled, seed_job, seed_review, texts
+
+OpenApp = Callable[..., AppTest]
+PAGE = "views/review.py"
+SHEET_WIDTH_PT = 612.0
+CANVAS_WIDTH = 1000
+SCALE = CANVAS_WIDTH / SHEET_WIDTH_PT
+
+
+@pytest.fixture
+def reviewed(portal_env: PortalEnv, people: People, compared_pair: ComparedPair) -> SeededJob:
+    return seed_review(portal_env, people, compared_pair)
+
+
+def feed_boxes(app: AppTest, env: PortalEnv, people: People, job: SeededJob, boxes: list[dict]) -> AppTest:
+    """What the browser sends after the mouse drew, moved or deleted boxes on sheet A-101."""
+    result = env.run(lambda s: diff_results.get_diff_result(s, people.editor, job.job_id).id)
+    overlay = env.run(lambda s: overlays.active_overlay(s, people.editor, result))
+    objects = [{"type": "LabeledRect", "scaleX": 1, "scaleY": 1, "originX": "left", "originY": "top", **box} for box in boxes]
+    key = canvas_key(result, "A-101", overlay.id if overlay else None)
+    app.session_state[key] = {"drawing": {"raw": {"objects": objects}, "data": None}, "backgroundFit": None}
+    return app.run()
+
+
+def test_the_review_lists_sheets_and_the_machines_change_with_its_text(
+    open_app: OpenApp, people: People, reviewed: SeededJob
+) -> None:
+    app = open_app(people.viewer, page=PAGE)
+
+    assert not app.exception
+    sheets = app.dataframe[0].value
+    assert list(sheets["sheet"]) == ["A-101"] and list(sheets["status"]) == ["modified"]
+    assert list(sheets["regions"]) == [1]
+    assert any("**A-101-1** · modified: `24'-4\"` → `24'-9\"`" in text for text in texts(app.markdown))
+    assert [image.captions for image in app.image] == [["before"], ["after"]]
+
+
+def test_a_viewer_sees_a_read_only_canvas_and_no_save(open_app: OpenApp, people: People, reviewed: SeededJob) -> None:
+    app = open_app(people.viewer, page=PAGE)
+
+    assert "Save regions" not in [button.label for button in app.button]
+    assert not [box for box in app.selectbox if box.label == "Kind of new regions"]
+
+
+def test_an_editor_draws_a_region_names_it_and_saves_a_new_overlay(
+    open_app: OpenApp, people: People, portal_env: PortalEnv, reviewed: SeededJob
+) -> None:
+    app = open_app(people.editor, page=PAGE)
+    labelled(app.selectbox, "Kind of new regions").set_value("removed")
+    app.run()
+    machine_box = {"label": "A-101-1", "left": 114.01 * SCALE, "top": 104.95 * SCALE, "width": 35.68 * SCALE, "height": 19.24 * SCALE}
+    drawn = {"label": "A-101-m1", "left": 100.0, "top": 300.0, "width": 50.0, "height": 40.0}
+    app = feed_boxes(app, portal_env, people, reviewed, [machine_box, drawn])
+
+    table = app.data_editor[0].value
+    assert list(table["id"]) == ["A-101-1", "A-101-m1"] and list(table["kind"]) == ["modified", "removed"]
+    labelled(app.button, "Save regions").click()
+    app.run()
+
+    assert texts(app.success) == ["Saved as manual overlay version 1."]
+    result = portal_env.run(lambda s: diff_results.get_diff_result(s, people.editor, reviewed.job_id).id)
+    saved = portal_env.run(lambda s: overlays.active_overlay(s, people.editor, result).changes)
+    by_id = {change["id"]: change for change in saved}
+    assert set(by_id) == {"A-101-1", "A-101-m1"}
+    assert by_id["A-101-m1"]["kind"] == "removed" and by_id["A-101-m1"]["sheet"] == "A-101"
+    assert by_id["A-101-m1"]["bbox"] == pytest.approx([61.2, 183.6, 91.8, 208.08], abs=0.01)
+    assert by_id["A-101-1"]["new_text"] == "24'-9\"", "the machine region keeps its text"
+    assert "Summary updating: the pipeline is rewriting it from your corrections." in texts(app.info)
+
+
+def test_deleting_a_region_on_the_canvas_removes_it_from_the_saved_overlay(
+    open_app: OpenApp, people: People, portal_env: PortalEnv, reviewed: SeededJob
+) -> None:
+    app = feed_boxes(open_app(people.editor, page=PAGE), portal_env, people, reviewed, [])
+    labelled(app.button, "Save regions").click()
+    app.run()
+
+    result = portal_env.run(lambda s: diff_results.get_diff_result(s, people.editor, reviewed.job_id).id)
+    assert portal_env.run(lambda s: overlays.active_overlay(s, people.editor, result).changes) == []
+
+
+def test_a_job_without_a_diff_result_says_so(open_app: OpenApp, people: People, portal_env: PortalEnv) -> None:
+    seed_job(portal_env, people)
+
+    app = open_app(people.viewer, page=PAGE)
+
+    assert texts(app.info) == ["No comparison result yet: the job is pending. The Jobs page shows its progress."]
+
+
+def test_an_outsider_with_the_job_in_the_url_sees_nothing(open_app: OpenApp, people: People, reviewed: SeededJob) -> None:
+    app = open_app(people.outsider, page=PAGE, project_id=people.project_id)
+
+    assert texts(app.error) == ["Project not found."]
+    assert not app.dataframe
+
+
+def test_the_old_and_new_views_render_the_uploaded_sheets(open_app: OpenApp, people: People, reviewed: SeededJob) -> None:
+    app = open_app(people.viewer, page=PAGE)
+    view = app.get("segmented_control")[0]
+    assert view.options == ["Overlay", "New", "Old"]
+
+    view.set_value("Old")
+    app.run()
+
+    assert not app.exception
+    assert "The old sheet in its own frame: regions are drawn in the new sheet's frame." in texts(app.caption)
+
+
+def canvas_payload(app: AppTest) -> dict:
+    """What the page sent to the canvas component (background, boxes, mode)."""
+    [canvas] = app.get("bidi_component")
+    return json.loads(canvas.proto.json)
+
+
+def test_the_canvas_shows_the_regions_on_the_overlay_at_sheet_scale(
+    open_app: OpenApp, people: People, reviewed: SeededJob
+) -> None:
+    payload = canvas_payload(open_app(people.viewer, page=PAGE))
+
+    assert (payload["canvasWidth"], payload["canvasHeight"]) == (CANVAS_WIDTH, round(396 * SCALE))
+    assert payload["disabled"] is True
+    [box] = payload["initialDrawing"]["objects"]
+    assert box["label"] == "A-101-1" and box["stroke"] == KIND_COLOURS["modified"].hex
+    assert box["left"] == pytest.approx(114.01 * SCALE)
+
+
+def test_overlay_opacity_blends_in_the_new_sheet(open_app: OpenApp, people: People, reviewed: SeededJob) -> None:
+    app = open_app(people.viewer, page=PAGE)
+    overlay_only = canvas_payload(app)["backgroundImageURL"]
+    labelled(app.slider, "Overlay opacity").set_value(0.5)
+    app.run()
+
+    assert canvas_payload(app)["backgroundImageURL"] != overlay_only

@@ -1,0 +1,181 @@
+"""Job sensors against a real app database and a real Dagster instance: progress, cancellation, run failure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from dagster import DagsterInstance, DagsterRun, DagsterRunStatus, SensorResult, build_run_status_sensor_context, build_sensor_context
+from dagster._core.remote_origin import RegisteredCodeLocationOrigin, RemoteJobOrigin, RemoteRepositoryOrigin
+from dagster._core.test_utils import create_run_for_test, instance_for_test
+from pipeline.world import World
+from sqlalchemy import select
+
+from buildtrace_assets.assets.runs import JOB_TAG, VERSION_TAG
+from buildtrace_assets.db.models import DrawingVersion, Job, JobStage
+from buildtrace_assets.samples import RevisionPair
+from buildtrace_assets.sensors.jobs import job_cancellation_sensor, job_progress_sensor, run_failure_sensor
+from buildtrace_assets.services.access import SYSTEM
+from buildtrace_assets.services.jobs import cancel_job, start_stage
+
+
+@pytest.fixture
+def instance() -> Iterator[DagsterInstance]:
+    """An instance with the queued run coordinator of ``dagster.yaml``."""
+    queued = {"module": "dagster.core.run_coordinator", "class": "QueuedRunCoordinator"}
+    with instance_for_test(overrides={"run_coordinator": queued}) as test_instance:
+        yield test_instance
+
+
+def progress_tick(world: World, instance: DagsterInstance) -> SensorResult:
+    with build_sensor_context(instance=instance, resources=world.resources) as context:
+        return job_progress_sensor(context)
+
+
+def mark_analyzed(world: World, *version_ids: str, status: str = "completed") -> None:
+    with world.transaction() as session:
+        for version_id in version_ids:
+            version = session.get_one(DrawingVersion, version_id)
+            version.ocr_status = status
+            version.ocr_result_ref = f"analyses/{version_id}.json" if status == "completed" else None
+
+
+def stages_of(world: World, job_id: str) -> dict[tuple[str, str | None], JobStage]:
+    with world.session_factory() as session:
+        rows = session.scalars(select(JobStage).where(JobStage.job_id == job_id)).all()
+    return {(row.stage, row.drawing_version_id): row for row in rows}
+
+
+def test_a_job_is_compared_once_both_versions_are_analyzed(
+    world: World, revision_pair: RevisionPair, instance: DagsterInstance
+) -> None:
+    old_id, new_id, job_id = world.comparison(revision_pair)
+    mark_analyzed(world, old_id)
+    assert progress_tick(world, instance).run_requests == []
+
+    mark_analyzed(world, new_id)
+    result = progress_tick(world, instance)
+
+    (run,) = result.run_requests
+    assert (run.run_key, run.partition_key, run.job_name, run.tags[JOB_TAG]) == (
+        f"compare:{job_id}",
+        job_id,
+        "compare_versions",
+        job_id,
+    )
+    assert [list(request.partition_keys) for request in result.dynamic_partitions_requests] == [[job_id]]
+    stages = stages_of(world, job_id)
+    assert stages[("ocr", old_id)].status == stages[("ocr", new_id)].status == "completed"
+    assert stages[("ocr", new_id)].result_ref == f"analyses/{new_id}.json"
+
+
+def test_a_version_that_could_not_be_read_fails_its_jobs_instead_of_waiting_forever(
+    world: World, revision_pair: RevisionPair, instance: DagsterInstance
+) -> None:
+    old_id, new_id, job_id = world.comparison(revision_pair)
+    mark_analyzed(world, old_id)
+    mark_analyzed(world, new_id, status="failed")
+
+    assert progress_tick(world, instance).run_requests == []
+
+    with world.session_factory() as session:
+        job = session.get_one(Job, job_id)
+    assert job.status == "failed" and "rev-2.pdf" in job.error_message and "could not be read" in job.error_message
+
+
+def test_a_cancelled_job_is_not_compared(world: World, revision_pair: RevisionPair, instance: DagsterInstance) -> None:
+    old_id, new_id, job_id = world.comparison(revision_pair)
+    mark_analyzed(world, old_id, new_id)
+    with world.transaction() as session:
+        cancel_job(session, world.owner, job_id)
+
+    assert progress_tick(world, instance).run_requests == []
+
+
+ORIGIN = RemoteJobOrigin(
+    repository_origin=RemoteRepositoryOrigin(RegisteredCodeLocationOrigin("buildtrace"), "__repository__"),
+    job_name="compare_versions",
+)
+"""Where a queued run says its code lives; the daemon would load it from there to launch it."""
+
+
+def queued_run(instance: DagsterInstance, tags: dict[str, str], status: DagsterRunStatus) -> DagsterRun:
+    return create_run_for_test(
+        instance, job_name="compare_versions", status=status, tags=tags, remote_job_origin=ORIGIN
+    )
+
+
+def test_cancelling_a_job_cancels_its_queued_runs_and_leaves_others_alone(
+    world: World, revision_pair: RevisionPair, instance: DagsterInstance
+) -> None:
+    _, _, job_id = world.comparison(revision_pair)
+    mine = queued_run(instance, {JOB_TAG: job_id}, DagsterRunStatus.QUEUED)
+    other = queued_run(instance, {JOB_TAG: "another-job"}, DagsterRunStatus.QUEUED)
+    with world.transaction() as session:
+        cancel_job(session, world.owner, job_id)
+
+    with build_sensor_context(instance=instance, resources=world.resources) as context:
+        first = job_cancellation_sensor(context)
+    with build_sensor_context(instance=instance, resources=world.resources, cursor=first.cursor) as context:
+        second = job_cancellation_sensor(context)
+
+    assert instance.get_run_by_id(mine.run_id).status == DagsterRunStatus.CANCELED
+    assert instance.get_run_by_id(other.run_id).status == DagsterRunStatus.QUEUED
+    assert first.cursor is not None and second.cursor == first.cursor
+
+
+def report_failure(world: World, instance: DagsterInstance, tags: dict[str, str], message: str) -> None:
+    run = queued_run(instance, tags, DagsterRunStatus.STARTED)
+    event = instance.report_run_failed(run, message)
+    context = build_run_status_sensor_context(
+        sensor_name="run_failure_sensor",
+        dagster_event=event,
+        dagster_instance=instance,
+        dagster_run=instance.get_run_by_id(run.run_id),
+        resources=world.resources,
+    )
+    with context:
+        run_failure_sensor(context.for_run_failure())
+
+
+def test_a_run_that_died_fails_the_stage_it_left_in_progress_with_the_message(
+    world: World, revision_pair: RevisionPair, instance: DagsterInstance
+) -> None:
+    _, _, job_id = world.comparison(revision_pair)
+    with world.transaction() as session:
+        start_stage(session, SYSTEM, job_id, "diff")
+
+    report_failure(world, instance, {JOB_TAG: job_id}, "run worker pod was evicted")
+
+    stages = stages_of(world, job_id)
+    assert stages[("diff", None)].status == "failed"
+    assert "evicted" in stages[("diff", None)].error_message
+    assert stages[("summary", None)].status == "pending"
+    with world.session_factory() as session:
+        assert "evicted" in session.get_one(Job, job_id).error_message
+
+
+def test_a_failed_analysis_run_fails_the_version_and_every_job_waiting_for_it(
+    world: World, revision_pair: RevisionPair, instance: DagsterInstance
+) -> None:
+    old_id, _, job_id = world.comparison(revision_pair)
+
+    report_failure(world, instance, {VERSION_TAG: old_id}, "out of memory")
+
+    with world.session_factory() as session:
+        assert session.get_one(DrawingVersion, old_id).ocr_status == "failed"
+        assert session.get_one(Job, job_id).status == "failed"
+    assert "out of memory" in stages_of(world, job_id)[("ocr", old_id)].error_message
+
+
+def test_a_failed_run_of_a_cancelled_job_leaves_it_cancelled(
+    world: World, revision_pair: RevisionPair, instance: DagsterInstance
+) -> None:
+    _, _, job_id = world.comparison(revision_pair)
+    with world.transaction() as session:
+        cancel_job(session, world.owner, job_id)
+
+    report_failure(world, instance, {JOB_TAG: job_id}, "terminated")
+
+    with world.session_factory() as session:
+        assert session.get_one(Job, job_id).status == "cancelled"

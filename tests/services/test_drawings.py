@@ -1,0 +1,92 @@
+"""Drawings and versions are listed for members only; names must fit in a storage key."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from fixtures.database import Team
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from buildtrace_assets.db.models import AuditLog, DrawingVersion
+from buildtrace_assets.services.access import SYSTEM
+from buildtrace_assets.services.drawings import (
+    clean_drawing_name,
+    get_version,
+    list_drawings,
+    list_versions,
+    record_version_processing,
+)
+from buildtrace_assets.services.errors import InvalidInput, NotFound, PermissionDenied
+
+
+def test_members_list_drawings_and_their_versions_in_order(
+    db_session: Session, team: Team, upload_version: Callable[..., DrawingVersion]
+) -> None:
+    first, second = upload_version("1"), upload_version("2")
+    upload_version("s", drawing="S-201")
+
+    drawings = list_drawings(db_session, team.viewer, team.project.id)
+    assert [d.name for d in drawings] == ["A-101", "S-201"]
+    assert [v.id for v in list_versions(db_session, team.viewer, drawings[0].id)] == [first.id, second.id]
+    version, drawing = get_version(db_session, team.viewer, second.id)
+    assert (version.version_number, drawing.name) == (2, "A-101")
+
+
+@pytest.mark.parametrize("who", ["colleague", "outsider"])
+def test_strangers_see_nothing(
+    db_session: Session, team: Team, upload_version: Callable[..., DrawingVersion], who: str
+) -> None:
+    version = upload_version("1")
+    actor = getattr(team, who)
+    with pytest.raises(NotFound):
+        list_drawings(db_session, actor, team.project.id)
+    with pytest.raises(NotFound):
+        list_versions(db_session, actor, version.drawing_id)
+    with pytest.raises(NotFound, match=f"drawing version {version.id} not found"):
+        get_version(db_session, actor, version.id)
+
+
+@pytest.mark.parametrize("name", ["", " ", ".", "..", "A/101", "A\\101", "A\n101", "x" * 201])
+def test_names_that_cannot_be_a_key_segment_are_refused(name: str) -> None:
+    with pytest.raises(InvalidInput):
+        clean_drawing_name(name)
+
+
+def test_names_are_trimmed() -> None:
+    assert clean_drawing_name("  Architectural Set ") == "Architectural Set"
+
+
+def test_processing_results_are_recorded_and_kept_on_a_later_failure(
+    db_session: Session, team: Team, upload_version: Callable[..., DrawingVersion]
+) -> None:
+    version = upload_version("1")
+    record_version_processing(
+        db_session,
+        SYSTEM,
+        version.id,
+        ocr_status="completed",
+        ocr_result_ref="ocr/v1.json",
+        rasterized_image_ref="r/v1",
+    )
+    record_version_processing(db_session, SYSTEM, version.id, ocr_status="failed")
+    assert (version.ocr_status, version.ocr_result_ref, version.rasterized_image_ref) == (
+        "failed",
+        "ocr/v1.json",
+        "r/v1",
+    )
+    entry = db_session.scalars(select(AuditLog).where(AuditLog.action == "drawing_version.processing")).first()
+    assert (entry.before["ocr_status"], entry.after["ocr_status"]) == ("pending", "completed")
+
+
+def test_processing_results_need_a_known_status_and_an_editor(
+    db_session: Session, team: Team, upload_version: Callable[..., DrawingVersion]
+) -> None:
+    version = upload_version("1")
+    with pytest.raises(InvalidInput):
+        record_version_processing(db_session, SYSTEM, version.id, ocr_status="done")  # type: ignore[arg-type]
+    with pytest.raises(PermissionDenied):
+        record_version_processing(db_session, team.viewer, version.id, ocr_status="completed")
+    with pytest.raises(NotFound):
+        record_version_processing(db_session, team.outsider, version.id, ocr_status="completed")
