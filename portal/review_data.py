@@ -2,14 +2,17 @@
 
 The machine's regions live in the ``buildtrace.changes/v1`` document of the
 diff result; once someone saves corrections, the active manual overlay holds
-the whole corrected set (every sheet), each change tagged with its ``sheet``
-key so one sheet can be edited without touching the others.
+the whole corrected set (every sheet). A change belongs to the sheet its id
+names (``<sheet key>-<n>`` from the engine, ``<sheet key>-m<n>`` drawn here),
+the convention the pipeline reads overlays back with, so the key comes from
+the pipeline's own :func:`sheet_key`.
 """
 
 from __future__ import annotations
 
 import json
 import posixpath
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -18,22 +21,16 @@ from typing import Any
 import streamlit as st
 from sqlalchemy.orm import Session
 
+from buildtrace_assets.assets.overlays import sheet_key
 from buildtrace_assets.services import diff_results, overlays, summaries
 from buildtrace_assets.services.errors import NotFound
 from buildtrace_assets.storage import open_storage
 from portal import backend
 from portal.auth import SignedIn
 
-SHEET_FIELD = "sheet"
-"""Field of a manual overlay's change naming the sheet it belongs to (see :func:`sheet_key`)."""
-
-
-def sheet_key(sheet: Mapping[str, Any]) -> str:
-    """How a sheet is named everywhere: its number, else ``page-<n>`` (as the pipeline keys overlays)."""
-    if sheet.get("sheet_number"):
-        return str(sheet["sheet_number"])
-    page = sheet["new_page"] if sheet.get("new_page") is not None else sheet["old_page"]
-    return f"page-{page + 1}"
+def on_sheet(change: Mapping[str, Any], key: str) -> bool:
+    """Whether the change's id names the sheet ``key``."""
+    return re.fullmatch(re.escape(key) + r"-m?\d+", str(change["id"])) is not None
 
 
 def canvas_key(diff_result_id: str, sheet: str, overlay_id: str | None) -> str:
@@ -51,7 +48,7 @@ def sheet_regions(
 ) -> list[dict[str, Any]]:
     """The regions in force on one sheet: the active overlay's when there is one, else the machine's."""
     if overlay_changes is not None:
-        return [dict(change) for change in overlay_changes if change.get(SHEET_FIELD) == key]
+        return [dict(change) for change in overlay_changes if on_sheet(change, key)]
     return [dict(change) for sheet in document["sheets"] if sheet_key(sheet) == key for change in sheet["changes"]]
 
 
@@ -63,13 +60,11 @@ def overlay_with_sheet(
 ) -> list[dict[str, Any]]:
     """The complete change list of a new overlay version: ``regions`` on sheet ``key``, the rest as in force."""
     in_force = (
-        [dict(change) for change in overlay_changes]
+        overlay_changes
         if overlay_changes is not None
-        else [{**change, SHEET_FIELD: sheet_key(sheet)} for sheet in document["sheets"] for change in sheet["changes"]]
+        else [change for sheet in document["sheets"] for change in sheet["changes"]]
     )
-    return [change for change in in_force if change.get(SHEET_FIELD) != key] + [
-        {**region, SHEET_FIELD: key} for region in regions
-    ]
+    return [dict(change) for change in in_force if not on_sheet(change, key)] + [dict(region) for region in regions]
 
 
 @dataclass(frozen=True)
