@@ -28,9 +28,20 @@ from buildtrace_assets.storage import open_storage
 from portal import backend
 from portal.auth import SignedIn
 
+SHEET_PARAM = "sheet"
+"""Query parameter naming the reviewed sheet by its key."""
+CHANGE_ID = re.compile(r"(?P<sheet>.+)-m?\d+")
+
+
+def sheet_of(change_id: str) -> str | None:
+    """The key of the sheet a change id names, if it follows the convention."""
+    match = CHANGE_ID.fullmatch(change_id)
+    return match["sheet"] if match else None
+
+
 def on_sheet(change: Mapping[str, Any], key: str) -> bool:
     """Whether the change's id names the sheet ``key``."""
-    return re.fullmatch(re.escape(key) + r"-m?\d+", str(change["id"])) is not None
+    return sheet_of(str(change["id"])) == key
 
 
 def canvas_key(diff_result_id: str, sheet: str, overlay_id: str | None) -> str:

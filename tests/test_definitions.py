@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from dagster import Backoff, Definitions, Failure, in_process_executor
 
@@ -54,7 +56,8 @@ def test_a_bad_drawing_is_a_failure_that_is_not_retried() -> None:
 
 def test_each_asset_asks_its_step_pod_for_cpu_and_memory() -> None:
     for asset in ASSETS:
-        requests = asset.op.tags["dagster-k8s/config"]["container_config"]["resources"]["requests"]
+        config = json.loads(asset.op.tags["dagster-k8s/config"])
+        requests = config["container_config"]["resources"]["requests"]
         assert set(requests) == {"cpu", "memory"}
 
 
@@ -67,11 +70,12 @@ def test_the_cluster_runs_each_step_in_a_kubernetes_job_that_never_retries_on_it
     executor = select_executor("k8s")
 
     assert executor.executor_creation_fn.__module__ == "dagster_k8s.executor"
-    assert executor.config_schema.default_value["step_k8s_config"]["job_spec_config"] == {"backoff_limit": 0}
+    config = executor.apply_config_mapping({}).value["config"]
+    assert config["step_k8s_config"]["job_spec_config"] == {"backoff_limit": 0}
 
 
 def test_multiprocess_runs_at_most_two_steps_at_once() -> None:
-    assert select_executor("multiprocess").config_schema.default_value["max_concurrent"] == 2
+    assert select_executor("multiprocess").apply_config_mapping({}).value["config"]["max_concurrent"] == 2
 
 
 def test_an_unknown_executor_is_refused_with_the_choices() -> None:

@@ -20,14 +20,14 @@ from pathlib import Path
 
 import click
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from buildtrace_assets.config import Settings, get_settings
 from buildtrace_assets.db.migrate import upgrade
-from buildtrace_assets.db.models import ChangeSummary, DiffResult, DrawingVersion, Job, JobStage, User
+from buildtrace_assets.db.models import ChangeSummary, DiffResult, Job, JobStage, User
 from buildtrace_assets.db.session import make_session_factory, transaction
 from buildtrace_assets.samples import make_revision_pair
 from buildtrace_assets.services.access import Actor
-from buildtrace_assets.services.errors import Conflict
 from buildtrace_assets.services.projects import create_project, list_projects
 from buildtrace_assets.services.uploads import DuplicateUpload, register_upload
 from buildtrace_assets.services.users import create_user, find_user
@@ -58,7 +58,7 @@ def prepare_dagster_home(settings: Settings) -> Path:
     return home
 
 
-def demo_user(session_factory, settings: Settings) -> User:
+def demo_user(session_factory: sessionmaker[Session]) -> User:
     """The demo account, created on first use."""
     with transaction(session_factory) as session:
         return find_user(session, DEMO_EMAIL) or create_user(
@@ -66,7 +66,9 @@ def demo_user(session_factory, settings: Settings) -> User:
         )
 
 
-def upload_revisions(session_factory, settings: Settings, user: User, seed: int, sheets: int) -> DemoUploads:
+def upload_revisions(
+    session_factory: sessionmaker[Session], settings: Settings, user: User, seed: int, sheets: int
+) -> DemoUploads:
     """Generate two revisions of a sample set and upload them as versions 1 and 2 of one drawing."""
     actor = Actor.of(user)
     storage = open_storage(settings.storage_url)
@@ -117,8 +119,17 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-def progress(session_factory, uploads: DemoUploads) -> tuple[str, bool]:
-    """One line describing the comparison job, and whether it reached a final state."""
+@dataclass(frozen=True)
+class Progress:
+    """Where the demo's comparison stands."""
+
+    line: str
+    finished: bool
+    failed: bool = False
+
+
+def progress(session_factory: sessionmaker[Session], uploads: DemoUploads) -> Progress:
+    """The comparison job's stages, and the summary once it is written."""
     with session_factory() as session:
         job = session.scalar(
             select(Job).where(
@@ -127,24 +138,33 @@ def progress(session_factory, uploads: DemoUploads) -> tuple[str, bool]:
             )
         )
         if job is None:
-            versions = session.scalars(
-                select(DrawingVersion.ocr_status).where(
-                    DrawingVersion.id.in_([uploads.old_version_id, uploads.new_version_id])
-                )
-            ).all()
-            return f"waiting for the upload sensor (versions: {', '.join(versions)})", False
-        stages = session.scalars(select(JobStage).where(JobStage.job_id == job.id).order_by(JobStage.created_at)).all()
-        line = f"job {job.id}: {job.status} — " + ", ".join(f"{stage.stage} {stage.status}" for stage in stages)
+            return Progress("waiting for the upload sensor to register the revisions", finished=False)
+        stages = session.scalars(select(JobStage).where(JobStage.job_id == job.id).order_by(JobStage.stage)).all()
+        line = f"job {job.id}: {job.status} ({', '.join(f'{stage.stage} {stage.status}' for stage in stages)})"
+        if job.status == "failed":
+            return Progress(f"{line}\n  {job.error_message}", finished=True, failed=True)
         summary = session.scalar(
             select(ChangeSummary)
             .join(DiffResult, DiffResult.id == ChangeSummary.diff_result_id)
-            .where(DiffResult.job_id == job.id, ChangeSummary.is_active)
+            .where(DiffResult.job_id == job.id, ChangeSummary.is_active.is_(True))
         )
-        if job.status == "failed":
-            return f"{line}\n  failed: {job.error_message}", True
-        if summary is not None:
-            return f"{line}\n\n{summary.text}", True
-        return line, False
+        if summary is None:
+            return Progress(line, finished=False)
+        return Progress(f"{line}\n\n{summary.text}", finished=True)
+
+
+def watch(session_factory: sessionmaker[Session], uploads: DemoUploads, timeout_s: float) -> Progress:
+    """Print each change of progress until the comparison finishes or ``timeout_s`` passes."""
+    deadline = time.monotonic() + timeout_s
+    shown = None
+    while True:
+        current = progress(session_factory, uploads)
+        if current.line != shown:
+            click.echo(current.line)
+            shown = current.line
+        if current.finished or time.monotonic() > deadline:
+            return current
+        time.sleep(POLL_S)
 
 
 @click.command()
@@ -159,16 +179,18 @@ def demo(port: int, seed: int, sheets: int, timeout: float, exit_when_done: bool
     upgrade(settings.database_url)
     home = prepare_dagster_home(settings)
     session_factory = make_session_factory(settings.database_url)
-    user = demo_user(session_factory, settings)
+    user = demo_user(session_factory)
     with dagster_processes(settings, home, port):
         uploads = upload_revisions(session_factory, settings, user, seed, sheets)
         click.echo(f"Dagster UI:  http://127.0.0.1:{port}  (DAGSTER_HOME={home})")
         click.echo(f"Portal:      {sys.executable} -m streamlit run {REPOSITORY / 'portal' / 'app.py'}")
         click.echo(f"Sign in as   {DEMO_EMAIL} / {DEMO_PASSWORD}, project {DEMO_PROJECT!r}")
-        finished = _watch(session_factory, uploads, timeout)
-        if exit_when_done or not finished:
-            if not finished:
-                raise click.ClickException(f"no summary within {timeout:.0f} s; see {settings.data_dir / 'logs'}")
+        outcome = watch(session_factory, uploads, timeout)
+        if outcome.failed:
+            raise click.ClickException("the comparison failed; see the job's error above")
+        if not outcome.finished:
+            raise click.ClickException(f"no summary within {timeout:.0f} s; logs in {settings.data_dir / 'logs'}")
+        if exit_when_done:
             return
         click.echo("Dagster keeps running; press Ctrl-C to stop.")
         try:
@@ -176,20 +198,6 @@ def demo(port: int, seed: int, sheets: int, timeout: float, exit_when_done: bool
                 time.sleep(3600)
         except KeyboardInterrupt:
             click.echo("stopping")
-
-
-def _watch(session_factory, uploads: DemoUploads, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        line, done = progress(session_factory, uploads)
-        if line != last:
-            click.echo(line)
-            last = line
-        if done:
-            return "failed:" not in line
-        time.sleep(POLL_S)
-    return False
 
 
 COMMANDS = [demo]

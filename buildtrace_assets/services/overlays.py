@@ -14,7 +14,6 @@ from functools import lru_cache
 from typing import Any
 
 import jsonschema
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from buildtrace_assets.db.models import DiffResult, ManualOverlay, Project
@@ -23,6 +22,7 @@ from buildtrace_assets.services import audit
 from buildtrace_assets.services.access import Actor
 from buildtrace_assets.services.diff_results import lock_diff_result, require_diff_result
 from buildtrace_assets.services.errors import Conflict, InvalidInput, NotFound
+from buildtrace_assets.services.history import active_version, all_versions, next_version_number
 
 
 @lru_cache(maxsize=1)
@@ -52,23 +52,13 @@ def validate_overlay_changes(changes: Any) -> list[dict[str, Any]]:
 def active_overlay(session: Session, actor: Actor, diff_result_id: str) -> ManualOverlay | None:
     """The overlay in force for the diff result, or None when the machine result stands."""
     require_diff_result(session, actor, diff_result_id)
-    return _active(session, diff_result_id)
+    return active_version(session, ManualOverlay, diff_result_id)
 
 
 def overlay_history(session: Session, actor: Actor, diff_result_id: str) -> Sequence[ManualOverlay]:
     """Every overlay version of the diff result, newest first."""
     require_diff_result(session, actor, diff_result_id)
-    return session.scalars(
-        select(ManualOverlay)
-        .where(ManualOverlay.diff_result_id == diff_result_id)
-        .order_by(ManualOverlay.version_number.desc())
-    ).all()
-
-
-def _active(session: Session, diff_result_id: str) -> ManualOverlay | None:
-    return session.scalar(
-        select(ManualOverlay).where(ManualOverlay.diff_result_id == diff_result_id, ManualOverlay.is_active.is_(True))
-    )
+    return all_versions(session, ManualOverlay, diff_result_id)
 
 
 def _add_version(
@@ -79,12 +69,9 @@ def _add_version(
     changes: list[dict[str, Any]],
     parent: ManualOverlay | None,
 ) -> ManualOverlay:
-    highest = session.scalar(
-        select(func.max(ManualOverlay.version_number)).where(ManualOverlay.diff_result_id == result.id)
-    )
     overlay = ManualOverlay(
         diff_result_id=result.id,
-        version_number=(highest or 0) + 1,
+        version_number=next_version_number(session, ManualOverlay, result.id),
         parent_overlay_id=parent.id if parent else None,
         changes=changes,
         created_by=actor.user_id,
@@ -111,15 +98,10 @@ def create_overlay(session: Session, actor: Actor, diff_result_id: str, changes:
     result, project = require_diff_result(session, actor, diff_result_id, "editor")
     checked = validate_overlay_changes(changes)
     lock_diff_result(session, result)
-    if _active(session, result.id) is not None:
+    if active_version(session, ManualOverlay, result.id) is not None:
         raise Conflict("this diff result already has an active overlay; update it instead")
-    latest = session.scalar(
-        select(ManualOverlay)
-        .where(ManualOverlay.diff_result_id == result.id)
-        .order_by(ManualOverlay.version_number.desc())
-        .limit(1)
-    )
-    return _add_version(session, actor, result, project, checked, latest)
+    earlier = all_versions(session, ManualOverlay, result.id)
+    return _add_version(session, actor, result, project, checked, earlier[0] if earlier else None)
 
 
 def update_overlay(session: Session, actor: Actor, overlay_id: str, changes: Any) -> ManualOverlay:
@@ -132,7 +114,7 @@ def update_overlay(session: Session, actor: Actor, overlay_id: str, changes: Any
     result, project = require_diff_result(session, actor, overlay.diff_result_id, "editor")
     checked = validate_overlay_changes(changes)
     lock_diff_result(session, result)
-    active = _active(session, result.id)
+    active = active_version(session, ManualOverlay, result.id)
     if active is None or active.id != overlay.id:
         raise Conflict(f"overlay version {overlay.version_number} is no longer the active one; reload and edit again")
     _deactivate(session, active)

@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from buildtrace_assets.db.models import ChangeSummary, DiffResult, ManualOverlay, Project, SummarySource
@@ -23,22 +22,19 @@ from buildtrace_assets.services import audit
 from buildtrace_assets.services.access import Actor
 from buildtrace_assets.services.diff_results import lock_diff_result, require_diff_result
 from buildtrace_assets.services.errors import Conflict, InvalidInput
+from buildtrace_assets.services.history import active_version, all_versions, next_version_number
 
 
 def active_summary(session: Session, actor: Actor, diff_result_id: str) -> ChangeSummary | None:
     """The summary in force for the diff result, if any was written."""
     require_diff_result(session, actor, diff_result_id)
-    return _active(session, diff_result_id)
+    return active_version(session, ChangeSummary, diff_result_id)
 
 
 def summary_history(session: Session, actor: Actor, diff_result_id: str) -> Sequence[ChangeSummary]:
     """Every summary of the diff result, newest first."""
     require_diff_result(session, actor, diff_result_id)
-    return session.scalars(
-        select(ChangeSummary)
-        .where(ChangeSummary.diff_result_id == diff_result_id)
-        .order_by(ChangeSummary.created_at.desc(), ChangeSummary.id)
-    ).all()
+    return all_versions(session, ChangeSummary, diff_result_id)
 
 
 def save_machine_summary(
@@ -97,7 +93,7 @@ def edit_summary(
     result, project = require_diff_result(session, actor, diff_result_id, "editor")
     text = _check_text(text)
     if expected_active_id is not None:
-        active = _active(session, result.id)
+        active = active_version(session, ChangeSummary, result.id)
         if active is None or active.id != expected_active_id:
             raise Conflict("the summary changed while you were editing it; reload and edit again")
     return _save(
@@ -131,22 +127,17 @@ def _check_content(content: dict[str, Any]) -> dict[str, Any]:
     return content
 
 
-def _active(session: Session, diff_result_id: str) -> ChangeSummary | None:
-    return session.scalar(
-        select(ChangeSummary).where(ChangeSummary.diff_result_id == diff_result_id, ChangeSummary.is_active.is_(True))
-    )
-
-
 def _save(
     session: Session, actor: Actor, result: DiffResult, project: Project, source: SummarySource, **fields: Any
 ) -> ChangeSummary:
     lock_diff_result(session, result)
-    previous = _active(session, result.id)
+    previous = active_version(session, ChangeSummary, result.id)
     if previous is not None:
         previous.is_active = False
         session.flush()
     summary = ChangeSummary(
         diff_result_id=result.id,
+        version_number=next_version_number(session, ChangeSummary, result.id),
         parent_summary_id=previous.id if previous else None,
         source=source,
         created_by=actor.user_id,

@@ -21,11 +21,10 @@ from portal.images import analysed_page_size, as_image, blend, sheet_image, stor
 from portal.job_context import JobRef, VersionRef, choose_job
 from portal.project_context import ProjectAccess, choose_project
 from portal.regions import REGION_KINDS, CanvasFrame, apply_edits, boxes_to_regions, next_region_id, regions_to_boxes
-from portal.review_data import Review, blob_key, canvas_key, load_review, overlay_with_sheet, sheet_key, sheet_regions
+from portal.review_data import SHEET_PARAM, Review, blob_key, canvas_key, load_review, overlay_with_sheet, sheet_key, sheet_regions
 
 CANVAS_WIDTH = 1000
 CROP_WIDTH = 360
-SHEET_PARAM = "sheet"
 SAVED_KEY = "review_saved"
 POLL_SECONDS = 3
 

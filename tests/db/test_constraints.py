@@ -184,17 +184,27 @@ def test_one_active_manual_overlay_per_diff_result(db_session: Session, world: W
     )
 
 
-def _summary(world: World, **overrides: object) -> ChangeSummary:
-    fields = {"diff_result_id": world.diff.id, "source": "machine", "content": {}, "text": "t"} | overrides
-    return ChangeSummary(**fields)
+def _summary(world: World, number: int, **overrides: object) -> ChangeSummary:
+    fields = {
+        "diff_result_id": world.diff.id,
+        "version_number": number,
+        "source": "machine",
+        "content": {},
+        "text": "t",
+    }
+    return ChangeSummary(**(fields | overrides))
 
 
-def test_one_active_summary_per_diff_result_and_known_sources(db_session: Session, world: World) -> None:
-    db_session.add(_summary(world))
+def test_one_active_summary_per_diff_result_with_numbered_versions_and_known_sources(
+    db_session: Session, world: World
+) -> None:
+    db_session.add(_summary(world, 1))
     db_session.flush()
-    assert violates(db_session, lambda: _summary(world))
-    assert not violates(db_session, lambda: _summary(world, is_active=False))
-    assert violates(db_session, lambda: _summary(world, is_active=False, source="robot"))
+    assert violates(db_session, lambda: _summary(world, 2))
+    assert violates(db_session, lambda: _summary(world, 1, is_active=False))
+    assert violates(db_session, lambda: _summary(world, 0, is_active=False))
+    assert not violates(db_session, lambda: _summary(world, 2, is_active=False))
+    assert violates(db_session, lambda: _summary(world, 2, is_active=False, source="robot"))
 
 
 def test_foreign_keys_are_enforced(db_session: Session, world: World) -> None:
@@ -212,7 +222,7 @@ def test_deleting_a_project_cascades_but_keeps_its_audit_trail(db_session: Sessi
             entity_id=world.project.id,
         )
     )
-    db_session.add(_summary(world))
+    db_session.add(_summary(world, 1))
     db_session.add(JobStage(job_id=world.job.id, stage="diff"))
     db_session.commit()
 

@@ -42,11 +42,8 @@ def test_machine_then_person_then_machine_again(db_session: Session, team: Team,
         overlay.id,
     )
     assert active_summary(db_session, team.viewer, diff_result.id).id == corrected.id
-    assert [s.id for s in summary_history(db_session, team.viewer, diff_result.id)] == [
-        corrected.id,
-        edited.id,
-        first.id,
-    ]
+    history = summary_history(db_session, team.viewer, diff_result.id)
+    assert [(s.id, s.version_number) for s in history] == [(corrected.id, 3), (edited.id, 2), (first.id, 1)]
     actions = db_session.scalars(select(AuditLog.action).where(AuditLog.entity_type == "change_summaries")).all()
     assert sorted(actions) == ["summary.human_corrected", "summary.human_written", "summary.machine"]
 

@@ -32,15 +32,21 @@ class DiffResult(IdMixin, CreatedAtMixin, Base):
     engine_version: Mapped[str] = mapped_column(String(64))
 
 
-class ManualOverlay(IdMixin, CreatedAtMixin, Base):
-    """A person's corrected change regions for a diff result; versioned, at most one active."""
+class DiffResultHistory:
+    """Columns of a per-diff-result history: numbered versions, at most one active."""
 
-    __tablename__ = "manual_overlays"
-    __table_args__ = (
+    diff_result_id: Mapped[str] = mapped_column(ForeignKey("diff_results.id", ondelete="CASCADE"), index=True)
+    version_number: Mapped[int]
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+
+def history_rules(table: str) -> tuple[UniqueConstraint | CheckConstraint | Index, ...]:
+    """Constraints of a :class:`DiffResultHistory` table: unique numbers from 1, one active row."""
+    return (
         UniqueConstraint("diff_result_id", "version_number"),
         CheckConstraint("version_number >= 1", name="version_number_positive"),
         Index(
-            "uq_manual_overlays_one_active",
+            f"uq_{table}_one_active",
             "diff_result_id",
             unique=True,
             sqlite_where=ACTIVE_ONLY,
@@ -48,33 +54,30 @@ class ManualOverlay(IdMixin, CreatedAtMixin, Base):
         ),
     )
 
-    diff_result_id: Mapped[str] = mapped_column(ForeignKey("diff_results.id", ondelete="CASCADE"), index=True)
-    version_number: Mapped[int]
+
+class ManualOverlay(DiffResultHistory, IdMixin, CreatedAtMixin, Base):
+    """A person's corrected change regions for a diff result; versioned, at most one active."""
+
+    __tablename__ = "manual_overlays"
+    __table_args__ = history_rules("manual_overlays")
+
     parent_overlay_id: Mapped[str | None] = mapped_column(
         ForeignKey("manual_overlays.id", ondelete="SET NULL"), index=True
     )
     changes: Mapped[list[Any]]
     """Change objects of the ``buildtrace.changes/v1`` contract."""
-    is_active: Mapped[bool] = mapped_column(default=True)
     created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
 
 
-class ChangeSummary(IdMixin, CreatedAtMixin, Base):
-    """A written summary of a diff result; versioned through ``parent_summary_id``, at most one active."""
+class ChangeSummary(DiffResultHistory, IdMixin, CreatedAtMixin, Base):
+    """A written summary of a diff result; versioned (``parent_summary_id`` = the one it replaced), one active."""
 
     __tablename__ = "change_summaries"
     __table_args__ = (
+        *history_rules("change_summaries"),
         CheckConstraint(check_in("source", SUMMARY_SOURCES), name="source"),
-        Index(
-            "uq_change_summaries_one_active",
-            "diff_result_id",
-            unique=True,
-            sqlite_where=ACTIVE_ONLY,
-            postgresql_where=ACTIVE_ONLY,
-        ),
     )
 
-    diff_result_id: Mapped[str] = mapped_column(ForeignKey("diff_results.id", ondelete="CASCADE"), index=True)
     parent_summary_id: Mapped[str | None] = mapped_column(
         ForeignKey("change_summaries.id", ondelete="SET NULL"), index=True
     )
@@ -88,5 +91,4 @@ class ChangeSummary(IdMixin, CreatedAtMixin, Base):
     model: Mapped[str | None] = mapped_column(String(100))
     prompt_version: Mapped[str | None] = mapped_column(String(32))
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
-    is_active: Mapped[bool] = mapped_column(default=True)
     created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)

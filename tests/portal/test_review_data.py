@@ -1,0 +1,72 @@
+"""Which regions are in force on a sheet, and what a saved overlay holds: the pipeline reads it back."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from buildtrace_assets.assets.overlays import apply_overlay
+from portal.review_data import Review, blob_key, on_sheet, overlay_with_sheet, sheet_of, sheet_regions
+
+MACHINE = {
+    "schema": "buildtrace.changes/v1",
+    "sheets": [
+        {"sheet_number": "A-101", "old_page": 0, "new_page": 0, "status": "modified", "overlay": "overlays/A-101.png",
+         "changes": [{"id": "A-101-1", "kind": "modified", "bbox": [1, 1, 5, 5]},
+                     {"id": "A-101-2", "kind": "added", "bbox": [9, 9, 12, 12]}]},
+        {"sheet_number": "A-1010", "old_page": 1, "new_page": 1, "status": "modified", "overlay": "overlays/A-1010.png",
+         "changes": [{"id": "A-1010-1", "kind": "removed", "bbox": [2, 2, 4, 4]}]},
+        {"sheet_number": "A-102", "old_page": None, "new_page": 2, "status": "added", "changes": []},
+    ],
+}
+DRAWN = {"id": "A-101-m1", "kind": "removed", "bbox": [20, 20, 30, 30], "old_text": None, "new_text": None, "note": "door"}
+
+
+def test_change_ids_name_their_sheet_even_when_one_key_prefixes_another() -> None:
+    assert sheet_of("A-101-3") == "A-101" and sheet_of("A-101-m12") == "A-101" and sheet_of("no-number") is None
+    assert on_sheet({"id": "A-1010-1"}, "A-1010") and not on_sheet({"id": "A-1010-1"}, "A-101")
+
+
+def test_without_an_overlay_the_machines_regions_are_in_force() -> None:
+    assert [r["id"] for r in sheet_regions(MACHINE, None, "A-101")] == ["A-101-1", "A-101-2"]
+
+
+def test_an_overlay_replaces_the_machine_on_every_sheet() -> None:
+    assert sheet_regions(MACHINE, [DRAWN], "A-101") == [DRAWN]
+    assert sheet_regions(MACHINE, [DRAWN], "A-1010") == []
+
+
+def test_the_first_save_keeps_the_other_sheets_machine_regions() -> None:
+    saved = overlay_with_sheet(MACHINE, None, "A-101", [DRAWN])
+
+    assert [change["id"] for change in saved] == ["A-1010-1", "A-101-m1"]
+
+
+def test_a_later_save_replaces_only_its_sheet() -> None:
+    earlier = overlay_with_sheet(MACHINE, None, "A-101", [DRAWN])
+
+    saved = overlay_with_sheet(MACHINE, earlier, "A-1010", [])
+
+    assert [change["id"] for change in saved] == ["A-101-m1"]
+
+
+def test_the_pipeline_reads_a_saved_overlay_back_onto_the_right_sheets() -> None:
+    corrected = apply_overlay(MACHINE, overlay_with_sheet(MACHINE, None, "A-101", [DRAWN]))
+
+    assert [[c["id"] for c in sheet["changes"]] for sheet in corrected["sheets"]] == [["A-101-m1"], ["A-1010-1"], []]
+
+
+def test_files_are_found_next_to_the_changes_document() -> None:
+    assert blob_key("jobs/j1/diff/changes.json", "crops/A-101-1_old.png") == "jobs/j1/diff/crops/A-101-1_old.png"
+
+
+def review(overlay_at: datetime | None, summary_at: datetime | None, summary_overlay: str | None) -> Review:
+    return Review("d", "k", MACHINE, "o2" if overlay_at else None, 2 if overlay_at else None, [], overlay_at, summary_overlay, summary_at)
+
+
+def test_the_summary_is_updating_until_one_follows_the_saved_overlay() -> None:
+    now = datetime.now(timezone.utc)
+    assert not review(None, now, None).summary_updating
+    assert review(now, None, None).summary_updating
+    assert review(now, now - timedelta(seconds=5), None).summary_updating
+    assert not review(now, now + timedelta(seconds=5), "o2").summary_updating
+    assert not review(now, now + timedelta(seconds=5), None).summary_updating, "a person's edit after the overlay"
