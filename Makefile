@@ -34,6 +34,8 @@ test: install
 
 bench: install
 	$(BIN)/python -m bench.engine
+	$(BIN)/python -m bench.pipeline
+	$(BIN)/python -m bench.storage_listing
 
 clean:
 	rm -rf $(VENV) .buildtrace

@@ -14,8 +14,9 @@ import os
 from dagster import Definitions, ExecutorDefinition, in_process_executor, multiprocess_executor
 from dagster_k8s import k8s_job_executor
 
+from buildtrace_assets.assets.change_summaries import change_summary
+from buildtrace_assets.assets.diff_results import diff_result
 from buildtrace_assets.assets.drawing_versions import drawing_analysis
-from buildtrace_assets.assets.jobs import change_summary, diff_result
 from buildtrace_assets.assets.runs import analyze_version_job, compare_job, summarize_job
 from buildtrace_assets.config import Settings, get_settings
 from buildtrace_assets.resources import build_resources

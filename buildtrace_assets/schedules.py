@@ -7,7 +7,6 @@ schedule yields one run per stale job (Dagster's partitioned-schedule helper
 refuses dynamic partitions).
 """
 
-
 from collections.abc import Iterator
 
 from dagster import DefaultScheduleStatus, RunRequest, ScheduleEvaluationContext, schedule

@@ -45,7 +45,7 @@ def oidc_configured() -> bool:
 def current_user() -> SignedIn | None:
     """The signed-in user, or None (then only the sign-in page is shown)."""
     user_id = st.session_state.get(USER_KEY)
-    if user_id is None and oidc_configured() and st.user.is_logged_in:
+    if user_id is None and oidc_configured() and st.user.get("is_logged_in", False):
         user_id = _local_user_for_identity(str(st.user.email))
     if user_id is None:
         return None
@@ -91,5 +91,5 @@ def sign_in(email: str, password: str) -> bool:
 def sign_out() -> None:
     """End the session (and the OIDC login, when there is one)."""
     st.session_state.clear()
-    if oidc_configured() and st.user.is_logged_in:
+    if oidc_configured() and st.user.get("is_logged_in", False):
         st.logout()

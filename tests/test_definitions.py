@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
-from dagster import Backoff, Definitions, Failure, in_process_executor
+from dagster import Definitions, in_process_executor
 
+from buildtrace_assets.assets.change_summaries import change_summary
+from buildtrace_assets.assets.diff_results import diff_result
 from buildtrace_assets.assets.drawing_versions import drawing_analysis
-from buildtrace_assets.assets.jobs import change_summary, diff_result
-from buildtrace_assets.assets.policies import STEP_RETRY, bad_input_failure
 from buildtrace_assets.definitions import EXECUTORS, defs, select_executor
-from buildtrace_assets.engine.errors import BadInputError
 
 ASSETS = (drawing_analysis, diff_result, change_summary)
 
@@ -33,25 +35,14 @@ def test_definitions_load_with_every_asset_sensor_schedule_and_job() -> None:
         "manual_overlay_sensor",
     }
     assert [schedule.name for schedule in repository.schedule_defs] == ["resummarize_stale_summaries"]
-    assert {"analyze_drawing_version", "compare_versions", "summarize_changes"} <= {job.name for job in repository.get_all_jobs()}
+    assert {"analyze_drawing_version", "compare_versions", "summarize_changes"} <= {
+        job.name for job in repository.get_all_jobs()
+    }
 
 
 def test_version_assets_and_job_assets_have_their_own_dynamic_partitions() -> None:
     assert drawing_analysis.partitions_def.name == "drawing_versions"
     assert diff_result.partitions_def.name == change_summary.partitions_def.name == "jobs"
-
-
-def test_steps_retry_three_times_waiting_1_3_and_7_seconds() -> None:
-    assert (STEP_RETRY.max_retries, STEP_RETRY.backoff) == (3, Backoff.EXPONENTIAL)
-    assert [STEP_RETRY.calculate_delay(attempt) for attempt in (1, 2, 3)] == [1, 3, 7]
-    assert all(asset.op.retry_policy == STEP_RETRY for asset in ASSETS)
-
-
-def test_a_bad_drawing_is_a_failure_that_is_not_retried() -> None:
-    failure = bad_input_failure(BadInputError("the file is encrypted"), "drawing version v1")
-
-    assert isinstance(failure, Failure) and not failure.allow_retries
-    assert failure.description == "drawing version v1: the file is encrypted"
 
 
 def test_each_asset_asks_its_step_pod_for_cpu_and_memory() -> None:
@@ -82,3 +73,13 @@ def test_an_unknown_executor_is_refused_with_the_choices() -> None:
     with pytest.raises(ValueError, match="BUILDTRACE_EXECUTOR='celery' is not one of in_process, k8s, multiprocess"):
         select_executor("celery")
     assert set(EXECUTORS) == {"in_process", "multiprocess", "k8s"}
+
+
+def test_the_code_location_takes_its_executor_from_the_environment(tmp_path) -> None:
+    probe = "from buildtrace_assets.definitions import defs; print(defs.executor.name)"
+    env = {**os.environ, "BUILDTRACE_EXECUTOR": "k8s", "BUILDTRACE_DATA_DIR": str(tmp_path)}
+
+    loaded = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120)
+
+    assert loaded.returncode == 0, loaded.stderr
+    assert loaded.stdout.strip() == "k8s"

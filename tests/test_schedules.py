@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from dagster import build_schedule_context
-from pipeline.world import World, gcs_world, revision_pair, world  # noqa: F401
+from pipeline.world import World, revision_pair, world  # noqa: F401 (fixtures)
 
 from buildtrace_assets.samples import RevisionPair
 from buildtrace_assets.schedules import resummarize_schedule
@@ -17,7 +17,7 @@ from buildtrace_assets.services.overlays import create_overlay
 from buildtrace_assets.services.summaries import edit_summary, save_machine_summary
 from buildtrace_assets.summaries import PROMPT_VERSION
 
-NIGHT = datetime(2026, 3, 4, 3, 0, tzinfo=timezone.utc)
+NIGHT = datetime(2026, 3, 4, 3, 0, tzinfo=UTC)
 CONTENT = {"overall": "One wall added.", "items": []}
 
 
@@ -55,7 +55,9 @@ def test_a_summary_older_than_the_active_overlay_is_rewritten(world: World, revi
     job_id, diff_id = summarized_job(world, revision_pair, "A")
     summarized_job(world, revision_pair, "B")
     with world.transaction() as session:
-        create_overlay(session, world.owner, diff_id, [{"id": "A-101-m1", "kind": "added", "bbox": [1.0, 1.0, 9.0, 9.0]}])
+        create_overlay(
+            session, world.owner, diff_id, [{"id": "A-101-m1", "kind": "added", "bbox": [1.0, 1.0, 9.0, 9.0]}]
+        )
 
     assert [job for job, _ in stale_runs(world)] == [job_id]
 

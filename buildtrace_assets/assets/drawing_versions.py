@@ -5,7 +5,6 @@ that touches the version, so a drawing set compared against three revisions
 is rendered and OCRed once, not three times.
 """
 
-
 import json
 import tempfile
 import time

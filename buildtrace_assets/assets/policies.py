@@ -34,6 +34,8 @@ def step_resources(cpu: str, memory: str) -> dict[str, dict]:
     """
     return {
         "dagster-k8s/config": {
-            "container_config": {"resources": {"requests": {"cpu": cpu, "memory": memory}, "limits": {"memory": memory}}}
+            "container_config": {
+                "resources": {"requests": {"cpu": cpu, "memory": memory}, "limits": {"memory": memory}}
+            }
         }
     }

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dagster import AssetSelection, define_asset_job
 
+from buildtrace_assets.assets.change_summaries import change_summary
+from buildtrace_assets.assets.diff_results import diff_result
 from buildtrace_assets.assets.drawing_versions import drawing_analysis
-from buildtrace_assets.assets.jobs import change_summary, diff_result
 
 JOB_TAG = "buildtrace/job_id"
 """Run tag naming the BuildTrace job a run works for."""

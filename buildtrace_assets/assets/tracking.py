@@ -21,22 +21,8 @@ from sqlalchemy.orm import Session
 from buildtrace_assets.db.models import DrawingVersion, Job, JobStage, StageName
 from buildtrace_assets.resources import AppDatabaseResource
 from buildtrace_assets.services.access import SYSTEM
-from buildtrace_assets.services.jobs import (
-    complete_stage,
-    create_comparison_job,
-    fail_stage,
-    previous_version,
-    start_stage,
-)
+from buildtrace_assets.services.jobs import complete_stage, fail_stage, start_stage
 from buildtrace_assets.services.uploads import safe_filename
-
-
-def comparison_for_new_version(session: Session, version: DrawingVersion) -> Job | None:
-    """The job comparing ``version`` with the version before it; None for a first version."""
-    previous = previous_version(session, SYSTEM, version.id)
-    if previous is None:
-        return None
-    return create_comparison_job(session, SYSTEM, previous.id, version.id)
 
 
 def open_ocr_stages(session: Session, version_id: str) -> list[JobStage]:

@@ -24,10 +24,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from buildtrace_assets.config import Settings, get_settings
 from buildtrace_assets.db.migrate import upgrade
-from buildtrace_assets.db.models import ChangeSummary, DiffResult, Job, JobStage, User
+from buildtrace_assets.db.models import ChangeSummary, DiffResult, Job, User
 from buildtrace_assets.db.session import make_session_factory, transaction
 from buildtrace_assets.samples import make_revision_pair
-from buildtrace_assets.services.access import Actor
+from buildtrace_assets.services.access import SYSTEM, Actor
+from buildtrace_assets.services.jobs import job_stages
 from buildtrace_assets.services.projects import create_project, list_projects
 from buildtrace_assets.services.uploads import DuplicateUpload, register_upload
 from buildtrace_assets.services.users import create_user, find_user
@@ -139,7 +140,7 @@ def progress(session_factory: sessionmaker[Session], uploads: DemoUploads) -> Pr
         )
         if job is None:
             return Progress("waiting for the upload sensor to register the revisions", finished=False)
-        stages = session.scalars(select(JobStage).where(JobStage.job_id == job.id).order_by(JobStage.stage)).all()
+        stages = job_stages(session, SYSTEM, job.id)
         line = f"job {job.id}: {job.status} ({', '.join(f'{stage.stage} {stage.status}' for stage in stages)})"
         if job.status == "failed":
             return Progress(f"{line}\n  {job.error_message}", finished=True, failed=True)

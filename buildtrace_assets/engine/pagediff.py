@@ -25,7 +25,14 @@ from buildtrace_assets.engine.regions import (
     raw_differences,
     tolerance_px,
 )
-from buildtrace_assets.engine.textdiff import map_words, phrase_boxes, region_text, snap_to_words, unmatched_words
+from buildtrace_assets.engine.textdiff import (
+    map_words,
+    phrase_boxes,
+    region_text,
+    snap_to_words,
+    unmatched_words,
+    without_moved,
+)
 
 READING_BAND_PT = 36.0
 """Regions whose tops lie in the same half-inch band are read left to right."""
@@ -79,11 +86,10 @@ def compare_pages(old: RenderedPage, new: RenderedPage, *, sheet_key: str) -> Pa
     ink = find_change_regions(old_in_new, new.image, compared, px_per_pt)
     # Text from one side only (e.g. a scan not yet OCRed) would read as every word added or removed.
     read_text = bool(old.words) and bool(new.words)
-    old_words = map_words(old.words, alignment.matrix) if read_text else []
-    new_words = list(new.words) if read_text else []
+    old_words, new_words = without_moved(map_words(old.words, alignment.matrix), new.words) if read_text else ([], [])
     found = [_Candidate(_to_points(region.box, new), region.kind, region.confidence) for region in ink.regions]
     if read_text:
-        found += _text_only_changes(old_words, new, old_in_new, compared, [r.box for r in ink.regions])
+        found += _text_only_changes(old_words, new_words, new, old_in_new, compared, [r.box for r in ink.regions])
     found = _merge_by_words(found, old_words + new_words)
     found.sort(key=lambda item: (math.floor(item.box[1] / READING_BAND_PT), item.box[0]))
     changes = []
@@ -102,11 +108,21 @@ class _Candidate(NamedTuple):
 
 
 def _merge_by_words(found: list[_Candidate], words: list[Word]) -> list[_Candidate]:
-    """Grow each region to the whole words it mostly covers, then merge regions that overlap.
+    """Grow each region to the whole words it mostly covers, merge regions that overlap, until nothing changes.
 
     So two changed glyph clusters of one dimension string become one change
-    whose box covers the whole string, as a reader would mark it.
+    whose box covers the whole string, as a reader would mark it. Repeats
+    because a grown box can take in a word (the longer old value) that
+    reaches the next cluster.
     """
+    while True:
+        merged = _merge_once(found, words)
+        if [c.box for c in merged] == [c.box for c in found]:
+            return merged
+        found = merged
+
+
+def _merge_once(found: list[_Candidate], words: list[Word]) -> list[_Candidate]:
     if not found:
         return []
     boxes = np.array([snap_to_words(candidate.box, words) for candidate in found])
@@ -162,6 +178,7 @@ def _to_pixels(box: BBox, page: RenderedPage) -> tuple[int, int, int, int]:
 
 def _text_only_changes(
     old_words: list[Word],
+    new_words: list[Word],
     new: RenderedPage,
     old_in_new: np.ndarray,
     compared: np.ndarray,
@@ -173,7 +190,7 @@ def _text_only_changes(
     so a differently split text layer or an OCR misread over unchanged ink
     (only a few edge pixels differ) is not a change.
     """
-    lonely_old, lonely_new = unmatched_words(old_words, new.words)
+    lonely_old, lonely_new = unmatched_words(old_words, new_words)
     px_per_pt = new.image.shape[1] / new.width_pt
     papers = (paper_level(old_in_new), paper_level(new.image))
     found = []
@@ -181,7 +198,7 @@ def _text_only_changes(
         x0, y0, x1, y1 = _to_pixels(box, new)
         if x1 <= x0 or y1 <= y0 or any(_overlaps((x0, y0, x1, y1), ink_box) for ink_box in ink_boxes):
             continue
-        if region_text(old_words, new.words, box) == (None, None):
+        if region_text(old_words, new_words, box) == (None, None):
             continue
         old_crop, new_crop = old_in_new[y0:y1, x0:x1], new.image[y0:y1, x0:x1]
         added, removed = raw_differences(

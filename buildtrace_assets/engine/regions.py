@@ -28,9 +28,12 @@ leaf and swing. Smaller than a door width, so a moved door stays removed there a
 TOUCH_GAP_PT = GROUP_GAP_PT
 """Groups whose boxes come this close merge, whatever their kind: old and new glyphs of a rewritten note,
 a door's tag and its swing."""
-MIXED_SHARE = 0.4
-"""A region is ``modified`` when neither kind of ink dominates: a door moved away leaves mostly removed ink
-though its wall gets closed, so it stays ``removed``."""
+MIXED_SHARE = 0.2
+"""A region can be ``modified`` only when each kind of ink is at least this share of its changed ink."""
+MIXED_EXTENT = 0.3
+"""...and when the smaller kind's ink spans at least this share of the larger kind's box. Rewritten text or a
+nudged door put new ink over the old ink's extent; a door moved away leaves its leaf and swing removed and only
+a thin closing of its wall added, so it stays ``removed`` however much ink the closing has."""
 CORE_LEVEL = 0.55
 """Dark core of ink, as a fraction of the paper level: what must be explained by the other sheet."""
 ANY_INK_LEVEL = 0.85
@@ -255,6 +258,8 @@ def _summarize(
     sizes = np.diff(np.r_[starts, len(groups)])
     added_counts = np.add.reduceat(is_added.astype(np.int64), starts)
     mean_darkness = np.add.reduceat(darkness, starts) / sizes
+    added_areas = _box_areas(xs[order], ys[order], is_added, starts)
+    removed_areas = _box_areas(xs[order], ys[order], ~is_added, starts)
     regions = []
     for i, size in enumerate(sizes):
         area_pt2 = size / px_per_pt**2
@@ -264,7 +269,7 @@ def _summarize(
         removed_px = int(size - added_px)
         regions.append(
             Region(
-                kind=_kind(added_px, removed_px),
+                kind=_kind(added_px, removed_px, float(added_areas[i]), float(removed_areas[i])),
                 box=tuple(int(v) for v in boxes[i]),
                 added_px=added_px,
                 removed_px=removed_px,
@@ -274,11 +279,30 @@ def _summarize(
     return regions
 
 
-def _kind(added_px: int, removed_px: int) -> ChangeKind:
+def _box_areas(xs: np.ndarray, ys: np.ndarray, chosen: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Per group (pixels sorted by group, each starting at ``starts``), the box area of its ``chosen`` pixels; 0 if none."""
+    xs, ys = xs.astype(np.int64), ys.astype(np.int64)
+    big = np.iinfo(np.int64).max // 4
+    x0 = np.minimum.reduceat(np.where(chosen, xs, big), starts)
+    y0 = np.minimum.reduceat(np.where(chosen, ys, big), starts)
+    x1 = np.maximum.reduceat(np.where(chosen, xs + 1, -big), starts)
+    y1 = np.maximum.reduceat(np.where(chosen, ys + 1, -big), starts)
+    return np.clip(x1 - x0, 0, None) * np.clip(y1 - y0, 0, None)
+
+
+def _kind(added_px: int, removed_px: int, added_area: float, removed_area: float) -> ChangeKind:
+    """``modified`` when both kinds of ink are substantial and cover comparable extents, else the dominant kind.
+
+    Between two substantial kinds the wider one dominates, not the one with
+    more pixels: a heavy wall closing a moved door's opening outweighs the
+    thin leaf and swing, yet the door is what was removed.
+    """
     total = added_px + removed_px
-    if added_px >= MIXED_SHARE * total and removed_px >= MIXED_SHARE * total:
+    if added_px < MIXED_SHARE * total or removed_px < MIXED_SHARE * total:
+        return "added" if added_px > removed_px else "removed"
+    if min(added_area, removed_area) >= MIXED_EXTENT * max(added_area, removed_area):
         return "modified"
-    return "added" if added_px > removed_px else "removed"
+    return "added" if added_area > removed_area else "removed"
 
 
 def _confidence(area_pt2: float, mean_darkness: float) -> float:

@@ -11,6 +11,7 @@ confirms it against the ink.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
@@ -25,6 +26,12 @@ WORD_GAP_PT = 4.0
 """Changed words closer than this form one phrase."""
 SNAP_SHARE = 0.5
 """A region takes in a word when they share at least this much of the smaller one's area."""
+MOVED_REACH_PT = 144.0
+"""An equal word that left one place and appeared within this distance moved with its linework (a door's tag)."""
+FRACTION = re.compile(r"^\d+/\d+\W*$")
+"""The fraction of a feet-inches value (``1/8"``): it belongs to the number before it, as in ``225'-8 1/8"``."""
+FRACTION_GAP_SHARE = 1.0
+"""A fraction joins the number before it when the gap between them is at most this share of the line height."""
 
 
 def map_words(words: Iterable[Word], matrix: np.ndarray) -> list[Word]:
@@ -49,15 +56,20 @@ def _covers(a: BBox, b: BBox) -> bool:
 
 
 def snap_to_words(box: BBox, words: Iterable[Word]) -> BBox:
-    """``box`` grown to cover the words it mostly covers or that mostly cover it.
+    """``box`` grown to cover the words it mostly covers or that mostly cover it, until it takes in no more.
 
-    A wall drawn through a note only grazes its words, so it does not swallow them.
+    A wall drawn through a note only grazes its words, so it does not swallow
+    them; a box grown over a short old value may then cover the longer new one.
     """
-    x0, y0, x1, y1 = box
-    for word in words_in(words, box):
-        x0, y0 = min(x0, word.bbox[0]), min(y0, word.bbox[1])
-        x1, y1 = max(x1, word.bbox[2]), max(y1, word.bbox[3])
-    return x0, y0, x1, y1
+    words = list(words)
+    while True:
+        x0, y0, x1, y1 = box
+        for word in words_in(words, box):
+            x0, y0 = min(x0, word.bbox[0]), min(y0, word.bbox[1])
+            x1, y1 = max(x1, word.bbox[2]), max(y1, word.bbox[3])
+        if (x0, y0, x1, y1) == tuple(box):
+            return box
+        box = (x0, y0, x1, y1)
 
 
 def _area(box: BBox) -> float:
@@ -70,6 +82,11 @@ def _intersection(a: BBox, b: BBox) -> BBox:
 
 def reading_order(words: Sequence[Word]) -> list[Word]:
     """Words line by line, top to bottom, then left to right within a line."""
+    return [word for line in _lines(words) for word in line]
+
+
+def _lines(words: Sequence[Word]) -> list[list[Word]]:
+    """Words grouped into lines, top to bottom, each line left to right."""
     lines: list[list[Word]] = []
     for word in sorted(words, key=lambda w: (w.bbox[1] + w.bbox[3]) / 2):
         centre = (word.bbox[1] + word.bbox[3]) / 2
@@ -77,7 +94,31 @@ def reading_order(words: Sequence[Word]) -> list[Word]:
             lines[-1].append(word)
         else:
             lines.append([word])
-    return [word for line in lines for word in sorted(line, key=lambda w: w.bbox[0])]
+    return [sorted(line, key=lambda w: w.bbox[0]) for line in lines]
+
+
+def tokens(words: Sequence[Word]) -> list[str]:
+    """The words as a reader takes them, in reading order: a value and its fraction (``225'-8 1/8"``) are one token.
+
+    So a dimension that gains or loses a fraction reads as the whole old and
+    new value, never as the fraction alone.
+    """
+    result: list[str] = []
+    for line in _lines(words):
+        previous: Word | None = None
+        for word in line:
+            if previous is not None and _is_fraction_of(previous, word) and result:
+                result[-1] = f"{result[-1]} {word.text}"
+            else:
+                result.append(word.text)
+            previous = word
+    return result
+
+
+def _is_fraction_of(number: Word, word: Word) -> bool:
+    gap = word.bbox[0] - number.bbox[2]
+    height = max(number.bbox[3] - number.bbox[1], word.bbox[3] - word.bbox[1])
+    return bool(FRACTION.match(word.text)) and number.text[-1:].isdigit() and gap <= FRACTION_GAP_SHARE * height
 
 
 def _line_centre(line: list[Word]) -> float:
@@ -93,8 +134,7 @@ def text_change(old_words: Sequence[Word], new_words: Sequence[Word]) -> tuple[s
 
     Words split differently (``A-101`` against ``A-`` ``101``) are the same text.
     """
-    old_tokens = [w.text for w in reading_order(old_words)]
-    new_tokens = [w.text for w in reading_order(new_words)]
+    old_tokens, new_tokens = tokens(old_words), tokens(new_words)
     if "".join(old_tokens).replace(" ", "") == "".join(new_tokens).replace(" ", ""):
         return None, None
     start = 0
@@ -132,6 +172,35 @@ def _without_twin(words: Sequence[Word], others: Sequence[Word]) -> list[Word]:
         if not any(abs(cx - ox) <= reach and abs(cy - oy) <= reach for ox, oy in centres[word.text]):
             lonely.append(word)
     return lonely
+
+
+def without_moved(
+    old_words: Sequence[Word], new_words: Sequence[Word], reach: float = MOVED_REACH_PT
+) -> tuple[list[Word], list[Word]]:
+    """Both word lists without the words that only moved (old words in new-sheet points).
+
+    A word that left its place and reappears unchanged nearby (a door's tag,
+    a dimension carried along with its line) is no text change: the ink
+    diff reports the move, and the region must not read ``'109'`` -> nothing.
+    Each lonely old word pairs with the nearest unpaired lonely new word of the same text.
+    """
+    lonely_old, lonely_new = unmatched_words(old_words, new_words)
+    available: dict[str, list[Word]] = defaultdict(list)
+    for word in lonely_new:
+        available[word.text].append(word)
+    moved: set[int] = set()
+    for word in lonely_old:
+        candidates = [w for w in available[word.text] if _distance(word.bbox, w.bbox) <= reach]
+        if candidates:
+            twin = min(candidates, key=lambda w: _distance(word.bbox, w.bbox))
+            available[word.text].remove(twin)
+            moved.update((id(word), id(twin)))
+    return [w for w in old_words if id(w) not in moved], [w for w in new_words if id(w) not in moved]
+
+
+def _distance(a: BBox, b: BBox) -> float:
+    (ax, ay), (bx, by) = _centre(a), _centre(b)
+    return float(np.hypot(ax - bx, ay - by))
 
 
 def _centre(box: BBox) -> tuple[float, float]:

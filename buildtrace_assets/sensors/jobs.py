@@ -2,7 +2,6 @@
 cancelled job, and put a failed run's error on the job it worked for.
 """
 
-
 from datetime import datetime
 
 from dagster import (
@@ -89,11 +88,13 @@ def run_failure_sensor(context: RunFailureSensorContext, database: AppDatabaseRe
 
 
 def failure_message(context: RunFailureSensorContext) -> str:
-    """The first failed step's error (what a person can act on), else the run's own message."""
+    """The first failed step's own words (a ``Failure``'s description, else its error), else the run's message."""
     for event in context.get_step_failure_events():
-        error = event.step_failure_data.error
-        if error is not None:
-            return f"{event.step_key}: {error.message.strip()}"
+        data = event.step_failure_data
+        if data.user_failure_data is not None and data.user_failure_data.description:
+            return f"{event.step_key}: {data.user_failure_data.description}"
+        if data.error is not None:
+            return f"{event.step_key}: {data.error.message.strip()}"
     return context.failure_event.message or "the run failed"
 
 

@@ -5,7 +5,6 @@ saved overlay version is seen once; its id is the run key, so a repeated tick
 never writes a second summary for the same overlay.
 """
 
-
 from datetime import datetime
 
 from dagster import DefaultSensorStatus, SensorEvaluationContext, SensorResult, sensor
@@ -38,7 +37,8 @@ def manual_overlay_sensor(context: SensorEvaluationContext, database: AppDatabas
     if context.cursor:
         created_at, overlay_id = context.cursor.split("|")
         query = query.where(
-            tuple_(ManualOverlay.created_at, ManualOverlay.id) > tuple_(literal(datetime.fromisoformat(created_at), UTCDateTime()), overlay_id)
+            tuple_(ManualOverlay.created_at, ManualOverlay.id)
+            > tuple_(literal(datetime.fromisoformat(created_at), UTCDateTime()), overlay_id)
         )
     with database.session_factory()() as session:
         overlays = session.execute(query).all()

@@ -5,7 +5,6 @@ evaluated twice, or a job that is seen as ready on every tick until its run
 starts, still produces exactly one run.
 """
 
-
 from dagster import RunRequest
 
 from buildtrace_assets.assets.runs import JOB_TAG, VERSION_TAG, analyze_version_job, compare_job, summarize_job

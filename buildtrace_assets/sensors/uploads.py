@@ -7,7 +7,6 @@ new. Registration is idempotent (by key and by content) and every run request
 has a ``run_key``, so repeating a tick never duplicates versions, jobs or runs.
 """
 
-
 from dataclasses import dataclass, field
 
 from dagster import (
@@ -18,13 +17,15 @@ from dagster import (
     sensor,
 )
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from buildtrace_assets.assets.runs import analyze_version_job
-from buildtrace_assets.assets.tracking import comparison_for_new_version
 from buildtrace_assets.db.models import DrawingVersion, Job
 from buildtrace_assets.partitions import drawing_versions_partitions, jobs_partitions
 from buildtrace_assets.resources import AppDatabaseResource, BlobStorageResource
 from buildtrace_assets.sensors.requests import analysis_request
+from buildtrace_assets.services.access import SYSTEM
+from buildtrace_assets.services.jobs import create_comparison_job, previous_version
 from buildtrace_assets.services.uploads import UPLOADS_PREFIX, register_stored_object
 
 BATCH = 500
@@ -32,6 +33,14 @@ BATCH = 500
 
 TRANSIENT_ERRORS = (OperationalError, ConnectionError, TimeoutError)
 """Failures worth trying again: the cursor stays before the object so the next tick retries it."""
+
+
+def comparison_for_new_version(session: Session, version: DrawingVersion) -> Job | None:
+    """The job comparing ``version`` with the version before it; None for a first version."""
+    previous = previous_version(session, SYSTEM, version.id)
+    if previous is None:
+        return None
+    return create_comparison_job(session, SYSTEM, previous.id, version.id)
 
 
 @dataclass

@@ -17,13 +17,11 @@ from portal.project_context import ProjectAccess, choose_project
 
 POLL_SECONDS = 3
 STATUS_ICONS = {
-    "pending": "⏳",
-    "in_progress": "🔄",
-    "running": "🔄",
-    "completed": "✅",
-    "failed": "❌",
-    "skipped": "⏭️",
-    "cancelled": "🚫",
+    "pending": ":material/schedule:",
+    "running": ":material/sync:",
+    "completed": ":green[:material/check_circle:]",
+    "failed": ":red[:material/error:]",
+    "cancelled": ":material/block:",
 }
 
 
@@ -56,7 +54,7 @@ def _timeline(user: SignedIn, job: JobRef) -> None:
         [
             {
                 "stage": f"{stage.stage} {names.get(stage.drawing_version_id, '')}".strip(),
-                "status": f"{STATUS_ICONS.get(stage.status, '')} {stage.status}",
+                "status": stage.status,
                 "attempts": stage.attempts,
                 "started": _when(stage.started_at),
                 "completed": _when(stage.completed_at),

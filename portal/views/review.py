@@ -25,6 +25,7 @@ from portal.review_data import SHEET_PARAM, Review, blob_key, canvas_key, load_r
 
 CANVAS_WIDTH = 1000
 CROP_WIDTH = 360
+LABEL_FONT_PX = 12
 SAVED_KEY = "review_saved"
 POLL_SECONDS = 3
 
@@ -116,6 +117,13 @@ def _initial_drawing(regions: list[dict[str, Any]], frame: CanvasFrame) -> dict[
     return {"objects": objects}
 
 
+def _text_change(region: dict[str, Any]) -> str:
+    """``old → new`` when the region's text changed, else empty."""
+    if not (region.get("old_text") or region.get("new_text")):
+        return ""
+    return f"{region.get('old_text') or '∅'} → {region.get('new_text') or '∅'}"
+
+
 def _remember_edits(table_key: str, store_key: str, ids: list[str]) -> None:
     store = st.session_state[store_key]
     for row, fields in st.session_state[table_key]["edited_rows"].items():
@@ -135,9 +143,7 @@ def _region_table(regions: list[dict[str, Any]], key: str, editable: bool) -> li
                 "id": region["id"],
                 "kind": region["kind"],
                 "note": region.get("note") or "",
-                "old → new": f"{region.get('old_text') or '∅'} → {region.get('new_text') or '∅'}"
-                if region.get("old_text") or region.get("new_text")
-                else "",
+                "old → new": _text_change(region),
             }
             for region in regions
         ],
@@ -156,10 +162,8 @@ def _changes_list(review: Review, regions: list[dict[str, Any]]) -> None:
     storage_url = backend.storage().url
     for region in sorted(regions, key=lambda r: r["id"]):
         with st.container(border=True):
-            text = ""
-            if region.get("old_text") or region.get("new_text"):
-                text = f": `{region.get('old_text') or '∅'}` → `{region.get('new_text') or '∅'}`"
-            st.markdown(f"**{region['id']}** · {region['kind']}{text}")
+            change = _text_change(region)
+            st.markdown(f"**{region['id']}** · {region['kind']}" + (f": `{change}`" if change else ""))
             if region.get("note"):
                 st.caption(region["note"])
             crops = region.get("crops") or {}
@@ -189,7 +193,7 @@ def _summary_status(user: SignedIn, job: JobRef) -> None:
     def status() -> None:
         current = load_review(user, job.job_id)
         if current is not None and current.summary_updating:
-            st.info("Summary updating: the pipeline is rewriting it from your corrections.", icon="🔄")
+            st.info("Summary updating: the pipeline is rewriting it from your corrections.", icon=":material/sync:")
 
     status()
 
@@ -220,6 +224,7 @@ def review_sheet(user: SignedIn, project: ProjectAccess, job: JobRef, review: Re
         label=next_region_id(key, [*known, *_labels_on(widget)]) if project.can_edit else "",
         initial_drawing=_initial_drawing(regions, frame),
         disabled=not project.can_edit,
+        font_size=LABEL_FONT_PX,
         key=widget,
     )
     drawn = boxes_to_regions(result.boxes, frame, sheet_key=key, known=known, new_kind=new_kind)

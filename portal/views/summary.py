@@ -17,7 +17,7 @@ from portal.review_data import SHEET_PARAM, Review, load_review, sheet_of
 
 REVIEW_PAGE = "views/review.py"
 NOTICE_KEY = "summary_notice"
-IMPACT_ICONS = {"high": "🔴", "medium": "🟠", "low": "🟢"}
+IMPACT_ICONS = {"high": ":red[:material/priority_high:]", "medium": ":orange[:material/warning:]", "low": ":green[:material/info:]"}
 
 
 def _items(project: ProjectAccess, job: JobRef, content: dict[str, Any]) -> None:
@@ -101,7 +101,7 @@ if review is None:
 
 active = backend.run(lambda s: summaries.active_summary(s, user.actor, review.diff_result_id))
 if review.summary_updating:
-    st.info("Summary updating: a newer set of regions was saved and its summary is being written.", icon="🔄")
+    st.info("Summary updating: a newer set of regions was saved and its summary is being written.", icon=":material/sync:")
 if active is None:
     st.info("No summary has been written for this comparison yet.")
 else:

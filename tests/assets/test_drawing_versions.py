@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from dagster import DagsterInstance, materialize
-from pipeline.world import World
+from dagster import DagsterInstance, ExecuteInProcessResult
+from pipeline.world import World, materialize_partition, metadata_of
 from sqlalchemy import select
 
 from buildtrace_assets.assets.drawing_versions import analysis_key, drawing_analysis
@@ -14,12 +14,8 @@ from buildtrace_assets.db.models import DrawingVersion, Job, JobStage
 from buildtrace_assets.samples import RevisionPair
 
 
-def analyze(world: World, version_id: str):
-    instance = DagsterInstance.ephemeral()
-    instance.add_dynamic_partitions("drawing_versions", [version_id])
-    return materialize(
-        [drawing_analysis], partition_key=version_id, resources=world.resources, instance=instance, raise_on_error=False
-    )
+def analyze(world: World, version_id: str) -> ExecuteInProcessResult:
+    return materialize_partition(world, DagsterInstance.ephemeral(), [drawing_analysis], "drawing_versions", version_id)
 
 
 @pytest.mark.slow
@@ -31,15 +27,17 @@ def test_analysis_is_stored_per_version_and_completes_the_jobs_waiting_for_it(
     result = analyze(world, old_id)
 
     assert result.success
-    (materialization,) = result.asset_materializations_for_node("drawing_analysis")
-    metadata = {key: value.value for key, value in materialization.metadata.items()}
+    metadata = metadata_of(result, "drawing_analysis")
     assert metadata["pages"] == 1 and metadata["sheet_numbers_found"] == 1
     assert "A-101" in metadata["sheets"] and metadata["text_sources"] == {"text_layer": 1}
     stored = json.loads(world.storage.get_bytes(analysis_key(old_id)))
     assert stored["pages"][0]["sheet"]["number"] == "A-101"
     with world.session_factory() as session:
         version = session.get_one(DrawingVersion, old_id)
-        stages = {stage.drawing_version_id: stage for stage in session.scalars(select(JobStage).where(JobStage.stage == "ocr"))}
+        stages = {
+            stage.drawing_version_id: stage
+            for stage in session.scalars(select(JobStage).where(JobStage.stage == "ocr"))
+        }
     assert (version.ocr_status, version.ocr_result_ref, version.page_count) == ("completed", analysis_key(old_id), 1)
     assert stages[old_id].status == "completed" and stages[old_id].result_ref == analysis_key(old_id)
     assert stages[old_id].attempts == 1 and stages[old_id].dagster_run_id == result.run_id

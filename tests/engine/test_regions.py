@@ -104,6 +104,27 @@ def test_the_lines_of_a_note_form_one_region():
     assert region.box[1] < 410 and region.box[3] > 475
 
 
+def _door_in_wall(image: np.ndarray, y: int, opening: bool) -> np.ndarray:
+    """A 36 in door hung in the 4 pt partition at x=400: wall cut open, leaf and swing; or the wall closed again."""
+    width = round(27 * PX_PER_PT)
+    if opening:
+        cv2.rectangle(image, (396, y), (404, y + width), 255, -1)
+        cv2.line(image, (400, y), (400 + width, y), 0, 2)
+        cv2.ellipse(image, (400, y), (width, width), 0, 0, 90, 0, 1)
+    return image
+
+
+def test_a_door_moved_away_is_removed_there_and_added_here_though_its_wall_changes_too():
+    """The closed opening adds wall ink and the new opening cuts it, but only thinly: the door decides the kind."""
+    old = _door_in_wall(_door_in_wall(_walls(), 80, opening=True), 190, opening=False)
+    new = _door_in_wall(_door_in_wall(_walls(), 80, opening=False), 190, opening=True)
+
+    regions = sorted(_regions(old, new).regions, key=lambda r: r.box[1])
+
+    assert [r.kind for r in regions] == ["removed", "added"]
+    assert all(r.added_px and r.removed_px for r in regions)
+
+
 def test_distant_changes_stay_separate_regions():
     new = _walls()
     cv2.circle(new, (200, 150), 30, 0, 2)

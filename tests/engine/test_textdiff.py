@@ -13,6 +13,7 @@ from buildtrace_assets.engine.textdiff import (
     snap_to_words,
     text_change,
     unmatched_words,
+    without_moved,
 )
 
 
@@ -86,3 +87,39 @@ def test_a_region_grows_to_the_words_it_touches_but_not_to_grazed_ones():
     words = [Word("224'-5", (100, 100, 118, 108)), Word("TYPICAL", (60, 108.5, 140, 118))]
 
     assert snap_to_words((104, 101, 110, 107), words) == (100, 100, 118, 108)
+
+
+def test_a_value_that_gains_a_fraction_reads_as_the_whole_old_and_new_value():
+    old = [Word("223'-4\"", (122, 0, 148, 11))]
+    new = [Word("225'-8", (116, 0, 138, 11)), Word("1/8\"", (140.5, 0, 155, 11))]
+
+    assert text_change(old, new) == ("223'-4\"", "225'-8 1/8\"")
+
+
+def test_a_changed_fraction_still_reads_as_the_whole_value():
+    old = [Word("12'-6", (0, 0, 20, 8)), Word("1/4\"", (22, 0, 32, 8))]
+    new = [Word("12'-6", (0, 0, 20, 8)), Word("3/4\"", (22, 0, 32, 8))]
+
+    assert text_change(old, new) == ("12'-6 1/4\"", "12'-6 3/4\"")
+
+
+def test_a_word_that_only_moved_nearby_is_no_text_change():
+    old = [Word("109", (1203, 1338, 1213, 1346)), Word("OFFICE", (900, 900, 930, 908))]
+    new = [Word("109", (1203, 1393, 1213, 1401)), Word("OFFICE", (900, 900, 930, 908))]
+
+    kept_old, kept_new = without_moved(old, new)
+
+    assert [w.text for w in kept_old] == [w.text for w in kept_new] == ["OFFICE"]
+    assert region_text(kept_old, kept_new, (1164, 1328, 1217, 1355)) == (None, None)
+
+
+def test_a_word_removed_here_and_written_far_away_is_not_a_move():
+    old, new = [Word("EXIT", (0, 0, 20, 8))], [Word("EXIT", (600, 0, 620, 8))]
+
+    assert without_moved(old, new) == (old, new)
+
+
+def test_a_box_keeps_growing_over_the_words_its_growth_takes_in():
+    words = [Word("225'-8", (116, 0, 138, 11)), Word("223'-4\"", (122.6, 0, 148, 11)), Word("1/8\"", (140.5, 0, 155, 11))]
+
+    assert snap_to_words((117, 2, 121, 9), words) == (116, 0, 155, 11)

@@ -120,6 +120,9 @@ def test_cluster_instance_mirrors_the_local_instance() -> None:
     daemon = dagster["dagsterDaemon"]
 
     assert local["run_coordinator"]["class"] == daemon["runCoordinator"]["type"] == "QueuedRunCoordinator"
+    assert dagster["concurrency"]["enabled"] and dagster["concurrency"]["runs"]["maxConcurrentRuns"] >= 1
+    assert "max_concurrent_runs" in local["concurrency"]["runs"]
     assert local["run_monitoring"]["enabled"] is daemon["runMonitoring"]["enabled"] is True
+    assert dagster["postgresql"]["postgresqlScheme"] == "postgresql+psycopg2"
     assert dagster["runLauncher"]["type"] == "K8sRunLauncher"
     assert dagster["runLauncher"]["config"]["k8sRunLauncher"]["runK8sConfig"]["jobSpecConfig"]["backoffLimit"] == 0

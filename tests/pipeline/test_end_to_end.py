@@ -138,7 +138,11 @@ def test_a_dropped_revision_becomes_a_summary_on_the_local_instance(
 
 @pytest.mark.postgres
 def test_a_dropped_revision_becomes_a_summary_with_postgres_instance_storage_and_gcs(
-    postgres_databases: tuple[str, str], gcs_storage_url: str, tmp_path: Path, revision_pair: RevisionPair, monkeypatch: pytest.MonkeyPatch
+    postgres_databases: tuple[str, str],
+    gcs_storage_url: str,
+    tmp_path: Path,
+    revision_pair: RevisionPair,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     home = tmp_path / "dagster"
     home.mkdir()

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from dagster import Definitions, in_process_executor
+from dagster import DagsterInstance, Definitions, ExecuteInProcessResult, in_process_executor, materialize
 from sqlalchemy.orm import Session, sessionmaker
 
+from buildtrace_assets.assets.drawing_versions import drawing_analysis
 from buildtrace_assets.config import Settings
 from buildtrace_assets.db.session import make_session_factory, transaction
 from buildtrace_assets.definitions import make_definitions
@@ -106,7 +107,40 @@ def gcs_world(database_url: str, gcs_storage_url: str, tmp_path: Path) -> Iterat
     built.session_factory.kw["bind"].dispose()
 
 
+@pytest.fixture
+def instance() -> DagsterInstance:
+    """A throwaway Dagster instance, in memory."""
+    return DagsterInstance.ephemeral()
+
+
 @pytest.fixture(scope="session")
 def revision_pair(tmp_path_factory: pytest.TempPathFactory) -> RevisionPair:
     """Two revisions of a one-sheet set: a wall added, a wall removed, a dimension and a note changed."""
     return make_revision_pair(tmp_path_factory.mktemp("pair"), seed=3, n_sheets=1, page_size=SMALL_SHEET)
+
+
+def materialize_partition(
+    world: World, instance: DagsterInstance, assets: list, partitions: str, key: str
+) -> ExecuteInProcessResult:
+    """Materialize ``assets`` for one dynamic partition, adding the partition first as the sensors do."""
+    instance.add_dynamic_partitions(partitions, [key])
+    return materialize(assets, partition_key=key, resources=world.resources, instance=instance, raise_on_error=False)
+
+
+def analyzed_job(world: World, instance: DagsterInstance, pair: RevisionPair) -> str:
+    """A job whose two versions are analyzed, ready for its diff; its id."""
+    old_id, new_id, job_id = world.comparison(pair)
+    for version_id in (old_id, new_id):
+        assert materialize_partition(world, instance, [drawing_analysis], "drawing_versions", version_id).success
+    return job_id
+
+
+def metadata_of(result: ExecuteInProcessResult, asset: str) -> dict:
+    """The plain values of the one materialization of ``asset``."""
+    (materialization,) = result.asset_materializations_for_node(asset)
+    return {key: value.value for key, value in materialization.metadata.items()}
+
+
+def checks_of(result: ExecuteInProcessResult) -> dict[str, bool]:
+    """Asset check outcomes by check name."""
+    return {evaluation.check_name: evaluation.passed for evaluation in result.get_asset_check_evaluations()}

@@ -62,3 +62,21 @@ def test_a_session_of_a_user_that_no_longer_exists_is_signed_out(
     app.run()
 
     assert app.title[0].value == "BuildTrace"
+
+
+def test_with_an_auth_block_in_secrets_the_identity_provider_is_offered_too(portal_env, people: People) -> None:
+    app = AppTest.from_file(str(APP))
+    app.secrets["auth"] = {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "not-a-real-secret",
+        "client_id": "buildtrace",
+        "client_secret": "not-a-real-secret",
+        "server_metadata_url": "https://id.example.test/.well-known/openid-configuration",
+    }
+    app.run()
+
+    assert [button.label for button in app.button] == ["Sign in", "Sign in with your organization's account"]
+
+
+def test_local_accounts_alone_without_an_auth_block(open_app: Callable[..., AppTest], people: People) -> None:
+    assert [button.label for button in open_app().button] == ["Sign in"]

@@ -44,9 +44,9 @@ def test_database_transactions_commit_on_success_and_roll_back_on_error_even_aft
         session.execute(text("CREATE TABLE scratch (n integer)"))
         session.execute(text("INSERT INTO scratch VALUES (1)"))
 
-    with pytest.raises(ZeroDivisionError), resource.transaction() as session:
+    with pytest.raises(RuntimeError, match="step failed"), resource.transaction() as session:
         session.execute(text("INSERT INTO scratch VALUES (2)"))
-        1 / 0
+        raise RuntimeError("step failed")
 
     with resource.transaction() as session:
         assert session.execute(text("SELECT n FROM scratch")).scalars().all() == [1]

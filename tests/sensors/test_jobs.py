@@ -5,16 +5,30 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from dagster import DagsterInstance, DagsterRun, DagsterRunStatus, SensorResult, build_run_status_sensor_context, build_sensor_context
+from dagster import (
+    DagsterEventType,
+    DagsterInstance,
+    DagsterRun,
+    DagsterRunStatus,
+    SensorResult,
+    build_run_status_sensor_context,
+    build_sensor_context,
+)
 from dagster._core.remote_origin import RegisteredCodeLocationOrigin, RemoteJobOrigin, RemoteRepositoryOrigin
 from dagster._core.test_utils import create_run_for_test, instance_for_test
-from pipeline.world import World
+from pipeline.world import World, materialize_partition
 from sqlalchemy import select
 
+from buildtrace_assets.assets.diff_results import diff_result
 from buildtrace_assets.assets.runs import JOB_TAG, VERSION_TAG
 from buildtrace_assets.db.models import DrawingVersion, Job, JobStage
 from buildtrace_assets.samples import RevisionPair
-from buildtrace_assets.sensors.jobs import job_cancellation_sensor, job_progress_sensor, run_failure_sensor
+from buildtrace_assets.sensors.jobs import (
+    failure_message,
+    job_cancellation_sensor,
+    job_progress_sensor,
+    run_failure_sensor,
+)
 from buildtrace_assets.services.access import SYSTEM
 from buildtrace_assets.services.jobs import cancel_job, start_stage
 
@@ -179,3 +193,24 @@ def test_a_failed_run_of_a_cancelled_job_leaves_it_cancelled(
 
     with world.session_factory() as session:
         assert session.get_one(Job, job_id).status == "cancelled"
+
+
+@pytest.mark.slow
+def test_the_failure_message_is_the_failed_steps_own_error(
+    world: World, revision_pair: RevisionPair, instance: DagsterInstance
+) -> None:
+    old_id, _, job_id = world.comparison(revision_pair)
+    with world.session_factory() as session:
+        world.storage.put_bytes(session.get_one(DrawingVersion, old_id).storage_key, b"%PDF-1.7\n" + bytes(256))
+    result = materialize_partition(world, instance, [diff_result], "jobs", job_id)
+    (failure,) = instance.all_logs(result.run_id, of_type=DagsterEventType.RUN_FAILURE)
+    context = build_run_status_sensor_context(
+        sensor_name="run_failure_sensor",
+        dagster_event=failure.dagster_event,
+        dagster_instance=instance,
+        dagster_run=instance.get_run_by_id(result.run_id),
+    )
+
+    message = failure_message(context.for_run_failure())
+
+    assert message.startswith(f"diff_result: job {job_id}: rev-1.pdf: not a readable PDF")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from dagster import DagsterInstance, SensorResult, build_sensor_context
 from pipeline.world import World
 
@@ -16,11 +15,6 @@ from buildtrace_assets.services.overlays import create_overlay, update_overlay
 REGION = {"id": "A-101-m1", "kind": "added", "bbox": [10.0, 10.0, 20.0, 20.0]}
 
 
-@pytest.fixture
-def instance() -> DagsterInstance:
-    return DagsterInstance.ephemeral()
-
-
 def tick(world: World, instance: DagsterInstance, cursor: str | None) -> SensorResult:
     with build_sensor_context(instance=instance, resources=world.resources, cursor=cursor) as context:
         return manual_overlay_sensor(context)
@@ -30,7 +24,9 @@ def diffed_job(world: World, pair: RevisionPair) -> tuple[str, str]:
     """A job with a recorded diff result: (job id, diff result id)."""
     _, _, job_id = world.comparison(pair)
     with world.transaction() as session:
-        result = record_diff_result(session, SYSTEM, job_id, changes_ref=f"jobs/{job_id}/diff/changes.json", engine_version="test")
+        result = record_diff_result(
+            session, SYSTEM, job_id, changes_ref=f"jobs/{job_id}/diff/changes.json", engine_version="test"
+        )
     return job_id, result.id
 
 

@@ -22,18 +22,17 @@ def added_partitions(result: SensorResult) -> dict[str, list[str]]:
     return {request.partitions_def_name: list(request.partition_keys) for request in result.dynamic_partitions_requests}
 
 
-@pytest.fixture
-def instance() -> DagsterInstance:
-    return DagsterInstance.ephemeral()
-
-
 def assert_first_version_registered(world: World, result: SensorResult, key: str) -> None:
     with world.session_factory() as session:
         version = session.scalars(select(DrawingVersion)).one()
     assert version.storage_key == key and version.version_number == 1 and version.uploaded_by is None
     assert added_partitions(result) == {"drawing_versions": [version.id], "jobs": []}
     (run,) = result.run_requests
-    assert (run.run_key, run.partition_key, run.job_name) == (f"analyze:{version.id}", version.id, "analyze_drawing_version")
+    assert (run.run_key, run.partition_key, run.job_name) == (
+        f"analyze:{version.id}",
+        version.id,
+        "analyze_drawing_version",
+    )
     assert result.cursor == key
 
 
@@ -69,7 +68,9 @@ def test_a_second_version_gets_a_job_against_the_first(
     assert [run.partition_key for run in result.run_requests] == [old.id, new.id]
 
 
-def test_a_repeated_tick_duplicates_nothing(world: World, revision_pair: RevisionPair, instance: DagsterInstance) -> None:
+def test_a_repeated_tick_duplicates_nothing(
+    world: World, revision_pair: RevisionPair, instance: DagsterInstance
+) -> None:
     world.drop("Architectural Set", "rev-1.pdf", revision_pair.old_path.read_bytes())
     world.drop("Architectural Set", "rev-2.pdf", revision_pair.new_path.read_bytes())
     first = tick(world, instance)

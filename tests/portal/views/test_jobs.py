@@ -20,10 +20,10 @@ def test_a_job_shows_its_versions_status_and_four_stages(open_app: OpenApp, peop
     app = open_app(people.viewer, page=PAGE)
 
     assert not app.exception
-    assert any("**A-101 v1 → v2** ⏳ `pending`" in text for text in texts(app.markdown))
+    assert any("**A-101 v1 → v2** :material/schedule: `pending`" in text for text in texts(app.markdown))
     timeline = app.dataframe[0].value
     assert list(timeline["stage"]) == ["ocr v1", "ocr v2", "diff", "summary"]
-    assert set(timeline["status"]) == {"⏳ pending"}
+    assert set(timeline["status"]) == {"pending"}
 
 
 def test_a_failed_stage_shows_its_error(open_app: OpenApp, people: People, portal_env: PortalEnv) -> None:
@@ -37,7 +37,7 @@ def test_a_failed_stage_shows_its_error(open_app: OpenApp, people: People, porta
     app = open_app(people.viewer, page=PAGE)
 
     assert "ocr failed: page 3 is encrypted" in texts(app.error)
-    assert "❌ failed" in list(app.dataframe[0].value["status"])
+    assert "failed" in list(app.dataframe[0].value["status"])
 
 
 def test_an_editor_cancels_a_running_job(open_app: OpenApp, people: People, portal_env: PortalEnv) -> None:
@@ -72,3 +72,35 @@ def test_an_outsider_cannot_open_the_jobs_of_a_project(open_app: OpenApp, people
 
     assert texts(app.error) == ["Project not found."]
     assert not app.dataframe
+
+
+def test_the_lineage_lists_each_asset_partition_behind_the_job(
+    open_app: OpenApp, people: People, portal_env: PortalEnv, tmp_path, monkeypatch
+) -> None:
+    seeded = seed_job(portal_env, people)
+    (tmp_path / "dagster").mkdir()
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
+    app = open_app(people.viewer, page=PAGE)
+
+    labelled(app.toggle, "Lineage in Dagster").set_value(True)
+    app.run()
+
+    lineage = app.dataframe[1].value
+    assert list(zip(lineage["asset"], lineage["partition"], lineage["for"])) == [
+        ("drawing_analysis", seeded.old_version_id, "old version"),
+        ("drawing_analysis", seeded.new_version_id, "new version"),
+        ("change_summary", seeded.job_id, "job"),
+        ("diff_result", seeded.job_id, "job"),
+    ]
+    assert set(lineage["status"]) == {"not started"}
+
+
+def test_without_dagster_home_the_lineage_says_how_to_get_it(
+    open_app: OpenApp, people: People, portal_env: PortalEnv
+) -> None:
+    seed_job(portal_env, people)
+    app = open_app(people.viewer, page=PAGE)
+    labelled(app.toggle, "Lineage in Dagster").set_value(True)
+    app.run()
+
+    assert "Set DAGSTER_HOME to see what the Dagster instance materialized for this job." in texts(app.caption)

@@ -45,7 +45,7 @@ def test_the_review_lists_sheets_and_the_machines_change_with_its_text(
     sheets = app.dataframe[0].value
     assert list(sheets["sheet"]) == ["A-101"] and list(sheets["status"]) == ["modified"]
     assert list(sheets["regions"]) == [1]
-    assert any("**A-101-1** · modified: `24'-4\"` → `24'-9\"`" in text for text in texts(app.markdown))
+    assert any("**A-101-1** · modified: `24'-4\" → 24'-9\"`" in text for text in texts(app.markdown))
     assert [image.captions for image in app.image] == [["before"], ["after"]]
 
 

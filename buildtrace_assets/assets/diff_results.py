@@ -1,11 +1,10 @@
-"""Per comparison job: the diff of its two versions, then the written summary of the changes.
+"""Per comparison job: the diff of its two versions (``buildtrace.changes/v1``).
 
 Nothing passes between steps through local disk (on Kubernetes each step is
 its own pod): the diff writes its document, overlays and crops to blob
-storage under the job's id and its row to the database, and the summary step
-reads them back from there.
+storage under the job's id and its row to the database, where the summary
+step finds them.
 """
-
 
 import json
 import tempfile
@@ -20,42 +19,27 @@ from dagster import (
     AssetCheckResult,
     AssetCheckSpec,
     AssetExecutionContext,
-    Failure,
     MaterializeResult,
     MetadataValue,
     asset,
 )
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from buildtrace_assets.assets.drawing_versions import load_analysis
-from buildtrace_assets.assets.overlays import apply_overlay
 from buildtrace_assets.assets.policies import STEP_RETRY, bad_input_failure, step_resources
 from buildtrace_assets.assets.tracking import job_stage_tracked
-from buildtrace_assets.db.models import DiffResult, DrawingVersion, Job
+from buildtrace_assets.db.models import DrawingVersion, Job
 from buildtrace_assets.engine.alignment import MIN_SCORE
 from buildtrace_assets.engine.compare import DocumentAnalysis, compare_documents
 from buildtrace_assets.engine.errors import BadInputError
 from buildtrace_assets.partitions import jobs_partitions
-from buildtrace_assets.resources import (
-    AppDatabaseResource,
-    BlobStorageResource,
-    EngineSettingsResource,
-    SummarizerResource,
-)
-from buildtrace_assets.resources.summarizer import OFFLINE_MODEL_NAME
+from buildtrace_assets.resources import AppDatabaseResource, BlobStorageResource, EngineSettingsResource
 from buildtrace_assets.services.access import SYSTEM
 from buildtrace_assets.services.diff_results import record_diff_result
-from buildtrace_assets.services.errors import InvalidInput
-from buildtrace_assets.services.overlays import active_overlay
-from buildtrace_assets.services.summaries import save_machine_summary
 from buildtrace_assets.services.uploads import safe_filename
-from buildtrace_assets.summaries import ChangeSummary as SummaryModel
-from buildtrace_assets.summaries import render_markdown
 
 ENGINE_VERSION = package_version("buildtrace")
 SHEETS_ALIGNED = "sheets_aligned"
-SUMMARY_COVERS_CHANGES = "summary_covers_every_change"
 
 
 def diff_prefix(job_id: str) -> str:
@@ -87,14 +71,10 @@ def job_inputs(session: Session, job: Job) -> tuple[VersionInput, VersionInput]:
     )
 
 
-def upload_tree(storage: BlobStorageResource, folder: Path, prefix: str) -> list[str]:
-    """Copy every file under ``folder`` to ``prefix/<relative path>``; the keys written."""
-    keys = []
+def upload_tree(storage: BlobStorageResource, folder: Path, prefix: str) -> None:
+    """Copy every file under ``folder`` to ``prefix/<relative path>``, so the document's references stay valid."""
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        key = f"{prefix}/{path.relative_to(folder).as_posix()}"
-        storage.get().put_file(key, path)
-        keys.append(key)
-    return keys
+        storage.get().put_file(f"{prefix}/{path.relative_to(folder).as_posix()}", path)
 
 
 def alignment_check(document: dict[str, Any]) -> AssetCheckResult:
@@ -125,7 +105,9 @@ def diff_metadata(document: dict[str, Any], storage: BlobStorageResource, prefix
     }
     if overlays:
         preview = storage.get().uri(f"{prefix}/{overlays[0]}")
-        metadata["overlay_preview"] = MetadataValue.md(f"![overlay of the first changed sheet]({preview})\n\n`{preview}`")
+        metadata["overlay_preview"] = MetadataValue.md(
+            f"![overlay of the first changed sheet]({preview})\n\n`{preview}`"
+        )
     return metadata
 
 
@@ -193,106 +175,3 @@ def diff_result(
 
 def load_changes(storage: BlobStorageResource, key: str) -> dict[str, Any]:
     return json.loads(storage.get().get_bytes(key))
-
-
-@dataclass(frozen=True)
-class SummaryInput:
-    """What a summary is written from: the machine diff, or the active manual overlay over it."""
-
-    diff_result_id: str
-    changes_ref: str
-    new_analysis_ref: str | None
-    overlay_id: str | None
-    overlay_changes: list[dict[str, Any]] | None
-
-
-def summary_input(session: Session, job: Job) -> SummaryInput:
-    result = session.scalar(select(DiffResult).where(DiffResult.job_id == job.id))
-    if result is None:
-        raise Failure(f"job {job.id} has no diff result to summarize", allow_retries=False)
-    overlay = active_overlay(session, SYSTEM, result.id)
-    new_version = session.get_one(DrawingVersion, job.new_drawing_version_id)
-    return SummaryInput(
-        result.id,
-        result.changes_ref,
-        new_version.ocr_result_ref,
-        overlay.id if overlay else None,
-        list(overlay.changes) if overlay else None,
-    )
-
-
-def coverage_check(document: dict[str, Any], summary: SummaryModel) -> AssetCheckResult:
-    """Every change id of the summarized document is named by at least one summary item."""
-    expected = {change["id"] for sheet in document["sheets"] for change in sheet["changes"]}
-    covered = {change_id for item in summary.items for change_id in item.change_ids}
-    missing = sorted(expected - covered)
-    return AssetCheckResult(
-        check_name=SUMMARY_COVERS_CHANGES,
-        passed=not missing,
-        metadata={"changes": len(expected), "missing": MetadataValue.json(missing)},
-    )
-
-
-@asset(
-    partitions_def=jobs_partitions,
-    deps=[diff_result],
-    retry_policy=STEP_RETRY,
-    op_tags=step_resources(cpu="500m", memory="1Gi"),
-    group_name="jobs",
-    check_specs=[
-        AssetCheckSpec(SUMMARY_COVERS_CHANGES, asset="change_summary", description="Every change id is summarized.")
-    ],
-)
-def change_summary(
-    context: AssetExecutionContext,
-    storage: BlobStorageResource,
-    database: AppDatabaseResource,
-    summarizer: SummarizerResource,
-) -> MaterializeResult:
-    """The written summary of the job's changes (the active manual overlay's when there is one), a new version each time."""
-    job_id = context.partition_key
-    final_attempt = context.retry_number >= STEP_RETRY.max_retries
-    with job_stage_tracked(database, job_id, "summary", context.run.run_id, final_attempt=final_attempt) as stage:
-        with database.transaction() as session:
-            source = summary_input(session, stage.job)
-        document = load_changes(storage, source.changes_ref)
-        if source.overlay_changes is not None:
-            try:
-                document = apply_overlay(document, source.overlay_changes)
-            except InvalidInput as error:
-                raise Failure(f"overlay {source.overlay_id}: {error}", allow_retries=False) from error
-        words = None
-        if source.new_analysis_ref:
-            words = {page.index: page.words for page in load_analysis(storage, source.new_analysis_ref).pages}
-        prefix = diff_prefix(job_id)
-        started = time.perf_counter()
-        summary = summarizer.get().summarize(document, words, lambda ref: storage.get().get_bytes(f"{prefix}/{ref}"))
-        text = render_markdown(summary, document)
-        with database.transaction() as session:
-            row = save_machine_summary(
-                session,
-                SYSTEM,
-                source.diff_result_id,
-                content={"overall": summary.summary, **summary.model_dump(mode="json", exclude={"summary", "metadata"})},
-                text=text,
-                model=summary.metadata.model or OFFLINE_MODEL_NAME,
-                prompt_version=summary.metadata.prompt_version,
-                overlay_id=source.overlay_id,
-                metadata=summary.metadata.model_dump(mode="json"),
-            )
-            key = f"jobs/{job_id}/summaries/{row.id}.md"
-            storage.get().put_bytes(key, text.encode(), content_type="text/markdown")
-            stage.completed(session, key)
-    return MaterializeResult(
-        metadata={
-            "summary_id": row.id,
-            "source": row.source,
-            "summarizer": summary.metadata.summarizer,
-            "model": row.model,
-            "prompt_version": row.prompt_version,
-            "items": len(summary.items),
-            "seconds": round(time.perf_counter() - started, 3),
-            "text": MetadataValue.md(text),
-        },
-        check_results=[coverage_check(document, summary)],
-    )

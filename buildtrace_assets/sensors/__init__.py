@@ -1,0 +1,1 @@
+"""Sensors: uploads landing in storage, job progress and cancellation, run failures, manual overlays."""

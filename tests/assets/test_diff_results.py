@@ -1,0 +1,62 @@
+"""The diff asset, materialized per job partition with real resources (and the summary after it)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from dagster import DagsterInstance
+from pipeline.world import World, analyzed_job, checks_of, materialize_partition, metadata_of
+from sqlalchemy import select
+
+from buildtrace_assets.assets.change_summaries import SUMMARY_COVERS_CHANGES, change_summary
+from buildtrace_assets.assets.diff_results import SHEETS_ALIGNED, diff_result
+from buildtrace_assets.db.models import ChangeSummary, DiffResult, Job, JobStage
+from buildtrace_assets.samples import RevisionPair
+from buildtrace_assets.services.jobs import cancel_job
+
+pytestmark = pytest.mark.slow
+
+
+def test_diff_and_summary_land_in_storage_and_database(
+    world: World, instance: DagsterInstance, revision_pair: RevisionPair
+) -> None:
+    job_id = analyzed_job(world, instance, revision_pair)
+
+    result = materialize_partition(world, instance, [diff_result, change_summary], "jobs", job_id)
+
+    assert result.success
+    diff = metadata_of(result, "diff_result")
+    assert diff["sheets"] == 1 and diff["changes"] >= len(revision_pair.truth.sheets[0].changes)
+    assert diff["sheet_status"] == {"modified": 1}
+    assert "![overlay" in diff["overlay_preview"] and "A-101.png" in diff["overlay_preview"]
+    assert checks_of(result) == {SHEETS_ALIGNED: True, SUMMARY_COVERS_CHANGES: True}
+    with world.session_factory() as session:
+        row = session.scalars(select(DiffResult).where(DiffResult.job_id == job_id)).one()
+        summary = session.scalars(select(ChangeSummary).where(ChangeSummary.is_active)).one()
+        stages = {stage.stage: stage for stage in session.scalars(select(JobStage).where(JobStage.job_id == job_id))}
+        job = session.get_one(Job, job_id)
+    document = json.loads(world.storage.get_bytes(row.changes_ref))
+    assert row.changes_ref == f"jobs/{job_id}/diff/changes.json" and row.change_count == diff["changes"]
+    assert world.storage.exists(row.overlay_refs["A-101"])
+    assert len(document["sheets"][0]["changes"]) == diff["changes"]
+    for change in document["sheets"][0]["changes"]:
+        assert world.storage.exists(f"jobs/{job_id}/diff/{change['crops']['new']}")
+    assert (summary.source, summary.model, summary.overlay_id) == ("machine", "offline", None)
+    assert all(change["id"] in summary.text for change in document["sheets"][0]["changes"])
+    assert stages["diff"].result_ref == row.changes_ref and stages["summary"].result_ref.endswith(f"{summary.id}.md")
+    assert job.status == "completed"
+
+
+def test_a_cancelled_job_starts_no_work(world: World, instance: DagsterInstance, revision_pair: RevisionPair) -> None:
+    _, _, job_id = world.comparison(revision_pair)
+    with world.transaction() as session:
+        cancel_job(session, world.owner, job_id)
+
+    result = materialize_partition(world, instance, [diff_result], "jobs", job_id)
+
+    assert not result.success
+    with world.session_factory() as session:
+        stage = session.scalars(select(JobStage).where(JobStage.job_id == job_id, JobStage.stage == "diff")).one()
+        assert (stage.status, stage.attempts) == ("skipped", 0)
+        assert session.get_one(Job, job_id).status == "cancelled"

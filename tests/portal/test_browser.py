@@ -1,0 +1,249 @@
+"""The portal in a real browser, with the real pipeline behind it.
+
+``streamlit run portal/app.py`` serves the app on a free port; headless
+Chromium signs in, creates a project, uploads two revisions, and, once the
+pipeline's sensors and runs have processed them (ticked in this process
+against the same database, storage and Dagster instance, as the daemon would),
+draws a region on the review canvas with the mouse and saves it; the overlay
+sensor then has the summary rewritten from the correction. Screenshots
+of each page go to ``artifacts/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from dagster import DagsterInstance, RunRequest, SensorDefinition, build_sensor_context, in_process_executor
+from playwright.sync_api import Page, expect, sync_playwright
+from sqlalchemy.orm import Session
+
+from buildtrace_assets.config import get_settings
+from buildtrace_assets.db.migrate import upgrade
+from buildtrace_assets.db.session import make_session_factory, transaction
+from buildtrace_assets.definitions import make_definitions
+from buildtrace_assets.resources import build_resources
+from buildtrace_assets.sensors.jobs import job_progress_sensor
+from buildtrace_assets.sensors.overlays import manual_overlay_sensor
+from buildtrace_assets.sensors.uploads import upload_sensor
+from buildtrace_assets.services import diff_results, jobs, overlays, projects, users
+from buildtrace_assets.services.access import Actor
+from tests.portal.support import APP, PASSWORD, sheet_pdf
+
+pytestmark = pytest.mark.slow
+
+REPOSITORY = Path(__file__).parents[2]
+SCREENSHOTS = REPOSITORY / "artifacts" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+EMAIL = "architect@acme.test"
+UI_TIMEOUT_MS = 60_000
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    """Settings shared by this process (the pipeline) and the portal server."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed")
+    values = {
+        "BUILDTRACE_DATA_DIR": str(tmp_path),
+        "BUILDTRACE_DATABASE_URL": f"sqlite:///{tmp_path / 'buildtrace.db'}",
+        "BUILDTRACE_STORAGE_URL": (tmp_path / "blobs").as_uri(),
+        "BUILDTRACE_DPI": "72",
+        "BUILDTRACE_SUMMARIZER": "offline",
+        "DAGSTER_HOME": str(tmp_path / "dagster"),
+    }
+    (tmp_path / "dagster").mkdir()
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    upgrade(values["BUILDTRACE_DATABASE_URL"])
+    factory = make_session_factory(values["BUILDTRACE_DATABASE_URL"])
+    with transaction(factory) as session:
+        users.create_user(session, EMAIL, PASSWORD, display_name="Ada Architect", organization="Acme")
+    factory.kw["bind"].dispose()
+    yield values
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def portal_url(environment: dict[str, str], tmp_path: Path) -> Iterator[str]:
+    port = free_port()
+    log = (tmp_path / "streamlit.log").open("w")
+    server = subprocess.Popen(
+        [
+            sys.executable, "-m", "streamlit", "run", str(APP),
+            "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
+            "--browser.gatherUsageStats", "false", "--runner.magicEnabled", "false",
+        ],
+        cwd=REPOSITORY, env={**os.environ, **environment}, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                    break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, (tmp_path / "streamlit.log").read_text()
+                time.sleep(0.3)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        log.close()
+
+
+def tick_pipeline(instance: DagsterInstance, cursors: dict[str, str | None], run_keys: set[str]) -> None:
+    """One pass of the upload, job and overlay sensors, running what they request, as the Dagster daemon would."""
+    settings = get_settings()
+    definitions = make_definitions(settings, in_process_executor)
+    sensor: SensorDefinition
+    for sensor in (upload_sensor, job_progress_sensor, manual_overlay_sensor):
+        with build_sensor_context(instance=instance, cursor=cursors.get(sensor.name), resources=build_resources(settings)) as context:
+            result = sensor(context)
+        cursors[sensor.name] = result.cursor
+        for partitions in result.dynamic_partitions_requests:
+            instance.add_dynamic_partitions(partitions.partitions_def_name, list(partitions.partition_keys))
+        request: RunRequest
+        for request in result.run_requests:
+            if request.run_key in run_keys:
+                continue
+            run_keys.add(request.run_key)
+            outcome = definitions.resolve_job_def(request.job_name).execute_in_process(
+                instance=instance, partition_key=request.partition_key, tags=request.tags, raise_on_error=False
+            )
+            assert outcome.success, f"{request.job_name} failed for {request.partition_key}"
+
+
+def shoot(page: Page, name: str) -> None:
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def go_to(page: Page, title: str) -> None:
+    page.get_by_role("link", name=title).first.click()
+    expect(page.get_by_role("heading").first).to_be_visible(timeout=UI_TIMEOUT_MS)
+
+
+def upload(page: Page, path: Path, drawing: str | None) -> None:
+    page.locator("input[type=file]").set_input_files(str(path))
+    expect(page.get_by_text(path.name)).to_be_visible(timeout=UI_TIMEOUT_MS)
+    if drawing is not None:
+        page.get_by_label("Drawing", exact=True).click()
+        page.get_by_role("option", name=drawing).click()
+    page.get_by_role("button", name="Upload", exact=True).click()
+
+
+def test_sign_in_upload_two_revisions_and_correct_a_region_in_the_browser(
+    portal_url: str, environment: dict[str, str], tmp_path: Path
+) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for revision, note in (("rev1", "WALL 24'-4\""), ("rev2", "WALL 24'-9\"")):
+        (tmp_path / f"A-101-{revision}.pdf").write_bytes(sheet_pdf(note))
+    instance = DagsterInstance.get()
+    cursors: dict[str, str | None] = {}
+    run_keys: set[str] = set()
+
+    expect.set_options(timeout=UI_TIMEOUT_MS)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1500, "height": 1100})
+        page.set_default_timeout(UI_TIMEOUT_MS)
+        page.goto(portal_url)
+        page.get_by_label("E-mail").fill(EMAIL)
+        page.get_by_role("textbox", name="Password").fill(PASSWORD)
+        shoot(page, "01-sign-in")
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("heading", name="Projects")).to_be_visible()
+
+        page.get_by_text("New project").click()
+        page.get_by_label("Name", exact=True).fill("Tower")
+        page.get_by_label("Name", exact=True).press("Tab")
+        page.get_by_role("button", name="Create project").click()
+        expect(page.get_by_text("Project 'Tower' created; you are its owner.")).to_be_visible()
+        shoot(page, "02-projects")
+
+        go_to(page, "Upload")
+        upload(page, tmp_path / "A-101-rev1.pdf", None)
+        expect(page.get_by_text("version 1 uploaded")).to_be_visible()
+        upload(page, tmp_path / "A-101-rev2.pdf", "A-101-rev1")
+        expect(page.get_by_text("A-101-rev1: version 2 uploaded (A-101-rev2.pdf).")).to_be_visible()
+        shoot(page, "03-upload")
+
+        tick_pipeline(instance, cursors, run_keys)
+        tick_pipeline(instance, cursors, run_keys)
+
+        go_to(page, "Jobs")
+        expect(page.get_by_text("A-101-rev1 v1 → v2")).to_be_visible()
+        expect(page.get_by_text("completed").first).to_be_visible()
+        page.get_by_text("Lineage in Dagster").first.click()
+        expect(page.get_by_test_id("stDataFrame")).to_have_count(2)
+        shoot(page, "04-jobs")
+
+        go_to(page, "Review")
+        canvas = page.locator("canvas.upper-canvas")
+        expect(canvas).to_be_visible()
+        shoot(page, "05-review")
+        box = canvas.bounding_box()
+        assert box is not None
+        page.mouse.move(box["x"] + 500, box["y"] + 300)
+        page.mouse.down()
+        page.mouse.move(box["x"] + 600, box["y"] + 360, steps=8)
+        page.mouse.up()
+        expect(page.get_by_text("A-101-m1").first).to_be_attached()
+        page.get_by_role("button", name="Save regions").click()
+        expect(page.get_by_text("Saved as manual overlay version 1.")).to_be_visible()
+        page.wait_for_timeout(3000)
+        canvas.scroll_into_view_if_needed()
+        shoot(page, "06-review-saved")
+
+        tick_pipeline(instance, cursors, run_keys)
+        go_to(page, "Summary")
+        expect(page.get_by_role("heading", name="History")).to_be_visible()
+        expect(page.get_by_test_id("stDataFrame")).to_have_count(1)
+        expect(page.get_by_text("human corrected")).to_be_visible()
+        shoot(page, "07-summary")
+        go_to(page, "Audit log")
+        expect(page.get_by_test_id("stDataFrame")).to_have_count(1)
+        expect(page.get_by_text("overlay.create").first).to_be_attached()
+        shoot(page, "08-audit")
+        browser.close()
+
+    factory = make_session_factory(environment["BUILDTRACE_DATABASE_URL"])
+    with transaction(factory) as session:
+        saved = _saved_overlay(session)
+    factory.kw["bind"].dispose()
+    drawn = [change for change in saved if change["id"].endswith("-m1")]
+    assert len(drawn) == 1 and drawn[0]["kind"] == "added"
+    x0, y0, x1, y1 = drawn[0]["bbox"]
+    assert (x1 - x0, y1 - y0) == pytest.approx((61.2, 36.7), abs=3), "a 100 × 60 px drag on a 1000 px canvas of a 612 pt sheet"
+
+
+def _saved_overlay(session: Session) -> list[dict]:
+    actor = Actor.of(users.get_user_by_email(session, EMAIL))
+    [project] = projects.list_projects(session, actor)
+    [job] = jobs.list_jobs(session, actor, project.id)
+    result = diff_results.get_diff_result(session, actor, job.id)
+    return list(overlays.active_overlay(session, actor, result.id).changes)
