@@ -84,6 +84,8 @@ def time_review(user_id: str) -> tuple[float, list[float]]:
     cold = time.perf_counter() - started
     if app.exception:
         raise SystemExit(f"the review page failed: {app.exception[0].message}")
+    if not app.get("bidi_component") or not app.image:
+        raise SystemExit("the review page did not show the sheet canvas and the change crops")
     warm = []
     for _ in range(WARM_RUNS):
         started = time.perf_counter()

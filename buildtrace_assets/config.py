@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     openai_timeout_s: float = Field(default=60.0)
     openai_max_tokens: int = Field(default=2000, description="Completion token limit of one summary.")
     openai_max_images: int = Field(default=12, description="Most region crops sent with one summary request.")
+    executor: str = Field(
+        default="in_process", description="Dagster executor: in_process, multiprocess or k8s (one pod per step)."
+    )
     dagster_home: Path | None = Field(default=None, validation_alias="DAGSTER_HOME")
 
     @model_validator(mode="after")

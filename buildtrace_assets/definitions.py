@@ -2,14 +2,13 @@
 and the executor.
 
 Resources are configured from :func:`get_settings` (environment variables
-with embedded defaults), and the executor from ``BUILDTRACE_EXECUTOR``, so
+with embedded defaults), the executor by its name in ``Settings.executor``
+(``BUILDTRACE_EXECUTOR``), so
 the same code location runs in-process on a laptop and one pod per step in
 the cluster.
 """
 
 from __future__ import annotations
-
-import os
 
 from dagster import Definitions, ExecutorDefinition, in_process_executor, multiprocess_executor
 from dagster_k8s import k8s_job_executor
@@ -38,9 +37,8 @@ EXECUTORS: dict[str, ExecutorDefinition] = {
 """Executors by the name ``BUILDTRACE_EXECUTOR`` gives; ``in_process`` when it is unset."""
 
 
-def select_executor(name: str | None) -> ExecutorDefinition:
-    """The executor called ``name``; unknown names are refused at load time with the choices."""
-    key = name or "in_process"
+def select_executor(key: str) -> ExecutorDefinition:
+    """The executor called ``key``; unknown names are refused at load time with the choices."""
     if key not in EXECUTORS:
         raise ValueError(f"{EXECUTOR_ENV}={key!r} is not one of {', '.join(sorted(EXECUTORS))}")
     return EXECUTORS[key]
@@ -64,4 +62,5 @@ def make_definitions(settings: Settings, executor: ExecutorDefinition) -> Defini
     )
 
 
-defs = make_definitions(get_settings(), select_executor(os.environ.get(EXECUTOR_ENV)))
+_settings = get_settings()
+defs = make_definitions(_settings, select_executor(_settings.executor))

@@ -14,6 +14,7 @@ from buildtrace_assets.assets.change_summaries import change_summary
 from buildtrace_assets.assets.diff_results import diff_result
 from buildtrace_assets.assets.drawing_versions import drawing_analysis
 from buildtrace_assets.definitions import EXECUTORS, defs, select_executor
+from buildtrace_assets.config import Settings
 
 ASSETS = (drawing_analysis, diff_result, change_summary)
 
@@ -52,9 +53,10 @@ def test_each_asset_asks_its_step_pod_for_cpu_and_memory() -> None:
         assert set(requests) == {"cpu", "memory"}
 
 
-@pytest.mark.parametrize("name", [None, "in_process"])
-def test_runs_execute_in_process_by_default(name: str | None) -> None:
-    assert select_executor(name) is in_process_executor
+def test_runs_execute_in_process_by_default(monkeypatch) -> None:
+    monkeypatch.delenv("BUILDTRACE_EXECUTOR", raising=False)
+
+    assert select_executor(Settings().executor) is in_process_executor
 
 
 def test_the_cluster_runs_each_step_in_a_kubernetes_job_that_never_retries_on_its_own() -> None:

@@ -138,8 +138,10 @@ def tick_pipeline(instance: DagsterInstance, cursors: dict[str, str | None], run
 
 
 def shoot(page: Page, name: str) -> None:
+    """A screenshot once the script run is over (while it runs, the previous run's elements show as stale)."""
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)
     page.wait_for_timeout(500)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 
 
 def go_to(page: Page, title: str) -> None:

@@ -145,3 +145,22 @@ def test_overlay_opacity_blends_in_the_new_sheet(open_app: OpenApp, people: Peop
     app.run()
 
     assert canvas_payload(app)["backgroundImageURL"] != overlay_only
+
+
+def test_saving_again_makes_the_next_overlay_version_from_the_saved_regions(
+    open_app: OpenApp, people: People, portal_env: PortalEnv, reviewed: SeededJob
+) -> None:
+    app = feed_boxes(open_app(people.editor, page=PAGE), portal_env, people, reviewed, [])
+    labelled(app.button, "Save regions").click()
+    app.run()
+    assert not app.get("bidi_component")[0].proto.json.count("LabeledRect"), "the saved (empty) set is in force"
+
+    drawn = {"label": "A-101-m1", "left": 10.0, "top": 10.0, "width": 30.0, "height": 30.0}
+    app = feed_boxes(app, portal_env, people, reviewed, [drawn])
+    labelled(app.button, "Save regions").click()
+    app.run()
+
+    assert texts(app.success) == ["Saved as manual overlay version 2."]
+    result = portal_env.run(lambda s: diff_results.get_diff_result(s, people.editor, reviewed.job_id).id)
+    history = portal_env.run(lambda s: [(o.version_number, len(o.changes)) for o in overlays.overlay_history(s, people.editor, result)])
+    assert history == [(2, 1), (1, 0)]
