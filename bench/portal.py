@@ -48,7 +48,12 @@ def build_back_end(folder: Path) -> str:
     pair = make_revision_pair(folder / "pair", seed=3, n_sheets=1, page_size="ARCH_D")
     old_analysis, new_analysis = analyze_document(pair.old_path), analyze_document(pair.new_path)
     compare_documents(
-        pair.old_path, pair.new_path, folder / "out", dpi=settings.dpi, old_analysis=old_analysis, new_analysis=new_analysis
+        pair.old_path,
+        pair.new_path,
+        folder / "out",
+        dpi=settings.dpi,
+        old_analysis=old_analysis,
+        new_analysis=new_analysis,
     )
     factory = make_session_factory(settings.database_url)
     with transaction(factory) as session:
@@ -67,7 +72,9 @@ def build_back_end(folder: Path) -> str:
         prefix = f"jobs/{job.id}/diff"
         for path in sorted((folder / "out").rglob("*.*")):
             storage.put_file(f"{prefix}/{path.relative_to(folder / 'out').as_posix()}", path)
-        diff_results.record_diff_result(session, SYSTEM, job.id, changes_ref=f"{prefix}/changes.json", engine_version="bench")
+        diff_results.record_diff_result(
+            session, SYSTEM, job.id, changes_ref=f"{prefix}/changes.json", engine_version="bench"
+        )
     factory.kw["bind"].dispose()
     return user.id
 
@@ -100,7 +107,9 @@ def main() -> None:
         cold, warm = time_review(user_id)
     median = statistics.median(warm)
     print(f"review page, one ARCH D sheet: cold {cold:.2f} s, warm median {median:.2f} s over {WARM_RUNS} runs")
-    print(f"target ≤ {TARGET_S:.1f} s: cold {'met' if cold <= TARGET_S else 'MISSED'}, warm {'met' if median <= TARGET_S else 'MISSED'}")
+    print(
+        f"target ≤ {TARGET_S:.1f} s: cold {'met' if cold <= TARGET_S else 'MISSED'}, warm {'met' if median <= TARGET_S else 'MISSED'}"
+    )
 
 
 if __name__ == "__main__":

@@ -2,7 +2,11 @@
 
 Run it from the repository root with::
 
-    streamlit run portal/app.py
+    streamlit run portal/app.py --runner.magicEnabled false
+
+(the pages write nothing through Streamlit "magic"; turning it off also
+avoids ``ast.parse`` in script threads, which CPython 3.11.7 does not do
+thread-safely: "AST constructor recursion depth mismatch").
 
 It reads the same settings as the rest of BuildTrace (``BUILDTRACE_DATA_DIR``,
 ``BUILDTRACE_DATABASE_URL``, ``BUILDTRACE_STORAGE_URL``, ``DAGSTER_HOME``).

@@ -66,7 +66,11 @@ def sheet_image(storage_url: str, key: str, page: int, width: int) -> SheetImage
         with open_document(local) as document:
             info = document.pages[page]
             raster = document.render(page, dpi=width * POINTS_PER_INCH / info.width_pt)
-    return SheetImage(png=_png(_fit_width(Image.fromarray(np.asarray(raster)), width)), width_pt=info.width_pt, height_pt=info.height_pt)
+    return SheetImage(
+        png=_png(_fit_width(Image.fromarray(np.asarray(raster)), width)),
+        width_pt=info.width_pt,
+        height_pt=info.height_pt,
+    )
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)

@@ -9,9 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from dagster import AssetKey, AssetRecordsFilter, DagsterInstance, DagsterRunStatus, Definitions, DynamicPartitionsDefinition
+from dagster import (
+    AssetKey,
+    AssetRecordsFilter,
+    DagsterInstance,
+    DagsterRunStatus,
+    Definitions,
+    DynamicPartitionsDefinition,
+)
 
 VERSION_PARTITIONS = "drawing_versions"
 JOB_PARTITIONS = "jobs"
@@ -65,7 +72,11 @@ def job_partitions(
     """Every asset partition behind a job: both versions' processing, then the job's own assets."""
     versions = [(old_version_id, "old version"), (new_version_id, "new version")]
     return [
-        *(AssetPartitionRef(key, version, role) for version, role in versions for key in keys.get(VERSION_PARTITIONS, ())),
+        *(
+            AssetPartitionRef(key, version, role)
+            for version, role in versions
+            for key in keys.get(VERSION_PARTITIONS, ())
+        ),
         *(AssetPartitionRef(key, job_id, "job") for key in keys.get(JOB_PARTITIONS, ())),
     ]
 
@@ -85,14 +96,14 @@ def _entry(instance: DagsterInstance, ref: AssetPartitionRef) -> LineageEntry:
         AssetRecordsFilter(asset_key=ref.asset_key, asset_partitions=[ref.partition]), limit=1
     ).records
     materialization = records[0] if records else None
-    materialized_at = (
-        datetime.fromtimestamp(materialization.timestamp, tz=timezone.utc) if materialization else None
-    )
+    materialized_at = datetime.fromtimestamp(materialization.timestamp, tz=UTC) if materialization else None
     planned = instance.get_latest_planned_materialization_info(ref.asset_key, ref.partition)
     if planned is not None and (materialization is None or planned.storage_id > materialization.storage_id):
         run = instance.get_run_by_id(planned.run_id)
         if run is not None:
-            return LineageEntry(ref, RUN_STATE_LABELS.get(run.status, run.status.value.lower()), materialized_at, run.run_id)
+            return LineageEntry(
+                ref, RUN_STATE_LABELS.get(run.status, run.status.value.lower()), materialized_at, run.run_id
+            )
     if materialization is not None:
         return LineageEntry(ref, "materialized", materialized_at, materialization.run_id)
     return LineageEntry(ref, "not started", None, None)

@@ -17,7 +17,6 @@ import os
 from dagster import DagsterInstance, in_process_executor
 
 from buildtrace_assets.config import get_settings
-
 from portal.lineage import JOB_PARTITIONS
 
 SUMMARIZE_JOB = "summarize_changes"

@@ -10,6 +10,7 @@ the pipeline's own :func:`sheet_key`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import posixpath
 import re
@@ -47,6 +48,12 @@ def on_sheet(change: Mapping[str, Any], key: str) -> bool:
 def canvas_key(diff_result_id: str, sheet: str, overlay_id: str | None) -> str:
     """The review canvas widget's key: a new overlay version starts a fresh canvas."""
     return f"canvas-{diff_result_id}-{sheet}-{overlay_id or 'machine'}"
+
+
+def region_table_key(canvas: str, region_ids: Sequence[str]) -> str:
+    """The region table widget's key: a new set of rows (a box drawn or deleted) starts a fresh table."""
+    digest = hashlib.sha1("|".join(region_ids).encode()).hexdigest()[:10]
+    return f"table-{canvas}-{digest}"
 
 
 def blob_key(changes_ref: str, relative: str) -> str:

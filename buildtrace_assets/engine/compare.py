@@ -6,6 +6,11 @@ version, so every job that touches the version reuses it; :func:`compare_documen
 pairs the sheets and compares one pair at a time, rendering both pages,
 diffing them and writing the overlay and crops before the next pair is
 rendered, so memory stays flat in the number of sheets.
+
+Each version has its own sandboxed child, so the two are opened, analysed
+and rendered side by side (the parent's threads only wait on the children).
+Rendering the next pair while the parent diffs the current one was tried and
+is slower on two cores: the diff already keeps both busy.
 """
 
 from __future__ import annotations
@@ -14,6 +19,9 @@ import base64
 import dataclasses
 import hashlib
 import re
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -155,6 +163,10 @@ def _checked(analysis: DocumentAnalysis | None, document: Document) -> DocumentA
     return analysis
 
 
+def _stored_or_analyzed(document: Document, stored: DocumentAnalysis | None) -> DocumentAnalysis:
+    return _checked(stored, document) or _analyze(document, "title_block")
+
+
 def _sheet_keys(pairs: list[SheetPair], old: DocumentAnalysis, new: DocumentAnalysis) -> list[str]:
     """Unique, file-name-safe key per row: the printed sheet number, else the page."""
     keys, seen = [], set()
@@ -168,6 +180,36 @@ def _sheet_keys(pairs: list[SheetPair], old: DocumentAnalysis, new: DocumentAnal
         seen.add(key)
         keys.append(key)
     return keys
+
+
+@dataclass(frozen=True)
+class _Versions:
+    """The old and the new document, each worked on by its own thread so both children run at once."""
+
+    docs: tuple[Document, Document]
+    pool: ThreadPoolExecutor
+
+    def both(self, work: Callable[..., Any], *per_side: tuple[Any, Any]) -> tuple[Any, Any]:
+        """``(work(old_doc, *old_args), work(new_doc, *new_args))``, computed concurrently."""
+        old, new = self.pool.map(work, self.docs, *per_side)
+        return old, new
+
+
+@contextmanager
+def _open_versions(old_path: Path | str, new_path: Path | str) -> Iterator[_Versions]:
+    """Open both documents concurrently; whichever opened is closed again, even when the other failed."""
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="buildtrace-version") as pool:
+        opening = [pool.submit(open_document, path) for path in (old_path, new_path)]
+        try:
+            yield _Versions((opening[0].result(), opening[1].result()), pool)
+        finally:
+            for future in opening:
+                _close_when_opened(future)
+
+
+def _close_when_opened(opening: Future) -> None:
+    if opening.exception() is None:
+        opening.result().close()
 
 
 def _rendered(document: Document, page: PageAnalysis, dpi: float) -> RenderedPage:
@@ -205,18 +247,17 @@ def _read_changed_text(
 
 
 def _compare_pair(
-    docs: tuple[Document, Document], pages: tuple[PageAnalysis, PageAnalysis], key: str, dpi: float, out_dir: Path
+    versions: _Versions, pages: tuple[PageAnalysis, PageAnalysis], key: str, dpi: float, out_dir: Path
 ) -> dict[str, Any]:
     """Status, alignment, changes, overlay and crops of one matched pair."""
-    old = _rendered(docs[0], pages[0], dpi)
-    new = _rendered(docs[1], pages[1], dpi)
+    old, new = versions.both(_rendered, pages, (dpi, dpi))
     result = compare_pages(old, new, sheet_key=key)
     entry: dict[str, Any] = {"alignment": alignment_to_dict(result.alignment), "changes": []}
     if not result.ok:
         return {**entry, "status": "modified", "error": {"kind": "unaligned", "message": result.reason or "alignment failed"}}
     if not result.changes:
         return {**entry, "status": "unchanged"}
-    changes = _read_changed_text(result, docs, pages)
+    changes = _read_changed_text(result, versions.docs, pages)
     overlay = out_dir / "overlays" / f"{key}.png"
     overlay.parent.mkdir(parents=True, exist_ok=True)
     write_overlay(result, old, new, overlay)
@@ -236,7 +277,12 @@ def _compare_pair(
 
 
 def _sheet_entry(
-    pair: SheetPair, key: str, docs: tuple[Document, Document], analyses: tuple[DocumentAnalysis, DocumentAnalysis], dpi: float, out_dir: Path
+    pair: SheetPair,
+    key: str,
+    versions: _Versions,
+    analyses: tuple[DocumentAnalysis, DocumentAnalysis],
+    dpi: float,
+    out_dir: Path,
 ) -> dict[str, Any]:
     old = analyses[0].pages[pair.old_page] if pair.old_page is not None else None
     new = analyses[1].pages[pair.new_page] if pair.new_page is not None else None
@@ -256,7 +302,7 @@ def _sheet_entry(
         entry.update(status="modified", changes=[])
     else:
         try:
-            entry.update(_compare_pair(docs, (old, new), key, dpi, out_dir))
+            entry.update(_compare_pair(versions, (old, new), key, dpi, out_dir))
         except BadInputError as exc:
             broken = str(exc)
             entry.update(status="modified", changes=[])
@@ -280,14 +326,11 @@ def compare_documents(
     """
     resolution = float(dpi or get_settings().dpi)
     out = Path(out_dir)
-    with open_document(old_path) as old_doc, open_document(new_path) as new_doc:
-        analyses = (
-            _checked(old_analysis, old_doc) or _analyze(old_doc, "title_block"),
-            _checked(new_analysis, new_doc) or _analyze(new_doc, "title_block"),
-        )
+    with _open_versions(old_path, new_path) as versions:
+        analyses = versions.both(_stored_or_analyzed, (old_analysis, new_analysis))
         pairs = match_sheets(analyses[0].pages, analyses[1].pages)
         sheets = [
-            _sheet_entry(pair, key, (old_doc, new_doc), analyses, resolution, out)
+            _sheet_entry(pair, key, versions, analyses, resolution, out)
             for pair, key in zip(pairs, _sheet_keys(pairs, *analyses))
         ]
     document = {

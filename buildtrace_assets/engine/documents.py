@@ -15,6 +15,7 @@ resolution, so they are not trusted.
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -37,6 +38,9 @@ DEFAULT_IMAGE_DPI = 150.0
 PLAUSIBLE_IMAGE_DPI = (100.0, 2400.0)
 MODELSPACE_PAGE_MM = (914.4, 609.6)
 """A DXF without paper-space sheets is fitted on an ARCH D page (36 x 24 in)."""
+UNUSED_PYMUPDF_EXTRAS = ("pymupdf.layout", "pymupdf4llm")
+"""PyMuPDF 2 imports these when installed (onnxruntime: over a second of each child's start-up);
+rendering and words never use them, so the child blocks them before importing PyMuPDF."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,8 @@ class PageSource:
     """Child-process side: the opened document. Only plain data crosses the pipe."""
 
     def __init__(self, path: str, kind: DocumentKind) -> None:
+        for extra in UNUSED_PYMUPDF_EXTRAS:
+            sys.modules.setdefault(extra, None)
         import pymupdf
 
         pymupdf.TOOLS.mupdf_display_errors(False)

@@ -3,27 +3,39 @@
 MuPDF (and any C parser) can crash the whole interpreter on a hostile file,
 which no ``try`` can catch. So the object that opens a document lives in a
 long-lived child process, started once per document and reused for every page
-request over a pipe (process start costs far more than rendering a page). The
+request over a socket (process start costs far more than rendering a page).
+Arrays (rendered pages) cross as raw bytes read straight into the parent's
+array: pickling a 20 MB page through a pipe costs as much as rendering it. The
 child runs under an address-space limit; the parent waits with a time limit.
 When the child dies or hangs, the request fails with :class:`BadInputError`
 and the next request starts a fresh child, so one poisoned page does not take
 the rest of a sheet set with it.
+
+The child is a fresh interpreter running this module, not a
+``multiprocessing`` process: ``spawn`` re-imports the parent's main module in
+every child (a Dagster or Streamlit entry point costs seconds), and ``fork``
+of a process that runs threads can deadlock the child.
 """
 
 from __future__ import annotations
 
 import importlib
-import multiprocessing
 import os
 import resource
+import socket
+import subprocess
+import sys
+import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from buildtrace_assets.engine.errors import BadInputError, BadPageError
 
-_CONTEXT = multiprocessing.get_context("spawn")
-"""``spawn``: forking a process that runs threads (Dagster, Streamlit) can deadlock the child."""
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 
 
 @dataclass(frozen=True)
@@ -38,10 +50,12 @@ class Limits:
     """Longest the child may take to start and open the file."""
 
 
-def _serve(conn: Connection, factory: str, args: tuple, memory_mb: int) -> None:
+def _serve(conn: Connection) -> None:
     """Child main loop: build the object, then answer ``(method, args)`` requests until told to stop."""
+    factory, args, memory_mb, path = conn.recv()
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    sys.path[:] = path
     module_name, _, attr = factory.partition(":")
     try:
         target = getattr(importlib.import_module(module_name), attr)(*args)
@@ -55,9 +69,22 @@ def _serve(conn: Connection, factory: str, args: tuple, memory_mb: int) -> None:
             return
         method, call_args = request
         try:
-            conn.send(("ok", getattr(target, method)(*call_args)))
+            result = getattr(target, method)(*call_args)
         except BaseException as exc:  # noqa: BLE001
             conn.send(_failure(exc))
+            continue
+        if isinstance(result, np.ndarray):
+            array = np.ascontiguousarray(result)
+            conn.send(("array", array.shape, array.dtype.str))
+            _write_all(conn.fileno(), memoryview(array).cast("B"))
+        else:
+            conn.send(("ok", result))
+
+
+def _write_all(fd: int, data: memoryview) -> None:
+    sent = 0
+    while sent < len(data):
+        sent += os.write(fd, data[sent:])
 
 
 def _failure(exc: BaseException) -> tuple:
@@ -69,48 +96,47 @@ def _failure(exc: BaseException) -> tuple:
     return ("bad", message)
 
 
+def _child_environment() -> dict[str, str]:
+    """The parent's environment, plus this package on the path and one BLAS thread (each reserves address space)."""
+    python_path = os.pathsep.join(filter(None, (_PACKAGE_ROOT, os.environ.get("PYTHONPATH"))))
+    return {**os.environ, "PYTHONPATH": python_path, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+
+
 class Sandbox:
     """A child process holding ``factory(*args)``; call its methods with :meth:`call`.
 
-    ``factory`` is ``"module:callable"`` so the child imports it itself (spawn
-    pickles nothing but names and plain arguments).
+    ``factory`` is ``"module:callable"`` so the child imports it itself.
     """
 
     def __init__(self, factory: str, *args: Any, limits: Limits | None = None) -> None:
         self._factory = factory
         self._args = args
         self._limits = limits or Limits()
-        self._process: multiprocessing.process.BaseProcess | None = None
+        self._process: subprocess.Popen | None = None
         self._conn: Connection | None = None
         self._start()
 
     def _start(self) -> None:
-        parent, child = _CONTEXT.Pipe()
-        env_backup = {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")}
-        # One BLAS thread: each thread reserves address space counted by RLIMIT_AS.
-        os.environ.update({"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"})
-        try:
-            process = _CONTEXT.Process(
-                target=_serve, args=(child, self._factory, self._args, self._limits.memory_mb), daemon=True
+        ours, theirs = socket.socketpair()
+        with ours, theirs:
+            process = subprocess.Popen(
+                [sys.executable, "-m", __name__, str(theirs.fileno())],
+                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=_child_environment(),
             )
-            process.start()
-        finally:
-            for key, value in env_backup.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
-        child.close()
-        self._process, self._conn = process, parent
+            self._process, self._conn = process, Connection(ours.detach())
+        self._conn.send((self._factory, self._args, self._limits.memory_mb, sys.path))
         try:
             self._receive(self._limits.start_timeout_s, "opening the file")
         except BadInputError:
             self._stop()
             raise
 
+    def _alive(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
     def call(self, method: str, *args: Any, timeout_s: float | None = None) -> Any:
         """Run ``method(*args)`` in the child; restart the child first if an earlier request killed it."""
-        if self._process is None or not self._process.is_alive():
+        if not self._alive():
             self._stop()
             self._start()
         assert self._conn is not None
@@ -119,15 +145,14 @@ class Sandbox:
 
     def _receive(self, timeout_s: float, what: str) -> Any:
         assert self._conn is not None and self._process is not None
+        deadline = time.monotonic() + timeout_s
         try:
-            ready = self._conn.poll(timeout_s)
-            if not ready:
-                self._stop()
-                raise BadInputError(f"{what} took longer than {timeout_s:g} s")
+            self._await(deadline, timeout_s, what)
             reply = self._conn.recv()
+            if reply[0] == "array":
+                return self._read_array(reply[1], reply[2], deadline, timeout_s, what)
         except (EOFError, ConnectionError):
-            self._process.join(1)
-            code = self._process.exitcode
+            code = self._wait(1)
             self._stop()
             raise BadInputError(f"the file crashed the renderer while {what} (exit code {code})") from None
         status, *payload = reply
@@ -135,17 +160,44 @@ class Sandbox:
             return payload[0]
         if status == "bad_page":
             raise BadPageError(payload[0], payload[1])
-        if self._process is not None and not self._process.is_alive():
+        if not self._alive():
             self._stop()
         raise BadInputError(payload[0])
+
+    def _await(self, deadline: float, timeout_s: float, what: str) -> None:
+        assert self._conn is not None
+        if not self._conn.poll(max(0.0, deadline - time.monotonic())):
+            self._stop()
+            raise BadInputError(f"{what} took longer than {timeout_s:g} s")
+
+    def _read_array(self, shape: tuple[int, ...], dtype: str, deadline: float, timeout_s: float, what: str) -> np.ndarray:
+        """Read the bytes that follow an array header directly into a new array."""
+        assert self._conn is not None
+        array = np.empty(shape, np.dtype(dtype))
+        view = memoryview(array).cast("B")
+        received = 0
+        while received < len(view):
+            self._await(deadline, timeout_s, what)
+            count = os.readv(self._conn.fileno(), [view[received:]])
+            if count == 0:
+                raise EOFError
+            received += count
+        return array
+
+    def _wait(self, timeout_s: float) -> int | None:
+        assert self._process is not None
+        try:
+            return self._process.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            return None
 
     def _stop(self) -> None:
         if self._conn is not None:
             self._conn.close()
         if self._process is not None:
-            if self._process.is_alive():
+            if self._process.poll() is None:
                 self._process.kill()
-            self._process.join(5)
+            self._wait(5)
         self._process, self._conn = None, None
 
     @property
@@ -155,11 +207,11 @@ class Sandbox:
 
     def close(self) -> None:
         """Ask the child to exit, kill it if it does not."""
-        if self._conn is not None and self._process is not None and self._process.is_alive():
+        if self._conn is not None and self._alive():
             try:
                 self._conn.send(None)
-                self._process.join(2)
-            except (BrokenPipeError, OSError):
+                self._wait(2)
+            except OSError:
                 pass
         self._stop()
 
@@ -168,3 +220,8 @@ class Sandbox:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+if __name__ == "__main__":
+    _serve(Connection(int(sys.argv[1])))
+    os._exit(0)  # nothing to flush; tearing down MuPDF and numpy would only delay the parent's close()

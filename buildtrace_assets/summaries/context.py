@@ -30,7 +30,7 @@ from buildtrace_assets.summaries.numbered_lists import ListChange, numbered_list
 from buildtrace_assets.summaries.schema import Category, Discipline
 
 _OPENING_TAG = re.compile(r"^(?P<prefix>D|DR|W|WD|WIN)-?\d{1,3}[A-Z]?$")
-_ROOM_TEXT = re.compile(r"\b(ROOM|OFFICE|CORRIDOR|LOBBY|STAIR|TOILET|KITCHEN|BEDROOM|STORAGE|CLOSET|BATH)\b", re.I)
+_ROOM_TEXT = re.compile(r"\b(ROOM|OFFICE|CORRIDOR|LOBBY|STAIR|TOILET|KITCHEN|BEDROOM|STORAGE|CLOSET|BATH)\b", re.IGNORECASE)
 HEADING_REACH_PT = 432.0
 """How far above a region (6 in on paper) a KEYNOTES heading still names its list."""
 

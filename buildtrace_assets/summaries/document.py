@@ -89,7 +89,7 @@ class ChangesDocument(BaseModel):
     sheets: list[SheetRecord]
 
     @model_validator(mode="after")
-    def _unique_ids(self) -> "ChangesDocument":
+    def _unique_ids(self) -> ChangesDocument:
         seen: set[str] = set()
         for sheet in self.sheets:
             for change in sheet.changes:

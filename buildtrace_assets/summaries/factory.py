@@ -16,6 +16,11 @@ from buildtrace_assets.summaries.schema import ChangeSummary
 class Summarizer(Protocol):
     kind: str
 
+    @property
+    def model(self) -> str:
+        """The name stored with each summary and compared when looking for stale ones."""
+        ...
+
     def summarize(
         self,
         document: Mapping[str, Any] | ChangesDocument,

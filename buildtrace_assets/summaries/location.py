@@ -20,6 +20,7 @@ import re
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from buildtrace_assets.engine.model import BBox, Word
 
@@ -27,10 +28,7 @@ _GRID_LABEL = re.compile(r"^(?:[A-Z]{1,2}(?:\.?\d{1,2})?|\d{1,2}(?:\.\d)?)$")
 _ROOM_NUMBER = re.compile(r"^[A-Z]?\d{2,4}[A-Z]?$")
 _NAME_WORD = re.compile(r"^[A-Z][A-Z&'./-]*$")
 _ROOM_WORDS = frozenset(
-    "OFFICE ROOM CORRIDOR HALL LOBBY STAIR STAIRS ELEVATOR TOILET RESTROOM BATH BATHROOM KITCHEN "
-    "BEDROOM LIVING DINING CLOSET STORAGE MECHANICAL ELECTRICAL JANITOR CONFERENCE VESTIBULE "
-    "ENTRY LAUNDRY GARAGE PANTRY BREAK RECEPTION WAITING CLASSROOM LAB LABORATORY SHOWER LOCKER "
-    "UTILITY MECH ELEC IT DATA AREA SUITE FOYER PORCH DECK BALCONY".split()
+    ["OFFICE", "ROOM", "CORRIDOR", "HALL", "LOBBY", "STAIR", "STAIRS", "ELEVATOR", "TOILET", "RESTROOM", "BATH", "BATHROOM", "KITCHEN", "BEDROOM", "LIVING", "DINING", "CLOSET", "STORAGE", "MECHANICAL", "ELECTRICAL", "JANITOR", "CONFERENCE", "VESTIBULE", "ENTRY", "LAUNDRY", "GARAGE", "PANTRY", "BREAK", "RECEPTION", "WAITING", "CLASSROOM", "LAB", "LABORATORY", "SHOWER", "LOCKER", "UTILITY", "MECH", "ELEC", "IT", "DATA", "AREA", "SUITE", "FOYER", "PORCH", "DECK", "BALCONY"]
 )
 MIN_GRID_LABELS = 3
 """A grid needs at least this many bubbles in a row to be told apart from stray letters."""
@@ -89,7 +87,7 @@ def _is_grid_row(group: list[Word], along: int) -> bool:
         return False
     positions = sorted(_centre(w.bbox)[along] for w in group)
     height = statistics.median(_height(w.bbox) for w in group)
-    return min(b - a for a, b in zip(positions, positions[1:])) >= MIN_GRID_SPACING * height
+    return min(b - a for a, b in pairwise(positions)) >= MIN_GRID_SPACING * height
 
 
 def _grid_lines(candidates: Sequence[Word], row_axis: int) -> tuple[GridLine, ...]:
@@ -111,7 +109,7 @@ def _axis_labels(lines: tuple[GridLine, ...], value: float) -> tuple[str, ...]:
     """One label when ``value`` is on (or beyond) a line, the two bracketing labels otherwise."""
     if not lines:
         return ()
-    spacing = statistics.median(b.position - a.position for a, b in zip(lines, lines[1:]))
+    spacing = statistics.median(b.position - a.position for a, b in pairwise(lines))
     nearest = min(lines, key=lambda line: abs(line.position - value))
     if abs(nearest.position - value) <= 0.05 * spacing or not lines[0].position < value < lines[-1].position:
         return (nearest.label,)

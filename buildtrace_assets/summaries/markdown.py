@@ -9,7 +9,6 @@ from buildtrace_assets.summaries.document import ChangesDocument, WordsBySheet, 
 from buildtrace_assets.summaries.offline import OfflineSummarizer
 from buildtrace_assets.summaries.schema import ChangeSummary
 
-
 _CATEGORY_LABELS = {"door_window": "door/window", "sheet_added": "sheet added", "sheet_removed": "sheet removed"}
 
 

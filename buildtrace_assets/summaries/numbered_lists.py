@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-_ENTRY = re.compile(r"(?:^|(?<=\s))(\d{1,3})[.)]\s+(.*?)(?=\s+\d{1,3}[.)]\s|\s*$)", re.S)
+_ENTRY = re.compile(r"(?:^|(?<=\s))(\d{1,3})[.)]\s+(.*?)(?=\s+\d{1,3}[.)]\s|\s*$)", re.DOTALL)
 
 
 def parse_numbered(text: str | None) -> dict[int, str]:
@@ -28,7 +28,7 @@ class ListChange:
     removed: list[int] = field(default_factory=list)
     revised: list[int] = field(default_factory=list)
 
-    def merge(self, other: "ListChange") -> None:
+    def merge(self, other: ListChange) -> None:
         """Fold another region's changes of the same list in (a legend may be split over regions)."""
         self.added = sorted(set(self.added) | set(other.added))
         self.removed = sorted(set(self.removed) | set(other.removed))

@@ -126,6 +126,8 @@ class OfflineSummarizer:
     """Deterministic summaries; never calls out of the process."""
 
     kind = "offline"
+    model = "offline"
+    """Recorded as the model of its summaries, so a switch to a real model finds them stale."""
 
     def summarize(
         self,

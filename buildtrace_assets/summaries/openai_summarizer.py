@@ -88,7 +88,7 @@ class OpenAIConfig:
     max_backoff_s: float = 8.0
 
     @classmethod
-    def from_settings(cls, settings: Settings, **overrides: Any) -> "OpenAIConfig":
+    def from_settings(cls, settings: Settings, **overrides: Any) -> OpenAIConfig:
         if not settings.openai_api_key:
             raise SummarizerError("the OpenAI summarizer needs OPENAI_API_KEY")
         values: dict[str, Any] = {
@@ -96,6 +96,8 @@ class OpenAIConfig:
             "model": settings.openai_model,
             "base_url": settings.openai_base_url,
             "timeout_s": settings.openai_timeout_s,
+            "max_tokens": settings.openai_max_tokens,
+            "images": ImageBudget(max_images=settings.openai_max_images),
         }
         return cls(**(values | overrides))
 
@@ -151,6 +153,11 @@ class OpenAISummarizer:
         self.client = client or openai.OpenAI(
             api_key=config.api_key, base_url=config.base_url, timeout=config.timeout_s, max_retries=0
         )
+
+    @property
+    def model(self) -> str:
+        """The configured model name; the server may answer with a dated variant of it (kept in the metadata)."""
+        return self.config.model
 
     def messages(
         self, document: ChangesDocument, contexts: list[ChangeContext], read_crop: CropReader

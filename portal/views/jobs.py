@@ -6,7 +6,7 @@ import os
 from datetime import datetime
 
 import streamlit as st
-from dagster import DagsterInstance
+from dagster import AssetKey, DagsterInstance
 
 from buildtrace_assets.services import jobs
 from portal import backend
@@ -30,7 +30,7 @@ def _when(moment: datetime | None) -> str:
 
 
 @st.cache_resource(show_spinner=False)
-def _pipeline_assets() -> dict:
+def _pipeline_assets() -> dict[str, list[AssetKey]]:
     """Asset keys by partition set, read from the pipeline's definitions once per server."""
     from buildtrace_assets.definitions import defs
 
@@ -77,9 +77,9 @@ def _job(user: SignedIn, project: ProjectAccess, job: JobRef) -> None:
         heading, action = st.columns([4, 1])
         heading.markdown(f"**{job.label}** {STATUS_ICONS.get(job.status, '')} `{job.status}`")
         heading.caption(f"Created {_when(job.created_at)} UTC · {job.old.filename} → {job.new.filename}")
-        if project.can_edit and not job.finished and action.button("Cancel", key=f"cancel-{job.job_id}"):
-            if backend.attempt(lambda s: jobs.cancel_job(s, user.actor, job.job_id)):
-                st.rerun()
+        cancel = project.can_edit and not job.finished and action.button("Cancel", key=f"cancel-{job.job_id}")
+        if cancel and backend.attempt(lambda s: jobs.cancel_job(s, user.actor, job.job_id)):
+            st.rerun()
         if job.error_message:
             st.error(job.error_message)
         _timeline(user, job)

@@ -14,15 +14,14 @@ user = signed_in_user()
 
 st.title("Projects")
 
-with st.expander("New project", expanded=False):
-    with st.form("create_project", clear_on_submit=True):
-        name = st.text_input("Name")
-        description = st.text_area("Description")
-        if st.form_submit_button("Create project", type="primary"):
-            created = backend.attempt(lambda s: projects.create_project(s, user.actor, name, description).id)
-            if created is not None:
-                st.session_state[PROJECT_PARAM] = created
-                st.success(f"Project {name.strip()!r} created; you are its owner.")
+with st.expander("New project", expanded=False), st.form("create_project", clear_on_submit=True):
+    name = st.text_input("Name")
+    description = st.text_area("Description")
+    if st.form_submit_button("Create project", type="primary"):
+        created = backend.attempt(lambda s: projects.create_project(s, user.actor, name, description).id)
+        if created is not None:
+            st.session_state[PROJECT_PARAM] = created
+            st.success(f"Project {name.strip()!r} created; you are its owner.")
 
 mine = backend.run(
     lambda s: [
@@ -80,8 +79,8 @@ if project.is_owner:
 
     st.subheader("Delete project")
     confirm = st.text_input(f"Type the project name ({project.name}) to delete it and everything in it")
-    if st.button("Delete project", type="primary", disabled=confirm != project.name):
-        if backend.attempt(lambda s: projects.delete_project(s, user.actor, project.project_id) or True):
-            st.session_state.pop(PROJECT_PARAM, None)
-            st.query_params.clear()
-            st.rerun()
+    delete = st.button("Delete project", type="primary", disabled=confirm != project.name)
+    if delete and backend.attempt(lambda s: projects.delete_project(s, user.actor, project.project_id) or True):
+        st.session_state.pop(PROJECT_PARAM, None)
+        st.query_params.clear()
+        st.rerun()

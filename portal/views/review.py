@@ -7,7 +7,6 @@ pipeline then rewrites the summary, which this page reports until it exists.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 import streamlit as st
@@ -21,7 +20,17 @@ from portal.images import analysed_page_size, as_image, blend, sheet_image, stor
 from portal.job_context import JobRef, VersionRef, choose_job
 from portal.project_context import ProjectAccess, choose_project
 from portal.regions import REGION_KINDS, CanvasFrame, apply_edits, boxes_to_regions, next_region_id, regions_to_boxes
-from portal.review_data import SHEET_PARAM, Review, blob_key, canvas_key, load_review, overlay_with_sheet, sheet_key, sheet_regions
+from portal.review_data import (
+    SHEET_PARAM,
+    Review,
+    blob_key,
+    canvas_key,
+    load_review,
+    overlay_with_sheet,
+    region_table_key,
+    sheet_key,
+    sheet_regions,
+)
 
 CANVAS_WIDTH = 1000
 CROP_WIDTH = 360
@@ -31,9 +40,7 @@ POLL_SECONDS = 3
 
 
 def _legend() -> None:
-    chips = " ".join(
-        f"<span style='color:{entry.hex};font-weight:600'>■ {entry.label}</span>" for entry in LEGEND
-    )
+    chips = " ".join(f"<span style='color:{entry.hex};font-weight:600'>■ {entry.label}</span>" for entry in LEGEND)
     st.markdown(chips, unsafe_allow_html=True)
 
 
@@ -124,19 +131,18 @@ def _text_change(region: dict[str, Any]) -> str:
     return f"{region.get('old_text') or '∅'} → {region.get('new_text') or '∅'}"
 
 
-def _remember_edits(table_key: str, store_key: str, ids: list[str]) -> None:
-    store = st.session_state[store_key]
-    for row, fields in st.session_state[table_key]["edited_rows"].items():
-        store.setdefault(ids[int(row)], {}).update(fields)
-
-
 def _region_table(regions: list[dict[str, Any]], key: str, editable: bool) -> list[dict[str, Any]]:
-    """The regions with the kinds and notes typed into the table (kept by region id across redraws)."""
-    store_key = f"edits-{key}"
-    store: dict[str, dict[str, str]] = st.session_state.setdefault(store_key, {})
-    regions = apply_edits(regions, store)
+    """The regions with the kinds and notes typed into the table.
+
+    Typed values are kept by region id, not by table row: drawing or deleting
+    a box changes the rows (and the table's key), not what was typed.
+    """
     ids = [region["id"] for region in regions]
-    table_key = f"table-{key}-{hashlib.sha1('|'.join(ids).encode()).hexdigest()[:10]}"
+    table = region_table_key(key, ids)
+    store: dict[str, dict[str, str]] = st.session_state.setdefault(f"edits-{key}", {})
+    for row, fields in ((st.session_state.get(table) or {}).get("edited_rows") or {}).items():
+        store.setdefault(ids[int(row)], {}).update(fields)
+    regions = apply_edits(regions, store)
     st.data_editor(
         [
             {
@@ -147,9 +153,7 @@ def _region_table(regions: list[dict[str, Any]], key: str, editable: bool) -> li
             }
             for region in regions
         ],
-        key=table_key,
-        on_change=_remember_edits,
-        args=(table_key, store_key, ids),
+        key=table,
         hide_index=True,
         width="stretch",
         disabled=["id", "old → new"] if editable else True,
@@ -171,7 +175,10 @@ def _changes_list(review: Review, regions: list[dict[str, Any]]) -> None:
                 before, after = st.columns(2)
                 for column, side, label in ((before, "old", "before"), (after, "new", "after")):
                     if crops.get(side):
-                        column.image(stored_image(storage_url, blob_key(review.changes_ref, crops[side]), CROP_WIDTH), caption=label)
+                        column.image(
+                            stored_image(storage_url, blob_key(review.changes_ref, crops[side]), CROP_WIDTH),
+                            caption=label,
+                        )
             else:
                 st.caption("Drawn by hand: no before/after crops.")
 
@@ -179,9 +186,11 @@ def _changes_list(review: Review, regions: list[dict[str, Any]]) -> None:
 def _save(user: SignedIn, review: Review, key: str, regions: list[dict[str, Any]]) -> None:
     changes = overlay_with_sheet(review.document, review.overlay_changes, key, regions)
     saved = backend.attempt(
-        lambda s: overlays.update_overlay(s, user.actor, review.overlay_id, changes).version_number
-        if review.overlay_id
-        else overlays.create_overlay(s, user.actor, review.diff_result_id, changes).version_number
+        lambda s: (
+            overlays.update_overlay(s, user.actor, review.overlay_id, changes).version_number
+            if review.overlay_id
+            else overlays.create_overlay(s, user.actor, review.diff_result_id, changes).version_number
+        )
     )
     if saved is not None:
         st.session_state[SAVED_KEY] = saved
@@ -211,7 +220,9 @@ def review_sheet(user: SignedIn, project: ProjectAccess, job: JobRef, review: Re
     new_kind = "added"
     if project.can_edit:
         new_kind = st.selectbox("Kind of new regions", REGION_KINDS, help="Draw a rectangle; edit kind and note below.")
-        st.caption("Draw a rectangle to add a region; switch on the toolbar's edit toggle to move, resize or delete one.")
+        st.caption(
+            "Draw a rectangle to add a region; switch on the toolbar's edit toggle to move, resize or delete one."
+        )
     result = st_canvas(
         fill_color="rgba(0, 0, 0, 0)",
         stroke_width=2,

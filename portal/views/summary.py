@@ -17,7 +17,11 @@ from portal.review_data import SHEET_PARAM, Review, load_review, sheet_of
 
 REVIEW_PAGE = "views/review.py"
 NOTICE_KEY = "summary_notice"
-IMPACT_ICONS = {"high": ":red[:material/priority_high:]", "medium": ":orange[:material/warning:]", "low": ":green[:material/info:]"}
+IMPACT_ICONS = {
+    "high": ":red[:material/priority_high:]",
+    "medium": ":orange[:material/warning:]",
+    "low": ":green[:material/info:]",
+}
 
 
 def _items(project: ProjectAccess, job: JobRef, content: dict[str, Any]) -> None:
@@ -28,7 +32,12 @@ def _items(project: ProjectAccess, job: JobRef, content: dict[str, Any]) -> None
             st.caption(
                 " · ".join(
                     part
-                    for part in (item.get("sheet"), item.get("category"), item.get("discipline"), f"impact {impact}: {item.get('reason', '')}")
+                    for part in (
+                        item.get("sheet"),
+                        item.get("category"),
+                        item.get("discipline"),
+                        f"impact {impact}: {item.get('reason', '')}",
+                    )
                     if part
                 )
             )
@@ -39,7 +48,11 @@ def _items(project: ProjectAccess, job: JobRef, content: dict[str, Any]) -> None
                         REVIEW_PAGE,
                         label=change_id,
                         icon=":material/crop_free:",
-                        query_params={PROJECT_PARAM: project.project_id, JOB_PARAM: job.job_id, SHEET_PARAM: sheet_of(change_id) or ""},
+                        query_params={
+                            PROJECT_PARAM: project.project_id,
+                            JOB_PARAM: job.job_id,
+                            SHEET_PARAM: sheet_of(change_id) or "",
+                        },
                     )
     if content.get("not_summarized"):
         st.warning(f"Changes no item describes: {', '.join(content['not_summarized'])}")
@@ -101,11 +114,15 @@ if review is None:
 
 active = backend.run(lambda s: summaries.active_summary(s, user.actor, review.diff_result_id))
 if review.summary_updating:
-    st.info("Summary updating: a newer set of regions was saved and its summary is being written.", icon=":material/sync:")
+    st.info(
+        "Summary updating: a newer set of regions was saved and its summary is being written.", icon=":material/sync:"
+    )
 if active is None:
     st.info("No summary has been written for this comparison yet.")
 else:
-    st.caption(f"{active.source.replace('_', ' ')} · {active.model or 'written by a person'} · {active.created_at:%Y-%m-%d %H:%M} UTC")
+    st.caption(
+        f"{active.source.replace('_', ' ')} · {active.model or 'written by a person'} · {active.created_at:%Y-%m-%d %H:%M} UTC"
+    )
     st.markdown(active.content.get("overall") or active.text)
     _items(project, job, active.content)
 

@@ -1,8 +1,9 @@
 """Upload a new version of a drawing; the pipeline then compares it with the previous version.
 
-The uploader accepts only drawing extensions (Streamlit enforces them in the
-browser and again on the server); what the bytes really are is the services'
-call, and their message is shown as it is.
+The uploader accepts only drawing extensions up to the configured size
+(Streamlit enforces both in the browser and again on the server); what the
+bytes really are, and the size limit itself, are the services' call, and
+their message is shown as it is.
 """
 
 from __future__ import annotations
@@ -44,19 +45,18 @@ file = st.file_uploader(
     max_upload_size=settings.max_upload_mb,
 )
 choice = st.selectbox("Drawing", [NEW_DRAWING, *names], help="A new version of an existing drawing, or a new drawing.")
-new_name = st.text_input("New drawing name", value=PurePath(file.name).stem if file else "") if choice == NEW_DRAWING else choice
+new_name = (
+    st.text_input("New drawing name", value=PurePath(file.name).stem if file else "")
+    if choice == NEW_DRAWING
+    else choice
+)
 
 if st.button("Upload", type="primary", disabled=file is None):
-    if file.size > settings.max_upload_bytes:
-        st.error(f"{file.name} is {file.size / 2**20:.1f} MB; the limit is {settings.max_upload_mb} MB.")
-    elif not new_name.strip():
-        st.error("Name the new drawing.")
-    else:
-        version = backend.attempt(
-            lambda s: uploads.register_upload(
-                s, backend.storage(), user.actor, project.project_id, new_name.strip(), file.name, file.getvalue()
-            )
+    version = backend.attempt(
+        lambda s: uploads.register_upload(
+            s, backend.storage(), user.actor, project.project_id, new_name, file.name, file.getvalue()
         )
-        if version is not None:
-            st.session_state[DONE_KEY] = (new_name.strip(), version.version_number, file.name)
-            st.rerun()
+    )
+    if version is not None:
+        st.session_state[DONE_KEY] = (new_name.strip(), version.version_number, file.name)
+        st.rerun()

@@ -35,6 +35,7 @@ from buildtrace_assets.services.access import Actor
 from buildtrace_assets.storage import open_storage
 from tests.portal.support import APP, PASSWORD, ComparedPair, People, PortalEnv, compare_pair
 
+
 def _seed(session: Session) -> People:
     def person(email: str, organization: str = "Acme") -> Actor:
         return Actor.of(users.create_user(session, email, PASSWORD, organization=organization))

@@ -128,7 +128,9 @@ def compare_pair(folder: Path) -> ComparedPair:
     (folder / "old.pdf").write_bytes(old_pdf)
     (folder / "new.pdf").write_bytes(new_pdf)
     old, new = analyze_document(folder / "old.pdf"), analyze_document(folder / "new.pdf")
-    compare_documents(folder / "old.pdf", folder / "new.pdf", folder / "out", dpi=100, old_analysis=old, new_analysis=new)
+    compare_documents(
+        folder / "old.pdf", folder / "new.pdf", folder / "out", dpi=100, old_analysis=old, new_analysis=new
+    )
     return ComparedPair(
         old_pdf,
         new_pdf,
@@ -138,21 +140,31 @@ def compare_pair(folder: Path) -> ComparedPair:
     )
 
 
-def seed_review(env: PortalEnv, people: People, pair: ComparedPair) -> SeededJob:
-    """A job whose versions were analysed and compared, stored the way the pipeline stores them."""
+def seed_review(env: PortalEnv, people: People, pair: ComparedPair, *, analysed: bool = True) -> SeededJob:
+    """A job whose versions were analysed and compared, stored the way the pipeline stores them.
+
+    ``analysed=False`` leaves out the per-version analyses, as for a diff made before they were kept.
+    """
     seeded = seed_job(env, people)
     prefix = f"jobs/{seeded.job_id}/diff"
     for path in sorted(pair.out_dir.rglob("*.*")):
         env.storage.put_file(f"{prefix}/{path.relative_to(pair.out_dir).as_posix()}", path)
 
     def record(session: Session) -> None:
-        for version_id, analysis in ((seeded.old_version_id, pair.old_analysis), (seeded.new_version_id, pair.new_analysis)):
+        analyses = ((seeded.old_version_id, pair.old_analysis), (seeded.new_version_id, pair.new_analysis))
+        for version_id, analysis in analyses if analysed else ():
             key = f"versions/{version_id}/analysis.json"
             env.storage.put_bytes(key, analysis)
             drawings.record_version_processing(session, SYSTEM, version_id, ocr_status="completed", ocr_result_ref=key)
         diff_results.record_diff_result(
-            session, SYSTEM, seeded.job_id, changes_ref=f"{prefix}/changes.json", engine_version="test",
-            overlay_refs={"A-101": f"{prefix}/overlays/A-101.png"}, sheet_count=1, change_count=1,
+            session,
+            SYSTEM,
+            seeded.job_id,
+            changes_ref=f"{prefix}/changes.json",
+            engine_version="test",
+            overlay_refs={"A-101": f"{prefix}/overlays/A-101.png"},
+            sheet_count=1,
+            change_count=1,
         )
 
     env.run(record)

@@ -92,11 +92,26 @@ def portal_url(environment: dict[str, str], tmp_path: Path) -> Iterator[str]:
     log = (tmp_path / "streamlit.log").open("w")
     server = subprocess.Popen(
         [
-            sys.executable, "-m", "streamlit", "run", str(APP),
-            "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-            "--browser.gatherUsageStats", "false", "--runner.magicEnabled", "false",
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(APP),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            "--runner.magicEnabled",
+            "false",
         ],
-        cwd=REPOSITORY, env={**os.environ, **environment}, stdout=log, stderr=subprocess.STDOUT,
+        cwd=REPOSITORY,
+        env={**os.environ, **environment},
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -121,7 +136,9 @@ def tick_pipeline(instance: DagsterInstance, cursors: dict[str, str | None], run
     definitions = make_definitions(settings, in_process_executor)
     sensor: SensorDefinition
     for sensor in (upload_sensor, job_progress_sensor, manual_overlay_sensor):
-        with build_sensor_context(instance=instance, cursor=cursors.get(sensor.name), resources=build_resources(settings)) as context:
+        with build_sensor_context(
+            instance=instance, cursor=cursors.get(sensor.name), resources=build_resources(settings)
+        ) as context:
             result = sensor(context)
         cursors[sensor.name] = result.cursor
         for partitions in result.dynamic_partitions_requests:
@@ -240,7 +257,9 @@ def test_sign_in_upload_two_revisions_and_correct_a_region_in_the_browser(
     drawn = [change for change in saved if change["id"].endswith("-m1")]
     assert len(drawn) == 1 and drawn[0]["kind"] == "added"
     x0, y0, x1, y1 = drawn[0]["bbox"]
-    assert (x1 - x0, y1 - y0) == pytest.approx((61.2, 36.7), abs=3), "a 100 × 60 px drag on a 1000 px canvas of a 612 pt sheet"
+    assert (x1 - x0, y1 - y0) == pytest.approx((61.2, 36.7), abs=3), (
+        "a 100 × 60 px drag on a 1000 px canvas of a 612 pt sheet"
+    )
 
 
 def _saved_overlay(session: Session) -> list[dict]:

@@ -73,14 +73,24 @@ def test_rows_name_asset_partition_and_role(instance: DagsterInstance) -> None:
     rows = lineage_rows(partition_lineage(instance, [AssetPartitionRef(AssetKey(["jobs", "diff"]), "never", "diff")]))
 
     assert rows == [
-        {"asset": "jobs/diff", "partition": "never", "for": "diff", "status": "not started", "materialized at": "", "run": ""}
+        {
+            "asset": "jobs/diff",
+            "partition": "never",
+            "for": "diff",
+            "status": "not started",
+            "materialized at": "",
+            "run": "",
+        }
     ]
 
 
 def test_a_jobs_partitions_are_both_versions_then_the_job_itself() -> None:
     keys = assets_by_partitions(Definitions(assets=[diff_result, change_summary, sheet_index, unpartitioned]))
 
-    assert keys == {"drawing_versions": [AssetKey("sheet_index")], "jobs": [AssetKey("change_summary"), AssetKey("diff_result")]}
+    assert keys == {
+        "drawing_versions": [AssetKey("sheet_index")],
+        "jobs": [AssetKey("change_summary"), AssetKey("diff_result")],
+    }
     refs = job_partitions(keys, job_id="j", old_version_id="v1", new_version_id="v2")
     assert [(ref.asset_key.to_user_string(), ref.partition, ref.role) for ref in refs] == [
         ("sheet_index", "v1", "old version"),

@@ -8,8 +8,14 @@ from portal.regions import CanvasFrame, apply_edits, boxes_to_regions, next_regi
 
 ARCH_D = CanvasFrame(width_pt=2592.0, height_pt=1728.0, canvas_width=1296)
 MACHINE = {
-    "A-101-1": {"id": "A-101-1", "kind": "modified", "bbox": [100.0, 200.0, 300.0, 260.0],
-                "old_text": "24'-4\"", "new_text": "24'-9\"", "confidence": 0.9},
+    "A-101-1": {
+        "id": "A-101-1",
+        "kind": "modified",
+        "bbox": [100.0, 200.0, 300.0, 260.0],
+        "old_text": "24'-4\"",
+        "new_text": "24'-9\"",
+        "confidence": 0.9,
+    },
 }
 
 
@@ -38,8 +44,14 @@ def test_a_new_box_becomes_a_manual_region_of_the_chosen_kind() -> None:
 
     [region] = boxes_to_regions(drawn, ARCH_D, sheet_key="A-101", known=MACHINE, new_kind="removed")
 
-    assert region == {"id": "A-101-m1", "kind": "removed", "bbox": [0.0, 0.0, 20.0, 40.0],
-                      "old_text": None, "new_text": None, "note": ""}
+    assert region == {
+        "id": "A-101-m1",
+        "kind": "removed",
+        "bbox": [0.0, 0.0, 20.0, 40.0],
+        "old_text": None,
+        "new_text": None,
+        "note": "",
+    }
 
 
 def test_two_boxes_with_the_same_label_become_two_regions() -> None:

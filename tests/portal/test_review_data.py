@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from buildtrace_assets.assets.overlays import apply_overlay
 from portal.review_data import Review, blob_key, on_sheet, overlay_with_sheet, sheet_of, sheet_regions
@@ -10,15 +10,36 @@ from portal.review_data import Review, blob_key, on_sheet, overlay_with_sheet, s
 MACHINE = {
     "schema": "buildtrace.changes/v1",
     "sheets": [
-        {"sheet_number": "A-101", "old_page": 0, "new_page": 0, "status": "modified", "overlay": "overlays/A-101.png",
-         "changes": [{"id": "A-101-1", "kind": "modified", "bbox": [1, 1, 5, 5]},
-                     {"id": "A-101-2", "kind": "added", "bbox": [9, 9, 12, 12]}]},
-        {"sheet_number": "A-1010", "old_page": 1, "new_page": 1, "status": "modified", "overlay": "overlays/A-1010.png",
-         "changes": [{"id": "A-1010-1", "kind": "removed", "bbox": [2, 2, 4, 4]}]},
+        {
+            "sheet_number": "A-101",
+            "old_page": 0,
+            "new_page": 0,
+            "status": "modified",
+            "overlay": "overlays/A-101.png",
+            "changes": [
+                {"id": "A-101-1", "kind": "modified", "bbox": [1, 1, 5, 5]},
+                {"id": "A-101-2", "kind": "added", "bbox": [9, 9, 12, 12]},
+            ],
+        },
+        {
+            "sheet_number": "A-1010",
+            "old_page": 1,
+            "new_page": 1,
+            "status": "modified",
+            "overlay": "overlays/A-1010.png",
+            "changes": [{"id": "A-1010-1", "kind": "removed", "bbox": [2, 2, 4, 4]}],
+        },
         {"sheet_number": "A-102", "old_page": None, "new_page": 2, "status": "added", "changes": []},
     ],
 }
-DRAWN = {"id": "A-101-m1", "kind": "removed", "bbox": [20, 20, 30, 30], "old_text": None, "new_text": None, "note": "door"}
+DRAWN = {
+    "id": "A-101-m1",
+    "kind": "removed",
+    "bbox": [20, 20, 30, 30],
+    "old_text": None,
+    "new_text": None,
+    "note": "door",
+}
 
 
 def test_change_ids_name_their_sheet_even_when_one_key_prefixes_another() -> None:
@@ -60,11 +81,21 @@ def test_files_are_found_next_to_the_changes_document() -> None:
 
 
 def review(overlay_at: datetime | None, summary_at: datetime | None, summary_overlay: str | None) -> Review:
-    return Review("d", "k", MACHINE, "o2" if overlay_at else None, 2 if overlay_at else None, [], overlay_at, summary_overlay, summary_at)
+    return Review(
+        "d",
+        "k",
+        MACHINE,
+        "o2" if overlay_at else None,
+        2 if overlay_at else None,
+        [],
+        overlay_at,
+        summary_overlay,
+        summary_at,
+    )
 
 
 def test_the_summary_is_updating_until_one_follows_the_saved_overlay() -> None:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     assert not review(None, now, None).summary_updating
     assert review(now, None, None).summary_updating
     assert review(now, now - timedelta(seconds=5), None).summary_updating

@@ -31,3 +31,18 @@ def test_asking_for_openai_without_a_key_is_a_clear_error(monkeypatch):
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     with pytest.raises(SummarizerError, match="needs OPENAI_API_KEY"):
         make_summarizer(Settings(summarizer="openai"))
+
+
+def test_the_token_and_image_limits_come_from_the_settings(monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "k")
+    monkeypatch.setenv("BUILDTRACE_OPENAI_MAX_TOKENS", "900")
+    monkeypatch.setenv("BUILDTRACE_OPENAI_MAX_IMAGES", "3")
+    summarizer = make_summarizer(Settings())
+    assert (summarizer.config.max_tokens, summarizer.config.images.max_images) == (900, 3)
+
+
+def test_each_summarizer_names_the_model_its_summaries_are_recorded_with(monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "k")
+    monkeypatch.setenv("BUILDTRACE_OPENAI_MODEL", "local-vlm")
+    assert make_summarizer(Settings()).model == "local-vlm"
+    assert make_summarizer(Settings(summarizer="offline")).model == "offline"

@@ -26,7 +26,12 @@ def test_uploads_and_jobs_appear_with_their_author(open_app: OpenApp, people: Pe
     app = open_app(people.owner, page=PAGE)
 
     trail = app.dataframe[0].value
-    assert list(trail["action"])[:4] == ["job.create", "drawing_version.create", "drawing_version.create", "drawing.create"]
+    assert list(trail["action"])[:4] == [
+        "job.create",
+        "drawing_version.create",
+        "drawing_version.create",
+        "drawing.create",
+    ]
     assert set(list(trail["who"])[:4]) == {"editor@acme.test"}
 
 

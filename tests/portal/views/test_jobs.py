@@ -14,7 +14,9 @@ OpenApp = Callable[..., AppTest]
 PAGE = "views/jobs.py"
 
 
-def test_a_job_shows_its_versions_status_and_four_stages(open_app: OpenApp, people: People, portal_env: PortalEnv) -> None:
+def test_a_job_shows_its_versions_status_and_four_stages(
+    open_app: OpenApp, people: People, portal_env: PortalEnv
+) -> None:
     seed_job(portal_env, people)
 
     app = open_app(people.viewer, page=PAGE)
@@ -65,7 +67,9 @@ def test_no_jobs_yet_says_how_to_start_one(open_app: OpenApp, people: People) ->
     assert texts(app.info) == ["No comparisons yet: upload a second version of a drawing to start one."]
 
 
-def test_an_outsider_cannot_open_the_jobs_of_a_project(open_app: OpenApp, people: People, portal_env: PortalEnv) -> None:
+def test_an_outsider_cannot_open_the_jobs_of_a_project(
+    open_app: OpenApp, people: People, portal_env: PortalEnv
+) -> None:
     seed_job(portal_env, people)
 
     app = open_app(people.outsider, page=PAGE, project_id=people.project_id)

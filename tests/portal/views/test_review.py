@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import json
+from collections.abc import Callable
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from buildtrace_assets.engine.legend import KIND_COLOURS
 from buildtrace_assets.services import diff_results, overlays
-from portal.review_data import canvas_key
+from portal.review_data import canvas_key, region_table_key
 from tests.portal.support import ComparedPair, People, PortalEnv, SeededJob, labelled, seed_job, seed_review, texts
 
 OpenApp = Callable[..., AppTest]
@@ -30,7 +29,9 @@ def feed_boxes(app: AppTest, env: PortalEnv, people: People, job: SeededJob, box
     """What the browser sends after the mouse drew, moved or deleted boxes on sheet A-101."""
     result = env.run(lambda s: diff_results.get_diff_result(s, people.editor, job.job_id).id)
     overlay = env.run(lambda s: overlays.active_overlay(s, people.editor, result))
-    objects = [{"type": "LabeledRect", "scaleX": 1, "scaleY": 1, "originX": "left", "originY": "top", **box} for box in boxes]
+    objects = [
+        {"type": "LabeledRect", "scaleX": 1, "scaleY": 1, "originX": "left", "originY": "top", **box} for box in boxes
+    ]
     key = canvas_key(result, "A-101", overlay.id if overlay else None)
     app.session_state[key] = {"drawing": {"raw": {"objects": objects}, "data": None}, "backgroundFit": None}
     return app.run()
@@ -62,7 +63,13 @@ def test_an_editor_draws_a_region_names_it_and_saves_a_new_overlay(
     app = open_app(people.editor, page=PAGE)
     labelled(app.selectbox, "Kind of new regions").set_value("removed")
     app.run()
-    machine_box = {"label": "A-101-1", "left": 114.01 * SCALE, "top": 104.95 * SCALE, "width": 35.68 * SCALE, "height": 19.24 * SCALE}
+    machine_box = {
+        "label": "A-101-1",
+        "left": 114.01 * SCALE,
+        "top": 104.95 * SCALE,
+        "width": 35.68 * SCALE,
+        "height": 19.24 * SCALE,
+    }
     drawn = {"label": "A-101-m1", "left": 100.0, "top": 300.0, "width": 50.0, "height": 40.0}
     app = feed_boxes(app, portal_env, people, reviewed, [machine_box, drawn])
 
@@ -101,14 +108,18 @@ def test_a_job_without_a_diff_result_says_so(open_app: OpenApp, people: People, 
     assert texts(app.info) == ["No comparison result yet: the job is pending. The Jobs page shows its progress."]
 
 
-def test_an_outsider_with_the_job_in_the_url_sees_nothing(open_app: OpenApp, people: People, reviewed: SeededJob) -> None:
+def test_an_outsider_with_the_job_in_the_url_sees_nothing(
+    open_app: OpenApp, people: People, reviewed: SeededJob
+) -> None:
     app = open_app(people.outsider, page=PAGE, project_id=people.project_id)
 
     assert texts(app.error) == ["Project not found."]
     assert not app.dataframe
 
 
-def test_the_old_and_new_views_render_the_uploaded_sheets(open_app: OpenApp, people: People, reviewed: SeededJob) -> None:
+def test_the_old_and_new_views_render_the_uploaded_sheets(
+    open_app: OpenApp, people: People, reviewed: SeededJob
+) -> None:
     app = open_app(people.viewer, page=PAGE)
     view = app.get("segmented_control")[0]
     assert view.options == ["Overlay", "New", "Old"]
@@ -162,5 +173,46 @@ def test_saving_again_makes_the_next_overlay_version_from_the_saved_regions(
 
     assert texts(app.success) == ["Saved as manual overlay version 2."]
     result = portal_env.run(lambda s: diff_results.get_diff_result(s, people.editor, reviewed.job_id).id)
-    history = portal_env.run(lambda s: [(o.version_number, len(o.changes)) for o in overlays.overlay_history(s, people.editor, result)])
+    history = portal_env.run(
+        lambda s: [(o.version_number, len(o.changes)) for o in overlays.overlay_history(s, people.editor, result)]
+    )
     assert history == [(2, 1), (1, 0)]
+
+
+def test_without_the_versions_analysis_the_sheet_size_comes_from_rendering_it(
+    open_app: OpenApp, people: People, portal_env: PortalEnv, compared_pair: ComparedPair
+) -> None:
+    seed_review(portal_env, people, compared_pair, analysed=False)
+
+    payload = canvas_payload(open_app(people.viewer, page=PAGE))
+
+    assert (payload["canvasWidth"], payload["canvasHeight"]) == (CANVAS_WIDTH, round(396 * SCALE))
+
+
+def test_kind_and_note_typed_in_the_table_are_saved_and_survive_drawing_another_box(
+    open_app: OpenApp, people: People, portal_env: PortalEnv, reviewed: SeededJob
+) -> None:
+    app = open_app(people.editor, page=PAGE)
+    result = portal_env.run(lambda s: diff_results.get_diff_result(s, people.editor, reviewed.job_id).id)
+    canvas = canvas_key(result, "A-101", None)
+    app.session_state[region_table_key(canvas, ["A-101-1"])] = {
+        "edited_rows": {0: {"kind": "added", "note": "new partition"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    app.run()
+    machine_box = {
+        "label": "A-101-1",
+        "left": 114.01 * SCALE,
+        "top": 104.95 * SCALE,
+        "width": 35.68 * SCALE,
+        "height": 19.24 * SCALE,
+    }
+    drawn = {"label": "A-101-m1", "left": 100.0, "top": 300.0, "width": 50.0, "height": 40.0}
+    app = feed_boxes(app, portal_env, people, reviewed, [machine_box, drawn])
+    labelled(app.button, "Save regions").click()
+    app.run()
+
+    saved = {c["id"]: c for c in portal_env.run(lambda s: overlays.active_overlay(s, people.editor, result).changes)}
+    assert (saved["A-101-1"]["kind"], saved["A-101-1"]["note"]) == ("added", "new partition")
+    assert saved["A-101-m1"]["note"] == ""

@@ -77,7 +77,7 @@ def test_an_editor_saves_a_human_written_version(
     assert texts(app.success) == ["Saved as a new human-written version."]
     history = app.dataframe[0].value
     assert list(history["source"]) == ["human_written", "machine"]
-    assert list(history["author"])[0] == "editor@acme.test"
+    assert list(history["author"]) == ["editor@acme.test", "pipeline"]
     assert "The east wall is now 24'-9\"." in texts(app.markdown)
 
 

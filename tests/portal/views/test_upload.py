@@ -36,9 +36,7 @@ def test_the_first_upload_creates_the_drawing_named_after_the_file(
     assert versions == [(1, True)]
 
 
-def test_a_second_version_of_an_existing_drawing_says_the_comparison_starts(
-    open_app: OpenApp, people: People
-) -> None:
+def test_a_second_version_of_an_existing_drawing_says_the_comparison_starts(open_app: OpenApp, people: People) -> None:
     app = upload(open_app(people.editor, page=PAGE), "rev1.pdf", sheet_pdf("first"))
     labelled(app.selectbox, "Drawing").set_value("rev1")
     app = upload(app, "rev2.pdf", sheet_pdf("second"))
@@ -76,7 +74,7 @@ def test_the_same_file_twice_names_the_existing_version(open_app: OpenApp, peopl
     assert error.startswith("this file is already version 1 of drawing 'A-101'")
 
 
-def test_a_file_over_the_limit_is_refused_before_reading_it(
+def test_a_file_over_the_limit_is_refused_with_the_services_message(
     open_app: OpenApp, people: People, monkeypatch
 ) -> None:
     monkeypatch.setenv("BUILDTRACE_MAX_UPLOAD_MB", "1")
@@ -85,7 +83,8 @@ def test_a_file_over_the_limit_is_refused_before_reading_it(
     get_settings.cache_clear()
     app = upload(open_app(people.editor, page=PAGE), "big.pdf", b"%PDF-1.7\n" + b"0" * (2 * 2**20))
 
-    assert texts(app.error) == ["big.pdf is 2.0 MB; the limit is 1 MB."]
+    assert app.file_uploader[0].proto.max_upload_size_mb == 1
+    assert texts(app.error) == ["big.pdf is 2,097,161 bytes; the limit is 1,048,576 bytes"]
 
 
 def test_a_new_drawing_needs_a_name(open_app: OpenApp, people: People) -> None:
@@ -96,7 +95,7 @@ def test_a_new_drawing_needs_a_name(open_app: OpenApp, people: People) -> None:
     labelled(app.button, "Upload").click()
     app.run()
 
-    assert texts(app.error) == ["Name the new drawing."]
+    assert texts(app.error) == ["drawing name must not be empty"]
 
 
 def test_a_viewer_cannot_upload(open_app: OpenApp, people: People) -> None:

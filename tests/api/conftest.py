@@ -1,0 +1,135 @@
+"""Fixtures of the API tests: the app on the test database, signed-in clients, and a job with real results.
+
+- ``api_settings``: token settings with a test secret.
+- ``app`` / ``client``: the API over ``database_url`` and ``blob_storage``
+  (both engines), with a real background summarizer (offline).
+- ``sign_in(email)``: the ``Authorization`` header of a fresh login.
+- ``world``: ``team`` plus versions 1 and 2 of drawing A-101, their job,
+  and a diff result whose changes document is stored in blob storage.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+from fixtures.database import PASSWORD, Team, tiny_pdf
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from buildtrace_assets.api import ApiSettings, create_app
+from buildtrace_assets.api.regeneration import BackgroundSummaries
+from buildtrace_assets.config import Settings
+from buildtrace_assets.engine.contract import validate_changes
+from buildtrace_assets.services.access import SYSTEM
+from buildtrace_assets.services.diff_results import record_diff_result
+from buildtrace_assets.services.jobs import create_comparison_job
+from buildtrace_assets.services.uploads import register_upload
+from buildtrace_assets.storage import BlobStorage
+from buildtrace_assets.summaries import OfflineSummarizer
+
+SECRET = "test-secret-that-is-long-enough-for-hs256"
+Headers = dict[str, str]
+SignIn = Callable[[str], Headers]
+
+CHANGE = {
+    "id": "A-101-1",
+    "kind": "modified",
+    "bbox": [100.0, 200.0, 160.0, 220.0],
+    "old_text": "24'-4\"",
+    "new_text": "24'-9\"",
+    "confidence": 0.93,
+}
+CHANGES_DOCUMENT = {
+    "schema": "buildtrace.changes/v1",
+    "old": {"file": "rev 1.pdf", "pages": 1},
+    "new": {"file": "rev 2.pdf", "pages": 1},
+    "sheets": [
+        {
+            "sheet_number": "A-101",
+            "title": "FIRST FLOOR PLAN",
+            "old_page": 0,
+            "new_page": 0,
+            "status": "modified",
+            "alignment": {"matrix": [[1, 0, 0], [0, 1, 0]], "score": 1.0},
+            "changes": [CHANGE],
+        }
+    ],
+}
+
+
+@pytest.fixture
+def api_settings() -> ApiSettings:
+    return ApiSettings(secret=SECRET)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def summary_worker(session_factory: sessionmaker[Session], blob_storage: BlobStorage) -> Iterator[BackgroundSummaries]:
+    worker = BackgroundSummaries(session_factory, blob_storage, OfflineSummarizer())
+    yield worker
+    worker.shutdown()
+
+
+@pytest.fixture
+def app(
+    app_settings: Settings,
+    api_settings: ApiSettings,
+    session_factory: sessionmaker[Session],
+    blob_storage: BlobStorage,
+    summary_worker: BackgroundSummaries,
+) -> Flask:
+    return create_app(
+        app_settings, api_settings, session_factory=session_factory, storage=blob_storage, request_summary=summary_worker
+    )
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def login(client: FlaskClient, email: str) -> dict[str, object]:
+    response = client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def bearer(token: object) -> Headers:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def sign_in(client: FlaskClient) -> SignIn:
+    return lambda email: bearer(login(client, email)["access_token"])
+
+
+@dataclass(frozen=True)
+class World:
+    """A project with two versions, a job and a diff result whose changes document is in storage."""
+
+    team: Team
+    drawing_id: str
+    old_version_id: str
+    new_version_id: str
+    job_id: str
+    diff_result_id: str
+
+
+@pytest.fixture
+def world(db_session: Session, blob_storage: BlobStorage, team: Team) -> World:
+    old, new = (
+        register_upload(db_session, blob_storage, team.editor, team.project.id, "A-101", f"{label}.pdf", tiny_pdf(label))
+        for label in ("rev 1", "rev 2")
+    )
+    job = create_comparison_job(db_session, team.editor, old.id, new.id)
+    validate_changes(CHANGES_DOCUMENT)
+    changes_ref = f"diffs/{job.id}/changes.json"
+    blob_storage.put_bytes(changes_ref, json.dumps(CHANGES_DOCUMENT).encode(), content_type="application/json")
+    result = record_diff_result(
+        db_session, SYSTEM, job.id, changes_ref=changes_ref, engine_version="test", sheet_count=1, change_count=1
+    )
+    db_session.commit()
+    return World(team, old.drawing_id, old.id, new.id, job.id, result.id)
