@@ -4,8 +4,8 @@ The machine's regions live in the ``buildtrace.changes/v1`` document of the
 diff result; once someone saves corrections, the active manual overlay holds
 the whole corrected set (every sheet). A change belongs to the sheet its id
 names (``<sheet key>-<n>`` from the engine, ``<sheet key>-m<n>`` drawn here),
-the convention the pipeline reads overlays back with, so the key comes from
-the pipeline's own :func:`sheet_key`.
+the convention the summarizer reads overlays back with, so the key comes
+from its :func:`~buildtrace_assets.summaries.overlays.sheet_key`.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from typing import Any
 import streamlit as st
 from sqlalchemy.orm import Session
 
-from buildtrace_assets.assets.overlays import sheet_key
 from buildtrace_assets.services import diff_results, overlays, summaries
 from buildtrace_assets.services.errors import NotFound
 from buildtrace_assets.storage import open_storage
+from buildtrace_assets.summaries.overlays import sheet_key
 from portal import backend
 from portal.auth import SignedIn
 

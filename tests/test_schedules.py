@@ -13,12 +13,13 @@ from buildtrace_assets.schedules import resummarize_schedule
 from buildtrace_assets.services.access import SYSTEM
 from buildtrace_assets.services.diff_results import record_diff_result
 from buildtrace_assets.services.jobs import cancel_job
-from buildtrace_assets.services.overlays import create_overlay
+from buildtrace_assets.services.overlays import create_overlay, deactivate_overlay
 from buildtrace_assets.services.summaries import edit_summary, save_machine_summary
 from buildtrace_assets.summaries import PROMPT_VERSION
 
 NIGHT = datetime(2026, 3, 4, 3, 0, tzinfo=UTC)
 CONTENT = {"overall": "One wall added.", "items": []}
+DRAWN = [{"id": "A-101-m1", "kind": "added", "bbox": [1.0, 1.0, 9.0, 9.0]}]
 
 
 def summarized_job(world: World, pair: RevisionPair, drawing: str, **summary: str) -> tuple[str, str]:
@@ -55,9 +56,21 @@ def test_a_summary_older_than_the_active_overlay_is_rewritten(world: World, revi
     job_id, diff_id = summarized_job(world, revision_pair, "A")
     summarized_job(world, revision_pair, "B")
     with world.transaction() as session:
-        create_overlay(
-            session, world.owner, diff_id, [{"id": "A-101-m1", "kind": "added", "bbox": [1.0, 1.0, 9.0, 9.0]}]
-        )
+        create_overlay(session, world.owner, diff_id, DRAWN)
+
+    assert [job for job, _ in stale_runs(world)] == [job_id]
+
+
+def test_a_summary_follows_the_overlay_in_force_not_the_clock(world: World, revision_pair: RevisionPair) -> None:
+    job_id, diff_id = summarized_job(world, revision_pair, "A")
+    with world.transaction() as session:
+        overlay = create_overlay(session, world.owner, diff_id, DRAWN)
+        fields = {"model": "offline", "prompt_version": PROMPT_VERSION, "overlay_id": overlay.id}
+        save_machine_summary(session, SYSTEM, diff_id, content=CONTENT, text="One wall added.", **fields)
+    assert stale_runs(world) == []
+
+    with world.transaction() as session:
+        deactivate_overlay(session, world.owner, overlay.id)
 
     assert [job for job, _ in stale_runs(world)] == [job_id]
 

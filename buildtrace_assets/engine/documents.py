@@ -140,7 +140,7 @@ class PageSource:
         zoom = dpi / 72.0
         pix = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), colorspace=pymupdf.csGRAY, alpha=False, clip=area)
         image = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.stride)[:, : pix.width]
-        return image.copy()
+        return image  # the sandbox copies it out into the parent
 
     def words(self, index: int) -> list[tuple[str, BBox]]:
         """Words of the text layer in page-as-displayed coordinates (MuPDF reports them unrotated)."""

@@ -29,7 +29,7 @@ import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -135,12 +135,14 @@ class Sandbox:
         return self._process is not None and self._process.poll() is None
 
     def call(self, method: str, *args: Any, timeout_s: float | None = None) -> Any:
-        """Run ``method(*args)`` in the child; restart the child first if an earlier request killed it."""
-        if not self._alive():
-            self._stop()
+        """Run ``method(*args)`` in the child; start a fresh child first if an earlier request killed it."""
+        if self._process is None:
             self._start()
         assert self._conn is not None
-        self._conn.send((method, args))
+        try:
+            self._conn.send((method, args))
+        except ConnectionError:
+            self._crashed(method)
         return self._receive(timeout_s or self._limits.timeout_s, method)
 
     def _receive(self, timeout_s: float, what: str) -> Any:
@@ -152,9 +154,7 @@ class Sandbox:
             if reply[0] == "array":
                 return self._read_array(reply[1], reply[2], deadline, timeout_s, what)
         except (EOFError, ConnectionError):
-            code = self._wait(1)
-            self._stop()
-            raise BadInputError(f"the file crashed the renderer while {what} (exit code {code})") from None
+            self._crashed(what)
         status, *payload = reply
         if status == "ok":
             return payload[0]
@@ -163,6 +163,11 @@ class Sandbox:
         if not self._alive():
             self._stop()
         raise BadInputError(payload[0])
+
+    def _crashed(self, what: str) -> NoReturn:
+        code = self._wait(1)
+        self._stop()
+        raise BadInputError(f"the file crashed the renderer while {what} (exit code {code})") from None
 
     def _await(self, deadline: float, timeout_s: float, what: str) -> None:
         assert self._conn is not None

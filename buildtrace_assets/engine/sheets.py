@@ -93,14 +93,20 @@ def _inside(box: BBox, regions: tuple[BBox, ...]) -> bool:
     return any(r[0] <= cx <= r[2] and r[1] <= cy <= r[3] for r in regions)
 
 
-def _label_near(box: BBox, lines: list[_Line], labels: tuple[str, ...]) -> bool:
-    """A label line just left of or above ``box`` (title blocks put the label before the value)."""
-    height = box[3] - box[1]
+def _label_boxes(lines: list[_Line], labels: tuple[str, ...]) -> list[BBox]:
+    """Boxes of the lines that read as one of ``labels``; found once per page, not once per candidate."""
+    boxes = []
     for line in lines:
         key = re.sub(r"[^A-Z]", "", line.text.upper())
-        if not any(key == label or key.startswith(label) and len(key) <= len(label) + 6 for label in labels):
-            continue
-        lx0, ly0, lx1, ly1 = line.bbox
+        if any(key == label or key.startswith(label) and len(key) <= len(label) + 6 for label in labels):
+            boxes.append(line.bbox)
+    return boxes
+
+
+def _label_near(box: BBox, label_boxes: list[BBox]) -> bool:
+    """A label line just left of or above ``box`` (title blocks put the label before the value)."""
+    height = box[3] - box[1]
+    for lx0, ly0, lx1, ly1 in label_boxes:
         left = abs((ly0 + ly1) / 2 - (box[1] + box[3]) / 2) < height and 0 <= box[0] - lx1 < 12 * height
         above = 0 <= box[1] - ly1 < 4 * height and lx0 - 4 * height <= box[0] <= lx1 + 4 * height
         if left or above:
@@ -130,12 +136,13 @@ def identify_sheet(words: tuple[Word, ...], width_pt: float, height_pt: float) -
     lines = _lines(words)
     regions = title_block_regions(width_pt, height_pt)
     typical = statistics.median(w.bbox[3] - w.bbox[1] for w in words) or 1.0
+    number_labels = _label_boxes(lines, NUMBER_LABELS)
     scored = []
     for text, box, height in _number_candidates(lines):
         score = 0.0
         if _inside(box, regions):
             score += 0.4
-        if _label_near(box, lines, NUMBER_LABELS):
+        if _label_near(box, number_labels):
             score += 0.3
         score += min(0.3, 0.1 * max(0.0, height / typical - 1.0))
         # Bottom-right corner is where the number sits on nearly every title block.
@@ -152,6 +159,7 @@ def identify_sheet(words: tuple[Word, ...], width_pt: float, height_pt: float) -
 def _title(lines: list[_Line], regions: tuple[BBox, ...], typical: float, number_box: BBox | None) -> str | None:
     """The title: a labelled line, else the largest wordy line of the title block."""
     best: tuple[float, str] | None = None
+    title_labels = _label_boxes(lines, TITLE_LABELS)
     for line in lines:
         text = line.text.strip()
         letters = sum(ch.isalpha() for ch in text)
@@ -161,7 +169,7 @@ def _title(lines: list[_Line], regions: tuple[BBox, ...], typical: float, number
             continue
         if SHEET_NUMBER.match(text.upper()):
             continue
-        score = line.height / typical + (2.0 if _label_near(line.bbox, lines, TITLE_LABELS) else 0.0)
+        score = line.height / typical + (2.0 if _label_near(line.bbox, title_labels) else 0.0)
         score += 0.5 if text.upper() == text else 0.0
         if best is None or score > best[0]:
             best = (score, text)

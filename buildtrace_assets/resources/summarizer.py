@@ -14,9 +14,6 @@ from pydantic import Field
 from buildtrace_assets.config import Settings, get_settings
 from buildtrace_assets.summaries.factory import Summarizer, make_summarizer
 
-OFFLINE_MODEL_NAME = "offline"
-"""Model name recorded for summaries of the offline summarizer."""
-
 
 class SummarizerResource(ConfigurableResource):
     """Which summarizer writes change summaries, and how it reaches its model."""
@@ -40,10 +37,5 @@ class SummarizerResource(ConfigurableResource):
         )
 
     def get(self) -> Summarizer:
-        """A summarizer ready to call."""
+        """A summarizer ready to call; its ``model`` is the name stored with each summary and checked for staleness."""
         return make_summarizer(self.settings())
-
-    def model_name(self) -> str:
-        """The name stored with each summary, so summaries from another model can be found as stale."""
-        settings = self.settings()
-        return settings.openai_model if settings.summarizer_kind == "openai" else OFFLINE_MODEL_NAME

@@ -22,7 +22,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from buildtrace_assets.assets.overlays import apply_overlay
 from buildtrace_assets.db.models import ChangeSummary as SummaryRow
 from buildtrace_assets.db.models import DrawingVersion, Job
 from buildtrace_assets.db.session import transaction
@@ -37,6 +36,7 @@ from buildtrace_assets.summaries.document import WordsBySheet
 from buildtrace_assets.summaries.errors import InvalidChangesError
 from buildtrace_assets.summaries.factory import Summarizer
 from buildtrace_assets.summaries.markdown import render_markdown
+from buildtrace_assets.summaries.overlays import apply_overlay
 from buildtrace_assets.summaries.schema import ChangeSummary
 
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 import pytest
-from fixtures.database import PASSWORD, Team, tiny_pdf
+from api.support import CHANGES_DOCUMENT, SECRET, Headers, World, bearer, login
+from fixtures.database import Team, tiny_pdf
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
@@ -31,34 +31,7 @@ from buildtrace_assets.services.uploads import register_upload
 from buildtrace_assets.storage import BlobStorage
 from buildtrace_assets.summaries import OfflineSummarizer
 
-SECRET = "test-secret-that-is-long-enough-for-hs256"
-Headers = dict[str, str]
 SignIn = Callable[[str], Headers]
-
-CHANGE = {
-    "id": "A-101-1",
-    "kind": "modified",
-    "bbox": [100.0, 200.0, 160.0, 220.0],
-    "old_text": "24'-4\"",
-    "new_text": "24'-9\"",
-    "confidence": 0.93,
-}
-CHANGES_DOCUMENT = {
-    "schema": "buildtrace.changes/v1",
-    "old": {"file": "rev 1.pdf", "pages": 1},
-    "new": {"file": "rev 2.pdf", "pages": 1},
-    "sheets": [
-        {
-            "sheet_number": "A-101",
-            "title": "FIRST FLOOR PLAN",
-            "old_page": 0,
-            "new_page": 0,
-            "status": "modified",
-            "alignment": {"matrix": [[1, 0, 0], [0, 1, 0]], "score": 1.0},
-            "changes": [CHANGE],
-        }
-    ],
-}
 
 
 @pytest.fixture
@@ -91,31 +64,9 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-def login(client: FlaskClient, email: str) -> dict[str, object]:
-    response = client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()
-
-
-def bearer(token: object) -> Headers:
-    return {"Authorization": f"Bearer {token}"}
-
-
 @pytest.fixture
 def sign_in(client: FlaskClient) -> SignIn:
     return lambda email: bearer(login(client, email)["access_token"])
-
-
-@dataclass(frozen=True)
-class World:
-    """A project with two versions, a job and a diff result whose changes document is in storage."""
-
-    team: Team
-    drawing_id: str
-    old_version_id: str
-    new_version_id: str
-    job_id: str
-    diff_result_id: str
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import bearer, login
+from api.support import bearer, login
 from fixtures.database import Team
 from flask.testing import FlaskClient
 from sqlalchemy import select

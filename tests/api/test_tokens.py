@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
-from conftest import SECRET, bearer, login
+from api.support import SECRET, bearer, login
 from flask.testing import FlaskClient
 
 from buildtrace_assets.api import ApiSettings

@@ -3,12 +3,13 @@
 import json
 from pathlib import Path
 
+import psutil
 import pymupdf
 import pytest
 
 from buildtrace_assets.engine.compare import DocumentAnalysis, analyze_document, compare_documents
 from buildtrace_assets.engine.contract import validate_changes
-from buildtrace_assets.engine.errors import AnalysisMismatchError
+from buildtrace_assets.engine.errors import AnalysisMismatchError, BadInputError
 from buildtrace_assets.samples import Truth, make_revision_pair
 
 DRAWINGS = Path("/work/shared/data/drawings")
@@ -105,3 +106,14 @@ def _set(path: Path, numbers: list[str], *, huge_last: bool = False) -> Path:
         page.insert_text((width - 200, 640), f"PLAN LEVEL {number[-1]}", fontsize=14)
     doc.save(path)
     return path
+
+
+def test_when_one_version_cannot_be_opened_no_child_process_is_left_behind(tmp_path):
+    good = _set(tmp_path / "old.pdf", ["A-101"])
+    bad = tmp_path / "new.pdf"
+    bad.write_bytes(b"%PDF-1.7\nnot really a pdf")
+    before = {child.pid for child in psutil.Process().children()}
+    with pytest.raises(BadInputError, match="not a readable PDF"):
+        compare_documents(good, bad, tmp_path / "out", dpi=72)
+    assert {child.pid for child in psutil.Process().children()} <= before
+    assert not (tmp_path / "out" / "changes.json").exists()

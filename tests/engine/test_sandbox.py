@@ -42,3 +42,19 @@ def test_exceptions_in_the_child_come_back_as_one_line_bad_input():
     with Sandbox("collections:Counter") as box:
         with pytest.raises(BadInputError, match="no_such_method"):
             box.call("no_such_method")
+
+
+def test_arrays_come_back_whole_writable_and_contiguous():
+    with Sandbox("numpy:tri", 4000, 6000, 0, "uint8") as box:  # ones on and below the diagonal
+        page = box.call("copy")
+        assert page.shape == (4000, 6000) and page.flags.writeable and page.flags.c_contiguous
+        assert int(page.sum()) == 4000 * 4001 // 2 and page[1, 0] == 1 and page[0, 1] == 0
+        transposed = box.call("transpose")  # a strided view in the child
+        assert transposed.shape == (6000, 4000) and transposed.flags.c_contiguous
+        assert transposed[0, 1] == 1 and transposed[1, 0] == 0
+
+
+def test_the_child_is_a_fresh_interpreter_running_the_sandbox_module():
+    """Not a ``multiprocessing`` child: spawn would re-import the caller's main module (seconds under Dagster)."""
+    with Sandbox("importlib:import_module", "sys") as box:
+        assert box.call("__getattribute__", "argv")[0].endswith("buildtrace_assets/engine/sandbox.py")

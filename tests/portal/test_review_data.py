@@ -4,31 +4,27 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from buildtrace_assets.assets.overlays import apply_overlay
+from buildtrace_assets.summaries.overlays import apply_overlay
 from portal.review_data import Review, blob_key, on_sheet, overlay_with_sheet, sheet_of, sheet_regions
+
+
+def modified_sheet(number: str, page: int, *changes: tuple[str, str]) -> dict:
+    """A matched, modified sheet with its overlay and ``(id, kind)`` changes."""
+    return {
+        "sheet_number": number,
+        "old_page": page,
+        "new_page": page,
+        "status": "modified",
+        "overlay": f"overlays/{number}.png",
+        "changes": [{"id": change_id, "kind": kind, "bbox": [1, 1, 5, 5]} for change_id, kind in changes],
+    }
+
 
 MACHINE = {
     "schema": "buildtrace.changes/v1",
     "sheets": [
-        {
-            "sheet_number": "A-101",
-            "old_page": 0,
-            "new_page": 0,
-            "status": "modified",
-            "overlay": "overlays/A-101.png",
-            "changes": [
-                {"id": "A-101-1", "kind": "modified", "bbox": [1, 1, 5, 5]},
-                {"id": "A-101-2", "kind": "added", "bbox": [9, 9, 12, 12]},
-            ],
-        },
-        {
-            "sheet_number": "A-1010",
-            "old_page": 1,
-            "new_page": 1,
-            "status": "modified",
-            "overlay": "overlays/A-1010.png",
-            "changes": [{"id": "A-1010-1", "kind": "removed", "bbox": [2, 2, 4, 4]}],
-        },
+        modified_sheet("A-101", 0, ("A-101-1", "modified"), ("A-101-2", "added")),
+        modified_sheet("A-1010", 1, ("A-1010-1", "removed")),
         {"sheet_number": "A-102", "old_page": None, "new_page": 2, "status": "added", "changes": []},
     ],
 }

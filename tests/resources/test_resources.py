@@ -59,8 +59,9 @@ def test_summarizer_is_offline_without_an_api_key(monkeypatch: pytest.MonkeyPatc
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     resource = SummarizerResource(kind="auto", openai_model="gpt-4.1-mini", openai_timeout_s=30)
 
-    assert isinstance(resource.get(), OfflineSummarizer)
-    assert resource.model_name() == "offline"
+    summarizer = resource.get()
+    assert isinstance(summarizer, OfflineSummarizer)
+    assert summarizer.model == "offline"
 
 
 def test_summarizer_uses_the_openai_model_when_a_key_is_set(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -68,8 +69,9 @@ def test_summarizer_uses_the_openai_model_when_a_key_is_set(monkeypatch: pytest.
     get_settings.cache_clear()
     try:
         resource = SummarizerResource(kind="auto", openai_model="gpt-4.1-mini", openai_timeout_s=30)
-        assert isinstance(resource.get(), OpenAISummarizer)
-        assert resource.model_name() == "gpt-4.1-mini"
+        summarizer = resource.get()
+        assert isinstance(summarizer, OpenAISummarizer)
+        assert summarizer.model == "gpt-4.1-mini"
     finally:
         get_settings.cache_clear()
 

@@ -65,7 +65,8 @@ def get_drawing(drawing_id: str) -> dict[str, Any]:
     """A drawing with its versions, oldest first."""
     versions = drawings.list_versions(db(), current_actor(), drawing_id)
     drawing = db().get_one(Drawing, drawing_id)
-    return {**DrawingSchema().dump(drawing), "versions": versions}
+    fields = ("id", "project_id", "name", "created_at")
+    return {**{field: getattr(drawing, field) for field in fields}, "versions": versions}
 
 
 @blp.route("/drawings/<drawing_id>", methods=["DELETE"])

@@ -18,6 +18,16 @@ PAGE = "views/review.py"
 SHEET_WIDTH_PT = 612.0
 CANVAS_WIDTH = 1000
 SCALE = CANVAS_WIDTH / SHEET_WIDTH_PT
+MACHINE_BOX = {
+    "label": "A-101-1",
+    "left": 114.01 * SCALE,
+    "top": 104.95 * SCALE,
+    "width": 35.68 * SCALE,
+    "height": 19.24 * SCALE,
+}
+"""The engine's region around the changed dimension, where the page put it."""
+DRAWN_BOX = {"label": "A-101-m1", "left": 100.0, "top": 300.0, "width": 50.0, "height": 40.0}
+"""A box the person drew: 61.2 × 183.6 pt from the top left corner, 30.6 × 24.5 pt large."""
 
 
 @pytest.fixture
@@ -63,15 +73,7 @@ def test_an_editor_draws_a_region_names_it_and_saves_a_new_overlay(
     app = open_app(people.editor, page=PAGE)
     labelled(app.selectbox, "Kind of new regions").set_value("removed")
     app.run()
-    machine_box = {
-        "label": "A-101-1",
-        "left": 114.01 * SCALE,
-        "top": 104.95 * SCALE,
-        "width": 35.68 * SCALE,
-        "height": 19.24 * SCALE,
-    }
-    drawn = {"label": "A-101-m1", "left": 100.0, "top": 300.0, "width": 50.0, "height": 40.0}
-    app = feed_boxes(app, portal_env, people, reviewed, [machine_box, drawn])
+    app = feed_boxes(app, portal_env, people, reviewed, [MACHINE_BOX, DRAWN_BOX])
 
     table = app.data_editor[0].value
     assert list(table["id"]) == ["A-101-1", "A-101-m1"] and list(table["kind"]) == ["modified", "removed"]
@@ -201,15 +203,7 @@ def test_kind_and_note_typed_in_the_table_are_saved_and_survive_drawing_another_
         "deleted_rows": [],
     }
     app.run()
-    machine_box = {
-        "label": "A-101-1",
-        "left": 114.01 * SCALE,
-        "top": 104.95 * SCALE,
-        "width": 35.68 * SCALE,
-        "height": 19.24 * SCALE,
-    }
-    drawn = {"label": "A-101-m1", "left": 100.0, "top": 300.0, "width": 50.0, "height": 40.0}
-    app = feed_boxes(app, portal_env, people, reviewed, [machine_box, drawn])
+    app = feed_boxes(app, portal_env, people, reviewed, [MACHINE_BOX, DRAWN_BOX])
     labelled(app.button, "Save regions").click()
     app.run()
 

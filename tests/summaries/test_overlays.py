@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from buildtrace_assets.assets.overlays import apply_overlay, sheet_key
 from buildtrace_assets.services.errors import InvalidInput
+from buildtrace_assets.summaries.overlays import apply_overlay, sheet_key
 
 
 def change(change_id: str, kind: str = "added") -> dict:
