@@ -8,9 +8,8 @@ diffing them and writing the overlay and crops before the next pair is
 rendered, so memory stays flat in the number of sheets.
 
 Each version has its own sandboxed child, so the two are opened, analysed
-and rendered side by side (the parent's threads only wait on the children).
-Rendering the next pair while the parent diffs the current one was tried and
-is slower on two cores: the diff already keeps both busy.
+and rendered side by side (the parent's threads only wait on the children),
+and the next pair is rendered while the parent diffs the current one.
 """
 
 from __future__ import annotations
@@ -19,6 +18,7 @@ import base64
 import dataclasses
 import hashlib
 import re
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -30,15 +30,38 @@ import cv2
 import numpy as np
 
 from buildtrace_assets.config import get_settings
-from buildtrace_assets.engine.contract import SCHEMA_ID, alignment_to_dict, change_to_dict, validate_changes, write_json_atomic
+from buildtrace_assets.engine.contract import (
+    SCHEMA_ID,
+    alignment_to_dict,
+    change_to_dict,
+    validate_changes,
+    write_json_atomic,
+)
 from buildtrace_assets.engine.documents import Document, DocumentKind, open_document
-from buildtrace_assets.engine.errors import AnalysisMismatchError, BadInputError, EngineError
-from buildtrace_assets.engine.matching import THUMBNAIL_SIZE, SheetPair, match_sheets, thumbnail_signature
-from buildtrace_assets.engine.model import BBox, Change, PageText, RenderedPage, SheetIdentity, TextSource, Word
+from buildtrace_assets.engine.errors import (
+    AnalysisMismatchError,
+    BadInputError,
+    EngineError,
+)
+from buildtrace_assets.engine.matching import (
+    THUMBNAIL_SIZE,
+    SheetPair,
+    match_sheets,
+    thumbnail_signature,
+)
+from buildtrace_assets.engine.model import (
+    BBox,
+    Change,
+    PageText,
+    RenderedPage,
+    SheetIdentity,
+    TextSource,
+    Word,
+)
 from buildtrace_assets.engine.overlay import write_crops, write_overlay
 from buildtrace_assets.engine.pagediff import PageComparison, compare_pages
 from buildtrace_assets.engine.sheets import identify_sheet
-from buildtrace_assets.engine.text import OCR_DPI, OcrScope, ocr_region, page_text
+from buildtrace_assets.engine.text import OcrScope, ocr_region, page_text
 from buildtrace_assets.engine.textdiff import map_words, region_text
 
 ANALYSIS_VERSION = 1
@@ -76,7 +99,7 @@ class PageAnalysis:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "PageAnalysis":
+    def from_json(cls, data: dict[str, Any]) -> PageAnalysis:
         thumbnail = data["thumbnail"]
         return cls(
             index=int(data["index"]),
@@ -112,7 +135,7 @@ class DocumentAnalysis:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "DocumentAnalysis":
+    def from_json(cls, data: dict[str, Any]) -> DocumentAnalysis:
         if not isinstance(data, dict) or data.get("version") != ANALYSIS_VERSION:
             raise AnalysisMismatchError(f"not a version {ANALYSIS_VERSION} document analysis")
         try:
@@ -184,36 +207,68 @@ def _sheet_keys(pairs: list[SheetPair], old: DocumentAnalysis, new: DocumentAnal
 
 @dataclass(frozen=True)
 class _Versions:
-    """The old and the new document, each worked on by its own thread so both children run at once."""
+    """The old and the new document, each served by its own worker thread: both children work at once,
+    and each document's requests run in the order they were made."""
 
     docs: tuple[Document, Document]
-    pool: ThreadPoolExecutor
+    workers: tuple[ThreadPoolExecutor, ThreadPoolExecutor]
+
+    def submit(self, work: Callable[..., Any], *per_side: tuple[Any, Any]) -> tuple[Future, Future]:
+        """Start ``work(old_doc, *old_args)`` and ``work(new_doc, *new_args)``."""
+        old_args, new_args = zip(*per_side) if per_side else ((), ())
+        return (
+            self.workers[0].submit(work, self.docs[0], *old_args),
+            self.workers[1].submit(work, self.docs[1], *new_args),
+        )
 
     def both(self, work: Callable[..., Any], *per_side: tuple[Any, Any]) -> tuple[Any, Any]:
         """``(work(old_doc, *old_args), work(new_doc, *new_args))``, computed concurrently."""
-        old, new = self.pool.map(work, self.docs, *per_side)
-        return old, new
+        old, new = self.submit(work, *per_side)
+        return old.result(), new.result()
+
+
+_Renders = tuple["Future[RenderedPage]", "Future[RenderedPage]"]
 
 
 @contextmanager
 def _open_versions(old_path: Path | str, new_path: Path | str) -> Iterator[_Versions]:
-    """Open both documents concurrently; whichever opened is closed again, even when the other failed."""
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="buildtrace-version") as pool:
-        opening = [pool.submit(open_document, path) for path in (old_path, new_path)]
+    """Open both documents concurrently; whichever opened is closed again, even when the other failed.
+
+    Each is closed on its own worker, after any render still queued there, so no request reaches a closed child.
+    """
+    with ThreadPoolExecutor(1, "buildtrace-old") as old_worker, ThreadPoolExecutor(1, "buildtrace-new") as new_worker:
+        workers = (old_worker, new_worker)
+        opening = [worker.submit(open_document, path) for worker, path in zip(workers, (old_path, new_path))]
         try:
-            yield _Versions((opening[0].result(), opening[1].result()), pool)
+            yield _Versions((opening[0].result(), opening[1].result()), workers)
         finally:
-            for future in opening:
-                _close_when_opened(future)
-
-
-def _close_when_opened(opening: Future) -> None:
-    if opening.exception() is None:
-        opening.result().close()
+            for worker, future in zip(workers, opening):
+                if future.exception() is None:
+                    worker.submit(future.result().close)
 
 
 def _rendered(document: Document, page: PageAnalysis, dpi: float) -> RenderedPage:
     return RenderedPage(document.render(page.index, dpi), dpi, page.width_pt, page.height_pt, page.words)
+
+
+def _comparable(pair: SheetPair, analyses: tuple[DocumentAnalysis, DocumentAnalysis]) -> tuple[PageAnalysis, PageAnalysis] | None:
+    """Both pages of a matched pair, when both can be rendered."""
+    if pair.old_page is None or pair.new_page is None:
+        return None
+    pages = (analyses[0].pages[pair.old_page], analyses[1].pages[pair.new_page])
+    return None if any(page.error for page in pages) else pages
+
+
+def _renders_ahead(
+    versions: _Versions, compared: list[tuple[PageAnalysis, PageAnalysis] | None], dpi: float
+) -> Iterator[_Renders | None]:
+    """Per pair its renders (None when not compared), the next pair's already started: two pairs in memory at most."""
+    pending: deque[_Renders | None] = deque()
+    for pages in compared:
+        pending.append(None if pages is None else versions.submit(_rendered, pages, (dpi, dpi)))
+        if len(pending) > 1:
+            yield pending.popleft()
+    yield from pending
 
 
 def _grow(box: BBox, margin: float, page: PageAnalysis) -> BBox:
@@ -247,10 +302,10 @@ def _read_changed_text(
 
 
 def _compare_pair(
-    versions: _Versions, pages: tuple[PageAnalysis, PageAnalysis], key: str, dpi: float, out_dir: Path
+    versions: _Versions, pages: tuple[PageAnalysis, PageAnalysis], renders: _Renders, key: str, out_dir: Path
 ) -> dict[str, Any]:
     """Status, alignment, changes, overlay and crops of one matched pair."""
-    old, new = versions.both(_rendered, pages, (dpi, dpi))
+    old, new = renders[0].result(), renders[1].result()
     result = compare_pages(old, new, sheet_key=key)
     entry: dict[str, Any] = {"alignment": alignment_to_dict(result.alignment), "changes": []}
     if not result.ok:
@@ -281,7 +336,7 @@ def _sheet_entry(
     key: str,
     versions: _Versions,
     analyses: tuple[DocumentAnalysis, DocumentAnalysis],
-    dpi: float,
+    renders: _Renders | None,
     out_dir: Path,
 ) -> dict[str, Any]:
     old = analyses[0].pages[pair.old_page] if pair.old_page is not None else None
@@ -298,11 +353,11 @@ def _sheet_entry(
     broken = next((page.error for page in (old, new) if page is not None and page.error), None)
     if old is None or new is None:
         entry.update(status="added" if old is None else "removed", changes=[])
-    elif broken:
+    elif broken or renders is None:
         entry.update(status="modified", changes=[])
     else:
         try:
-            entry.update(_compare_pair(versions, (old, new), key, dpi, out_dir))
+            entry.update(_compare_pair(versions, (old, new), renders, key, out_dir))
         except BadInputError as exc:
             broken = str(exc)
             entry.update(status="modified", changes=[])
@@ -329,9 +384,10 @@ def compare_documents(
     with _open_versions(old_path, new_path) as versions:
         analyses = versions.both(_stored_or_analyzed, (old_analysis, new_analysis))
         pairs = match_sheets(analyses[0].pages, analyses[1].pages)
+        renders = _renders_ahead(versions, [_comparable(pair, analyses) for pair in pairs], resolution)
         sheets = [
-            _sheet_entry(pair, key, versions, analyses, resolution, out)
-            for pair, key in zip(pairs, _sheet_keys(pairs, *analyses))
+            _sheet_entry(pair, key, versions, analyses, pair_renders, out)
+            for pair, key, pair_renders in zip(pairs, _sheet_keys(pairs, *analyses), renders)
         ]
     document = {
         "schema": SCHEMA_ID,

@@ -249,8 +249,8 @@ class _DxfPlotter:
             viewport.dxf.status = 1 if viewport.dxf.get("id", 0) == 1 else order
 
     def _page_setup(self, index: int):
-        from ezdxf.addons.drawing import layout as page_layout
         from ezdxf import bbox
+        from ezdxf.addons.drawing import layout as page_layout
 
         layout = self._layouts[index]
         if not layout.is_modelspace:
@@ -344,7 +344,7 @@ class Document:
     def close(self) -> None:
         self._sandbox.close()
 
-    def __enter__(self) -> "Document":
+    def __enter__(self) -> Document:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -25,6 +25,7 @@ import resource
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -114,6 +115,8 @@ class Sandbox:
         self._limits = limits or Limits()
         self._process: subprocess.Popen | None = None
         self._conn: Connection | None = None
+        self._lock = threading.Lock()
+        """One request at a time: replies are matched to requests by their order."""
         self._start()
 
     def _start(self) -> None:
@@ -135,15 +138,19 @@ class Sandbox:
         return self._process is not None and self._process.poll() is None
 
     def call(self, method: str, *args: Any, timeout_s: float | None = None) -> Any:
-        """Run ``method(*args)`` in the child; start a fresh child first if an earlier request killed it."""
-        if self._process is None:
-            self._start()
-        assert self._conn is not None
-        try:
-            self._conn.send((method, args))
-        except ConnectionError:
-            self._crashed(method)
-        return self._receive(timeout_s or self._limits.timeout_s, method)
+        """Run ``method(*args)`` in the child; start a fresh child first if an earlier request killed it.
+
+        Threads may share a sandbox: their requests are served one after another.
+        """
+        with self._lock:
+            if self._process is None:
+                self._start()
+            assert self._conn is not None
+            try:
+                self._conn.send((method, args))
+            except ConnectionError:
+                self._crashed(method)
+            return self._receive(timeout_s or self._limits.timeout_s, method)
 
     def _receive(self, timeout_s: float, what: str) -> Any:
         assert self._conn is not None and self._process is not None
@@ -220,7 +227,7 @@ class Sandbox:
                 pass
         self._stop()
 
-    def __enter__(self) -> "Sandbox":
+    def __enter__(self) -> Sandbox:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -60,6 +60,7 @@ def _ids(world: World, overlay_id: str) -> dict[str, str]:
 
 
 def _send(client: FlaskClient, method: str, rule: str, ids: dict[str, str], headers: dict[str, str]):
+    print("SEND", method, rule, flush=True)
     url = rule
     for name, value in ids.items():
         url = url.replace(f"<{name}>", value)
@@ -93,6 +94,7 @@ def test_another_tenants_ids_are_not_found_anywhere(
 ) -> None:
     headers = sign_in(intruder)
     audit_before, blobs_before = _audit_rows(db_session), sorted(b.key for b in blob_storage.list())
+    print("INTX", db_session.in_transaction(), flush=True)
 
     answers = {
         (method, rule): _send(client, method, rule, _ids(world, overlay_id), headers)

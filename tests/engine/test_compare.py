@@ -7,7 +7,11 @@ import psutil
 import pymupdf
 import pytest
 
-from buildtrace_assets.engine.compare import DocumentAnalysis, analyze_document, compare_documents
+from buildtrace_assets.engine.compare import (
+    DocumentAnalysis,
+    analyze_document,
+    compare_documents,
+)
 from buildtrace_assets.engine.contract import validate_changes
 from buildtrace_assets.engine.errors import AnalysisMismatchError, BadInputError
 from buildtrace_assets.samples import Truth, make_revision_pair

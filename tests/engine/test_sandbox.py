@@ -2,6 +2,7 @@
 
 import os
 import signal
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -58,3 +59,8 @@ def test_the_child_is_a_fresh_interpreter_running_the_sandbox_module():
     """Not a ``multiprocessing`` child: spawn would re-import the caller's main module (seconds under Dagster)."""
     with Sandbox("importlib:import_module", "sys") as box:
         assert box.call("__getattribute__", "argv")[0].endswith("buildtrace_assets/engine/sandbox.py")
+
+
+def test_threads_sharing_a_sandbox_each_get_the_reply_to_their_own_request():
+    with Sandbox("builtins:list", range(400)) as box, ThreadPoolExecutor(max_workers=4) as pool:
+        assert list(pool.map(lambda i: box.call("__getitem__", i), range(400))) == list(range(400))
