@@ -48,7 +48,9 @@ class BuildTraceApi(Api):
 class IdempotencyKeyPlugin(BasePlugin):
     """Documents the ``Idempotency-Key`` header on every authenticated POST."""
 
-    def operation_helper(self, path: str | None = None, operations: dict[str, Any] | None = None, **kwargs: Any) -> None:
+    def operation_helper(
+        self, path: str | None = None, operations: dict[str, Any] | None = None, **kwargs: Any
+    ) -> None:
         post = (operations or {}).get("post")
         if post is not None and post.get("security") != []:
             post.setdefault("parameters", []).append(idempotency.HEADER_PARAMETER)

@@ -124,7 +124,8 @@ class NewVersionSchema(ma.Schema):
 
 class UploadSchema(NewVersionSchema):
     name = ma.fields.String(
-        validate=validate.Length(1, MAX_NAME_LENGTH), metadata={"description": "Drawing name; the file name's stem by default."}
+        validate=validate.Length(1, MAX_NAME_LENGTH),
+        metadata={"description": "Drawing name; the file name's stem by default."},
     )
 
 

@@ -248,7 +248,7 @@ def _open_versions(old_path: Path | str, new_path: Path | str) -> Iterator[_Vers
 
 
 def _rendered(document: Document, page: PageAnalysis, dpi: float) -> RenderedPage:
-    return RenderedPage(document.render(page.index, dpi), dpi, page.width_pt, page.height_pt, page.words)
+    return RenderedPage(document.render(page.index, dpi), dpi, page.width_pt, page.height_pt, page.words, page.text_source)
 
 
 def _comparable(pair: SheetPair, analyses: tuple[DocumentAnalysis, DocumentAnalysis]) -> tuple[PageAnalysis, PageAnalysis] | None:

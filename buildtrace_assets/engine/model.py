@@ -54,6 +54,8 @@ class RenderedPage:
     width_pt: float
     height_pt: float
     words: tuple[Word, ...] = ()
+    text_source: TextSource = "text_layer"
+    """Where ``words`` came from: OCR words are guesses, text-layer words are what the drawing says."""
 
     @property
     def scale(self) -> float:

@@ -39,6 +39,7 @@ READING_BAND_PT = 36.0
 TEXT_ONLY_MIN_INK_PT2 = 1.0
 """A word change found only in the text needs at least this much changed ink to count (OCR noise has none)."""
 TEXT_ONLY_MIN_INK_SHARE = 0.05
+"""Where either side's words come from OCR, the changed ink must also be this share of the phrase's ink."""
 TEXT_ONLY_CONFIDENCE = 0.6
 TEXT_ONLY_TOLERANCE_PT = 0.0
 """Pixel-exact, unlike regions: a 3 that became a 5 differs by about a pixel at 150 DPI."""
@@ -89,7 +90,10 @@ def compare_pages(old: RenderedPage, new: RenderedPage, *, sheet_key: str) -> Pa
     old_words, new_words = without_moved(map_words(old.words, alignment.matrix), new.words) if read_text else ([], [])
     found = [_Candidate(_to_points(region.box, new), region.kind, region.confidence) for region in ink.regions]
     if read_text:
-        found += _text_only_changes(old_words, new_words, new, old_in_new, compared, [r.box for r in ink.regions])
+        ocr_read = "ocr" in (old.text_source, new.text_source)
+        found += _text_only_changes(
+            old_words, new_words, new, old_in_new, compared, [r.box for r in ink.regions], ocr_read
+        )
     found = _merge_by_words(found, old_words + new_words)
     found.sort(key=lambda item: (math.floor(item.box[1] / READING_BAND_PT), item.box[0]))
     changes = []
@@ -183,13 +187,18 @@ def _text_only_changes(
     old_in_new: np.ndarray,
     compared: np.ndarray,
     ink_boxes: list[tuple[int, int, int, int]],
+    ocr_read: bool,
 ) -> list[_Candidate]:
     """Word changes whose ink was too small for a region but is really there (e.g. one digit).
 
     The pixel-exact check must find a real share of the words' ink changed,
-    so a differently split text layer or an OCR misread over unchanged ink
-    (only a few edge pixels differ) is not a change.
+    so an OCR misread over unchanged ink (only a few edge pixels differ) is
+    not a change. Text-layer words need only the absolute minimum: they say
+    what the drawing says, and one changed glyph of small note text (``1:20``
+    -> ``1:26``) differs from the resampled old glyph by a handful of pixels,
+    far below a share of the whole phrase's ink.
     """
+    min_share = TEXT_ONLY_MIN_INK_SHARE if ocr_read else 0.0
     lonely_old, lonely_new = unmatched_words(old_words, new_words)
     px_per_pt = new.image.shape[1] / new.width_pt
     papers = (paper_level(old_in_new), paper_level(new.image))
@@ -207,7 +216,7 @@ def _text_only_changes(
         added_px, removed_px = cv2.countNonZero(added), cv2.countNonZero(removed)
         ink_px = cv2.countNonZero(cv2.threshold(old_crop, CORE_LEVEL * papers[0], 1, cv2.THRESH_BINARY_INV)[1])
         ink_px += cv2.countNonZero(cv2.threshold(new_crop, CORE_LEVEL * papers[1], 1, cv2.THRESH_BINARY_INV)[1])
-        if added_px + removed_px < max(TEXT_ONLY_MIN_INK_PT2 * px_per_pt**2, TEXT_ONLY_MIN_INK_SHARE * ink_px):
+        if added_px + removed_px < max(TEXT_ONLY_MIN_INK_PT2 * px_per_pt**2, min_share * ink_px):
             continue
         kind: ChangeKind = "modified" if added_px and removed_px else ("added" if added_px else "removed")
         found.append(_Candidate(box, kind, TEXT_ONLY_CONFIDENCE))

@@ -6,11 +6,13 @@
 - ``sign_in(email)``: the ``Authorization`` header of a fresh login.
 - ``world``: ``team`` plus versions 1 and 2 of drawing A-101, their job,
   and a diff result whose changes document is stored in blob storage.
+- ``live_server``: the app served by waitress on a free port (its base URL).
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -19,6 +21,7 @@ from fixtures.database import Team, tiny_pdf
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
+from waitress.server import create_server
 
 from buildtrace_assets.api import ApiSettings, create_app
 from buildtrace_assets.api.regeneration import BackgroundSummaries
@@ -55,7 +58,11 @@ def app(
     summary_worker: BackgroundSummaries,
 ) -> Flask:
     return create_app(
-        app_settings, api_settings, session_factory=session_factory, storage=blob_storage, request_summary=summary_worker
+        app_settings,
+        api_settings,
+        session_factory=session_factory,
+        storage=blob_storage,
+        request_summary=summary_worker,
     )
 
 
@@ -72,7 +79,9 @@ def sign_in(client: FlaskClient) -> SignIn:
 @pytest.fixture
 def world(db_session: Session, blob_storage: BlobStorage, team: Team) -> World:
     old, new = (
-        register_upload(db_session, blob_storage, team.editor, team.project.id, "A-101", f"{label}.pdf", tiny_pdf(label))
+        register_upload(
+            db_session, blob_storage, team.editor, team.project.id, "A-101", f"{label}.pdf", tiny_pdf(label)
+        )
         for label in ("rev 1", "rev 2")
     )
     job = create_comparison_job(db_session, team.editor, old.id, new.id)
@@ -83,4 +92,15 @@ def world(db_session: Session, blob_storage: BlobStorage, team: Team) -> World:
         db_session, SYSTEM, job.id, changes_ref=changes_ref, engine_version="test", sheet_count=1, change_count=1
     )
     db_session.commit()
-    return World(team, old.drawing_id, old.id, new.id, job.id, result.id)
+    return World(team, team.project.id, old.drawing_id, old.id, new.id, job.id, result.id)
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    """The app served by waitress on a free localhost port, as in production; yields the base URL."""
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, name="api-test-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+    server.task_dispatcher.shutdown()

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from fixtures.database import PASSWORD, Team
 from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
 
 SECRET = "test-secret-that-is-long-enough-for-hs256"
 Headers = dict[str, str]
@@ -47,11 +49,18 @@ def bearer(token: object) -> Headers:
     return {"Authorization": f"Bearer {token}"}
 
 
+def count_rows(session_factory: sessionmaker[Session], model: type) -> int:
+    """Rows of a table, read in a session of its own so the test's session (and its objects) stay untouched."""
+    with session_factory() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
 @dataclass(frozen=True)
 class World:
     """A project with two versions, a job and a diff result whose changes document is in storage."""
 
     team: Team
+    project_id: str
     drawing_id: str
     old_version_id: str
     new_version_id: str

@@ -10,12 +10,11 @@ import io
 from typing import Any
 
 import pytest
-from api.support import World
+from api.support import World, count_rows
 from fixtures.database import tiny_pdf
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from buildtrace_assets.db.models import AuditLog
 from buildtrace_assets.services.overlays import create_overlay
@@ -50,7 +49,7 @@ def overlay_id(world: World, db_session: Session) -> str:
 
 def _ids(world: World, overlay_id: str) -> dict[str, str]:
     return {
-        "project_id": world.team.project.id,
+        "project_id": world.project_id,
         "drawing_id": world.drawing_id,
         "version_id": world.old_version_id,
         "job_id": world.job_id,
@@ -60,7 +59,6 @@ def _ids(world: World, overlay_id: str) -> dict[str, str]:
 
 
 def _send(client: FlaskClient, method: str, rule: str, ids: dict[str, str], headers: dict[str, str]):
-    print("SEND", method, rule, flush=True)
     url = rule
     for name, value in ids.items():
         url = url.replace(f"<{name}>", value)
@@ -68,12 +66,6 @@ def _send(client: FlaskClient, method: str, rule: str, ids: dict[str, str], head
         data = {"file": (io.BytesIO(tiny_pdf("intruder")), "intruder.pdf")}
         return client.open(url, method=method, data=data, headers=headers, content_type="multipart/form-data")
     return client.open(url, method=method, json=JSON_BODIES.get((method, rule)), headers=headers)
-
-
-def _audit_rows(db_session: Session) -> int:
-    count = db_session.scalar(select(func.count()).select_from(AuditLog)) or 0
-    db_session.rollback()
-    return count
 
 
 def test_every_id_bearing_route_is_probed(app: Flask) -> None:
@@ -88,13 +80,12 @@ def test_another_tenants_ids_are_not_found_anywhere(
     world: World,
     overlay_id: str,
     sign_in,
-    db_session: Session,
+    session_factory: sessionmaker[Session],
     blob_storage: BlobStorage,
     intruder: str,
 ) -> None:
     headers = sign_in(intruder)
-    audit_before, blobs_before = _audit_rows(db_session), sorted(b.key for b in blob_storage.list())
-    print("INTX", db_session.in_transaction(), flush=True)
+    audit_before, blobs_before = count_rows(session_factory, AuditLog), sorted(b.key for b in blob_storage.list())
 
     answers = {
         (method, rule): _send(client, method, rule, _ids(world, overlay_id), headers)
@@ -103,16 +94,16 @@ def test_another_tenants_ids_are_not_found_anywhere(
 
     assert {route: r.status_code for route, r in answers.items() if r.status_code != 404} == {}
     assert all(set(r.get_json()) == {"error"} for r in answers.values())
-    assert _audit_rows(db_session) == audit_before
+    assert count_rows(session_factory, AuditLog) == audit_before
     assert sorted(b.key for b in blob_storage.list()) == blobs_before
 
 
 def test_ids_of_another_tenant_in_a_body_are_not_found_either(
-    client: FlaskClient, world: World, sign_in, db_session: Session
+    client: FlaskClient, world: World, sign_in, session_factory: sessionmaker[Session]
 ) -> None:
     headers = sign_in("outsider@rival.test")
     own = client.post("/api/v1/projects", json={"name": "Rival tower"}, headers=headers).get_json()
-    audit_before = _audit_rows(db_session)
+    audit_before = count_rows(session_factory, AuditLog)
 
     job = client.post(
         "/api/v1/jobs",
@@ -127,4 +118,4 @@ def test_ids_of_another_tenant_in_a_body_are_not_found_either(
     )
 
     assert (job.status_code, upload.status_code) == (404, 404)
-    assert _audit_rows(db_session) == audit_before
+    assert count_rows(session_factory, AuditLog) == audit_before

@@ -6,11 +6,12 @@ import io
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+from api.support import count_rows
 from fixtures.database import Team, tiny_pdf
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import update
+from sqlalchemy.orm import Session, sessionmaker
 
 from buildtrace_assets.db.base import utcnow
 from buildtrace_assets.db.models import DrawingVersion, Project
@@ -21,14 +22,8 @@ def _create(client: FlaskClient, headers, key: str, name: str = "Annex"):
     return client.post("/api/v1/projects", json={"name": name}, headers={**headers, "Idempotency-Key": key})
 
 
-def _projects(db_session: Session) -> int:
-    count = db_session.scalar(select(func.count()).select_from(Project))
-    db_session.rollback()
-    return count or 0
-
-
 def test_the_same_key_and_body_replay_the_first_response(
-    client: FlaskClient, team: Team, sign_in, db_session: Session
+    client: FlaskClient, team: Team, sign_in, session_factory: sessionmaker[Session]
 ) -> None:
     headers = sign_in("owner@acme.test")
 
@@ -37,7 +32,7 @@ def test_the_same_key_and_body_replay_the_first_response(
 
     assert first.status_code == again.status_code == 201
     assert again.get_json() == first.get_json() and again.headers["Idempotent-Replayed"] == "true"
-    assert _projects(db_session) == 2
+    assert count_rows(session_factory, Project) == 2
 
 
 def test_the_same_key_with_another_body_is_a_422(client: FlaskClient, team: Team, sign_in) -> None:
@@ -49,13 +44,15 @@ def test_the_same_key_with_another_body_is_a_422(client: FlaskClient, team: Team
     assert response.status_code == 422 and response.get_json()["error"]["code"] == "idempotency_key_mismatch"
 
 
-def test_keys_belong_to_one_user(client: FlaskClient, team: Team, sign_in, db_session: Session) -> None:
+def test_keys_belong_to_one_user(
+    client: FlaskClient, team: Team, sign_in, session_factory: sessionmaker[Session]
+) -> None:
     _create(client, sign_in("owner@acme.test"), "shared-key")
 
     other = _create(client, sign_in("colleague@acme.test"), "shared-key")
 
     assert other.status_code == 201 and "Idempotent-Replayed" not in other.headers
-    assert _projects(db_session) == 3
+    assert count_rows(session_factory, Project) == 3
 
 
 def test_a_failed_request_releases_its_key(client: FlaskClient, team: Team, sign_in) -> None:
@@ -67,16 +64,18 @@ def test_a_failed_request_releases_its_key(client: FlaskClient, team: Team, sign
     assert (refused.status_code, retried.status_code) == (422, 201)
 
 
-def test_an_expired_key_does_the_work_again(client: FlaskClient, team: Team, sign_in, db_session: Session) -> None:
+def test_an_expired_key_does_the_work_again(
+    client: FlaskClient, team: Team, sign_in, session_factory: sessionmaker[Session]
+) -> None:
     headers = sign_in("owner@acme.test")
     _create(client, headers, "key-1")
-    db_session.execute(update(IdempotencyRecord).values(expires_at=utcnow() - timedelta(seconds=1)))
-    db_session.commit()
+    with session_factory.begin() as session:
+        session.execute(update(IdempotencyRecord).values(expires_at=utcnow() - timedelta(seconds=1)))
 
     again = _create(client, headers, "key-1")
 
     assert again.status_code == 201 and "Idempotent-Replayed" not in again.headers
-    assert _projects(db_session) == 3
+    assert count_rows(session_factory, Project) == 3
 
 
 def test_a_malformed_key_is_a_400(client: FlaskClient, team: Team, sign_in) -> None:
@@ -86,7 +85,7 @@ def test_a_malformed_key_is_a_400(client: FlaskClient, team: Team, sign_in) -> N
 
 
 def test_multipart_uploads_with_the_same_file_replay_even_with_a_new_boundary(
-    client: FlaskClient, team: Team, sign_in, db_session: Session
+    client: FlaskClient, team: Team, sign_in, session_factory: sessionmaker[Session]
 ) -> None:
     headers = {**sign_in("editor@acme.test"), "Idempotency-Key": "upload-1"}
     url = f"/api/v1/projects/{team.project.id}/drawings"
@@ -97,10 +96,12 @@ def test_multipart_uploads_with_the_same_file_replay_even_with_a_new_boundary(
 
     assert [r.status_code for r in responses] == [201, 201]
     assert responses[0].get_json() == responses[1].get_json()
-    assert db_session.scalar(select(func.count()).select_from(DrawingVersion)) == 1
+    assert count_rows(session_factory, DrawingVersion) == 1
 
 
-def test_concurrent_duplicates_have_one_effect(app: Flask, team: Team, sign_in, db_session: Session) -> None:
+def test_concurrent_duplicates_have_one_effect(
+    app: Flask, team: Team, sign_in, session_factory: sessionmaker[Session]
+) -> None:
     headers = sign_in("owner@acme.test")
 
     def send(_: int) -> int:
@@ -110,4 +111,4 @@ def test_concurrent_duplicates_have_one_effect(app: Flask, team: Team, sign_in, 
         statuses = list(pool.map(send, range(12)))
 
     assert statuses.count(201) >= 1 and set(statuses) <= {201, 409}
-    assert _projects(db_session) == 2
+    assert count_rows(session_factory, Project) == 2

@@ -30,6 +30,9 @@ EXPECTED_TABLES = {
     "manual_overlays",
     "change_summaries",
     "audit_logs",
+    "api_sessions",
+    "api_refresh_tokens",
+    "api_idempotency_keys",
     "alembic_version",
 }
 
@@ -75,7 +78,7 @@ def test_upgrade_twice_is_a_no_op(database_url: str) -> None:
     engine = create_engine(database_url)
     try:
         with engine.connect() as connection:
-            assert MigrationContext.configure(connection).get_current_revision() == "0002"
+            assert MigrationContext.configure(connection).get_current_revision() == "0003"
     finally:
         engine.dispose()
 

@@ -40,7 +40,8 @@ def _edited(page: RenderedPage, draw=None, words: tuple[Word, ...] | None = None
     image = page.image.copy()
     if draw:
         draw(image)
-    return RenderedPage(image, page.dpi, page.width_pt, page.height_pt, page.words if words is None else words)
+    words = page.words if words is None else words
+    return RenderedPage(image, page.dpi, page.width_pt, page.height_pt, words, page.text_source)
 
 
 def _px(x_pt: float, y_pt: float) -> tuple[int, int]:
@@ -183,3 +184,41 @@ def test_generated_revision_finds_every_change_and_its_text(revision_pair):
             wanted = changed_words(truth.old_text, truth.new_text)
             assert any(changed_words(c.old_text, c.new_text) == wanted for c in hits)
     assert len(result.changes) == len(expected.changes)
+
+
+def _note_page(note: str, shift_pt: float, text_source: str = "text_layer") -> RenderedPage:
+    """A sheet with a frame and one line of 6 pt note text, drawn ``shift_pt`` off so the old page is resampled."""
+    document = pymupdf.open()
+    page = document.new_page(width=612, height=396)
+    page.draw_rect(pymupdf.Rect(20, 20, 592, 376) + (shift_pt, shift_pt, shift_pt, shift_pt), width=1.5)
+    for n in range(12):
+        page.draw_line((60 + 40 * n + shift_pt, 60 + shift_pt), (60 + 40 * n + shift_pt, 300 + shift_pt), width=0.8)
+    page.insert_text((300 + shift_pt, 340 + shift_pt), note, fontsize=6)
+    rendered = _rendered_document(document, 150)
+    return RenderedPage(rendered.image, 150, rendered.width_pt, rendered.height_pt, rendered.words, text_source)
+
+
+def _rendered_document(document: pymupdf.Document, dpi: float) -> RenderedPage:
+    pdf = document.tobytes()
+    with pymupdf.open(stream=pdf) as reopened:
+        pixmap = reopened[0].get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY)
+        image = np.frombuffer(pixmap.samples, np.uint8).reshape(pixmap.height, pixmap.width).copy()
+        words = tuple(Word(w[4], tuple(w[:4])) for w in reopened[0].get_text("words"))
+        return RenderedPage(image, dpi, reopened[0].rect.width, reopened[0].rect.height, words)
+
+
+def test_one_changed_glyph_in_small_note_text_is_found_from_the_text_layer():
+    old = _note_page("4. ACCESSIBLE ROUTE, 1:20 MAX. SLOPE.", shift_pt=0.0)
+    new = _note_page("4. ACCESSIBLE ROUTE, 1:26 MAX. SLOPE.", shift_pt=3.3)
+
+    (change,) = compare_pages(old, new, sheet_key="A-102").changes
+
+    assert (change.kind, change.old_text, change.new_text) == ("modified", "1:20", "1:26")
+
+
+def test_an_ocr_misread_over_unchanged_ink_is_no_change():
+    old = _note_page("4. ACCESSIBLE ROUTE, 1:20 MAX. SLOPE.", shift_pt=0.0, text_source="ocr")
+    new = _note_page("4. ACCESSIBLE ROUTE, 1:20 MAX. SLOPE.", shift_pt=3.3, text_source="ocr")
+    misread = tuple(Word("1:26", w.bbox) if w.text == "1:20" else w for w in new.words)
+
+    assert compare_pages(old, _edited(new, words=misread), sheet_key="A-102").changes == []

@@ -16,8 +16,8 @@ from buildtrace_assets.api.schemas import (
     DrawingSchema,
     DrawingVersionSchema,
     NewVersionSchema,
-    UploadSchema,
     UploadResultSchema,
+    UploadSchema,
 )
 from buildtrace_assets.db.models import Drawing, DrawingVersion
 from buildtrace_assets.services import drawings
@@ -31,9 +31,7 @@ def _store(project_id: str, drawing_name: str, upload: FileStorage, old_version_
     """Register the file through the portal's upload path, then compare it with ``old_version_id`` if given."""
     session, actor = db(), current_actor()
     filename = upload.filename or "drawing"
-    version = register_upload(
-        session, api_context().storage, actor, project_id, drawing_name, filename, upload.read()
-    )
+    version = register_upload(session, api_context().storage, actor, project_id, drawing_name, filename, upload.read())
     job = create_comparison_job(session, actor, old_version_id, version.id) if old_version_id else None
     return {"drawing": session.get_one(Drawing, version.drawing_id), "version": version, "job": job}
 

@@ -1,6 +1,7 @@
 """The tables of the app database; import from here."""
 
 from buildtrace_assets.db.models.accounts import ROLES, Organization, Project, ProjectMember, Role, User
+from buildtrace_assets.db.models.api import ApiSession, IdempotencyRecord, RefreshToken
 from buildtrace_assets.db.models.audit import AuditLog
 from buildtrace_assets.db.models.drawings import FILE_KINDS, OCR_STATUSES, Drawing, DrawingVersion, FileKind, OcrStatus
 from buildtrace_assets.db.models.jobs import (
@@ -16,6 +17,9 @@ from buildtrace_assets.db.models.jobs import (
 from buildtrace_assets.db.models.results import SUMMARY_SOURCES, ChangeSummary, DiffResult, ManualOverlay, SummarySource
 
 __all__ = [
+    "ApiSession",
+    "IdempotencyRecord",
+    "RefreshToken",
     "FILE_KINDS",
     "JOB_STATUSES",
     "OCR_STATUSES",

@@ -14,9 +14,7 @@ def test_login_returns_an_access_token_a_refresh_token_and_its_lifetime(client: 
     assert set(response.get_json()) == {"access_token", "refresh_token", "token_type", "expires_in"}
 
 
-@pytest.mark.parametrize(
-    "email, password", [("owner@acme.test", "wrong password"), ("nobody@acme.test", PASSWORD)]
-)
+@pytest.mark.parametrize("email, password", [("owner@acme.test", "wrong password"), ("nobody@acme.test", PASSWORD)])
 def test_wrong_credentials_get_one_answer_whether_or_not_the_account_exists(
     client: FlaskClient, team: Team, email: str, password: str
 ) -> None:

@@ -23,7 +23,9 @@ def _upload(client: FlaskClient, headers, url: str, data: bytes, filename: str =
 def test_an_upload_becomes_version_1_stored_where_the_upload_sensor_looks(
     client: FlaskClient, team: Team, sign_in, blob_storage: BlobStorage
 ) -> None:
-    response = _upload(client, sign_in("editor@acme.test"), f"/api/v1/projects/{team.project.id}/drawings", tiny_pdf("x"))
+    response = _upload(
+        client, sign_in("editor@acme.test"), f"/api/v1/projects/{team.project.id}/drawings", tiny_pdf("x")
+    )
 
     assert response.status_code == 201
     body = response.get_json()
@@ -36,13 +38,18 @@ def test_an_upload_becomes_version_1_stored_where_the_upload_sensor_looks(
     assert blob_storage.get_bytes(f"uploads/{team.project.id}/A-201/1-A-201.pdf") == tiny_pdf("x")
 
 
-def test_an_upload_with_old_version_id_starts_the_comparison(
-    client: FlaskClient, world: World, sign_in
-) -> None:
-    url = f"/api/v1/projects/{world.team.project.id}/drawings"
+def test_an_upload_with_old_version_id_starts_the_comparison(client: FlaskClient, world: World, sign_in) -> None:
+    url = f"/api/v1/projects/{world.project_id}/drawings"
 
-    response = _upload(client, sign_in("editor@acme.test"), url, tiny_pdf("rev 3"), "x.pdf", name="A-101",
-                       old_version_id=world.new_version_id)
+    response = _upload(
+        client,
+        sign_in("editor@acme.test"),
+        url,
+        tiny_pdf("rev 3"),
+        "x.pdf",
+        name="A-101",
+        old_version_id=world.new_version_id,
+    )
 
     body = response.get_json()
     assert response.status_code == 201 and body["version"]["version_number"] == 3
@@ -64,7 +71,9 @@ def test_an_upload_with_old_version_id_starts_the_comparison(
 def test_files_are_judged_by_their_content(
     client: FlaskClient, team: Team, sign_in, db_session: Session, data: bytes, filename: str, status: int, code: str
 ) -> None:
-    response = _upload(client, sign_in("editor@acme.test"), f"/api/v1/projects/{team.project.id}/drawings", data, filename)
+    response = _upload(
+        client, sign_in("editor@acme.test"), f"/api/v1/projects/{team.project.id}/drawings", data, filename
+    )
 
     assert response.status_code == status and response.get_json()["error"]["code"] == code
     assert db_session.scalars(select(Drawing)).all() == []
@@ -79,24 +88,31 @@ def test_a_file_over_the_limit_is_a_413_and_nothing_is_stored(
     get_settings.cache_clear()
 
     response = _upload(
-        client, sign_in("editor@acme.test"), f"/api/v1/projects/{team.project.id}/drawings", tiny_pdf("x") + b"\0" * 1_100_000
+        client,
+        sign_in("editor@acme.test"),
+        f"/api/v1/projects/{team.project.id}/drawings",
+        tiny_pdf("x") + b"\0" * 1_100_000,
     )
 
     assert response.status_code == 413 and response.get_json()["error"]["code"] == "payload_too_large"
     assert list(blob_storage.list("uploads/")) == []
 
 
-def test_a_body_beyond_what_the_server_accepts_is_cut_off_with_413(client: FlaskClient, team: Team, sign_in, app) -> None:
+def test_a_body_beyond_what_the_server_accepts_is_cut_off_with_413(
+    client: FlaskClient, team: Team, sign_in, app
+) -> None:
     app.config["MAX_CONTENT_LENGTH"] = 10_000
 
-    response = _upload(client, sign_in("editor@acme.test"), f"/api/v1/projects/{team.project.id}/drawings", b"x" * 20_000)
+    response = _upload(
+        client, sign_in("editor@acme.test"), f"/api/v1/projects/{team.project.id}/drawings", b"x" * 20_000
+    )
 
     assert response.status_code == 413 and response.get_json()["error"]["code"] == "payload_too_large"
 
 
 def test_the_same_bytes_twice_are_a_409_and_a_missing_file_a_422(client: FlaskClient, world: World, sign_in) -> None:
     headers = sign_in("editor@acme.test")
-    url = f"/api/v1/projects/{world.team.project.id}/drawings"
+    url = f"/api/v1/projects/{world.project_id}/drawings"
 
     duplicate = _upload(client, headers, url, tiny_pdf("rev 2"), name="A-101")
     no_file = client.post(url, data={"name": "A-101"}, headers=headers, content_type="multipart/form-data")
@@ -106,7 +122,9 @@ def test_the_same_bytes_twice_are_a_409_and_a_missing_file_a_422(client: FlaskCl
 
 
 def test_viewers_cannot_upload(client: FlaskClient, team: Team, sign_in) -> None:
-    response = _upload(client, sign_in("viewer@acme.test"), f"/api/v1/projects/{team.project.id}/drawings", tiny_pdf("v"))
+    response = _upload(
+        client, sign_in("viewer@acme.test"), f"/api/v1/projects/{team.project.id}/drawings", tiny_pdf("v")
+    )
 
     assert response.status_code == 403
 
@@ -124,7 +142,7 @@ def test_drawing_versions_and_a_new_version(client: FlaskClient, world: World, s
     assert [v["original_filename"] for v in listed] == ["rev 1.pdf", "rev 2.pdf", "rev3.pdf"]
     version = client.get(f"/api/v1/versions/{world.old_version_id}", headers=headers).get_json()
     assert version["version_number"] == 1 and version["ocr_status"] == "pending"
-    assert client.get(f"/api/v1/projects/{world.team.project.id}/drawings", headers=headers).get_json()[0]["id"] == (
+    assert client.get(f"/api/v1/projects/{world.project_id}/drawings", headers=headers).get_json()[0]["id"] == (
         world.drawing_id
     )
 

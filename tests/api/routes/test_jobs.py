@@ -26,7 +26,7 @@ def test_get_list_and_stages_of_a_job(client: FlaskClient, world: World, sign_in
     headers = sign_in("viewer@acme.test")
 
     job = client.get(f"/api/v1/jobs/{world.job_id}", headers=headers).get_json()
-    listed = client.get(f"/api/v1/projects/{world.team.project.id}/jobs", headers=headers).get_json()
+    listed = client.get(f"/api/v1/projects/{world.project_id}/jobs", headers=headers).get_json()
     stages = client.get(f"/api/v1/jobs/{world.job_id}/stages", headers=headers).get_json()
 
     assert job["status"] == "pending" and job["old_drawing_version_id"] == world.old_version_id

@@ -50,6 +50,8 @@ def test_an_edit_becomes_the_active_human_written_version(client: FlaskClient, w
 
 
 def test_an_empty_edit_is_a_422(client: FlaskClient, world: World, sign_in) -> None:
-    response = client.put(f"/api/v1/jobs/{world.job_id}/summary", json={"text": " "}, headers=sign_in("owner@acme.test"))
+    response = client.put(
+        f"/api/v1/jobs/{world.job_id}/summary", json={"text": " "}, headers=sign_in("owner@acme.test")
+    )
 
     assert response.status_code == 422
