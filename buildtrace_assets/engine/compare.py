@@ -62,13 +62,14 @@ from buildtrace_assets.engine.overlay import write_crops, write_overlay
 from buildtrace_assets.engine.pagediff import PageComparison, compare_pages
 from buildtrace_assets.engine.sheets import identify_sheet
 from buildtrace_assets.engine.text import OcrScope, ocr_region, page_text
-from buildtrace_assets.engine.textdiff import map_words, region_text
+from buildtrace_assets.engine.textdiff import map_words, region_text, snap_to_words, without_moved
 
 ANALYSIS_VERSION = 1
 THUMBNAIL_DPI = 12.0
 """Enough for a 32-pixel digest of an ARCH D sheet; rendering at it costs a few milliseconds."""
-CHANGE_TEXT_MARGIN_PT = 18.0
-"""OCR this much around a change region on pages without a text layer, so whole words are read."""
+CHANGE_TEXT_MARGIN_PT = (54.0, 12.0)
+"""OCR this far (horizontally, vertically) around a change region on pages without a text layer: a band along
+the text line, so the whole words of a value whose changed ink is one glyph are read."""
 
 
 @dataclass(frozen=True)
@@ -271,8 +272,9 @@ def _renders_ahead(
     yield from pending
 
 
-def _grow(box: BBox, margin: float, page: PageAnalysis) -> BBox:
-    return (max(0.0, box[0] - margin), max(0.0, box[1] - margin), min(page.width_pt, box[2] + margin), min(page.height_pt, box[3] + margin))
+def _grow(box: BBox, margin: tuple[float, float], page: PageAnalysis) -> BBox:
+    dx, dy = margin
+    return (max(0.0, box[0] - dx), max(0.0, box[1] - dy), min(page.width_pt, box[2] + dx), min(page.height_pt, box[3] + dy))
 
 
 def _box_to_old(box: BBox, matrix: np.ndarray) -> BBox:
@@ -286,18 +288,26 @@ def _box_to_old(box: BBox, matrix: np.ndarray) -> BBox:
 def _read_changed_text(
     result: PageComparison, docs: tuple[Document, Document], pages: tuple[PageAnalysis, PageAnalysis]
 ) -> list[Change]:
-    """On pages read by OCR, the analysis only holds title-block words: OCR each change's surroundings instead."""
+    """On pages read by OCR, the analysis only holds title-block words: OCR each change's surroundings instead.
+
+    The changed ink may be one glyph of a value (``175,00`` -> ``176,50`` changes
+    the last digits only), so the band read reaches along the text line and the
+    region grows to the whole words it touches before they are compared.
+    """
     if not any(page.text_source == "ocr" for page in pages):
         return result.changes
     matrix = result.alignment.matrix
     changes = []
     for change in result.changes:
         new_box = _grow(change.bbox, CHANGE_TEXT_MARGIN_PT, pages[1])
-        old_box = _grow(_box_to_old(new_box, matrix), 0.0, pages[0])
+        old_box = _grow(_box_to_old(new_box, matrix), (0.0, 0.0), pages[0])
         old_words = ocr_region(docs[0], pages[0].index, old_box) if pages[0].text_source == "ocr" else pages[0].words
         new_words = ocr_region(docs[1], pages[1].index, new_box) if pages[1].text_source == "ocr" else pages[1].words
-        old_text, new_text = region_text(map_words(old_words, matrix), new_words, change.bbox)
-        changes.append(dataclasses.replace(change, old_text=old_text, new_text=new_text))
+        old_words, new_words = without_moved(map_words(old_words, matrix), new_words)
+        box = snap_to_words(change.bbox, old_words + new_words)
+        old_text, new_text = region_text(old_words, new_words, box)
+        kind = "modified" if old_text is not None and new_text is not None else change.kind
+        changes.append(dataclasses.replace(change, kind=kind, bbox=box, old_text=old_text, new_text=new_text))
     return changes
 
 
