@@ -2,8 +2,11 @@
 
 A model call can take a minute; a worker thread runs the same
 ``regenerate_summary`` the portal and sensors use, which re-checks the
-actor's role and never holds a transaction open during the call. A failure
-leaves the previous summary active and is logged with the diff result id.
+actor's role and never holds a transaction open during the call. Nobody
+waits on the thread, so its outcome is written where people look: the job's
+``summary`` stage is in progress while the model works, then completed, or
+failed with the reason (and the job with it) while the previous summary
+stays active. Stage rows are written by the system, as the pipeline does.
 """
 
 from __future__ import annotations
@@ -13,7 +16,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from buildtrace_assets.services.access import Actor
+from buildtrace_assets.db.session import transaction
+from buildtrace_assets.services.access import SYSTEM, Actor
+from buildtrace_assets.services.diff_results import require_diff_result
+from buildtrace_assets.services.jobs import complete_stage, fail_stage, start_stage
 from buildtrace_assets.storage import BlobStorage
 from buildtrace_assets.summaries.factory import Summarizer
 from buildtrace_assets.summaries.generate import regenerate_summary
@@ -34,14 +40,39 @@ class BackgroundSummaries:
         self.submit(actor, diff_result_id)
 
     def submit(self, actor: Actor, diff_result_id: str) -> Future[None]:
-        """Start rewriting the summary; the future is done when the new version is saved or the attempt failed."""
+        """Start rewriting the summary; the future is done once the job's summary stage shows the outcome."""
         return self._executor.submit(self._run, actor, diff_result_id)
 
     def _run(self, actor: Actor, diff_result_id: str) -> None:
         try:
-            regenerate_summary(self._session_factory, self._storage, actor, diff_result_id, self._summarizer)
+            job_id = self._start(actor, diff_result_id)
         except Exception:
+            # Nothing to record on: the job is gone, cancelled, or not the actor's to change.
+            LOG.exception("summary regeneration of diff result %s could not start", diff_result_id)
+            return
+        try:
+            summary = regenerate_summary(self._session_factory, self._storage, actor, diff_result_id, self._summarizer)
+            key = f"jobs/{job_id}/summaries/{summary.id}.md"
+            self._storage.put_bytes(key, summary.text.encode(), content_type="text/markdown")
+            with transaction(self._session_factory) as session:
+                complete_stage(session, SYSTEM, job_id, "summary", result_ref=key)
+        except Exception as error:
             LOG.exception("regenerating the summary of diff result %s failed", diff_result_id)
+            self._fail(job_id, f"summary regeneration failed: {type(error).__name__}: {error}")
+
+    def _start(self, actor: Actor, diff_result_id: str) -> str:
+        """Put the job's summary stage in progress, if the actor may still edit it; the job id."""
+        with transaction(self._session_factory) as session:
+            result, _ = require_diff_result(session, actor, diff_result_id, "editor")
+            start_stage(session, SYSTEM, result.job_id, "summary")
+            return result.job_id
+
+    def _fail(self, job_id: str, reason: str) -> None:
+        try:
+            with transaction(self._session_factory) as session:
+                fail_stage(session, SYSTEM, job_id, "summary", reason)
+        except Exception:
+            LOG.exception("could not record the failed summary regeneration on job %s", job_id)
 
     def shutdown(self) -> None:
         """Wait for queued rewrites to finish (at server exit, in tests)."""

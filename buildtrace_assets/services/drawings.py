@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from buildtrace_assets.db.models import OCR_STATUSES, Drawing, DrawingVersion, OcrStatus, Project
+from buildtrace_assets.db.models import OCR_STATUSES, Drawing, DrawingVersion, OcrStatus, Project, Role
+from buildtrace_assets.db.session import on_rollback
 from buildtrace_assets.services import audit
 from buildtrace_assets.services.access import Actor, require_project
 from buildtrace_assets.services.errors import InvalidInput, NotFound
+from buildtrace_assets.storage import BlobStorage
 
 MAX_NAME_LENGTH = 200
 
@@ -76,12 +78,62 @@ def list_drawings(session: Session, actor: Actor, project_id: str) -> Sequence[D
     return session.scalars(select(Drawing).where(Drawing.project_id == project_id).order_by(Drawing.name)).all()
 
 
-def list_versions(session: Session, actor: Actor, drawing_id: str) -> Sequence[DrawingVersion]:
-    """A drawing's versions, oldest first."""
+def get_drawing(session: Session, actor: Actor, drawing_id: str, role: Role = "viewer") -> Drawing:
+    """The drawing, when the actor holds ``role`` in its project.
+
+    Outsiders get the same :class:`NotFound` as for a drawing that does not
+    exist, so ids of other organizations' drawings cannot be probed.
+    """
     drawing = session.get(Drawing, drawing_id)
     if drawing is None:
         raise NotFound(f"drawing {drawing_id} not found")
-    require_project(session, actor, drawing.project_id)
+    try:
+        require_project(session, actor, drawing.project_id, role)
+    except NotFound:
+        raise NotFound(f"drawing {drawing_id} not found") from None
+    return drawing
+
+
+def delete_drawing(session: Session, storage: BlobStorage, actor: Actor, drawing_id: str) -> None:
+    """Delete the drawing (owners); its versions, their jobs, results and summaries go with it by cascade.
+
+    The stored files are removed only once the deletion is committed, so a
+    rolled-back deletion leaves the drawing whole; the upload sensor does not
+    bring them back because its cursor is already past their keys.
+    """
+    drawing = get_drawing(session, actor, drawing_id, "owner")
+    project = session.get_one(Project, drawing.project_id)
+    keys = list(session.scalars(select(DrawingVersion.storage_key).where(DrawingVersion.drawing_id == drawing.id)))
+    audit.record_change(
+        session, actor, "drawing.delete", project, drawing, before=audit.snapshot(drawing), deleted=True
+    )
+    session.delete(drawing)
+    session.flush()
+
+    def remove_files() -> None:
+        for key in keys:
+            storage.delete(key)
+
+    _after_commit(session, remove_files)
+
+
+def _after_commit(session: Session, callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the session's current transaction commits, never if it rolls back.
+
+    Without the rollback half, a listener left behind by a rolled-back
+    deletion would fire at the session's next, unrelated commit.
+    """
+
+    def committed(_session: Session) -> None:
+        callback()
+
+    event.listen(session, "after_commit", committed, once=True)
+    on_rollback(session, lambda: event.remove(session, "after_commit", committed))
+
+
+def list_versions(session: Session, actor: Actor, drawing_id: str) -> Sequence[DrawingVersion]:
+    """A drawing's versions, oldest first."""
+    get_drawing(session, actor, drawing_id)
     return session.scalars(
         select(DrawingVersion).where(DrawingVersion.drawing_id == drawing_id).order_by(DrawingVersion.version_number)
     ).all()

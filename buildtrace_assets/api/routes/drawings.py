@@ -9,7 +9,6 @@ from typing import Any
 from werkzeug.datastructures import FileStorage
 
 from buildtrace_assets.api.context import api_context, current_actor, db
-from buildtrace_assets.api.drawing_removal import delete_drawing
 from buildtrace_assets.api.multipart import LOCATION, MultipartBlueprint
 from buildtrace_assets.api.schemas import (
     DrawingDetailSchema,
@@ -61,8 +60,8 @@ def upload_drawing(form: dict[str, Any], project_id: str) -> dict[str, Any]:
 @blp.response(200, DrawingDetailSchema)
 def get_drawing(drawing_id: str) -> dict[str, Any]:
     """A drawing with its versions, oldest first."""
+    drawing = drawings.get_drawing(db(), current_actor(), drawing_id)
     versions = drawings.list_versions(db(), current_actor(), drawing_id)
-    drawing = db().get_one(Drawing, drawing_id)
     fields = ("id", "project_id", "name", "created_at")
     return {**{field: getattr(drawing, field) for field in fields}, "versions": versions}
 
@@ -71,7 +70,7 @@ def get_drawing(drawing_id: str) -> dict[str, Any]:
 @blp.response(204)
 def remove_drawing(drawing_id: str) -> None:
     """Delete a drawing, its versions and their comparisons (owners)."""
-    delete_drawing(db(), api_context().storage, current_actor(), drawing_id)
+    drawings.delete_drawing(db(), api_context().storage, current_actor(), drawing_id)
 
 
 @blp.route("/drawings/<drawing_id>/versions", methods=["GET"])
@@ -86,8 +85,7 @@ def list_versions(drawing_id: str) -> Sequence[DrawingVersion]:
 @blp.response(201, UploadResultSchema)
 def add_version(form: dict[str, Any], drawing_id: str) -> dict[str, Any]:
     """Upload a new version of this drawing (editors and owners); same checks as the upload."""
-    drawings.list_versions(db(), current_actor(), drawing_id)
-    drawing = db().get_one(Drawing, drawing_id)
+    drawing = drawings.get_drawing(db(), current_actor(), drawing_id)
     return _store(drawing.project_id, drawing.name, form["file"], form.get("old_version_id"))
 
 
