@@ -18,7 +18,7 @@ from buildtrace_assets.engine.model import Alignment, RenderedPage
 
 WORK_LONG_SIDE_PX = 1600
 """Long side of the reduced image the features are found on (ARCH D: ~44 DPI)."""
-ORB_FEATURES = 1500
+ORB_FEATURES = 1000
 MIN_INLIERS = 20
 MIN_INLIER_RATIO = 0.12
 MAX_ROTATION_DEG = 5.0

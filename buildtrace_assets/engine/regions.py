@@ -87,18 +87,75 @@ def raw_differences(
     to judge. ``papers`` gives the (old, new) paper levels when the images are
     small crops whose own brightness says little about the paper.
     """
-    old_paper, new_paper = papers or (paper_level(old), paper_level(new))
+    papers = papers or (paper_level(old), paper_level(new))
+    ys, xs, is_added = changed_pixels(old, new, compared, px_per_pt, papers, tolerance_pt)
+    added, removed = np.zeros(new.shape, np.uint8), np.zeros(new.shape, np.uint8)
+    added[ys[is_added], xs[is_added]] = 1
+    removed[ys[~is_added], xs[~is_added]] = 1
+    return added, removed
+
+
+def changed_pixels(
+    old: np.ndarray,
+    new: np.ndarray,
+    compared: np.ndarray,
+    px_per_pt: float,
+    papers: tuple[float, float],
+    tolerance_pt: float = TOLERANCE_PT,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows, columns and kind (True: added) of the changed pixels, as :func:`raw_differences` defines them.
+
+    Core ink with no ink at the very same pixel of the other sheet is a
+    superset of the changed pixels and takes only whole-image thresholds to
+    find; on aligned revisions it is a tiny share of the sheet, so the
+    distance test runs on those candidates alone instead of dilating both
+    whole sheets.
+    """
+    old_paper, new_paper = papers
     radius = tolerance_px(px_per_pt, tolerance_pt)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
 
     def ink(image: np.ndarray, level: float) -> np.ndarray:
         return cv2.threshold(image, level, 1, cv2.THRESH_BINARY_INV)[1]
 
-    near_old = cv2.dilate(ink(old, ANY_INK_LEVEL * old_paper), kernel)
-    near_new = cv2.dilate(ink(new, ANY_INK_LEVEL * new_paper), kernel)
-    added = cv2.subtract(cv2.bitwise_and(ink(new, CORE_LEVEL * new_paper), compared), near_old)
-    removed = cv2.subtract(cv2.bitwise_and(ink(old, CORE_LEVEL * old_paper), compared), near_new)
-    return added, removed
+    old_ink, new_ink = ink(old, ANY_INK_LEVEL * old_paper), ink(new, ANY_INK_LEVEL * new_paper)
+    sides = ((ink(new, CORE_LEVEL * new_paper), old_ink, True), (ink(old, CORE_LEVEL * old_paper), new_ink, False))
+    rows, columns, kinds = [], [], []
+    for core, other_ink, added in sides:
+        candidates = cv2.bitwise_and(cv2.subtract(core, other_ink, dst=core), compared, dst=core)
+        ys, xs = np.divmod(_nonzero_indices(candidates), new.shape[1])
+        lonely = ~_ink_near(other_ink, ys, xs, kernel)
+        rows.append(ys[lonely])
+        columns.append(xs[lonely])
+        kinds.append(np.full(int(lonely.sum()), added))
+    return np.concatenate(rows), np.concatenate(columns), np.concatenate(kinds)
+
+
+def _nonzero_indices(mask: np.ndarray) -> np.ndarray:
+    """Flat indices of the set pixels of a sparse ``uint8`` mask.
+
+    Scans eight pixels at a time as one 64-bit word: on a sheet with a few
+    thousand candidates that is several times faster than ``cv2.findNonZero``
+    or ``np.flatnonzero``, which visit every pixel.
+    """
+    flat = np.ascontiguousarray(mask).reshape(-1)
+    whole = flat.size - flat.size % 8
+    words = np.flatnonzero(flat[:whole].view(np.uint64))
+    indices = np.concatenate([(words[:, None] * 8 + np.arange(8)).ravel(), np.arange(whole, flat.size)])
+    return indices[flat[indices] > 0]
+
+
+def _ink_near(ink: np.ndarray, ys: np.ndarray, xs: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """Whether ``cv2.dilate(ink, kernel)`` is set at each point, computed only where asked when that is cheaper."""
+    offset_ys, offset_xs = np.nonzero(kernel)
+    if len(ys) * len(offset_ys) > ink.size // 8:
+        return cv2.dilate(ink, kernel)[ys, xs] > 0
+    height, width = ink.shape
+    near_ys = ys[:, None] + (offset_ys - kernel.shape[0] // 2)
+    near_xs = xs[:, None] + (offset_xs - kernel.shape[1] // 2)
+    inside = (near_ys >= 0) & (near_ys < height) & (near_xs >= 0) & (near_xs < width)
+    looked_up = ink[np.clip(near_ys, 0, height - 1), np.clip(near_xs, 0, width - 1)] > 0
+    return (looked_up & inside).any(axis=1)
 
 
 def find_change_regions(
@@ -111,19 +168,17 @@ def find_change_regions(
     is not judged). Work after the pixel difference runs on the list of
     changed pixels and a grid of 1-pt cells, so it costs little on big sheets.
     """
-    added, removed = raw_differences(old, new, compared, px_per_pt)
+    papers = (paper_level(old), paper_level(new))
+    ys, xs, is_added = changed_pixels(old, new, compared, px_per_pt, papers)
     added_mask = np.zeros(new.shape, bool)
     removed_mask = np.zeros(new.shape, bool)
-    points = cv2.findNonZero(cv2.bitwise_or(added, removed))
-    if points is None:
+    if len(ys) == 0:
         return InkChanges(added_mask, removed_mask, [])
-    xs, ys = points.reshape(-1, 2).T
     cell = max(1, round(px_per_pt))
     grid_shape = (new.shape[0] // cell + 1, new.shape[1] // cell + 1)
     cells = (ys // cell, xs // cell)
     keep = _in_large_components(cells, grid_shape, MIN_COMPONENT_PT2 * px_per_pt**2)
-    xs, ys, cells = xs[keep], ys[keep], (cells[0][keep], cells[1][keep])
-    is_added = added[ys, xs] > 0
+    xs, ys, is_added, cells = xs[keep], ys[keep], is_added[keep], (cells[0][keep], cells[1][keep])
     added_mask[ys[is_added], xs[is_added]] = True
     removed_mask[ys[~is_added], xs[~is_added]] = True
     if len(ys) == 0:
@@ -132,8 +187,8 @@ def find_change_regions(
     groups = _merge_touching(groups, ys, xs, TOUCH_GAP_PT * px_per_pt)
     darkness = np.where(
         is_added,
-        1.0 - new[ys, xs] / paper_level(new),
-        1.0 - old[ys, xs] / paper_level(old),
+        1.0 - new[ys, xs] / papers[1],
+        1.0 - old[ys, xs] / papers[0],
     )
     regions = _summarize(groups, ys, xs, is_added, darkness, px_per_pt)
     return InkChanges(added_mask, removed_mask, regions)

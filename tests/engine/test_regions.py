@@ -6,7 +6,14 @@ import cv2
 import numpy as np
 import pytest
 
-from buildtrace_assets.engine.regions import cluster_boxes, find_change_regions
+from buildtrace_assets.engine.regions import (
+    ANY_INK_LEVEL,
+    CORE_LEVEL,
+    cluster_boxes,
+    find_change_regions,
+    raw_differences,
+    tolerance_px,
+)
 
 PX_PER_PT = 150 / 72
 SHIFT_BITS = 4
@@ -164,6 +171,33 @@ def test_changed_masks_hold_only_the_changed_ink():
 
     assert changes.added[400, 600] and not changes.added[50, 300]
     assert not changes.removed.any()
+
+
+def _dilation_differences(old: np.ndarray, new: np.ndarray, compared: np.ndarray, tolerance_pt: float):
+    """The definition of changed ink, computed the slow way: whole-sheet dilations of each sheet's ink."""
+    radius = tolerance_px(PX_PER_PT, tolerance_pt)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+    near = [cv2.dilate((image < ANY_INK_LEVEL * 255).astype(np.uint8), kernel) == 0 for image in (old, new)]
+    judged = compared > 0
+    return (new < CORE_LEVEL * 255) & near[0] & judged, (old < CORE_LEVEL * 255) & near[1] & judged
+
+
+@pytest.mark.parametrize("changed_share", [0.0005, 0.05, 0.5], ids=["few", "some", "most"])
+@pytest.mark.parametrize("tolerance_pt", [0.0, 1.2, 3.0])
+def test_raw_differences_equal_the_dilation_definition_however_many_pixels_differ(changed_share, tolerance_pt):
+    """Only candidate pixels get the distance test; it must still match dilating the whole sheet, borders included."""
+    rng = np.random.default_rng(11)
+    old = _walls()
+    new = np.where(rng.random(old.shape) < changed_share, rng.integers(0, 256, old.shape), _walls(0.45)).astype(np.uint8)
+    new[:3, :] = new[-3:, :] = 0
+    compared = np.ones(old.shape, np.uint8)
+    compared[:, :40] = 0
+
+    added, removed = raw_differences(old, new, compared, PX_PER_PT, (255.0, 255.0), tolerance_pt)
+
+    expected_added, expected_removed = _dilation_differences(old, new, compared, tolerance_pt)
+    assert np.array_equal(added > 0, expected_added) and expected_added.any()
+    assert np.array_equal(removed > 0, expected_removed)
 
 
 @pytest.mark.parametrize(
