@@ -18,13 +18,14 @@ import math
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
-
-import numpy as np
+from typing import TYPE_CHECKING, Literal
 
 from buildtrace_assets.engine.errors import BadInputError, BadPageError
 from buildtrace_assets.engine.model import BBox, Word
 from buildtrace_assets.engine.sandbox import Limits, Sandbox
+
+if TYPE_CHECKING:  # the child answers with memoryviews: importing numpy would cost ~0.1 s of every child's start
+    import numpy as np
 
 DocumentKind = Literal["pdf", "image", "dxf"]
 
@@ -125,7 +126,8 @@ class PageSource:
             return self._dxf.page(index)
         return self._pdf.load_page(index)
 
-    def render(self, index: int, dpi: float, clip: BBox | None) -> np.ndarray:
+    def render(self, index: int, dpi: float, clip: BBox | None) -> memoryview:
+        """The raster as a 2-D byte view; the sandbox turns it into an array in the parent."""
         import pymupdf
 
         page = self._page(index)
@@ -136,11 +138,11 @@ class PageSource:
         if problem:
             raise BadPageError(index, problem)
         if area.is_empty:
-            return np.full((1, 1), 255, np.uint8)
+            return memoryview(b"\xff").cast("B", (1, 1))
         zoom = dpi / 72.0
         pix = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), colorspace=pymupdf.csGRAY, alpha=False, clip=area)
-        image = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.stride)[:, : pix.width]
-        return image  # the sandbox copies it out into the parent
+        # A gray pixmap without alpha has no row padding (stride == width); ``samples`` is a copy that outlives ``pix``.
+        return memoryview(pix.samples).cast("B", (pix.height, pix.width))
 
     def words(self, index: int) -> list[tuple[str, BBox]]:
         """Words of the text layer in page-as-displayed coordinates (MuPDF reports them unrotated)."""

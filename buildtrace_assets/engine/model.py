@@ -7,9 +7,10 @@ page as displayed, so nothing downstream depends on the raster resolution.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import numpy as np
+if TYPE_CHECKING:  # the sandboxed page renderer imports this module and must not pay for numpy
+    import numpy as np
 
 BBox = tuple[float, float, float, float]
 """``(x0, y0, x1, y1)`` in PDF points, top-left origin."""

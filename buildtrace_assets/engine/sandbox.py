@@ -30,11 +30,12 @@ import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, NoReturn
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from buildtrace_assets.engine.errors import BadInputError, BadPageError
+
+if TYPE_CHECKING:  # numpy costs ~0.1 s of each child's start, so only the parent imports it (to receive arrays)
+    import numpy as np
 
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 
@@ -74,12 +75,20 @@ def _serve(conn: Connection) -> None:
         except BaseException as exc:  # noqa: BLE001
             conn.send(_failure(exc))
             continue
-        if isinstance(result, np.ndarray):
-            array = np.ascontiguousarray(result)
-            conn.send(("array", array.shape, array.dtype.str))
-            _write_all(conn.fileno(), memoryview(array).cast("B"))
+        raw = _raw_array(result)
+        if raw is not None:
+            conn.send(("array", raw.shape, raw.format))
+            _write_all(conn.fileno(), raw.cast("B"))
         else:
             conn.send(("ok", result))
+
+
+def _raw_array(result: Any) -> memoryview | None:
+    """A C-contiguous view of an array answer: a memoryview, or a numpy array when the child's own code loaded numpy."""
+    numpy = sys.modules.get("numpy")
+    if numpy is not None and isinstance(result, numpy.ndarray):
+        return memoryview(numpy.ascontiguousarray(result))
+    return result if isinstance(result, memoryview) else None
 
 
 def _write_all(fd: int, data: memoryview) -> None:
@@ -184,6 +193,8 @@ class Sandbox:
 
     def _read_array(self, shape: tuple[int, ...], dtype: str, deadline: float, timeout_s: float, what: str) -> np.ndarray:
         """Read the bytes that follow an array header directly into a new array."""
+        import numpy as np
+
         assert self._conn is not None
         array = np.empty(shape, np.dtype(dtype))
         view = memoryview(array).cast("B")
