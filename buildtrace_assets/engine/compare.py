@@ -322,22 +322,15 @@ def _compare_pair(
         return {**entry, "status": "modified", "error": {"kind": "unaligned", "message": result.reason or "alignment failed"}}
     if not result.changes:
         return {**entry, "status": "unchanged"}
-    changes = _read_changed_text(result, versions.docs, pages)
-    overlay = out_dir / "overlays" / f"{key}.png"
-    overlay.parent.mkdir(parents=True, exist_ok=True)
-    write_overlay(result, old, new, overlay)
-    crops = write_crops(dataclasses.replace(result, changes=changes), old, new, out_dir / "crops")
-    entry["changes"] = [
-        change_to_dict(
-            dataclasses.replace(
-                change,
-                extra={**change.extra, "crops": {side: Path(p).relative_to(out_dir).as_posix() for side, p in crops[change.id].items()}},
-            )
-            if change.id in crops
-            else change
-        )
-        for change in changes
-    ]
+    result = dataclasses.replace(result, changes=_read_changed_text(result, versions.docs, pages))
+    overlay = write_overlay(result, old, new, out_dir / "overlays" / f"{key}.png")
+    crops = write_crops(result, old, new, out_dir / "crops")
+
+    def with_crops(change: Change) -> Change:
+        relative = {side: path.relative_to(out_dir).as_posix() for side, path in crops[change.id].items()}
+        return dataclasses.replace(change, extra={**change.extra, "crops": relative})
+
+    entry["changes"] = [change_to_dict(with_crops(change)) for change in result.changes]
     return {**entry, "status": "modified", "overlay": overlay.relative_to(out_dir).as_posix()}
 
 

@@ -93,6 +93,7 @@ class PageSource:
         self._path = Path(path)
         self._kind = kind
         self._dxf: _DxfPlotter | None = None
+        self._last_pixmap = None
         if kind == "pdf":
             self._pdf = _open_pdf(self._path)
             self._names: list[str | None] = [None] * self._pdf.page_count
@@ -141,8 +142,10 @@ class PageSource:
             return memoryview(b"\xff").cast("B", (1, 1))
         zoom = dpi / 72.0
         pix = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), colorspace=pymupdf.csGRAY, alpha=False, clip=area)
-        # A gray pixmap without alpha has no row padding (stride == width); ``samples`` is a copy that outlives ``pix``.
-        return memoryview(pix.samples).cast("B", (pix.height, pix.width))
+        # The view points into the pixmap without copying it (a page is ~20 MB), so the pixmap is kept until the
+        # next render; the sandbox sends the view on before that. A gray pixmap without alpha has no row padding.
+        self._last_pixmap = pix
+        return pix.samples_mv.cast("B", (pix.height, pix.width))
 
     def words(self, index: int) -> list[tuple[str, BBox]]:
         """Words of the text layer in page-as-displayed coordinates (MuPDF reports them unrotated)."""

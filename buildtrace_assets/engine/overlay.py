@@ -1,11 +1,12 @@
 """Pictures of a page comparison: the colour overlay of the whole sheet and before/after crops.
 
-Encoding a full ARCH D sheet as PNG costs more than rendering it, so the
-overlay is a palette image (one byte per pixel instead of three: 16 gray
-levels for unchanged ink plus the legend colours), drawn at the new page's
-raster resolution capped at ``OVERLAY_MAX_DPI`` (enough to read any
-dimension on screen) and written with zlib level 1 (files ~20% larger than
-the default level, several times faster). Crops keep full detail instead: they are cut from the
+Encoding a full ARCH D sheet as PNG costs more than rendering it, so every
+picture is a palette image (one byte per pixel instead of three: gray levels
+plus the legend colours) written with zlib level 1 (files ~20% larger than
+the default level, several times faster). The overlay has 16 gray levels for
+unchanged ink and is drawn at the new page's raster resolution capped at
+``OVERLAY_MAX_DPI`` (enough to read any dimension on screen). Crops keep
+full detail instead (``CROP_GRAY_LEVELS``): they are cut from the
 full-resolution images and enlarged to ``CROP_MIN_DPI`` so small text stays
 legible to people and vision models alike.
 """
@@ -21,13 +22,15 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from buildtrace_assets.engine.legend import ADDED, KIND_COLOURS, MODIFIED, REMOVED, UNCHANGED
+from buildtrace_assets.engine.legend import ADDED, MODIFIED, REMOVED, UNCHANGED
 from buildtrace_assets.engine.model import BBox, Change, RenderedPage
 from buildtrace_assets.engine.pagediff import PageComparison
 
 OVERLAY_MAX_DPI = 150.0
 PNG_COMPRESSION = 1
 GRAY_LEVELS = 16
+CROP_GRAY_LEVELS = 240
+"""Invisible banding, and room left in the 256-entry palette for the outline colours."""
 CROP_MARGIN_PT = 18.0
 CROP_MIN_DPI = 200.0
 CROP_MAX_SIDE_PX = 2000
@@ -38,10 +41,8 @@ class OverlayError(ValueError):
     """The comparison has nothing trustworthy to draw (the sheets were not aligned)."""
 
 
-def _palette() -> tuple[list[int], dict[str, int]]:
-    """Palette of the overlay: lightened grays for unchanged ink, then one entry per legend colour."""
-    darkest = UNCHANGED.rgb[0]
-    grays = [255 - (255 - level * 255 // (GRAY_LEVELS - 1)) * (255 - darkest) // 255 for level in range(GRAY_LEVELS)]
+def _palette(grays: list[int]) -> tuple[list[int], dict[str, int]]:
+    """A palette of the given gray levels, then one entry per legend colour (and white for labels)."""
     colours = {"removed": REMOVED.rgb, "added": ADDED.rgb, "modified": MODIFIED.rgb, "label": (255, 255, 255)}
     palette = [channel for gray in grays for channel in (gray, gray, gray)]
     index = {}
@@ -51,8 +52,16 @@ def _palette() -> tuple[list[int], dict[str, int]]:
     return palette, index
 
 
-PALETTE, PALETTE_INDEX = _palette()
+def _lightened_grays(levels: int) -> list[int]:
+    """Gray levels from the legend's unchanged-ink gray to white: unchanged ink recedes behind the colours."""
+    darkest = UNCHANGED.rgb[0]
+    return [255 - (255 - level * 255 // (levels - 1)) * (255 - darkest) // 255 for level in range(levels)]
+
+
+PALETTE, PALETTE_INDEX = _palette(_lightened_grays(GRAY_LEVELS))
 GRAY_LUT = (np.arange(256) * GRAY_LEVELS // 256).astype(np.uint8)
+CROP_PALETTE, CROP_PALETTE_INDEX = _palette([level * 255 // (CROP_GRAY_LEVELS - 1) for level in range(CROP_GRAY_LEVELS)])
+CROP_GRAY_LUT = ((np.arange(256) * (CROP_GRAY_LEVELS - 1) + 127) // 255).astype(np.uint8)
 
 
 def write_overlay(result: PageComparison, old: RenderedPage, new: RenderedPage, path: str | Path) -> Path:
@@ -74,11 +83,7 @@ def write_overlay(result: PageComparison, old: RenderedPage, new: RenderedPage, 
     px_per_pt = canvas.shape[1] / new.width_pt
     for change in result.changes:
         _outline(canvas, change, px_per_pt, label=change.id.rsplit("-", 1)[-1])
-    picture = Image.fromarray(canvas)
-    picture.putpalette(PALETTE)
-    buffer = io.BytesIO()
-    picture.save(buffer, format="PNG", compress_level=PNG_COMPRESSION)
-    return _write_atomic(Path(path), buffer.getvalue())
+    return _write_atomic(Path(path), _palette_png(canvas, PALETTE))
 
 
 def write_crops(
@@ -94,11 +99,8 @@ def write_crops(
         window = _window(change.bbox, new, px_per_pt)
         paths = {}
         for side, image in (("old", result.old_in_new), ("new", new.image)):
-            crop = _legible(_crop_with_outline(image, change, window, px_per_pt), new.dpi)
-            ok, encoded = cv2.imencode(".png", crop, [cv2.IMWRITE_PNG_COMPRESSION, PNG_COMPRESSION])
-            if not ok:
-                raise OverlayError(f"could not encode the {side} crop of {change.id} as PNG")
-            paths[side] = _write_atomic(out_dir / f"{change.id}_{side}.png", encoded.tobytes())
+            crop = _crop_with_outline(image, change, window, px_per_pt, new.dpi)
+            paths[side] = _write_atomic(out_dir / f"{change.id}_{side}.png", _palette_png(crop, CROP_PALETTE))
         crops[change.id] = paths
     return crops
 
@@ -139,26 +141,36 @@ def _window(box: BBox, page: RenderedPage, px_per_pt: float) -> tuple[int, int, 
 
 
 def _crop_with_outline(
-    image: np.ndarray, change: Change, window: tuple[int, int, int, int], px_per_pt: float
+    image: np.ndarray, change: Change, window: tuple[int, int, int, int], px_per_pt: float, dpi: float
 ) -> np.ndarray:
+    """The window, enlarged to a legible size, as crop-palette indices with the change outlined in its colour."""
     x0, y0, x1, y1 = window
-    crop = cv2.cvtColor(image[y0:y1, x0:x1], cv2.COLOR_GRAY2BGR)
+    factor = _legible_factor((y1 - y0, x1 - x0), dpi)
+    crop = image[y0:y1, x0:x1]
+    if factor != 1.0:
+        interpolation = cv2.INTER_CUBIC if factor > 1.0 else cv2.INTER_AREA
+        crop = cv2.resize(crop, None, fx=factor, fy=factor, interpolation=interpolation)
+    crop = cv2.LUT(crop, CROP_GRAY_LUT)
     pad = OUTLINE_PAD_PT * px_per_pt
     bx0, by0, bx1, by1 = change.bbox
-    corner_a = (round(bx0 * px_per_pt - pad) - x0, round(by0 * px_per_pt - pad) - y0)
-    corner_b = (round(bx1 * px_per_pt + pad) - x0, round(by1 * px_per_pt + pad) - y0)
-    cv2.rectangle(crop, corner_a, corner_b, KIND_COLOURS[change.kind].bgr, 1, cv2.LINE_AA)
+    corner_a = (round((bx0 * px_per_pt - pad - x0) * factor), round((by0 * px_per_pt - pad - y0) * factor))
+    corner_b = (round((bx1 * px_per_pt + pad - x0) * factor), round((by1 * px_per_pt + pad - y0) * factor))
+    cv2.rectangle(crop, corner_a, corner_b, CROP_PALETTE_INDEX[change.kind], max(1, round(factor)))
     return crop
 
 
-def _legible(crop: np.ndarray, dpi: float) -> np.ndarray:
+def _legible_factor(shape: tuple[int, int], dpi: float) -> float:
     """Enlarge low-resolution crops so small text can be read; shrink huge ones to a sane size."""
     factor = max(1.0, CROP_MIN_DPI / dpi)
-    factor = min(factor, CROP_MAX_SIDE_PX / max(crop.shape[:2]))
-    if factor == 1.0:
-        return crop
-    interpolation = cv2.INTER_CUBIC if factor > 1.0 else cv2.INTER_AREA
-    return cv2.resize(crop, None, fx=factor, fy=factor, interpolation=interpolation)
+    return min(factor, CROP_MAX_SIDE_PX / max(shape))
+
+
+def _palette_png(indices: np.ndarray, palette: list[int]) -> bytes:
+    picture = Image.fromarray(indices)
+    picture.putpalette(palette)
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG", compress_level=PNG_COMPRESSION)
+    return buffer.getvalue()
 
 
 def _write_atomic(path: Path, data: bytes) -> Path:

@@ -84,7 +84,8 @@ def compare_pages(old: RenderedPage, new: RenderedPage, *, sheet_key: str) -> Pa
     old_in_new = cv2.warpAffine(old.image, to_new_px, (width, height), flags=cv2.INTER_LINEAR, borderValue=255)
     px_per_pt = new.image.shape[1] / new.width_pt
     compared = _common_area(old.image.shape, to_new_px, new.image.shape, 2 * tolerance_px(px_per_pt))
-    ink = find_change_regions(old_in_new, new.image, compared, px_per_pt)
+    papers = (paper_level(old_in_new), paper_level(new.image))
+    ink = find_change_regions(old_in_new, new.image, compared, px_per_pt, papers)
     # Text from one side only (e.g. a scan not yet OCRed) would read as every word added or removed.
     read_text = bool(old.words) and bool(new.words)
     old_words, new_words = without_moved(map_words(old.words, alignment.matrix), new.words) if read_text else ([], [])
@@ -92,7 +93,7 @@ def compare_pages(old: RenderedPage, new: RenderedPage, *, sheet_key: str) -> Pa
     if read_text:
         ocr_read = "ocr" in (old.text_source, new.text_source)
         found += _text_only_changes(
-            old_words, new_words, new, old_in_new, compared, [r.box for r in ink.regions], ocr_read
+            old_words, new_words, new, old_in_new, compared, papers, [r.box for r in ink.regions], ocr_read
         )
     found = _merge_by_words(found, old_words + new_words)
     found.sort(key=lambda item: (math.floor(item.box[1] / READING_BAND_PT), item.box[0]))
@@ -186,6 +187,7 @@ def _text_only_changes(
     new: RenderedPage,
     old_in_new: np.ndarray,
     compared: np.ndarray,
+    papers: tuple[float, float],
     ink_boxes: list[tuple[int, int, int, int]],
     ocr_read: bool,
 ) -> list[_Candidate]:
@@ -201,7 +203,6 @@ def _text_only_changes(
     min_share = TEXT_ONLY_MIN_INK_SHARE if ocr_read else 0.0
     lonely_old, lonely_new = unmatched_words(old_words, new_words)
     px_per_pt = new.image.shape[1] / new.width_pt
-    papers = (paper_level(old_in_new), paper_level(new.image))
     found = []
     for box in phrase_boxes(lonely_old + lonely_new):
         x0, y0, x1, y1 = _to_pixels(box, new)

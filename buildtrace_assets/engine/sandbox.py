@@ -4,8 +4,11 @@ MuPDF (and any C parser) can crash the whole interpreter on a hostile file,
 which no ``try`` can catch. So the object that opens a document lives in a
 long-lived child process, started once per document and reused for every page
 request over a socket (process start costs far more than rendering a page).
-Arrays (rendered pages) cross as raw bytes read straight into the parent's
-array: pickling a 20 MB page through a pipe costs as much as rendering it. The
+Arrays (rendered pages) cross through memory: the child writes the raster
+into an anonymous in-memory file (``memfd``), passes its descriptor over the
+socket, and the parent reads it straight into its array. Pickling a 20 MB
+page through a pipe costs as much as rendering it, and even raw bytes through
+the socket cost half as much again. The
 child runs under an address-space limit; the parent waits with a time limit.
 When the child dies or hangs, the request fails with :class:`BadInputError`
 and the next request starts a fresh child, so one poisoned page does not take
@@ -14,7 +17,9 @@ the rest of a sheet set with it.
 The child is a fresh interpreter running this module, not a
 ``multiprocessing`` process: ``spawn`` re-imports the parent's main module in
 every child (a Dagster or Streamlit entry point costs seconds), and ``fork``
-of a process that runs threads can deadlock the child.
+of a process that runs threads can deadlock the child. It starts with ``-S``:
+``site`` and the environment's ``.pth`` hooks cost ~70 ms of every start, and
+the child receives the parent's ``sys.path`` before it imports anything else.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -78,7 +85,7 @@ def _serve(conn: Connection) -> None:
         raw = _raw_array(result)
         if raw is not None:
             conn.send(("array", raw.shape, raw.format))
-            _write_all(conn.fileno(), raw.cast("B"))
+            _send_shared(conn.fileno(), raw.cast("B"))
         else:
             conn.send(("ok", result))
 
@@ -91,10 +98,27 @@ def _raw_array(result: Any) -> memoryview | None:
     return result if isinstance(result, memoryview) else None
 
 
-def _write_all(fd: int, data: memoryview) -> None:
-    sent = 0
-    while sent < len(data):
-        sent += os.write(fd, data[sent:])
+def _send_shared(connection_fd: int, data: memoryview) -> None:
+    """Write ``data`` into an anonymous in-memory file and pass its descriptor to the parent."""
+    memory_fd = os.memfd_create("buildtrace-array", os.MFD_CLOEXEC)
+    try:
+        written = 0
+        while written < len(data):
+            written += os.write(memory_fd, data[written:])
+        with _borrowed_socket(connection_fd) as sock:
+            socket.send_fds(sock, [b"a"], [memory_fd])
+    finally:
+        os.close(memory_fd)
+
+
+@contextmanager
+def _borrowed_socket(fd: int) -> Iterator[socket.socket]:
+    """A socket object over a descriptor someone else owns: descriptor passing needs one, closing it must not."""
+    sock = socket.socket(fileno=fd)
+    try:
+        yield sock
+    finally:
+        sock.detach()
 
 
 def _failure(exc: BaseException) -> tuple:
@@ -132,7 +156,7 @@ class Sandbox:
         ours, theirs = socket.socketpair()
         with ours, theirs:
             process = subprocess.Popen(
-                [sys.executable, "-m", __name__, str(theirs.fileno())],
+                [sys.executable, "-S", "-m", __name__, str(theirs.fileno())],
                 pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=_child_environment(),
             )
             self._process, self._conn = process, Connection(ours.detach())
@@ -192,19 +216,26 @@ class Sandbox:
             raise BadInputError(f"{what} took longer than {timeout_s:g} s")
 
     def _read_array(self, shape: tuple[int, ...], dtype: str, deadline: float, timeout_s: float, what: str) -> np.ndarray:
-        """Read the bytes that follow an array header directly into a new array."""
+        """Read the in-memory file whose descriptor follows an array header straight into a new array."""
         import numpy as np
 
         assert self._conn is not None
+        self._await(deadline, timeout_s, what)
+        with _borrowed_socket(self._conn.fileno()) as sock:
+            _, fds, _, _ = socket.recv_fds(sock, 1, 1)
+        if not fds:
+            raise EOFError
         array = np.empty(shape, np.dtype(dtype))
         view = memoryview(array).cast("B")
-        received = 0
-        while received < len(view):
-            self._await(deadline, timeout_s, what)
-            count = os.readv(self._conn.fileno(), [view[received:]])
-            if count == 0:
-                raise EOFError
-            received += count
+        try:
+            received = 0
+            while received < len(view):
+                count = os.preadv(fds[0], [view[received:]], received)
+                if count == 0:
+                    raise EOFError
+                received += count
+        finally:
+            os.close(fds[0])
         return array
 
     def _wait(self, timeout_s: float) -> int | None:
