@@ -17,7 +17,9 @@ import numpy as np
 from buildtrace_assets.engine.model import Alignment, RenderedPage
 
 WORK_LONG_SIDE_PX = 1600
-"""Long side of the reduced image the features are found on (ARCH D: ~44 DPI)."""
+"""About the long side of the reduced image the features are found on: the page shrinks by the whole number
+closest to reaching it, since OpenCV's area resize is several times faster for whole-number factors
+(ARCH D at 150 DPI: by 3, to 50 DPI)."""
 ORB_FEATURES = 600
 ORB_LEVELS = 3
 """A short scale pyramid (OpenCV's default is 8): the plausible scale change (``MAX_SCALE_CHANGE``) is below one
@@ -42,16 +44,18 @@ _INK_STRETCH = (255 - np.minimum((255 - np.arange(256)) * 3, 255)).astype(np.uin
 class _Reduced:
     """A page shrunk to the working resolution, with ink made dark enough to survive the shrink, and its ORB features."""
 
-    def __init__(self, page: RenderedPage, long_side_pt: float) -> None:
+    def __init__(self, page: RenderedPage, work_scale: float) -> None:
         height, width = page.image.shape
-        factor = min(1.0, WORK_LONG_SIDE_PX / (long_side_pt * page.scale))
-        size = (max(1, round(width * factor)), max(1, round(height * factor)))
-        # OpenCV's area resize is several times faster for whole-number factors: shrink by one first.
-        step = max(1, int(1 / factor))
-        small = cv2.resize(page.image, (width // step, height // step), interpolation=cv2.INTER_AREA)
-        small = cv2.resize(small, size, interpolation=cv2.INTER_AREA)
+        shrink = page.scale / work_scale
+        step = max(1, int(shrink + 1e-6))
+        small = page.image
+        if step > 1:
+            small = cv2.resize(small, (max(1, width // step), max(1, height // step)), interpolation=cv2.INTER_AREA)
+        if abs(shrink - step) > 1e-6:
+            size = (max(1, round(width / shrink)), max(1, round(height / shrink)))
+            small = cv2.resize(small, size, interpolation=cv2.INTER_AREA)
         self.image = cv2.LUT(small, _INK_STRETCH)
-        self.to_px = pixel_from_point(page.width_pt, page.height_pt, size[0], size[1])
+        self.to_px = pixel_from_point(page.width_pt, page.height_pt, self.image.shape[1], self.image.shape[0])
         self.full_px = page_pixel_from_point(page)
         self.full_size = (width, height)
         orb = cv2.ORB_create(nfeatures=ORB_FEATURES, nlevels=ORB_LEVELS, fastThreshold=10)
@@ -96,8 +100,7 @@ def align_pages(old: RenderedPage, new: RenderedPage) -> Alignment:
     """Find the affine map from old-sheet points to new-sheet points, or say why there is none."""
     if identical(old, new):
         return IDENTITY
-    long_side_pt = max(old.width_pt, old.height_pt, new.width_pt, new.height_pt)
-    small_old, small_new = _Reduced(old, long_side_pt), _Reduced(new, long_side_pt)
+    small_old, small_new = (_Reduced(page, _work_scale(old, new)) for page in (old, new))
     coarse, anchors, failure = _coarse_similarity(small_old, small_new)
     if coarse is None:
         return Alignment(matrix=np.eye(2, 3), score=0.0, ok=False, reason=failure)
@@ -109,6 +112,13 @@ def align_pages(old: RenderedPage, new: RenderedPage) -> Alignment:
         reason = f"only {score:.0%} of the old sheet's ink lands on the new sheet after alignment"
         return Alignment(matrix=matrix_pt, score=score, ok=False, reason=reason)
     return Alignment(matrix=matrix_pt, score=score, ok=True)
+
+
+def _work_scale(old: RenderedPage, new: RenderedPage) -> float:
+    """Pixels per point of both reduced images: the finer page shrunk by a whole number, near ``WORK_LONG_SIDE_PX``."""
+    long_side_pt = max(old.width_pt, old.height_pt, new.width_pt, new.height_pt)
+    finest = max(old.scale, new.scale)
+    return finest / max(1, round(finest * long_side_pt / WORK_LONG_SIDE_PX))
 
 
 def _coarse_similarity(old: _Reduced, new: _Reduced) -> tuple[np.ndarray | None, np.ndarray, str]:

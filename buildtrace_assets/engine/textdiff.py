@@ -45,14 +45,24 @@ def map_words(words: Iterable[Word], matrix: np.ndarray) -> list[Word]:
     return mapped
 
 
-def words_in(words: Iterable[Word], box: BBox) -> list[Word]:
+def words_in(words: Sequence[Word], box: BBox) -> list[Word]:
     """Words that mostly lie in ``box`` or that ``box`` mostly lies in (not the lines it grazes)."""
-    return [word for word in words if _covers(box, word.bbox)]
+    return [words[i] for i in np.flatnonzero(_covered(_boxes(words), box))]
 
 
-def _covers(a: BBox, b: BBox) -> bool:
-    overlap = _area(_intersection(a, b))
-    return overlap > 0 and overlap >= SNAP_SHARE * min(_area(a), _area(b))
+def _boxes(words: Sequence[Word]) -> np.ndarray:
+    return np.array([word.bbox for word in words], np.float64).reshape(-1, 4)
+
+
+def _covered(boxes: np.ndarray, box: BBox) -> np.ndarray:
+    """Which of ``boxes`` share at least ``SNAP_SHARE`` of the smaller area with ``box`` (one test for all words:
+    a sheet has hundreds, and every change region is snapped to them)."""
+    width = np.minimum(boxes[:, 2], box[2]) - np.maximum(boxes[:, 0], box[0])
+    height = np.minimum(boxes[:, 3], box[3]) - np.maximum(boxes[:, 1], box[1])
+    overlap = np.clip(width, 0.0, None) * np.clip(height, 0.0, None)
+    areas = np.clip(boxes[:, 2] - boxes[:, 0], 0.0, None) * np.clip(boxes[:, 3] - boxes[:, 1], 0.0, None)
+    box_area = max(0.0, box[2] - box[0]) * max(0.0, box[3] - box[1])
+    return (overlap > 0) & (overlap >= SNAP_SHARE * np.minimum(areas, box_area))
 
 
 def snap_to_words(box: BBox, words: Iterable[Word]) -> BBox:
@@ -61,23 +71,18 @@ def snap_to_words(box: BBox, words: Iterable[Word]) -> BBox:
     A wall drawn through a note only grazes its words, so it does not swallow
     them; a box grown over a short old value may then cover the longer new one.
     """
-    words = list(words)
+    boxes = _boxes(list(words))
     while True:
-        x0, y0, x1, y1 = box
-        for word in words_in(words, box):
-            x0, y0 = min(x0, word.bbox[0]), min(y0, word.bbox[1])
-            x1, y1 = max(x1, word.bbox[2]), max(y1, word.bbox[3])
-        if (x0, y0, x1, y1) == tuple(box):
+        inside = boxes[_covered(boxes, box)]
+        if len(inside) == 0:
             return box
-        box = (x0, y0, x1, y1)
-
-
-def _area(box: BBox) -> float:
-    return max(0.0, box[2] - box[0]) * max(0.0, box[3] - box[1])
-
-
-def _intersection(a: BBox, b: BBox) -> BBox:
-    return max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])
+        grown = (
+            min(box[0], float(inside[:, 0].min())), min(box[1], float(inside[:, 1].min())),
+            max(box[2], float(inside[:, 2].max())), max(box[3], float(inside[:, 3].max())),
+        )
+        if grown == tuple(box):
+            return box
+        box = grown
 
 
 def reading_order(words: Sequence[Word]) -> list[Word]:
