@@ -16,10 +16,10 @@ import numpy as np
 
 from buildtrace_assets.engine.model import Alignment, RenderedPage
 
-WORK_LONG_SIDE_PX = 1600
+WORK_LONG_SIDE_PX = 1350
 """About the long side of the reduced image the features are found on: the page shrinks by the whole number
 closest to reaching it, since OpenCV's area resize is several times faster for whole-number factors
-(ARCH D at 150 DPI: by 3, to 50 DPI)."""
+(ARCH D at 150 DPI: by 4, to 37.5 DPI)."""
 ORB_FEATURES = 600
 ORB_LEVELS = 3
 """A short scale pyramid (OpenCV's default is 8): the plausible scale change (``MAX_SCALE_CHANGE``) is below one
