@@ -59,7 +59,8 @@ from buildtrace_assets.engine.model import (
     Word,
 )
 from buildtrace_assets.engine.overlay import write_crops, write_overlay
-from buildtrace_assets.engine.pagediff import PageComparison, compare_pages
+from buildtrace_assets.engine.pagediff import PageComparison, compare_pages, numbered
+from buildtrace_assets.engine.regions import cluster_boxes
 from buildtrace_assets.engine.sheets import identify_sheet
 from buildtrace_assets.engine.text import OcrScope, ocr_region, page_text
 from buildtrace_assets.engine.textdiff import map_words, region_text, snap_to_words, without_moved
@@ -292,7 +293,10 @@ def _read_changed_text(
 
     The changed ink may be one glyph of a value (``175,00`` -> ``176,50`` changes
     the last digits only), so the band read reaches along the text line and the
-    region grows to the whole words it touches before they are compared.
+    region grows to the whole words it touches before they are compared. A
+    change that ``needs_reading`` (little changed ink under words only one side
+    had) stands only if both sides read as text and the texts differ: a glyph
+    substitution, not a symbol OCR cannot read.
     """
     if not any(page.text_source == "ocr" for page in pages):
         return result.changes
@@ -306,9 +310,39 @@ def _read_changed_text(
         old_words, new_words = without_moved(map_words(old_words, matrix), new_words)
         box = snap_to_words(change.bbox, old_words + new_words)
         old_text, new_text = region_text(old_words, new_words, box)
+        if change.needs_reading and (old_text is None or new_text is None):
+            continue
         kind = "modified" if old_text is not None and new_text is not None else change.kind
-        changes.append(dataclasses.replace(change, kind=kind, bbox=box, old_text=old_text, new_text=new_text))
-    return changes
+        changes.append(
+            dataclasses.replace(change, kind=kind, bbox=box, old_text=old_text, new_text=new_text, needs_reading=False)
+        )
+    return numbered(_without_overlaps(changes), result.sheet_key)
+
+
+def _without_overlaps(changes: list[Change]) -> list[Change]:
+    """Changes whose boxes grew into each other while reading are one change: the widest one's text, the joint box.
+
+    A value whose last glyph changed ink and whose first digits changed text
+    would otherwise be reported twice, once inside the other.
+    """
+    if len(changes) < 2:
+        return changes
+    clusters = cluster_boxes(np.array([change.bbox for change in changes]))
+    merged = []
+    for cluster in range(clusters.max() + 1):
+        members = [change for change, label in zip(changes, clusters) if label == cluster]
+        widest = max(members, key=lambda change: (change.bbox[2] - change.bbox[0]) * (change.bbox[3] - change.bbox[1]))
+        box = tuple(f(change.bbox[i] for change in members) for i, f in enumerate((min, min, max, max)))
+        kinds = {change.kind for change in members}
+        merged.append(
+            dataclasses.replace(
+                widest,
+                bbox=box,
+                kind=kinds.pop() if len(kinds) == 1 else "modified",
+                confidence=max(change.confidence for change in members),
+            )
+        )
+    return merged
 
 
 def _compare_pair(
@@ -320,9 +354,9 @@ def _compare_pair(
     entry: dict[str, Any] = {"alignment": alignment_to_dict(result.alignment), "changes": []}
     if not result.ok:
         return {**entry, "status": "modified", "error": {"kind": "unaligned", "message": result.reason or "alignment failed"}}
+    result = dataclasses.replace(result, changes=_read_changed_text(result, versions.docs, pages))
     if not result.changes:
         return {**entry, "status": "unchanged"}
-    result = dataclasses.replace(result, changes=_read_changed_text(result, versions.docs, pages))
     overlay = write_overlay(result, old, new, out_dir / "overlays" / f"{key}.png")
     crops = write_crops(result, old, new, out_dir / "crops")
 

@@ -89,3 +89,6 @@ class Change:
     confidence: float = 1.0
     extra: dict = field(default_factory=dict)
     """Optional fields of the contract, e.g. ``crops`` paths."""
+    needs_reading: bool = False
+    """Found from one side's words over little changed ink, where the other side's text was never read (a scan
+    outside its title block): it stands only if reading that side shows different text. Not part of the contract."""

@@ -8,6 +8,7 @@ work outlives the call.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -31,7 +32,9 @@ from buildtrace_assets.engine.textdiff import (
     region_text,
     snap_to_words,
     unmatched_words,
+    value_boxes,
     without_moved,
+    words_in,
 )
 
 READING_BAND_PT = 36.0
@@ -91,25 +94,31 @@ def compare_pages(old: RenderedPage, new: RenderedPage, *, sheet_key: str) -> Pa
     old_words, new_words = without_moved(map_words(old.words, alignment.matrix), new.words) if read_text else ([], [])
     found = [_Candidate(_to_points(region.box, new), region.kind, region.confidence) for region in ink.regions]
     if read_text:
-        ocr_read = "ocr" in (old.text_source, new.text_source)
+        ocr_sides = (old.text_source == "ocr", new.text_source == "ocr")
         found += _text_only_changes(
-            old_words, new_words, new, old_in_new, compared, papers, [r.box for r in ink.regions], ocr_read
+            old_words, new_words, new, old_in_new, compared, papers, [r.box for r in ink.regions], ocr_sides
         )
     found = _merge_by_words(found, old_words + new_words)
     found.sort(key=lambda item: (math.floor(item.box[1] / READING_BAND_PT), item.box[0]))
     changes = []
-    for number, (box, kind, confidence) in enumerate(found, start=1):
+    for box, kind, confidence, needs_reading in found:
         old_text, new_text = region_text(old_words, new_words, box)
         if old_text is not None and new_text is not None:
             kind = "modified"
-        changes.append(Change(f"{sheet_key}-{number}", kind, box, old_text, new_text, confidence))
-    return PageComparison(sheet_key, alignment, changes, old_in_new, ink.added, ink.removed)
+        changes.append(Change("", kind, box, old_text, new_text, confidence, needs_reading=needs_reading))
+    return PageComparison(sheet_key, alignment, numbered(changes, sheet_key), old_in_new, ink.added, ink.removed)
+
+
+def numbered(changes: list[Change], sheet_key: str) -> list[Change]:
+    """The changes with their ids, ``<sheet key>-<n>`` in the order given (reading order)."""
+    return [dataclasses.replace(change, id=f"{sheet_key}-{n}") for n, change in enumerate(changes, start=1)]
 
 
 class _Candidate(NamedTuple):
     box: BBox
     kind: ChangeKind
     confidence: float
+    needs_reading: bool = False
 
 
 def _merge_by_words(found: list[_Candidate], words: list[Word]) -> list[_Candidate]:
@@ -145,6 +154,7 @@ def _merge_once(found: list[_Candidate], words: list[Word]) -> list[_Candidate]:
                 ),
                 kind=kinds.pop() if len(kinds) == 1 else "modified",
                 confidence=max(member.confidence for member in members),
+                needs_reading=all(member.needs_reading for member in members),
             )
         )
     return merged
@@ -189,22 +199,23 @@ def _text_only_changes(
     compared: np.ndarray,
     papers: tuple[float, float],
     ink_boxes: list[tuple[int, int, int, int]],
-    ocr_read: bool,
+    ocr_sides: tuple[bool, bool],
 ) -> list[_Candidate]:
     """Word changes whose ink was too small for a region but is really there (e.g. one digit).
 
-    The pixel-exact check must find a real share of the words' ink changed,
-    so an OCR misread over unchanged ink (only a few edge pixels differ) is
-    not a change. Text-layer words need only the absolute minimum: they say
-    what the drawing says, and one changed glyph of small note text (``1:20``
-    -> ``1:26``) differs from the resampled old glyph by a handful of pixels,
-    far below a share of the whole phrase's ink.
+    The pixel-exact check must find a real share of the words' ink changed
+    where either side's words come from OCR, so an OCR misread over unchanged
+    ink (only a few edge pixels differ) is not a change. Text-layer words need
+    only the absolute minimum: they say what the drawing says, and one changed
+    glyph of small note text (``1:20`` -> ``1:26``) differs from the resampled
+    old glyph by a handful of pixels, far below a share of the whole phrase's
+    ink. Where one side is a scan whose text was never read there (OCR covers
+    the title block), the words of the other side alone cannot tell: the
+    absolute minimum makes the phrase a candidate that ``needs_reading``.
     """
-    min_share = TEXT_ONLY_MIN_INK_SHARE if ocr_read else 0.0
-    lonely_old, lonely_new = unmatched_words(old_words, new_words)
     px_per_pt = new.image.shape[1] / new.width_pt
     found = []
-    for box in phrase_boxes(lonely_old + lonely_new):
+    for box, unread in _lonely_phrases(old_words, new_words, ocr_sides):
         x0, y0, x1, y1 = _to_pixels(box, new)
         if x1 <= x0 or y1 <= y0 or any(_overlaps((x0, y0, x1, y1), ink_box) for ink_box in ink_boxes):
             continue
@@ -217,11 +228,28 @@ def _text_only_changes(
         added_px, removed_px = cv2.countNonZero(added), cv2.countNonZero(removed)
         ink_px = cv2.countNonZero(cv2.threshold(old_crop, CORE_LEVEL * papers[0], 1, cv2.THRESH_BINARY_INV)[1])
         ink_px += cv2.countNonZero(cv2.threshold(new_crop, CORE_LEVEL * papers[1], 1, cv2.THRESH_BINARY_INV)[1])
+        min_share = TEXT_ONLY_MIN_INK_SHARE if any(ocr_sides) and not unread else 0.0
         if added_px + removed_px < max(TEXT_ONLY_MIN_INK_PT2 * px_per_pt**2, min_share * ink_px):
             continue
         kind: ChangeKind = "modified" if added_px and removed_px else ("added" if added_px else "removed")
-        found.append(_Candidate(box, kind, TEXT_ONLY_CONFIDENCE))
+        found.append(_Candidate(box, kind, TEXT_ONLY_CONFIDENCE, needs_reading=unread))
     return found
+
+
+def _lonely_phrases(
+    old_words: list[Word], new_words: list[Word], ocr_sides: tuple[bool, bool]
+) -> list[tuple[BBox, bool]]:
+    """Boxes of nearby words without a twin on the other sheet, and whether the other sheet's text there was never
+    read (it is OCRed and has no word at all over them). Unread words stand alone (a value keeps its fraction):
+    every word of a scan's notes is unread, and a changed glyph must narrow the change to its word, not the
+    paragraph."""
+    lonely_old, lonely_new = unmatched_words(old_words, new_words)
+    unread: list[Word] = []
+    read: list[Word] = []
+    for lonely, other_ocr, other_words in ((lonely_old, ocr_sides[1], new_words), (lonely_new, ocr_sides[0], old_words)):
+        for word in lonely:
+            (unread if other_ocr and not words_in(other_words, word.bbox) else read).append(word)
+    return [(box, False) for box in phrase_boxes(read)] + [(box, True) for box in value_boxes(unread)]
 
 
 def _overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:

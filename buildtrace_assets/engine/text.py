@@ -28,6 +28,9 @@ OcrScope = Literal["none", "title_block", "full"]
 OCR_DPI = 200.0
 """Raster resolution for OCR: 150 dpi leaves 6 pt note text about 12 px tall, too small for Tesseract."""
 MIN_OCR_CONFIDENCE = 40.0
+STRAIGHT_MARKS = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2033": '"', "\u2018": "'", "\u2019": "'", "\u2032": "'"})
+"""Tesseract reads the inch and foot marks of dimensions (``5/8"``, ``12'-6"``) as typographic quotes; drawings
+mean the straight marks, which is also what their text layers hold."""
 MIN_TEXT_LAYER_WORDS = 3
 TITLE_BLOCK_RIGHT_STRIP = 0.2
 """Share of the width searched as the right-hand title strip."""
@@ -72,7 +75,7 @@ def ocr_image(image: np.ndarray, dpi: float, *, origin: tuple[float, float] = (0
         if not text.strip() or float(conf) < MIN_OCR_CONFIDENCE:
             continue
         x0, y0 = origin[0] + left * to_pt, origin[1] + top * to_pt
-        words.append(Word(text.strip(), (x0, y0, x0 + width * to_pt, y0 + height * to_pt)))
+        words.append(Word(text.strip().translate(STRAIGHT_MARKS), (x0, y0, x0 + width * to_pt, y0 + height * to_pt)))
     return tuple(words)
 
 

@@ -120,6 +120,21 @@ def tokens(words: Sequence[Word]) -> list[str]:
     return result
 
 
+def value_boxes(words: Sequence[Word]) -> list[BBox]:
+    """One box per token of :func:`tokens`: a word, or a value with its fraction (``18'-9 3/8"``)."""
+    boxes: list[BBox] = []
+    for line in _lines(words):
+        previous: Word | None = None
+        for word in line:
+            if previous is not None and _is_fraction_of(previous, word) and boxes:
+                x0, y0, x1, y1 = boxes[-1]
+                boxes[-1] = (min(x0, word.bbox[0]), min(y0, word.bbox[1]), max(x1, word.bbox[2]), max(y1, word.bbox[3]))
+            else:
+                boxes.append(word.bbox)
+            previous = word
+    return boxes
+
+
 def _is_fraction_of(number: Word, word: Word) -> bool:
     gap = word.bbox[0] - number.bbox[2]
     height = max(number.bbox[3] - number.bbox[1], word.bbox[3] - word.bbox[1])

@@ -15,6 +15,7 @@ from buildtrace_assets.engine.compare import (
 from buildtrace_assets.engine.contract import validate_changes
 from buildtrace_assets.engine.errors import AnalysisMismatchError, BadInputError
 from buildtrace_assets.samples import Truth, make_revision_pair
+from buildtrace_assets.samples.scoring import score_report
 
 DRAWINGS = Path("/work/shared/data/drawings")
 
@@ -124,11 +125,24 @@ def test_when_one_version_cannot_be_opened_no_child_process_is_left_behind(tmp_p
 
 
 def test_changed_values_on_a_scan_without_text_layer_are_read_whole_by_ocr(tmp_path):
+    """Two dimensions and a note whose one changed glyph (``5/8"`` -> ``5/4"``) leaves too little ink for a region."""
     pair = make_revision_pair(tmp_path / "in", seed=8, n_sheets=1, scenario="text", scan="new", page_size=(1224, 792))
     document = compare_documents(pair.old_path, pair.new_path, tmp_path / "result", dpi=150)
 
-    expected = {(c.old_text, c.new_text) for c in pair.truth.sheets[0].changes if c.edit == "dimension_text"}
-    read = [c for c in document["sheets"][0]["changes"] if c["old_text"] or c["new_text"]]
-    assert len(expected) == 2
-    assert {(c["old_text"], c["new_text"]) for c in read} == expected
-    assert {c["kind"] for c in read} == {"modified"}
+    expected = {(c.old_text, c.new_text) for c in pair.truth.sheets[0].changes}
+    assert ('5/8"', '5/4"') in expected and len(expected) == 3
+    changes = document["sheets"][0]["changes"]
+    assert {(c["old_text"], c["new_text"]) for c in changes} == expected
+    assert {c["kind"] for c in changes} == {"modified"}
+
+
+@pytest.mark.parametrize("seed", [1, 3])
+def test_glyphs_changed_on_a_scan_are_found_and_scan_noise_under_unread_words_is_not(seed, tmp_path):
+    """Every old word of a scanned revision is unread outside its title block; only real substitutions stand."""
+    pair = make_revision_pair(tmp_path / "in", seed=seed, n_sheets=1, scenario="text", scan="new", page_size="TABLOID")
+    document = compare_documents(pair.old_path, pair.new_path, tmp_path / "result", dpi=150)
+
+    score = score_report(document, pair.truth)
+    assert (score.recall, score.precision) == (1.0, 1.0)
+    notes = {(c.old_text, c.new_text) for c in pair.truth.sheets[0].changes if c.edit == "note_text"}
+    assert notes <= {(c["old_text"], c["new_text"]) for c in document["sheets"][0]["changes"]}

@@ -222,3 +222,23 @@ def test_an_ocr_misread_over_unchanged_ink_is_no_change():
     misread = tuple(Word("1:26", w.bbox) if w.text == "1:20" else w for w in new.words)
 
     assert compare_pages(old, _edited(new, words=misread), sheet_key="A-102").changes == []
+
+
+def test_a_changed_glyph_under_words_the_scan_side_never_read_needs_reading():
+    """A scan's words come from OCR of its title block only: elsewhere the text layer's words alone cannot tell."""
+    old = _note_page("4. ACCESSIBLE ROUTE, 1:20 MAX. SLOPE.", shift_pt=0.0)
+    new = _note_page("4. ACCESSIBLE ROUTE, 1:26 MAX. SLOPE.", shift_pt=3.3, text_source="ocr")
+    title_block_only = (Word("A-102", (560.0, 360.0, 590.0, 370.0)),)
+
+    (change,) = compare_pages(old, _edited(new, words=title_block_only), sheet_key="A-102").changes
+
+    assert change.needs_reading and change.old_text == "1:20" and change.new_text is None
+    assert change.bbox[0] >= 300 and change.bbox[2] - change.bbox[0] < 30  # the value's word, not the whole note
+
+
+def test_unchanged_words_the_scan_side_never_read_are_no_change():
+    old = _note_page("4. ACCESSIBLE ROUTE, 1:20 MAX. SLOPE.", shift_pt=0.0)
+    new = _note_page("4. ACCESSIBLE ROUTE, 1:20 MAX. SLOPE.", shift_pt=3.3, text_source="ocr")
+    title_block_only = (Word("A-102", (560.0, 360.0, 590.0, 370.0)),)
+
+    assert compare_pages(old, _edited(new, words=title_block_only), sheet_key="A-102").changes == []
