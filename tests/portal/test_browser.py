@@ -154,10 +154,15 @@ def tick_pipeline(instance: DagsterInstance, cursors: dict[str, str | None], run
             assert outcome.success, f"{request.job_name} failed for {request.partition_key}"
 
 
-def shoot(page: Page, name: str) -> None:
-    """A screenshot once the script run is over (while it runs, the previous run's elements show as stale)."""
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)
+def settled(page: Page) -> None:
+    """Wait until the script run is over: while it runs, the previous run's elements show as stale and a click on
+    them can be superseded by the run in progress."""
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=UI_TIMEOUT_MS)
     page.wait_for_timeout(500)
+
+
+def shoot(page: Page, name: str) -> None:
+    settled(page)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 
 
@@ -232,6 +237,7 @@ def test_sign_in_upload_two_revisions_and_correct_a_region_in_the_browser(
         page.mouse.move(box["x"] + 600, box["y"] + 360, steps=8)
         page.mouse.up()
         expect(page.get_by_text("A-101-m1").first).to_be_attached()
+        settled(page)
         page.get_by_role("button", name="Save regions").click()
         expect(page.get_by_text("Saved as manual overlay version 1.")).to_be_visible()
         page.wait_for_timeout(3000)
