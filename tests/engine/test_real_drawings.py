@@ -131,12 +131,13 @@ def _scanned(image: np.ndarray, seed: int, shift_px: tuple[float, float], angle:
     return cv2.imdecode(jpeg, cv2.IMREAD_GRAYSCALE)
 
 
-def _page(image: np.ndarray) -> RenderedPage:
-    """A 300 dpi raster as the comparison sees it: at ``DPI``, without text (scans carry none)."""
+def _page(image: np.ndarray, scan_dpi: float = RASTER_DPI) -> RenderedPage:
+    """A raster scanned at ``scan_dpi`` as the comparison sees it: at ``DPI``, without text (scans carry none)."""
     height, width = image.shape
-    factor = DPI / RASTER_DPI
-    small = cv2.resize(image, (round(width * factor), round(height * factor)), interpolation=cv2.INTER_AREA)
-    return RenderedPage(small, DPI, width * 72 / RASTER_DPI, height * 72 / RASTER_DPI)
+    factor = DPI / scan_dpi
+    interpolation = cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC
+    small = cv2.resize(image, (round(width * factor), round(height * factor)), interpolation=interpolation)
+    return RenderedPage(small, DPI, width * 72 / scan_dpi, height * 72 / scan_dpi)
 
 
 def _points(box: tuple[int, int, int, int]) -> BBox:
@@ -162,6 +163,19 @@ def test_a_rescanned_raster_drawing_has_no_changes(raster):
     image, _ = raster
 
     result = compare_pages(_page(image), _page(_scanned(image, 1, (14.0, -9.0), 0.3)), sheet_key="raster")
+
+    assert result.ok, result.reason
+    assert result.changes == []
+
+
+@pytest.mark.parametrize(
+    ("name", "scan_dpi"), [("raster_Adapterplatte.jpg", 300), ("raster_Gripper.jpg", 300), ("raster_LIU0010.jpg", 96)]
+)
+@pytest.mark.parametrize(("seed", "shift_px", "angle"), [(2, (-6.0, 11.0), -0.8), (3, (3.0, 3.0), 1.5)])
+def test_every_real_raster_scanned_again_off_square_has_no_changes(real_drawing, name, scan_dpi, seed, shift_px, angle):
+    image = cv2.imread(str(real_drawing(name)), cv2.IMREAD_GRAYSCALE)
+
+    result = compare_pages(_page(image, scan_dpi), _page(_scanned(image, seed, shift_px, angle), scan_dpi), sheet_key="x")
 
     assert result.ok, result.reason
     assert result.changes == []
