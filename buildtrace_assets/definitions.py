@@ -10,8 +10,9 @@ the cluster.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dagster import Definitions, ExecutorDefinition, in_process_executor, multiprocess_executor
-from dagster_k8s import k8s_job_executor
 
 from buildtrace_assets.assets.change_summaries import change_summary
 from buildtrace_assets.assets.diff_results import diff_result
@@ -26,13 +27,29 @@ from buildtrace_assets.sensors.uploads import upload_sensor
 
 EXECUTOR_ENV = "BUILDTRACE_EXECUTOR"
 
-EXECUTORS: dict[str, ExecutorDefinition] = {
-    "in_process": in_process_executor,
-    "multiprocess": multiprocess_executor.configured({"max_concurrent": 2}, name="multiprocess"),
+
+def _multiprocess_executor() -> ExecutorDefinition:
+    # Spawning a step process re-imports Dagster and this code location (~8 s a step on 2 cores); forking
+    # it from a server that imported them once costs a fraction of that.
+    return multiprocess_executor.configured(
+        {"max_concurrent": 2, "start_method": {"forkserver": {"preload_modules": [__name__]}}}, name="multiprocess"
+    )
+
+
+def _k8s_executor() -> ExecutorDefinition:
+    """Imported when chosen only: the Kubernetes client costs about a second of every process's start."""
+    from dagster_k8s import k8s_job_executor
+
     # Dagster retries steps itself (RetryPolicy), so a step's Kubernetes Job must never retry on its own.
-    "k8s": k8s_job_executor.configured(
+    return k8s_job_executor.configured(
         {"max_concurrent": 8, "step_k8s_config": {"job_spec_config": {"backoff_limit": 0}}}, name="k8s"
-    ),
+    )
+
+
+EXECUTORS: dict[str, Callable[[], ExecutorDefinition]] = {
+    "in_process": lambda: in_process_executor,
+    "multiprocess": _multiprocess_executor,
+    "k8s": _k8s_executor,
 }
 """Executors by the name ``BUILDTRACE_EXECUTOR`` gives; ``in_process`` when it is unset."""
 
@@ -41,7 +58,7 @@ def select_executor(key: str) -> ExecutorDefinition:
     """The executor called ``key``; unknown names are refused at load time with the choices."""
     if key not in EXECUTORS:
         raise ValueError(f"{EXECUTOR_ENV}={key!r} is not one of {', '.join(sorted(EXECUTORS))}")
-    return EXECUTORS[key]
+    return EXECUTORS[key]()
 
 
 def make_definitions(settings: Settings, executor: ExecutorDefinition) -> Definitions:

@@ -35,6 +35,9 @@ MAX_RENDER_PIXELS = 200_000_000
 """Largest raster of one page (about 200 MB as grayscale)."""
 MAX_IMAGE_PIXELS = 200_000_000
 """Decompression-bomb guard for PNG/JPG inputs, checked from the header before decoding."""
+PASSWORD_PROTECTED = "the PDF is password-protected"
+"""The reason given for an encrypted PDF; callers that word it their own way look for it (only messages cross
+the sandbox)."""
 DEFAULT_IMAGE_DPI = 150.0
 PLAUSIBLE_IMAGE_DPI = (100.0, 2400.0)
 MODELSPACE_PAGE_MM = (914.4, 609.6)
@@ -168,7 +171,7 @@ def _open_pdf(path: Path):
     except Exception as exc:  # noqa: BLE001 - MuPDF raises several types for unreadable files
         raise BadInputError(f"{path.name}: not a readable PDF ({exc})") from None
     if pdf.needs_pass:
-        raise BadInputError(f"{path.name}: the PDF is password-protected")
+        raise BadInputError(f"{path.name}: {PASSWORD_PROTECTED}")
     if pdf.page_count == 0:
         raise BadInputError(f"{path.name}: the PDF has no pages")
     if pdf.page_count > MAX_PAGES:

@@ -5,7 +5,9 @@ has none it knows, so its two forms are checked here: binary DXF starts with
 the ``AutoCAD Binary DXF`` sentinel, ASCII DXF with group code 0 and
 ``SECTION`` (optionally after a 999 comment). PDFs and images are then opened,
 so an encrypted or corrupt file is refused at upload instead of failing later
-in the pipeline.
+in the pipeline. A PDF is opened by the engine's sandboxed child, as every
+untrusted drawing is: MuPDF never parses an uploaded file in the portal's or
+the API's own process, where a crash on a hostile file would take it down.
 """
 
 from __future__ import annotations
@@ -13,14 +15,17 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import puremagic
-import pymupdf
 from PIL import Image, UnidentifiedImageError
 
 from buildtrace_assets.config import get_settings
 from buildtrace_assets.db.models import FileKind
+from buildtrace_assets.engine.documents import PASSWORD_PROTECTED, open_document
+from buildtrace_assets.engine.errors import BadInputError
 from buildtrace_assets.services.errors import InvalidInput, PayloadTooLarge, UnsupportedFileType
 
 BINARY_DXF_SENTINEL = b"AutoCAD Binary DXF\r\n\x1a\x00"
@@ -69,16 +74,17 @@ def _magic_content_type(data: bytes) -> str | None:
 
 
 def _pdf_page_count(data: bytes, filename: str) -> int:
-    try:
-        document = pymupdf.open(stream=data, filetype="pdf")
-    except (pymupdf.FileDataError, RuntimeError, ValueError) as exc:
-        raise UnsupportedFileType(f"{filename} is a damaged PDF that cannot be read ({exc})") from exc
-    with document:
-        if document.needs_pass:
-            raise UnsupportedFileType(f"{filename} is a password-protected PDF; upload it without encryption")
-        if document.page_count == 0:
-            raise UnsupportedFileType(f"{filename} is a PDF without pages")
-        return document.page_count
+    with tempfile.TemporaryDirectory(prefix="buildtrace-upload-") as scratch:
+        path = Path(scratch) / "upload.pdf"
+        path.write_bytes(data)
+        try:
+            with open_document(path) as document:
+                return document.page_count
+        except BadInputError as exc:
+            if PASSWORD_PROTECTED in str(exc):
+                raise UnsupportedFileType(f"{filename} is a password-protected PDF; upload it without encryption") from exc
+            reason = str(exc).removeprefix(f"{path.name}: ")
+            raise UnsupportedFileType(f"{filename} is a damaged PDF that cannot be read ({reason})") from exc
 
 
 def _check_image(data: bytes, filename: str) -> None:

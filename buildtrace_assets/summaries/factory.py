@@ -9,7 +9,6 @@ from buildtrace_assets.config import Settings, get_settings
 from buildtrace_assets.summaries.document import ChangesDocument, WordsBySheet
 from buildtrace_assets.summaries.images import CropReader
 from buildtrace_assets.summaries.offline import OfflineSummarizer
-from buildtrace_assets.summaries.openai_summarizer import OpenAIConfig, OpenAISummarizer
 from buildtrace_assets.summaries.schema import ChangeSummary
 
 
@@ -33,5 +32,7 @@ def make_summarizer(settings: Settings | None = None, **openai_overrides: Any) -
     """The summarizer ``settings.summarizer_kind`` names; ``openai_overrides`` tune :class:`OpenAIConfig`."""
     settings = settings or get_settings()
     if settings.summarizer_kind == "openai":
+        from buildtrace_assets.summaries.openai_summarizer import OpenAIConfig, OpenAISummarizer
+
         return OpenAISummarizer(OpenAIConfig.from_settings(settings, **openai_overrides))
     return OfflineSummarizer()
