@@ -12,7 +12,6 @@ import os
 from typing import Literal
 
 import numpy as np
-import pytesseract
 
 from buildtrace_assets.config import get_settings
 from buildtrace_assets.engine.documents import Document
@@ -56,6 +55,8 @@ def ocr_image(image: np.ndarray, dpi: float, *, origin: tuple[float, float] = (0
     """Words Tesseract finds in a grayscale raster; boxes in points, offset by ``origin`` (the raster's top-left)."""
     if image.ndim != 2 or image.size == 0:
         raise ValueError("expected a non-empty 2-D grayscale image")
+    import pytesseract  # imports pandas when installed (~0.5 s): paid by the first OCR, not by every process
+
     try:
         data = pytesseract.image_to_data(
             image,
