@@ -234,19 +234,34 @@ _Renders = tuple["Future[RenderedPage]", "Future[RenderedPage]"]
 
 @contextmanager
 def _open_versions(old_path: Path | str, new_path: Path | str) -> Iterator[_Versions]:
-    """Open both documents concurrently; whichever opened is closed again, even when the other failed.
+    """Open both documents, the new one's child forked from the old one's; whichever opened is closed again,
+    even when the other failed.
 
-    Each is closed on its own worker, after any render still queued there, so no request reaches a closed child.
+    Each is closed on its own worker, after any render still queued there, so no request reaches a closed child;
+    the new one first, so the child that forked it is still there to reap it.
     """
     with ThreadPoolExecutor(1, "buildtrace-old") as old_worker, ThreadPoolExecutor(1, "buildtrace-new") as new_worker:
         workers = (old_worker, new_worker)
-        opening = [worker.submit(open_document, path) for worker, path in zip(workers, (old_path, new_path))]
+        old_opening = old_worker.submit(open_document, old_path)
+        opening = [old_opening, new_worker.submit(lambda: open_document(new_path, beside=_opened(old_opening)))]
         try:
             yield _Versions((opening[0].result(), opening[1].result()), workers)
         finally:
-            for worker, future in zip(workers, opening):
+            closed: Future[None] | None = None
+            for worker, future in reversed(list(zip(workers, opening))):
                 if future.exception() is None:
-                    worker.submit(future.result().close)
+                    closed = worker.submit(_close_after, future.result(), closed)
+
+
+def _close_after(document: Document, earlier: Future[None] | None) -> None:
+    if earlier is not None:
+        earlier.exception()
+    document.close()
+
+
+def _opened(opening: Future[Document]) -> Document | None:
+    """The document once it is open, or None when it could not be."""
+    return None if opening.exception() is not None else opening.result()
 
 
 def _rendered(document: Document, page: PageAnalysis, dpi: float) -> RenderedPage:

@@ -64,3 +64,33 @@ def test_the_child_is_a_fresh_interpreter_running_the_sandbox_module():
 def test_threads_sharing_a_sandbox_each_get_the_reply_to_their_own_request():
     with Sandbox("builtins:list", range(400)) as box, ThreadPoolExecutor(max_workers=4) as pool:
         assert list(pool.map(lambda i: box.call("__getitem__", i), range(400))) == list(range(400))
+
+
+def _parent_pid(pid: int) -> int:
+    with open(f"/proc/{pid}/stat") as stat:
+        return int(stat.read().rsplit(")", 1)[1].split()[1])
+
+
+def test_a_sandbox_beside_another_is_forked_from_its_child_and_outlives_it():
+    with Sandbox("collections:Counter", "abc") as first, Sandbox("collections:Counter", "zzxy", beside=first) as second:
+        assert _parent_pid(second.pid) == first.pid
+        assert (first.call("total"), second.call("most_common", 1)) == (3, [("z", 2)])
+        os.kill(first.pid, signal.SIGKILL)
+        assert second.call("total") == 4
+
+
+def test_a_forked_sibling_that_dies_is_replaced_by_a_fresh_child():
+    with Sandbox("collections:Counter", "abc") as first, Sandbox("collections:Counter", "zzxy", beside=first) as second:
+        sibling = second.pid
+        os.kill(sibling, signal.SIGKILL)
+        with pytest.raises(BadInputError, match="crashed the renderer"):
+            second.call("total")
+        assert second.call("total") == 4
+        assert _parent_pid(second.pid) == os.getpid()
+        assert first.call("total") == 3
+
+
+def test_a_sandbox_with_other_limits_is_not_forked():
+    with Sandbox("collections:Counter", "abc") as first:
+        with Sandbox("collections:Counter", "xyz", limits=Limits(memory_mb=1024), beside=first) as second:
+            assert _parent_pid(second.pid) == os.getpid()
