@@ -316,8 +316,8 @@ def _read_changed_text(
     if not any(page.text_source == "ocr" for page in pages):
         return result.changes
     matrix = result.alignment.matrix
-    changes = []
-    for change in result.changes:
+
+    def read(change: Change) -> Change | None:
         new_box = _grow(change.bbox, CHANGE_TEXT_MARGIN_PT, pages[1])
         old_box = _grow(_box_to_old(new_box, matrix), (0.0, 0.0), pages[0])
         old_words = ocr_region(docs[0], pages[0].index, old_box) if pages[0].text_source == "ocr" else pages[0].words
@@ -326,19 +326,20 @@ def _read_changed_text(
         box = snap_to_words(change.bbox, old_words + new_words)
         old_text, new_text = region_text(old_words, new_words, box)
         if change.needs_reading and (old_text is None or new_text is None):
-            continue
+            return None
         kind = "modified" if old_text is not None and new_text is not None else change.kind
-        changes.append(
-            dataclasses.replace(change, kind=kind, bbox=box, old_text=old_text, new_text=new_text, needs_reading=False)
-        )
-    return numbered(_without_overlaps(changes), result.sheet_key)
+        return dataclasses.replace(change, kind=kind, bbox=box, old_text=old_text, new_text=new_text, needs_reading=False)
+
+    changes = [read_change for read_change in map(read, result.changes) if read_change is not None]
+    return numbered(_without_overlaps(changes, read), result.sheet_key)
 
 
-def _without_overlaps(changes: list[Change]) -> list[Change]:
-    """Changes whose boxes grew into each other while reading are one change: the widest one's text, the joint box.
+def _without_overlaps(changes: list[Change], read: Callable[[Change], Change | None]) -> list[Change]:
+    """Changes whose boxes grew into each other while reading are one change, read again over the joint box.
 
-    A value whose last glyph changed ink and whose first digits changed text
-    would otherwise be reported twice, once inside the other.
+    A value whose fraction changed ink and whose first digits changed text
+    (``41'-6"`` -> ``42'-9 1/4"``) would otherwise be reported twice, and
+    neither part would say the whole value.
     """
     if len(changes) < 2:
         return changes
@@ -346,17 +347,17 @@ def _without_overlaps(changes: list[Change]) -> list[Change]:
     merged = []
     for cluster in range(clusters.max() + 1):
         members = [change for change, label in zip(changes, clusters) if label == cluster]
-        widest = max(members, key=lambda change: (change.bbox[2] - change.bbox[0]) * (change.bbox[3] - change.bbox[1]))
-        box = tuple(f(change.bbox[i] for change in members) for i, f in enumerate((min, min, max, max)))
+        if len(members) == 1:
+            merged.extend(members)
+            continue
         kinds = {change.kind for change in members}
-        merged.append(
-            dataclasses.replace(
-                widest,
-                bbox=box,
-                kind=kinds.pop() if len(kinds) == 1 else "modified",
-                confidence=max(change.confidence for change in members),
-            )
+        joint = dataclasses.replace(
+            members[0],
+            bbox=tuple(f(change.bbox[i] for change in members) for i, f in enumerate((min, min, max, max))),
+            kind=kinds.pop() if len(kinds) == 1 else "modified",
+            confidence=max(change.confidence for change in members),
         )
+        merged.append(read(joint) or joint)
     return merged
 
 

@@ -146,3 +146,13 @@ def test_glyphs_changed_on_a_scan_are_found_and_scan_noise_under_unread_words_is
     assert (score.recall, score.precision) == (1.0, 1.0)
     notes = {(c.old_text, c.new_text) for c in pair.truth.sheets[0].changes if c.edit == "note_text"}
     assert notes <= {(c["old_text"], c["new_text"]) for c in document["sheets"][0]["changes"]}
+
+
+def test_parts_of_one_value_found_apart_on_scans_are_one_change_read_whole(tmp_path):
+    """The fraction's ink and the digits' text changed; read apart they were ``42'-9`` and ``1/4"``."""
+    pair = make_revision_pair(tmp_path / "in", seed=7, n_sheets=2, scenario="mixed", scan="both")
+    document = compare_documents(pair.old_path, pair.new_path, tmp_path / "result", dpi=150)
+
+    read = {(c["old_text"], c["new_text"]) for sheet in document["sheets"] for c in sheet["changes"]}
+    assert ("41'-6\"", "42'-9 1/4\"") in read
+    assert score_report(document, pair.truth).precision == 1.0
