@@ -3,13 +3,15 @@
 Two steps with a stored result in between: :func:`analyze_document` reads one
 version (page sizes, text, sheet identity, thumbnail) and is kept per drawing
 version, so every job that touches the version reuses it; :func:`compare_documents`
-pairs the sheets and compares one pair at a time, rendering both pages,
-diffing them and writing the overlay and crops before the next pair is
-rendered, so memory stays flat in the number of sheets.
+pairs the sheets and compares a pair by rendering both pages, diffing them
+and writing the overlay and crops; only ``PAIRS_AT_ONCE`` pairs are in memory
+at a time, so memory stays flat in the number of sheets.
 
 Each version has its own sandboxed child, so the two are opened, analysed
 and rendered side by side (the parent's threads only wait on the children),
-and the next pair is rendered while the parent diffs the current one.
+and ``PAIRS_AT_ONCE`` pairs are compared at once: while one pair waits for
+its pages or has its pictures encoded (both outside the GIL), another is
+diffed.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ import base64
 import dataclasses
 import hashlib
 import re
-from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -49,6 +50,7 @@ from buildtrace_assets.engine.matching import (
     match_sheets,
     thumbnail_signature,
 )
+from buildtrace_assets.engine.memory import reuse_freed_rasters
 from buildtrace_assets.engine.model import (
     BBox,
     Change,
@@ -68,6 +70,8 @@ from buildtrace_assets.engine.textdiff import map_words, region_text, snap_to_wo
 ANALYSIS_VERSION = 1
 THUMBNAIL_DPI = 12.0
 """Enough for a 32-pixel digest of an ARCH D sheet; rendering at it costs a few milliseconds."""
+PAIRS_AT_ONCE = 2
+"""Sheet pairs in flight; each holds its two pages and the comparison's arrays (~150 MB for ARCH D at 150 DPI)."""
 CHANGE_TEXT_MARGIN_PT = (54.0, 12.0)
 """OCR this far (horizontally, vertically) around a change region on pages without a text layer: a band along
 the text line, so the whole words of a value whose changed ink is one glyph are read."""
@@ -229,9 +233,6 @@ class _Versions:
         return old.result(), new.result()
 
 
-_Renders = tuple["Future[RenderedPage]", "Future[RenderedPage]"]
-
-
 @contextmanager
 def _open_versions(old_path: Path | str, new_path: Path | str) -> Iterator[_Versions]:
     """Open both documents, the new one's child forked from the old one's; whichever opened is closed again,
@@ -266,26 +267,6 @@ def _opened(opening: Future[Document]) -> Document | None:
 
 def _rendered(document: Document, page: PageAnalysis, dpi: float) -> RenderedPage:
     return RenderedPage(document.render(page.index, dpi), dpi, page.width_pt, page.height_pt, page.words, page.text_source)
-
-
-def _comparable(pair: SheetPair, analyses: tuple[DocumentAnalysis, DocumentAnalysis]) -> tuple[PageAnalysis, PageAnalysis] | None:
-    """Both pages of a matched pair, when both can be rendered."""
-    if pair.old_page is None or pair.new_page is None:
-        return None
-    pages = (analyses[0].pages[pair.old_page], analyses[1].pages[pair.new_page])
-    return None if any(page.error for page in pages) else pages
-
-
-def _renders_ahead(
-    versions: _Versions, compared: list[tuple[PageAnalysis, PageAnalysis] | None], dpi: float
-) -> Iterator[_Renders | None]:
-    """Per pair its renders (None when not compared), the next pair's already started: two pairs in memory at most."""
-    pending: deque[_Renders | None] = deque()
-    for pages in compared:
-        pending.append(None if pages is None else versions.submit(_rendered, pages, (dpi, dpi)))
-        if len(pending) > 1:
-            yield pending.popleft()
-    yield from pending
 
 
 def _grow(box: BBox, margin: tuple[float, float], page: PageAnalysis) -> BBox:
@@ -362,10 +343,10 @@ def _without_overlaps(changes: list[Change], read: Callable[[Change], Change | N
 
 
 def _compare_pair(
-    versions: _Versions, pages: tuple[PageAnalysis, PageAnalysis], renders: _Renders, key: str, out_dir: Path
+    versions: _Versions, pages: tuple[PageAnalysis, PageAnalysis], dpi: float, key: str, out_dir: Path
 ) -> dict[str, Any]:
     """Status, alignment, changes, overlay and crops of one matched pair."""
-    old, new = renders[0].result(), renders[1].result()
+    old, new = versions.both(_rendered, pages, (dpi, dpi))
     result = compare_pages(old, new, sheet_key=key)
     entry: dict[str, Any] = {"alignment": alignment_to_dict(result.alignment), "changes": []}
     if not result.ok:
@@ -389,7 +370,7 @@ def _sheet_entry(
     key: str,
     versions: _Versions,
     analyses: tuple[DocumentAnalysis, DocumentAnalysis],
-    renders: _Renders | None,
+    dpi: float,
     out_dir: Path,
 ) -> dict[str, Any]:
     old = analyses[0].pages[pair.old_page] if pair.old_page is not None else None
@@ -406,11 +387,11 @@ def _sheet_entry(
     broken = next((page.error for page in (old, new) if page is not None and page.error), None)
     if old is None or new is None:
         entry.update(status="added" if old is None else "removed", changes=[])
-    elif broken or renders is None:
+    elif broken:
         entry.update(status="modified", changes=[])
     else:
         try:
-            entry.update(_compare_pair(versions, (old, new), renders, key, out_dir))
+            entry.update(_compare_pair(versions, (old, new), dpi, key, out_dir))
         except BadInputError as exc:
             broken = str(exc)
             entry.update(status="modified", changes=[])
@@ -434,14 +415,15 @@ def compare_documents(
     """
     resolution = float(dpi or get_settings().dpi)
     out = Path(out_dir)
+    reuse_freed_rasters()
     with _open_versions(old_path, new_path) as versions:
         analyses = versions.both(_stored_or_analyzed, (old_analysis, new_analysis))
         pairs = match_sheets(analyses[0].pages, analyses[1].pages)
-        renders = _renders_ahead(versions, [_comparable(pair, analyses) for pair in pairs], resolution)
-        sheets = [
-            _sheet_entry(pair, key, versions, analyses, pair_renders, out)
-            for pair, key, pair_renders in zip(pairs, _sheet_keys(pairs, *analyses), renders)
-        ]
+        with ThreadPoolExecutor(PAIRS_AT_ONCE, "buildtrace-pair") as pool:
+            sheets = list(pool.map(
+                lambda pair, key: _sheet_entry(pair, key, versions, analyses, resolution, out),
+                pairs, _sheet_keys(pairs, *analyses),
+            ))
     document = {
         "schema": SCHEMA_ID,
         "old": {"file": Path(old_path).name, "pages": len(analyses[0].pages)},

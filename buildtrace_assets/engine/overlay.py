@@ -70,16 +70,16 @@ def write_overlay(result: PageComparison, old: RenderedPage, new: RenderedPage, 
     ``old`` is accepted for symmetry with the crops; the comparison already holds it warped into the new frame.
     """
     _require_aligned(result)
-    image, added, removed = new.image, result.added, result.removed
+    image = new.image
     factor = min(1.0, OVERLAY_MAX_DPI / new.dpi)
     if factor < 1.0:
-        size = (round(image.shape[1] * factor), round(image.shape[0] * factor))
+        size = (max(1, round(image.shape[1] * factor)), max(1, round(image.shape[0] * factor)))
         image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
-        added = cv2.resize(added.view(np.uint8), size, interpolation=cv2.INTER_AREA) > 0
-        removed = cv2.resize(removed.view(np.uint8), size, interpolation=cv2.INTER_AREA) > 0
     canvas = cv2.LUT(image, GRAY_LUT)
-    canvas[removed] = PALETTE_INDEX["removed"]
-    canvas[added] = PALETTE_INDEX["added"]
+    for kind, pixels in (("removed", result.removed), ("added", result.added)):
+        rows = np.minimum((pixels.rows * factor).astype(np.intp), canvas.shape[0] - 1)
+        columns = np.minimum((pixels.columns * factor).astype(np.intp), canvas.shape[1] - 1)
+        canvas[rows, columns] = PALETTE_INDEX[kind]
     px_per_pt = canvas.shape[1] / new.width_pt
     for change in result.changes:
         _outline(canvas, change, px_per_pt, label=change.id.rsplit("-", 1)[-1])

@@ -20,6 +20,8 @@ from buildtrace_assets.engine.alignment import IDENTITY, align_pages, identical,
 from buildtrace_assets.engine.model import Alignment, BBox, Change, ChangeKind, RenderedPage, Word
 from buildtrace_assets.engine.regions import (
     CORE_LEVEL,
+    NO_PIXELS,
+    Pixels,
     cluster_boxes,
     find_change_regions,
     paper_level,
@@ -57,10 +59,10 @@ class PageComparison:
     changes: list[Change]
     old_in_new: np.ndarray | None
     """Old page image warped into the new page's pixel frame; None when alignment failed."""
-    added: np.ndarray | None
-    """Boolean mask of ink only on the new page, new-page pixels."""
-    removed: np.ndarray | None
-    """Boolean mask of ink only on the old page, new-page pixels."""
+    added: Pixels | None
+    """New-page pixels of ink only on the new page."""
+    removed: Pixels | None
+    """New-page pixels of ink only on the old page."""
 
     @property
     def ok(self) -> bool:
@@ -77,8 +79,7 @@ def compare_pages(old: RenderedPage, new: RenderedPage, *, sheet_key: str) -> Pa
     A page pair that cannot be aligned yields ``ok=False`` and no changes, never a silent empty diff.
     """
     if identical(old, new):
-        empty = np.zeros(new.image.shape, bool)
-        return PageComparison(sheet_key, IDENTITY, [], new.image, empty, empty.copy())
+        return PageComparison(sheet_key, IDENTITY, [], new.image, NO_PIXELS, NO_PIXELS)
     alignment = align_pages(old, new)
     if not alignment.ok:
         return PageComparison(sheet_key, alignment, [], None, None, None)

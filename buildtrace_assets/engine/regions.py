@@ -11,6 +11,7 @@ becomes one region instead of one per glyph.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -51,14 +52,25 @@ class Region:
     confidence: float
 
 
+class Pixels(NamedTuple):
+    """Some pixels of a sheet, by position: changed ink is a tiny share of a sheet, so a list of positions costs far
+    less to build and to paint than a sheet-sized mask."""
+
+    rows: np.ndarray
+    columns: np.ndarray
+
+
+NO_PIXELS = Pixels(np.empty(0, np.intp), np.empty(0, np.intp))
+
+
 @dataclass(frozen=True)
 class InkChanges:
     """The significant changed ink of a sheet and its grouping into regions."""
 
-    added: np.ndarray
-    """Boolean mask, new-sheet pixels: ink only on the new sheet."""
-    removed: np.ndarray
-    """Boolean mask, new-sheet pixels: ink only on the aligned old sheet."""
+    added: Pixels
+    """New-sheet pixels of ink only on the new sheet."""
+    removed: Pixels
+    """New-sheet pixels of ink only on the aligned old sheet."""
     regions: list[Region]
 
 
@@ -178,19 +190,16 @@ def find_change_regions(
     """
     papers = papers or (paper_level(old), paper_level(new))
     ys, xs, is_added = changed_pixels(old, new, compared, px_per_pt, papers)
-    added_mask = np.zeros(new.shape, bool)
-    removed_mask = np.zeros(new.shape, bool)
     if len(ys) == 0:
-        return InkChanges(added_mask, removed_mask, [])
+        return InkChanges(NO_PIXELS, NO_PIXELS, [])
     cell = max(1, round(px_per_pt))
     grid_shape = (new.shape[0] // cell + 1, new.shape[1] // cell + 1)
     cells = (ys // cell, xs // cell)
     keep = _in_large_components(cells, grid_shape, MIN_COMPONENT_PT2 * px_per_pt**2)
     xs, ys, is_added, cells = xs[keep], ys[keep], is_added[keep], (cells[0][keep], cells[1][keep])
-    added_mask[ys[is_added], xs[is_added]] = True
-    removed_mask[ys[~is_added], xs[~is_added]] = True
+    added, removed = Pixels(ys[is_added], xs[is_added]), Pixels(ys[~is_added], xs[~is_added])
     if len(ys) == 0:
-        return InkChanges(added_mask, removed_mask, [])
+        return InkChanges(added, removed, [])
     groups = _group_by_kind(cells, is_added, grid_shape, px_per_pt / cell)
     groups = _merge_touching(groups, ys, xs, TOUCH_GAP_PT * px_per_pt)
     darkness = np.where(
@@ -199,7 +208,7 @@ def find_change_regions(
         1.0 - old[ys, xs] / papers[0],
     )
     regions = _summarize(groups, ys, xs, is_added, darkness, px_per_pt)
-    return InkChanges(added_mask, removed_mask, regions)
+    return InkChanges(added, removed, regions)
 
 
 def _in_large_components(
