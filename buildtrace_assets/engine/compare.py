@@ -20,7 +20,7 @@ import base64
 import dataclasses
 import hashlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -160,19 +160,35 @@ def file_sha256(path: Path) -> str:
 
 
 def _analyze_page(document: Document, index: int, ocr: OcrScope) -> PageAnalysis:
-    """Text first: a page too large to render may still name its sheet, so its error lands on the right sheet."""
     info = document.pages[index]
-    text, thumbnail, error = PageText((), "none"), None, info.error
+    text, error = PageText((), "none"), info.error
     try:
         text = page_text(document, index, ocr=ocr)
-        thumbnail = thumbnail_signature(document.render(index, THUMBNAIL_DPI))
     except EngineError as exc:
         error = str(exc)
     sheet = identify_sheet(text.words, info.width_pt, info.height_pt)
-    return PageAnalysis(index, info.width_pt, info.height_pt, info.rotation, text.source, text.words, sheet, thumbnail, error)
+    return PageAnalysis(index, info.width_pt, info.height_pt, info.rotation, text.source, text.words, sheet, None, error)
+
+
+def _with_thumbnails(document: Document, analysis: DocumentAnalysis, indices: Iterable[int]) -> DocumentAnalysis:
+    """The analysis with the thumbnails of these pages; a page that cannot be rendered gets its error instead.
+
+    Text comes first: a page too large to render may still name its sheet, so its error lands on the right sheet.
+    """
+    pages = list(analysis.pages)
+    for index in indices:
+        page = pages[index]
+        if page.thumbnail is not None or page.error:
+            continue
+        try:
+            pages[index] = dataclasses.replace(page, thumbnail=thumbnail_signature(document.render(index, THUMBNAIL_DPI)))
+        except EngineError as exc:
+            pages[index] = dataclasses.replace(page, error=str(exc))
+    return dataclasses.replace(analysis, pages=tuple(pages))
 
 
 def _analyze(document: Document, ocr: OcrScope) -> DocumentAnalysis:
+    """Every page's text and sheet identity, without thumbnails."""
     pages = tuple(_analyze_page(document, index, ocr) for index in range(document.page_count))
     return DocumentAnalysis(document.path.name, file_sha256(document.path), document.kind, pages)
 
@@ -183,7 +199,7 @@ def analyze_document(path: Path | str, *, ocr: OcrScope = "title_block") -> Docu
     A page that cannot be used carries ``error`` instead of failing the set.
     """
     with open_document(path) as document:
-        return _analyze(document, ocr)
+        return _with_thumbnails(document, _analyze(document, ocr), range(document.page_count))
 
 
 def _checked(analysis: DocumentAnalysis | None, document: Document) -> DocumentAnalysis | None:
@@ -193,7 +209,25 @@ def _checked(analysis: DocumentAnalysis | None, document: Document) -> DocumentA
 
 
 def _stored_or_analyzed(document: Document, stored: DocumentAnalysis | None) -> DocumentAnalysis:
+    """The stored analysis, else one read now; without thumbnails, which :func:`_paired` renders only when needed."""
     return _checked(stored, document) or _analyze(document, "title_block")
+
+
+def _paired(
+    versions: _Versions, analyses: tuple[DocumentAnalysis, DocumentAnalysis]
+) -> tuple[list[SheetPair], tuple[DocumentAnalysis, DocumentAnalysis]]:
+    """The sheet pairs, and the analyses they were found with.
+
+    Most sets pair every sheet by its number; only when pages are left over on
+    both sides do those get thumbnails, so they can still pair by appearance.
+    """
+    pairs = match_sheets(analyses[0].pages, analyses[1].pages)
+    removed = [pair.old_page for pair in pairs if pair.new_page is None]
+    added = [pair.new_page for pair in pairs if pair.old_page is None]
+    if not removed or not added:
+        return pairs, analyses
+    analyses = versions.both(_with_thumbnails, analyses, (removed, added))
+    return match_sheets(analyses[0].pages, analyses[1].pages), analyses
 
 
 def _sheet_keys(pairs: list[SheetPair], old: DocumentAnalysis, new: DocumentAnalysis) -> list[str]:
@@ -417,8 +451,7 @@ def compare_documents(
     out = Path(out_dir)
     reuse_freed_rasters()
     with _open_versions(old_path, new_path) as versions:
-        analyses = versions.both(_stored_or_analyzed, (old_analysis, new_analysis))
-        pairs = match_sheets(analyses[0].pages, analyses[1].pages)
+        pairs, analyses = _paired(versions, versions.both(_stored_or_analyzed, (old_analysis, new_analysis)))
         with ThreadPoolExecutor(PAIRS_AT_ONCE, "buildtrace-pair") as pool:
             sheets = list(pool.map(
                 lambda pair, key: _sheet_entry(pair, key, versions, analyses, resolution, out),

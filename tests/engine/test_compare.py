@@ -64,6 +64,14 @@ def test_an_inserted_sheet_is_added_and_the_rest_still_pair_by_number(tmp_path):
     assert rows == [("A-100", None, 0, "added"), ("A-101", 0, 1, "unchanged"), ("A-102", 1, 2, "unchanged")]
 
 
+def test_renumbered_and_retitled_sheets_still_pair_by_their_drawing(tmp_path):
+    old = _set(tmp_path / "old.pdf", ["A-101", "A-102"])
+    new = _set(tmp_path / "new.pdf", ["B-202", "B-201"], title="FLOOR")
+    document = compare_documents(old, new, tmp_path / "out", dpi=72)
+    rows = [(s["old_page"], s["new_page"], s["matched_by"]) for s in document["sheets"]]
+    assert rows == [(1, 0, "visual"), (0, 1, "visual")]
+
+
 def test_a_bad_page_is_reported_on_its_sheet_and_the_others_are_compared(tmp_path):
     old = _set(tmp_path / "old.pdf", ["A-101", "A-102"])
     new = _set(tmp_path / "new.pdf", ["A-101", "A-102"], huge_last=True)
@@ -98,7 +106,7 @@ def test_a_real_drawing_compared_with_itself_is_unchanged(name, tmp_path):
     assert [s["status"] for s in document["sheets"]] == ["unchanged"]
 
 
-def _set(path: Path, numbers: list[str], *, huge_last: bool = False) -> Path:
+def _set(path: Path, numbers: list[str], *, huge_last: bool = False, title: str = "PLAN LEVEL") -> Path:
     """A small set: each sheet has a plan rectangle and its number in a bottom-right title block."""
     doc = pymupdf.open()
     for i, number in enumerate(numbers):
@@ -108,7 +116,7 @@ def _set(path: Path, numbers: list[str], *, huge_last: bool = False) -> Path:
         page.draw_rect(pymupdf.Rect(100 + shift, 100, 600, 500 - shift), color=(0, 0, 0), width=2)
         page.insert_text((width - 200, 700), "SHEET NO.", fontsize=8)
         page.insert_text((width - 200, 740), number, fontsize=28)
-        page.insert_text((width - 200, 640), f"PLAN LEVEL {number[-1]}", fontsize=14)
+        page.insert_text((width - 200, 640), f"{title} {number[-1]}", fontsize=14)
     doc.save(path)
     return path
 
