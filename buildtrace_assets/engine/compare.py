@@ -50,7 +50,7 @@ from buildtrace_assets.engine.matching import (
     match_sheets,
     thumbnail_signature,
 )
-from buildtrace_assets.engine.memory import reuse_freed_rasters
+from buildtrace_assets.engine.memory import prepare_for_rasters
 from buildtrace_assets.engine.model import (
     BBox,
     Change,
@@ -449,7 +449,7 @@ def compare_documents(
     """
     resolution = float(dpi or get_settings().dpi)
     out = Path(out_dir)
-    reuse_freed_rasters()
+    prepare_for_rasters()
     with _open_versions(old_path, new_path) as versions:
         pairs, analyses = _paired(versions, versions.both(_stored_or_analyzed, (old_analysis, new_analysis)))
         with ThreadPoolExecutor(PAIRS_AT_ONCE, "buildtrace-pair") as pool:

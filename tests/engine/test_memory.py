@@ -8,10 +8,11 @@ PAGE_BYTES = 4096
 _FILL_TWICE = f"""
 import resource, sys
 import numpy as np
-from buildtrace_assets.engine.memory import reuse_freed_rasters
+from buildtrace_assets.engine.memory import prepare_for_rasters
 
 if sys.argv[1] == "tuned":
-    assert reuse_freed_rasters()
+    assert prepare_for_rasters()
+    assert "THP_enabled:\t0" in open("/proc/self/status").read()
 for _ in range(2):
     before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     raster = np.empty({RASTER_BYTES}, np.uint8)
