@@ -167,7 +167,9 @@ def _analyze_page(document: Document, index: int, ocr: OcrScope) -> PageAnalysis
     except EngineError as exc:
         error = str(exc)
     sheet = identify_sheet(text.words, info.width_pt, info.height_pt)
-    return PageAnalysis(index, info.width_pt, info.height_pt, info.rotation, text.source, text.words, sheet, None, error)
+    return PageAnalysis(
+        index, info.width_pt, info.height_pt, info.rotation, text.source, text.words, sheet, thumbnail=None, error=error
+    )
 
 
 def _with_thumbnails(document: Document, analysis: DocumentAnalysis, indices: Iterable[int]) -> DocumentAnalysis:
@@ -181,7 +183,8 @@ def _with_thumbnails(document: Document, analysis: DocumentAnalysis, indices: It
         if page.thumbnail is not None or page.error:
             continue
         try:
-            pages[index] = dataclasses.replace(page, thumbnail=thumbnail_signature(document.render(index, THUMBNAIL_DPI)))
+            thumbnail = thumbnail_signature(document.render(index, THUMBNAIL_DPI))
+            pages[index] = dataclasses.replace(page, thumbnail=thumbnail)
         except EngineError as exc:
             pages[index] = dataclasses.replace(page, error=str(exc))
     return dataclasses.replace(analysis, pages=tuple(pages))

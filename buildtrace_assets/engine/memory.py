@@ -41,5 +41,8 @@ def prepare_for_rasters() -> bool:
         return False
     mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
     prctl.argtypes = (ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong)
-    tuned = bool(mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)) and bool(mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES))
-    return tuned and prctl(_PR_SET_THP_DISABLE, 1, 0, 0, 0) == 0
+    return (
+        bool(mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES))
+        and bool(mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES))
+        and prctl(_PR_SET_THP_DISABLE, 1, 0, 0, 0) == 0
+    )

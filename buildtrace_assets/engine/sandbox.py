@@ -318,11 +318,15 @@ class Sandbox:
         array_type = np.dtype(dtype)
         size = int(np.prod(shape)) * array_type.itemsize
         try:
-            if fcntl.fcntl(fds[0], fcntl.F_GET_SEALS) & _SEALS != _SEALS or os.fstat(fds[0]).st_size != size:
-                raise EOFError
-            memory = mmap.mmap(fds[0], size, flags=mmap.MAP_PRIVATE, prot=mmap.PROT_READ | mmap.PROT_WRITE)
+            sealed = fcntl.fcntl(fds[0], fcntl.F_GET_SEALS) & _SEALS == _SEALS and os.fstat(fds[0]).st_size == size
+            memory = mmap.mmap(fds[0], size, flags=mmap.MAP_PRIVATE) if sealed else None
+        except (OSError, ValueError):
+            memory = None
         finally:
             os.close(fds[0])
+        if memory is None:
+            self._stop()
+            raise BadInputError(f"the renderer answered {what} with memory it could still change or of the wrong size")
         return np.frombuffer(memory, array_type).reshape(shape)
 
     def _wait(self, timeout_s: float) -> int | None:

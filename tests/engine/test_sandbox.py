@@ -55,6 +55,22 @@ def test_arrays_come_back_whole_writable_and_contiguous():
         assert transposed[0, 1] == 1 and transposed[1, 0] == 0
 
 
+def test_arrays_are_private_to_the_parent():
+    with Sandbox("numpy:ones", (300, 400), "uint8") as box:
+        page = box.call("copy")
+        page[:] = 7
+        assert int(box.call("copy").max()) == 1
+
+
+def test_an_array_the_child_could_still_change_is_refused():
+    """A hostile file that took over the child must not be able to change (or shrink) memory the parent reads."""
+    with Sandbox("importlib:import_module", "builtins") as box:
+        box.call("exec", "import __main__; __main__._SEALS = 0")
+        with pytest.raises(BadInputError, match="memory it could still change"):
+            box.call("memoryview", b"abcd")
+        assert box.call("len", "abc") == 3
+
+
 def test_the_child_is_a_fresh_interpreter_running_the_sandbox_module():
     """Not a ``multiprocessing`` child: spawn would re-import the caller's main module (seconds under Dagster)."""
     with Sandbox("importlib:import_module", "sys") as box:
