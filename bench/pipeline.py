@@ -12,6 +12,11 @@
    1.5x). The runs execute one after another in this process, as a run
    worker does; the daemon's sensor intervals are target 2's business.
 
+Every step process re-runs the main module (multiprocessing's ``__main__``
+fix-up); a run worker's is the ``dagster`` command (0.02 s), so this module
+imports the demo helpers and the sample generator (PyMuPDF, ~0.6 s) only
+inside the functions that use them, or each step would pay for them.
+
 Writes ``bench/results/pipeline.json`` and prints a Markdown table.
 
 Run: ``.venv/bin/python -m bench.pipeline [--objects N] [--skip-landing] [--sheets N]``
@@ -31,19 +36,10 @@ from pathlib import Path
 
 from dagster import DagsterInstance, JobDefinition, SensorDefinition, build_sensor_context, execute_job, reconstructable
 
-from buildtrace_assets.cli.demo import (
-    dagster_processes,
-    demo_user,
-    prepare_dagster_home,
-    progress,
-    upload_pair,
-    upload_revisions,
-)
 from buildtrace_assets.config import Settings, get_settings
 from buildtrace_assets.db.migrate import upgrade
 from buildtrace_assets.db.session import make_session_factory
 from buildtrace_assets.resources import build_resources
-from buildtrace_assets.samples import make_revision_pair
 from buildtrace_assets.sensors.jobs import job_progress_sensor
 from buildtrace_assets.sensors.uploads import upload_sensor
 
@@ -75,6 +71,8 @@ def idle_tick_seconds(objects: int, work: Path) -> float:
 
 def landing_to_summary_seconds(work: Path, timeout_s: float = 300.0) -> float:
     """Time from uploading a one-sheet revision pair to its written summary, with the real daemon."""
+    from buildtrace_assets.cli.demo import dagster_processes, demo_user, prepare_dagster_home, progress, upload_revisions
+
     os.environ["BUILDTRACE_DATA_DIR"] = str(work)
     os.environ["BUILDTRACE_SUMMARIZER"] = "offline"
     get_settings.cache_clear()
@@ -131,6 +129,9 @@ def _run_requested(instance: DagsterInstance, settings: Settings, sensor: Sensor
 
 def set_through_instance_seconds(sheets: int, work: Path) -> tuple[float, float]:
     """Seconds for the pipeline's runs on a ``sheets``-sheet pair, and for ``buildtrace compare`` on the same files."""
+    from buildtrace_assets.cli.demo import demo_user, prepare_dagster_home, upload_pair
+    from buildtrace_assets.samples import make_revision_pair
+
     pair = make_revision_pair(work / "pair", seed=12, n_sheets=sheets)
     os.environ.update(BUILDTRACE_DATA_DIR=str(work / "data"), BUILDTRACE_SUMMARIZER="offline",
                       BUILDTRACE_EXECUTOR="multiprocess")
