@@ -85,3 +85,20 @@ def test_the_code_location_takes_its_executor_from_the_environment(tmp_path) -> 
 
     assert loaded.returncode == 0, loaded.stderr
     assert loaded.stdout.strip() == "k8s"
+
+
+def test_on_a_laptop_the_code_location_loads_no_cloud_or_cluster_client(tmp_path) -> None:
+    """Every process imports the code location (daemon, step forkserver, portal): clients it does not use cost
+    seconds of each start."""
+    probe = (
+        "import sys; import buildtrace_assets.definitions; "
+        "print(sorted(m for m in ('google.cloud.storage', 'kubernetes', 'openai') if m in sys.modules))"
+    )
+    env = {**os.environ, "BUILDTRACE_DATA_DIR": str(tmp_path)}
+    env.pop("BUILDTRACE_STORAGE_URL", None)
+    env.pop("BUILDTRACE_EXECUTOR", None)
+
+    loaded = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120)
+
+    assert loaded.returncode == 0, loaded.stderr
+    assert loaded.stdout.strip() == "[]"

@@ -6,7 +6,6 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from buildtrace_assets.storage.base import BlobStorage
-from buildtrace_assets.storage.gcs import GcsBlobStorage
 from buildtrace_assets.storage.local import LocalBlobStorage
 
 SUPPORTED = "file:///absolute/path or gs://bucket/prefix"
@@ -23,5 +22,7 @@ def open_storage(url: str) -> BlobStorage:
             raise ValueError(f"unsupported storage URL {url!r}: the path must be absolute, expected {SUPPORTED}")
         return LocalBlobStorage(path)
     if parts.scheme == "gs":
+        from buildtrace_assets.storage.gcs import GcsBlobStorage  # the Google client only where it is used
+
         return GcsBlobStorage(parts.netloc, unquote(parts.path))
     raise ValueError(f"unsupported storage URL {url!r}: expected {SUPPORTED}")
