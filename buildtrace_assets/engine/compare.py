@@ -4,13 +4,13 @@ Two steps with a stored result in between: :func:`analyze_document` reads one
 version (page sizes, text, sheet identity, thumbnail) and is kept per drawing
 version, so every job that touches the version reuses it; :func:`compare_documents`
 pairs the sheets and compares a pair by rendering both pages, diffing them
-and writing the overlay and crops; only ``PAIRS_AT_ONCE`` pairs are in memory
-at a time, so memory stays flat in the number of sheets.
+and writing the overlay and crops; at most ``PAIRS_AT_ONCE`` pairs are in
+memory at a time, so memory stays flat in the number of sheets.
 
 Each version has its own sandboxed child, so the two are opened, analysed
 and rendered side by side (the parent's threads only wait on the children),
-and ``PAIRS_AT_ONCE`` pairs are compared at once: while one pair waits for
-its pages or has its pictures encoded (both outside the GIL), another is
+and up to ``PAIRS_AT_ONCE`` pairs are compared at once: while one pair waits
+for its pages or has its pictures encoded (both outside the GIL), another is
 diffed.
 """
 
@@ -71,7 +71,10 @@ ANALYSIS_VERSION = 1
 THUMBNAIL_DPI = 12.0
 """Enough for a 32-pixel digest of an ARCH D sheet; rendering at it costs a few milliseconds."""
 PAIRS_AT_ONCE = 2
-"""Sheet pairs in flight; each holds its two pages and the comparison's arrays (~150 MB for ARCH D at 150 DPI)."""
+"""Sheet pairs in flight; each holds its two pages and the comparison's arrays, ~8 bytes per page pixel."""
+PAIRED_PAGE_PIXELS = 24_000_000
+"""Above this many pixels per page raster (ARCH D at 150 DPI has 19.4 million, ARCH E1 28.4 million), one pair at a
+time: two pairs of larger sheets, or of finer rasters, would take the comparison past its memory target."""
 CHANGE_TEXT_MARGIN_PT = (54.0, 12.0)
 """OCR this far (horizontally, vertically) around a change region on pages without a text layer: a band along
 the text line, so the whole words of a value whose changed ink is one glyph are read."""
@@ -231,6 +234,13 @@ def _paired(
         return pairs, analyses
     analyses = versions.both(_with_thumbnails, analyses, (removed, added))
     return match_sheets(analyses[0].pages, analyses[1].pages), analyses
+
+
+def pairs_at_once(analyses: tuple[DocumentAnalysis, DocumentAnalysis], dpi: float) -> int:
+    """How many sheet pairs are compared side by side: ``PAIRS_AT_ONCE`` unless the largest page's raster is
+    over ``PAIRED_PAGE_PIXELS``."""
+    largest_pt2 = max((page.width_pt * page.height_pt for analysis in analyses for page in analysis.pages), default=0.0)
+    return PAIRS_AT_ONCE if largest_pt2 * (dpi / 72.0) ** 2 <= PAIRED_PAGE_PIXELS else 1
 
 
 def _sheet_keys(pairs: list[SheetPair], old: DocumentAnalysis, new: DocumentAnalysis) -> list[str]:
@@ -455,7 +465,7 @@ def compare_documents(
     prepare_for_rasters()
     with _open_versions(old_path, new_path) as versions:
         pairs, analyses = _paired(versions, versions.both(_stored_or_analyzed, (old_analysis, new_analysis)))
-        with ThreadPoolExecutor(PAIRS_AT_ONCE, "buildtrace-pair") as pool:
+        with ThreadPoolExecutor(pairs_at_once(analyses, resolution), "buildtrace-pair") as pool:
             sheets = list(pool.map(
                 lambda pair, key: _sheet_entry(pair, key, versions, analyses, resolution, out),
                 pairs, _sheet_keys(pairs, *analyses),

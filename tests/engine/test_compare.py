@@ -11,6 +11,7 @@ from buildtrace_assets.engine.compare import (
     DocumentAnalysis,
     analyze_document,
     compare_documents,
+    pairs_at_once,
 )
 from buildtrace_assets.engine.contract import validate_changes
 from buildtrace_assets.engine.errors import AnalysisMismatchError, BadInputError
@@ -164,3 +165,18 @@ def test_parts_of_one_value_found_apart_on_scans_are_one_change_read_whole(tmp_p
     read = {(c["old_text"], c["new_text"]) for sheet in document["sheets"] for c in sheet["changes"]}
     assert ("41'-6\"", "42'-9 1/4\"") in read
     assert score_report(document, pair.truth).precision == 1.0
+
+
+def test_arch_d_sheets_at_150_dpi_are_compared_two_pairs_at_once_larger_rasters_one(tmp_path):
+    """Two pairs in flight hold twice the work arrays: fine for ARCH D at 150 DPI, not for ARCH E or 300 DPI."""
+    arch_d = tmp_path / "arch_d.pdf"
+    arch_e = tmp_path / "arch_e.pdf"
+    for path, (width_in, height_in) in ((arch_d, (36, 24)), (arch_e, (48, 36))):
+        doc = pymupdf.open()
+        doc.new_page(width=width_in * 72, height=height_in * 72)
+        doc.save(path)
+    d, e = analyze_document(arch_d), analyze_document(arch_e)
+
+    assert pairs_at_once((d, d), 150) == 2
+    assert pairs_at_once((d, d), 300) == 1
+    assert pairs_at_once((d, e), 150) == 1
