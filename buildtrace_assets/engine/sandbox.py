@@ -9,9 +9,9 @@ into an anonymous in-memory file (``memfd``), seals it, passes its descriptor
 over the socket, and the parent maps it as its array. Pickling a 20 MB page
 through a pipe costs as much as rendering it, and even raw bytes through the
 socket cost half as much again. The child runs under an address-space limit;
-the parent waits with a time limit. When the child dies or hangs, the request fails with :class:`BadInputError`
-and the next request starts a fresh child, so one poisoned page does not take
-the rest of a sheet set with it.
+the parent waits with a time limit. When the child dies or hangs, the request
+fails with :class:`BadInputError` and the next request starts a fresh child,
+so one poisoned page does not take the rest of a sheet set with it.
 
 The child is a fresh interpreter running this module, not a
 ``multiprocessing`` process: ``spawn`` re-imports the parent's main module in
