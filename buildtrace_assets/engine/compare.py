@@ -4,14 +4,15 @@ Two steps with a stored result in between: :func:`analyze_document` reads one
 version (page sizes, text, sheet identity, thumbnail) and is kept per drawing
 version, so every job that touches the version reuses it; :func:`compare_documents`
 pairs the sheets and compares a pair by rendering both pages, diffing them
-and writing the overlay and crops; at most ``PAIRS_AT_ONCE`` pairs are in
-memory at a time, so memory stays flat in the number of sheets.
+and writing the overlay and crops; at most ``PAIRS_AT_ONCE`` pairs, and the
+next one's pages, are in memory at a time, so memory stays flat in the number
+of sheets.
 
 Each version has its own sandboxed child, so the two are opened, analysed
 and rendered side by side (the parent's threads only wait on the children),
-and up to ``PAIRS_AT_ONCE`` pairs are compared at once: while one pair waits
-for its pages or has its pictures encoded (both outside the GIL), another is
-diffed.
+and up to ``PAIRS_AT_ONCE`` pairs are compared at once while the next pair's
+pages render: while one pair waits for its pages or has its pictures encoded
+(both outside the GIL), another is diffed.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import base64
 import dataclasses
 import hashlib
 import re
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -71,7 +73,8 @@ ANALYSIS_VERSION = 1
 THUMBNAIL_DPI = 12.0
 """Enough for a 32-pixel digest of an ARCH D sheet; rendering at it costs a few milliseconds."""
 PAIRS_AT_ONCE = 2
-"""Sheet pairs in flight; each holds its two pages and the comparison's arrays, ~8 bytes per page pixel."""
+"""Sheet pairs compared side by side, each holding its two pages and the comparison's arrays (~8 bytes per page
+pixel); one more pair has its pages rendered ahead."""
 PAIRED_PAGE_PIXELS = 24_000_000
 """Above this many pixels per page raster (ARCH D at 150 DPI has 19.4 million, ARCH E1 28.4 million), one pair at a
 time: two pairs of larger sheets, or of finer rasters, would take the comparison past its memory target."""
@@ -280,6 +283,9 @@ class _Versions:
         return old.result(), new.result()
 
 
+_Renders = tuple["Future[RenderedPage]", "Future[RenderedPage]"]
+
+
 @contextmanager
 def _open_versions(old_path: Path | str, new_path: Path | str) -> Iterator[_Versions]:
     """Open both documents, the new one's child forked from the old one's; whichever opened is closed again,
@@ -314,6 +320,38 @@ def _opened(opening: Future[Document]) -> Document | None:
 
 def _rendered(document: Document, page: PageAnalysis, dpi: float) -> RenderedPage:
     return RenderedPage(document.render(page.index, dpi), dpi, page.width_pt, page.height_pt, page.words, page.text_source)
+
+
+def _comparable(pair: SheetPair, analyses: tuple[DocumentAnalysis, DocumentAnalysis]) -> tuple[PageAnalysis, PageAnalysis] | None:
+    """Both pages of a matched pair, when both can be rendered."""
+    if pair.old_page is None or pair.new_page is None:
+        return None
+    pages = (analyses[0].pages[pair.old_page], analyses[1].pages[pair.new_page])
+    return None if any(page.error for page in pages) else pages
+
+
+def _compared_sheets(
+    versions: _Versions,
+    analyses: tuple[DocumentAnalysis, DocumentAnalysis],
+    pairs: list[SheetPair],
+    dpi: float,
+    out_dir: Path,
+) -> list[dict[str, Any]]:
+    """Every row's entry, in order. Pairs are compared side by side (:func:`pairs_at_once`) while the next pair's
+    pages already render, so neither the children nor the comparing threads wait on each other; that many pairs
+    plus one are in memory at most."""
+    at_once = pairs_at_once(analyses, dpi)
+    entries: list[dict[str, Any]] = []
+    pending: deque[Future[dict[str, Any]]] = deque()
+    with ThreadPoolExecutor(at_once, "buildtrace-pair") as pool:
+        for pair, key in zip(pairs, _sheet_keys(pairs, *analyses)):
+            pages = _comparable(pair, analyses)
+            renders = versions.submit(_rendered, pages, (dpi, dpi)) if pages is not None else None
+            pending.append(pool.submit(_sheet_entry, pair, key, versions, analyses, renders, out_dir))
+            if len(pending) > at_once:
+                entries.append(pending.popleft().result())
+        entries.extend(future.result() for future in pending)
+    return entries
 
 
 def _grow(box: BBox, margin: tuple[float, float], page: PageAnalysis) -> BBox:
@@ -390,10 +428,10 @@ def _without_overlaps(changes: list[Change], read: Callable[[Change], Change | N
 
 
 def _compare_pair(
-    versions: _Versions, pages: tuple[PageAnalysis, PageAnalysis], dpi: float, key: str, out_dir: Path
+    versions: _Versions, pages: tuple[PageAnalysis, PageAnalysis], renders: _Renders, key: str, out_dir: Path
 ) -> dict[str, Any]:
     """Status, alignment, changes, overlay and crops of one matched pair."""
-    old, new = versions.both(_rendered, pages, (dpi, dpi))
+    old, new = renders[0].result(), renders[1].result()
     result = compare_pages(old, new, sheet_key=key)
     entry: dict[str, Any] = {"alignment": alignment_to_dict(result.alignment), "changes": []}
     if not result.ok:
@@ -417,7 +455,7 @@ def _sheet_entry(
     key: str,
     versions: _Versions,
     analyses: tuple[DocumentAnalysis, DocumentAnalysis],
-    dpi: float,
+    renders: _Renders | None,
     out_dir: Path,
 ) -> dict[str, Any]:
     old = analyses[0].pages[pair.old_page] if pair.old_page is not None else None
@@ -434,11 +472,11 @@ def _sheet_entry(
     broken = next((page.error for page in (old, new) if page is not None and page.error), None)
     if old is None or new is None:
         entry.update(status="added" if old is None else "removed", changes=[])
-    elif broken:
+    elif broken or renders is None:
         entry.update(status="modified", changes=[])
     else:
         try:
-            entry.update(_compare_pair(versions, (old, new), dpi, key, out_dir))
+            entry.update(_compare_pair(versions, (old, new), renders, key, out_dir))
         except BadInputError as exc:
             broken = str(exc)
             entry.update(status="modified", changes=[])
@@ -465,11 +503,7 @@ def compare_documents(
     prepare_for_rasters()
     with _open_versions(old_path, new_path) as versions:
         pairs, analyses = _paired(versions, versions.both(_stored_or_analyzed, (old_analysis, new_analysis)))
-        with ThreadPoolExecutor(pairs_at_once(analyses, resolution), "buildtrace-pair") as pool:
-            sheets = list(pool.map(
-                lambda pair, key: _sheet_entry(pair, key, versions, analyses, resolution, out),
-                pairs, _sheet_keys(pairs, *analyses),
-            ))
+        sheets = _compared_sheets(versions, analyses, pairs, resolution, out)
     document = {
         "schema": SCHEMA_ID,
         "old": {"file": Path(old_path).name, "pages": len(analyses[0].pages)},
