@@ -21,6 +21,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from buildtrace_assets.engine.errors import BadInputError, BadPageError
+from buildtrace_assets.engine.filetypes import (
+    BINARY_DXF_SENTINEL,
+    MAX_IMAGE_PIXELS,
+    FileKind,
+    FileType,
+    detect_file_type,
+)
 from buildtrace_assets.engine.model import BBox, Word
 from buildtrace_assets.engine.sandbox import Limits, Sandbox
 
@@ -33,8 +40,8 @@ MAX_PAGES = 2000
 MAX_PAGE_SIDE_IN = 200.0
 MAX_RENDER_PIXELS = 200_000_000
 """Largest raster of one page (about 200 MB as grayscale)."""
-MAX_IMAGE_PIXELS = 200_000_000
-"""Decompression-bomb guard for PNG/JPG inputs, checked from the header before decoding."""
+LOADER_KINDS: dict[FileKind, DocumentKind] = {"pdf": "pdf", "png": "image", "jpeg": "image", "dxf": "dxf"}
+"""PNG and JPEG take the same road (placed on a page), so the loader knows them as one kind."""
 PASSWORD_PROTECTED = "the PDF is password-protected"
 """The reason given for an encrypted PDF; callers that word it their own way look for it (only messages cross
 the sandbox)."""
@@ -60,19 +67,18 @@ class PageInfo:
     error: str | None = None
 
 
-def detect_kind(path: Path) -> DocumentKind:
-    """Tell the format from the file's first bytes (the extension is only a fallback for DXF text)."""
-    with path.open("rb") as handle:
-        head = handle.read(2048)
-    if b"%PDF-" in head[:1024]:
-        return "pdf"
-    if head.startswith(b"\x89PNG\r\n\x1a\n") or head.startswith(b"\xff\xd8\xff"):
-        return "image"
-    if head.startswith(b"AutoCAD Binary DXF") or (
-        path.suffix.lower() == ".dxf" and b"SECTION" in head
-    ):
-        return "dxf"
-    raise BadInputError(f"{path.name}: unsupported file type (expected PDF, PNG, JPG or DXF)")
+def detect_kind(path: Path) -> tuple[DocumentKind, FileType]:
+    """The loader's kind of the file and its :class:`FileType`, judged by content as the upload check judges it.
+
+    Raises the detector's typed :class:`BadInputError` (unsupported type, too
+    many pixels) with the file's name in front, before any child is started.
+    """
+    try:
+        with path.open("rb") as handle:
+            file_type = detect_file_type(handle)
+    except BadInputError as exc:
+        raise type(exc)(f"{path.name}: {exc}") from None
+    return LOADER_KINDS[file_type.kind], file_type
 
 
 def _check_page_size(width_pt: float, height_pt: float) -> str | None:
@@ -228,7 +234,10 @@ class _DxfPlotter:
         from ezdxf import recover
 
         try:
-            self._doc, _auditor = recover.readfile(str(path))
+            with path.open("rb") as handle:
+                binary = handle.read(len(BINARY_DXF_SENTINEL)) == BINARY_DXF_SENTINEL
+            # recover repairs the flaws of hand-edited ASCII files but cannot parse binary DXF (written by programs)
+            self._doc = ezdxf.readfile(str(path)) if binary else recover.readfile(str(path))[0]
         except (OSError, ezdxf.DXFError, ValueError, UnicodeDecodeError) as exc:
             raise BadInputError(f"{path.name}: not a readable DXF ({exc})") from None
         for layer in self._doc.layers:
@@ -306,8 +315,10 @@ class Document:
     def __init__(self, path: Path | str, *, limits: Limits | None = None, beside: Document | None = None) -> None:
         self.path = Path(path)
         if not self.path.is_file():
-            raise BadInputError(f"{self.path}: no such file")
-        self.kind: DocumentKind = detect_kind(self.path)
+            raise BadInputError(f"{self.path.name}: no such file")
+        self.kind: DocumentKind
+        self.file_type: FileType
+        self.kind, self.file_type = detect_kind(self.path)
         self._sandbox = Sandbox(
             f"{__name__}:PageSource", str(self.path.absolute()), self.kind,
             limits=limits, beside=None if beside is None else beside._sandbox,

@@ -7,6 +7,23 @@ one line meant for the person who uploaded it.
 
 from __future__ import annotations
 
+import re
+
+_OBJECT_REPR = re.compile(r"<[^<>\n]* at 0x[0-9a-fA-F]+>")
+_FOLDERS_OF_ABSOLUTE_PATH = re.compile(r"(?<![\w.~])(?:/[^\s'\"/<>]+)+/(?=[^\s'\"/<>])")
+
+
+def public_message(text: str) -> str:
+    """``text`` without server internals, for a message the uploader reads.
+
+    Libraries name what failed by its path (``Failed to open file
+    '/tmp/buildtrace-upload-x1/upload'``) or by its repr (``<_io.BytesIO object
+    at 0x7f...>``); neither means anything to the person who uploaded the file
+    and both tell an attacker about the server. Absolute paths keep only their
+    last segment; object reprs become "the file".
+    """
+    return _FOLDERS_OF_ABSOLUTE_PATH.sub("", _OBJECT_REPR.sub("the file", text))
+
 
 class EngineError(Exception):
     """Base of every failure the engine raises on purpose."""
@@ -14,6 +31,14 @@ class EngineError(Exception):
 
 class BadInputError(EngineError):
     """The input cannot be used: missing, unsupported, corrupt, encrypted, too large, ..."""
+
+
+class UnsupportedFormatError(BadInputError):
+    """The content is not a PDF, PNG, JPEG or DXF, whatever the file's name says (or its header is damaged)."""
+
+
+class TooManyPixelsError(BadInputError):
+    """An image's header claims more pixels than the engine decodes: refused before decoding (decompression bomb)."""
 
 
 class BadPageError(BadInputError):

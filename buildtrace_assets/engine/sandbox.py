@@ -45,7 +45,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from buildtrace_assets.engine.errors import BadInputError, BadPageError
+from buildtrace_assets.engine.errors import BadInputError, BadPageError, public_message
 
 if TYPE_CHECKING:  # numpy costs ~0.1 s of each child's start, so only the parent imports it (to receive arrays)
     import numpy as np
@@ -163,12 +163,13 @@ def _borrowed_socket(fd: int) -> Iterator[socket.socket]:
 
 
 def _failure(exc: BaseException) -> tuple:
+    """What the parent is told about a failure: one line, without the child's paths or object reprs."""
     if isinstance(exc, BadPageError):
-        return ("bad_page", exc.page, exc.reason)
+        return ("bad_page", exc.page, public_message(exc.reason))
     if isinstance(exc, MemoryError):
         return ("bad", "the file needs more memory than allowed")
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return ("bad", message)
+    return ("bad", public_message(message))
 
 
 def _child_environment() -> dict[str, str]:

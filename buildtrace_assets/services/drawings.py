@@ -13,6 +13,7 @@ from buildtrace_assets.db.session import on_rollback
 from buildtrace_assets.services import audit
 from buildtrace_assets.services.access import Actor, require_project
 from buildtrace_assets.services.errors import InvalidInput, NotFound
+from buildtrace_assets.services.names import check_name
 from buildtrace_assets.storage import BlobStorage
 
 MAX_NAME_LENGTH = 200
@@ -27,11 +28,9 @@ def clean_drawing_name(name: str) -> str:
     name = name.strip()
     if not name or name in (".", ".."):
         raise InvalidInput("drawing name must not be empty")
-    if len(name) > MAX_NAME_LENGTH:
-        raise InvalidInput(f"drawing name must have at most {MAX_NAME_LENGTH} characters")
-    if any(character in name for character in "/\\") or not name.isprintable():
-        raise InvalidInput(f"drawing name {name!r} must not contain slashes or control characters")
-    return name
+    if any(character in name for character in "/\\"):
+        raise InvalidInput(f"drawing name {name!r} must not contain slashes")
+    return check_name(name, "drawing name", MAX_NAME_LENGTH)
 
 
 def get_or_create_drawing(session: Session, actor: Actor, project: Project, name: str) -> Drawing:

@@ -1,43 +1,41 @@
-"""What an uploaded file really is, judged by its bytes rather than its name.
+"""What an uploaded file really is, judged by its bytes rather than its name, and whether the engine can read it.
 
-PDF, PNG and JPEG are recognized by their magic numbers (``puremagic``); DXF
-has none it knows, so its two forms are checked here: binary DXF starts with
-the ``AutoCAD Binary DXF`` sentinel, ASCII DXF with group code 0 and
-``SECTION`` (optionally after a 999 comment). PDFs and images are then opened,
-so an encrypted or corrupt file is refused at upload instead of failing later
-in the pipeline. A PDF is opened by the engine's sandboxed child, as every
-untrusted drawing is: MuPDF never parses an uploaded file in the portal's or
-the API's own process, where a crash on a hostile file would take it down.
+The kind comes from the engine's own detector
+(:func:`buildtrace_assets.engine.filetypes.detect_file_type`), so the upload
+and the pipeline never disagree about a file: a DXF named ``.pdf`` is a DXF
+to both, a PDF with junk before ``%PDF`` is a PDF to both, and an image whose
+header claims more pixels than the engine decodes is refused before anything
+decodes it. The file is then opened by the engine's loader, in its sandboxed
+child as every untrusted drawing is: what the upload accepts the pipeline can
+read, and MuPDF, the image decoders and ezdxf never parse an uploaded file in
+the portal's or the API's own process, where a crash on a hostile file would
+take it down.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import puremagic
-from PIL import Image, UnidentifiedImageError
-
 from buildtrace_assets.config import get_settings
-from buildtrace_assets.db.models import FileKind
 from buildtrace_assets.engine.documents import PASSWORD_PROTECTED, open_document
-from buildtrace_assets.engine.errors import BadInputError
+from buildtrace_assets.engine.errors import BadInputError, TooManyPixelsError
+from buildtrace_assets.engine.filetypes import FileKind, FileType, detect_file_type
 from buildtrace_assets.services.errors import InvalidInput, PayloadTooLarge, UnsupportedFileType
+from buildtrace_assets.services.names import check_name
 
-BINARY_DXF_SENTINEL = b"AutoCAD Binary DXF\r\n\x1a\x00"
-ASCII_DXF_START = re.compile(rb"\A\s*(?:999\s*\r?\n[^\n]*\n\s*)?0\s*\r?\n\s*SECTION\s*\r?\n")
-CONTENT_TYPES: dict[str, FileKind] = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpeg"}
-DXF_CONTENT_TYPE = "image/vnd.dxf"
-SUPPORTED = "PDF, PNG, JPEG or DXF"
+MAX_FILENAME_LENGTH = 255
+"""The original file name is kept as given (``drawing_versions.original_filename``), so it must fit there."""
+READABLE_NAMES: dict[FileKind, str] = {"pdf": "PDF", "png": "image", "jpeg": "image", "dxf": "DXF"}
+"""How a refusal names the kind of file that could not be read."""
 
 
 @dataclass(frozen=True)
 class InspectedFile:
-    """An accepted upload: its kind, MIME type, page count (None when unknown, as for DXF), SHA-256 and size."""
+    """An accepted upload: its kind, MIME type, page count (layouts for a DXF), SHA-256 and size."""
 
     kind: FileKind
     content_type: str
@@ -47,49 +45,43 @@ class InspectedFile:
 
 
 def inspect_upload(data: bytes, filename: str) -> InspectedFile:
-    """Accept ``data`` as a drawing or raise a typed error that says why not."""
+    """Accept ``data`` as a drawing or raise a typed error that says why not.
+
+    :class:`InvalidInput` (empty), :class:`PayloadTooLarge` (over the byte
+    limit, or an image over the engine's pixel limit),
+    :class:`UnsupportedFileType` (not PDF, PNG, JPEG or DXF; encrypted; damaged);
+    also :class:`InvalidInput` for a file name that cannot be stored (see :func:`check_name`).
+    """
+    check_name(filename.strip(), "file name", MAX_FILENAME_LENGTH)
     if not data:
         raise InvalidInput(f"{filename} is empty")
     limit = get_settings().max_upload_bytes
     if len(data) > limit:
         raise PayloadTooLarge(f"{filename} is {len(data):,} bytes; the limit is {limit:,} bytes")
-    digest = hashlib.sha256(data).hexdigest()
-    if data.startswith(BINARY_DXF_SENTINEL) or ASCII_DXF_START.match(data[:512]):
-        return InspectedFile("dxf", DXF_CONTENT_TYPE, None, digest, len(data))
-    content_type = _magic_content_type(data)
-    kind = CONTENT_TYPES.get(content_type or "")
-    if content_type is None or kind is None:
-        raise UnsupportedFileType(f"{filename} is not a {SUPPORTED} file")
-    if kind == "pdf":
-        return InspectedFile(kind, content_type, _pdf_page_count(data, filename), digest, len(data))
-    _check_image(data, filename)
-    return InspectedFile(kind, content_type, 1, digest, len(data))
-
-
-def _magic_content_type(data: bytes) -> str | None:
     try:
-        return puremagic.from_string(data[:8192], mime=True)
-    except puremagic.PureError:
-        return None
+        file_type = detect_file_type(io.BytesIO(data))
+    except TooManyPixelsError as exc:
+        raise PayloadTooLarge(f"{filename} is {exc}") from exc
+    except BadInputError as exc:
+        raise UnsupportedFileType(f"{filename} is {exc}") from exc
+    page_count = _readable_page_count(data, file_type, filename)
+    digest = hashlib.sha256(data).hexdigest()
+    return InspectedFile(file_type.kind, file_type.content_type, page_count, digest, len(data))
 
 
-def _pdf_page_count(data: bytes, filename: str) -> int:
+def _readable_page_count(data: bytes, file_type: FileType, filename: str) -> int:
+    """Open the file as the pipeline will; its page count, or why it cannot be read (never the scratch path)."""
     with tempfile.TemporaryDirectory(prefix="buildtrace-upload-") as scratch:
-        path = Path(scratch) / "upload.pdf"
+        path = Path(scratch) / "upload"
         path.write_bytes(data)
         try:
             with open_document(path) as document:
                 return document.page_count
         except BadInputError as exc:
             if PASSWORD_PROTECTED in str(exc):
-                raise UnsupportedFileType(f"{filename} is a password-protected PDF; upload it without encryption") from exc
+                raise UnsupportedFileType(
+                    f"{filename} is a password-protected PDF; upload it without encryption"
+                ) from exc
             reason = str(exc).removeprefix(f"{path.name}: ")
-            raise UnsupportedFileType(f"{filename} is a damaged PDF that cannot be read ({reason})") from exc
-
-
-def _check_image(data: bytes, filename: str) -> None:
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise UnsupportedFileType(f"{filename} is a damaged image that cannot be read ({exc})") from exc
+            what = READABLE_NAMES[file_type.kind]
+            raise UnsupportedFileType(f"{filename} is a damaged {what} that cannot be read ({reason})") from exc

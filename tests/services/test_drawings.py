@@ -54,7 +54,10 @@ def test_strangers_see_nothing(
         get_version(db_session, actor, version.id)
 
 
-@pytest.mark.parametrize("name", ["", " ", ".", "..", "A/101", "A\\101", "A\n101", "x" * 201])
+@pytest.mark.parametrize(
+    "name",
+    ["", " ", ".", "..", "A/101", "A\\101", "A\n101", "A\x00101", ".buildtrace-tmp-evil", "x" * 201, "é" * 130],
+)
 def test_names_that_cannot_be_a_key_segment_are_refused(name: str) -> None:
     with pytest.raises(InvalidInput):
         clean_drawing_name(name)
