@@ -21,8 +21,12 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BUILDTRACE_", extra="ignore")
 
     data_dir: Path = Field(default=Path(".buildtrace"), description="Root of all local state.")
-    database_url: str = Field(default="", description="SQLAlchemy URL of the app database; SQLite in data_dir when empty.")
-    storage_url: str = Field(default="", description="Blob storage: file:///path or gs://bucket/prefix; data_dir/blobs when empty.")
+    database_url: str = Field(
+        default="", description="SQLAlchemy URL of the app database; SQLite in data_dir when empty."
+    )
+    storage_url: str = Field(
+        default="", description="Blob storage: file:///path or gs://bucket/prefix; data_dir/blobs when empty."
+    )
     max_upload_mb: int = Field(default=200, description="Largest accepted upload, in MiB.")
     dpi: int = Field(default=150, description="Raster resolution of the comparison engine.")
     ocr_timeout_s: float = Field(default=120.0, description="Tesseract time limit per page.")
@@ -39,9 +43,31 @@ class Settings(BaseSettings):
         default="in_process", description="Dagster executor: in_process, multiprocess or k8s (one pod per step)."
     )
     dagster_home: Path | None = Field(default=None, validation_alias="DAGSTER_HOME")
+    sign_in_free_attempts: int = Field(
+        default=5, ge=0, description="Failed sign-ins of one account answered without any wait."
+    )
+    sign_in_base_delay_s: float = Field(
+        default=1.0, ge=0, description="First back-off after the free attempts; it doubles with every further failure."
+    )
+    sign_in_lockout_after: int = Field(
+        default=10, ge=1, description="Failed sign-ins of one account that lock it for sign_in_lockout_s."
+    )
+    sign_in_lockout_s: float = Field(
+        default=900.0, ge=0, description="First lockout; every failure after it doubles the lockout."
+    )
+    sign_in_max_lockout_s: float = Field(default=3600.0, ge=0, description="Longest lockout or back-off.")
+    sign_in_address_free_attempts: int = Field(
+        default=20, ge=0, description="Like sign_in_free_attempts, for one client address (offices share one)."
+    )
+    sign_in_address_lockout_after: int = Field(
+        default=30, ge=1, description="Like sign_in_lockout_after, for one client address."
+    )
+    sign_in_forget_after_s: float = Field(
+        default=86400.0, gt=0, description="Failures are forgotten after this long without a new one."
+    )
 
     @model_validator(mode="after")
-    def _derive_defaults(self) -> "Settings":
+    def _derive_defaults(self) -> Settings:
         self.data_dir = self.data_dir.expanduser().absolute()
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / 'buildtrace.db'}"

@@ -43,3 +43,18 @@ class UnsupportedFileType(InvalidInput):
     """An upload is not a PDF, PNG, JPEG or DXF file, or it cannot be read as one."""
 
     code = "unsupported_file_type"
+
+
+class TooManyAttempts(ServiceError):
+    """Sign-in refused before the password is looked at: too many recent failures for the account or address.
+
+    ``retry_after_s`` is whole seconds, rounded up, so a client that waits
+    exactly that long is not refused again.
+    """
+
+    code = "too_many_attempts"
+
+    def __init__(self, message: str, retry_after_s: int, *, locked_out: bool) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+        self.locked_out = locked_out

@@ -15,6 +15,7 @@ from buildtrace_assets.db.models.jobs import (
     StageStatus,
 )
 from buildtrace_assets.db.models.results import SUMMARY_SOURCES, ChangeSummary, DiffResult, ManualOverlay, SummarySource
+from buildtrace_assets.db.models.sign_in_counters import COUNTER_SCOPES, CounterScope, SignInCounter
 
 __all__ = [
     "ApiSession",
@@ -27,6 +28,7 @@ __all__ = [
     "STAGE_NAMES",
     "STAGE_STATUSES",
     "SUMMARY_SOURCES",
+    "COUNTER_SCOPES",
     "AuditLog",
     "ChangeSummary",
     "DiffResult",
@@ -41,6 +43,8 @@ __all__ = [
     "Organization",
     "Project",
     "ProjectMember",
+    "CounterScope",
+    "SignInCounter",
     "Role",
     "StageName",
     "StageStatus",
