@@ -43,6 +43,9 @@ class Settings(BaseSettings):
         default="in_process", description="Dagster executor: in_process, multiprocess or k8s (one pod per step)."
     )
     dagster_home: Path | None = Field(default=None, validation_alias="DAGSTER_HOME")
+    intake_stale_after_s: float = Field(
+        default=600.0, description="A version pending this long without a request or a run is asked for again."
+    )
     sign_in_free_attempts: int = Field(
         default=5, ge=0, description="Failed sign-ins of one account answered without any wait."
     )

@@ -23,6 +23,7 @@ from buildtrace_assets.resources import build_resources
 from buildtrace_assets.schedules import resummarize_schedule
 from buildtrace_assets.sensors.jobs import job_cancellation_sensor, job_progress_sensor, run_failure_sensor
 from buildtrace_assets.sensors.overlays import manual_overlay_sensor
+from buildtrace_assets.sensors.pipeline_requests import pipeline_request_sensor
 from buildtrace_assets.sensors.uploads import upload_sensor
 
 EXECUTOR_ENV = "BUILDTRACE_EXECUTOR"
@@ -75,6 +76,7 @@ def make_definitions(settings: Settings, executor: ExecutorDefinition) -> Defini
         jobs=[analyze_version_job, compare_job, summarize_job],
         sensors=[
             upload_sensor,
+            pipeline_request_sensor,
             job_progress_sensor,
             job_cancellation_sensor,
             run_failure_sensor,

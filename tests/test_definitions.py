@@ -30,6 +30,7 @@ def test_definitions_load_with_every_asset_sensor_schedule_and_job() -> None:
     }
     assert {sensor.name for sensor in repository.sensor_defs} == {
         "upload_sensor",
+        "pipeline_request_sensor",
         "job_progress_sensor",
         "job_cancellation_sensor",
         "run_failure_sensor",

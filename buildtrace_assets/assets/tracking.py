@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from buildtrace_assets.db.models import DrawingVersion, Job, JobStage, StageName
 from buildtrace_assets.resources import AppDatabaseResource
 from buildtrace_assets.services.access import SYSTEM
-from buildtrace_assets.services.jobs import complete_stage, fail_stage, start_stage
+from buildtrace_assets.services.jobs import complete_stage, fail_stage, stage_retried, start_stage
 from buildtrace_assets.services.uploads import safe_filename
 
 
@@ -69,13 +69,27 @@ class VersionRun:
 
 
 def fail_version(session: Session, version_id: str, message: str) -> None:
-    """Mark a version unreadable and fail the ``ocr`` stage (so the job) of every job waiting for it."""
+    """Mark a version unreadable and fail the ``ocr`` stage (so the job) of every job waiting for it.
+
+    A version whose analysis was committed stays completed: a failure that
+    arrives later (a run killed just after its commit) changes nothing.
+    """
     version = session.get(DrawingVersion, version_id)
-    if version is None:
+    if version is None or version.ocr_status == "completed":
         return
     version.ocr_status = "failed"
     for stage in open_ocr_stages(session, version_id):
         fail_stage(session, SYSTEM, stage.job_id, "ocr", message, version_id)
+
+
+def version_retried(session: Session, version_id: str, message: str) -> None:
+    """A version's analysis run stopped and is retried: back to pending, with the reason on its stages."""
+    version = session.get(DrawingVersion, version_id)
+    if version is None or version.ocr_status == "completed":
+        return
+    version.ocr_status = "pending"
+    for stage in open_ocr_stages(session, version_id):
+        stage_retried(session, SYSTEM, stage, message)
 
 
 @contextmanager

@@ -15,16 +15,15 @@ from dagster import (
     sensor,
 )
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from buildtrace_assets.assets.runs import JOB_TAG, VERSION_TAG, compare_job
-from buildtrace_assets.assets.tracking import fail_version, jobs_ready_to_compare
-from buildtrace_assets.db.models import Job, JobStage
+from buildtrace_assets.assets.tracking import fail_version, jobs_ready_to_compare, version_retried
+from buildtrace_assets.db.models import Job
 from buildtrace_assets.partitions import jobs_partitions
 from buildtrace_assets.resources import AppDatabaseResource
 from buildtrace_assets.sensors.requests import compare_request
 from buildtrace_assets.services.access import SYSTEM
-from buildtrace_assets.services.jobs import fail_stage
+from buildtrace_assets.services.jobs import fail_run_stages, stage_retried, stages_of_run
 
 IN_FLIGHT = [
     DagsterRunStatus.QUEUED,
@@ -72,44 +71,53 @@ def job_cancellation_sensor(context: SensorEvaluationContext, database: AppDatab
     return SensorResult(cursor=cancelled[-1][1].isoformat() if cancelled else context.cursor)
 
 
+WILL_RETRY_TAG = "dagster/will_retry"
+"""Set by Dagster on a failed run: ``true`` when the run-retry daemon re-executes it (``run_retries``)."""
+MONITOR_VERDICT = "Detected run worker status"
+"""How Dagster's run monitoring begins the message of a run it failed because its worker was gone."""
+RETRY_NUMBER_TAG = "dagster/retry_number"
+"""Set by Dagster on a run that re-executes a failed one: 1 for the first retry."""
+
+
 @run_failure_sensor(
     name="run_failure_sensor",
     default_status=DefaultSensorStatus.RUNNING,
-    description="Marks the job (and stage) a failed run worked for as failed, with the error.",
+    description="Puts a failed run's error on the job (and stage) it worked for, or says that it is retried.",
 )
 def run_failure_sensor(context: RunFailureSensorContext, database: AppDatabaseResource) -> None:
-    tags = context.dagster_run.tags
+    run = context.dagster_run
     message = failure_message(context)
+    retried = run.tags.get(WILL_RETRY_TAG) == "true"
+    if retried:
+        attempt = int(run.tags.get(RETRY_NUMBER_TAG, "0")) + 1
+        message = f"{message}; retried {attempt} of {context.instance.run_retries_max_retries}"
     with database.transaction() as session:
-        if VERSION_TAG in tags:
-            fail_version(session, tags[VERSION_TAG], message)
-        if JOB_TAG in tags:
-            fail_open_stages(session, tags[JOB_TAG], message)
+        if VERSION_TAG in run.tags:
+            version_id = run.tags[VERSION_TAG]
+            (version_retried if retried else fail_version)(session, version_id, message)
+        if JOB_TAG in run.tags:
+            job_id = run.tags[JOB_TAG]
+            if retried:
+                for stage in stages_of_run(session, job_id, run.run_id)[:1]:
+                    stage_retried(session, SYSTEM, stage, message)
+            else:
+                fail_run_stages(session, SYSTEM, job_id, run.run_id, message)
 
 
 def failure_message(context: RunFailureSensorContext) -> str:
-    """The first failed step's own words (a ``Failure``'s description, else its error), else the run's message."""
+    """The first failed step's own words (a ``Failure``'s description, else its error), else why the run stopped.
+
+    A run with no failed step stopped from outside: its process died or was
+    killed, or it could not start.
+    """
     for event in context.get_step_failure_events():
         data = event.step_failure_data
         if data.user_failure_data is not None and data.user_failure_data.description:
             return f"{event.step_key}: {data.user_failure_data.description}"
         if data.error is not None:
             return f"{event.step_key}: {data.error.message.strip()}"
-    return context.failure_event.message or "the run failed"
-
-
-def fail_open_stages(session: Session, job_id: str, message: str) -> None:
-    """Fail the stage the failed run left open: the one in progress, else the first still pending.
-
-    Nothing changes for a cancelled job, or when the step already recorded its failure.
-    """
-    job = session.get(Job, job_id)
-    if job is None or job.status in ("cancelled", "failed"):
-        return
-    stages = session.scalars(
-        select(JobStage).where(JobStage.job_id == job_id, JobStage.stage.in_(("diff", "summary")))
-    ).all()
-    ordered = sorted(stages, key=lambda stage: (stage.status != "in_progress", stage.stage != "diff"))
-    open_stage = next((stage for stage in ordered if stage.status in ("in_progress", "pending")), None)
-    if open_stage is not None:
-        fail_stage(session, SYSTEM, job_id, open_stage.stage, message)
+    work = "analysis" if VERSION_TAG in context.dagster_run.tags else "comparison"
+    reason = context.failure_event.message or ""
+    if not reason or reason.startswith(MONITOR_VERDICT):
+        return f"the {work} process stopped unexpectedly"
+    return f"the {work} run failed: {reason}"

@@ -2,26 +2,47 @@
 
 Dagster starts at most one run per ``run_key`` and sensor, so a tick that is
 evaluated twice, or a job that is seen as ready on every tick until its run
-starts, still produces exactly one run.
+starts, still produces exactly one run. Runs asked for through a pipeline
+request are keyed by the request, so a retry is a new run and a repeated
+tick is not.
 """
 
 from dagster import RunRequest
 
-from buildtrace_assets.assets.runs import JOB_TAG, VERSION_TAG, analyze_version_job, compare_job, summarize_job
+from buildtrace_assets.assets.runs import (
+    JOB_TAG,
+    REQUEST_TAG,
+    REQUESTED_BY_TAG,
+    VERSION_TAG,
+    analyze_version_job,
+    compare_job,
+    summarize_job,
+)
+from buildtrace_assets.db.models import PipelineRequest
 
 
-def analysis_request(version_id: str) -> RunRequest:
-    """The run that analyzes one drawing version."""
+def pipeline_run_request(request: PipelineRequest) -> RunRequest:
+    """The run carrying out a pipeline request: analyze its version, or compare its job."""
+    tags = {REQUEST_TAG: request.id, REQUESTED_BY_TAG: request.requested_by or "system"}
+    if request.kind == "analyze":
+        assert request.drawing_version_id is not None
+        return RunRequest(
+            run_key=f"request:{request.id}",
+            partition_key=request.drawing_version_id,
+            job_name=analyze_version_job.name,
+            tags={VERSION_TAG: request.drawing_version_id, **tags},
+        )
+    assert request.job_id is not None
     return RunRequest(
-        run_key=f"analyze:{version_id}",
-        partition_key=version_id,
-        job_name=analyze_version_job.name,
-        tags={VERSION_TAG: version_id},
+        run_key=f"request:{request.id}",
+        partition_key=request.job_id,
+        job_name=compare_job.name,
+        tags={JOB_TAG: request.job_id, **tags},
     )
 
 
 def compare_request(job_id: str) -> RunRequest:
-    """The run that diffs a job's two versions and summarizes the changes."""
+    """The first run that diffs a job's two versions and summarizes the changes."""
     return RunRequest(
         run_key=f"compare:{job_id}", partition_key=job_id, job_name=compare_job.name, tags={JOB_TAG: job_id}
     )

@@ -1,98 +1,83 @@
-"""Upload sensor: every file that lands under ``uploads/`` becomes a drawing version and, from
-version 2 on, a comparison job against the version before it.
+"""Bucket intake: files dropped straight under ``uploads/`` (integrations, ``gsutil cp``) become versions.
 
-The cursor is the last storage key handled, and listing starts strictly after
-it, so a tick over a bucket of 10,000 old uploads reads nothing but what is
-new. Registration is idempotent (by key and by content) and every run request
-has a ``run_key``, so repeating a tick never duplicates versions, jobs or runs.
+Uploads through the services need no listing: they record their own
+pipeline request. For everything else the sensor sweeps the prefix a page of
+``BATCH`` keys per tick, resuming after the last key of the previous page and
+starting over at the end, and reads only keys it has not seen: neither a
+version's storage key nor a :class:`~buildtrace_assets.db.models.BucketObject`
+with the same etag. A key created behind the sweep position (``…/10-x.pdf``
+after ``…/9-x.pdf``, a project whose id sorts low) is therefore reached on the
+next round instead of never. Registering a drop records its analysis request
+and comparison job in the same transaction, like an upload.
 """
 
-from dataclasses import dataclass, field
-
-from dagster import (
-    DefaultSensorStatus,
-    RunRequest,
-    SensorEvaluationContext,
-    SensorResult,
-    sensor,
-)
+from dagster import DefaultSensorStatus, SensorEvaluationContext, SensorResult, sensor
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from buildtrace_assets.assets.runs import analyze_version_job
-from buildtrace_assets.db.models import DrawingVersion, Job
-from buildtrace_assets.partitions import drawing_versions_partitions, jobs_partitions
+from buildtrace_assets.db.models import BucketObject, DrawingVersion
 from buildtrace_assets.resources import AppDatabaseResource, BlobStorageResource
-from buildtrace_assets.sensors.requests import analysis_request
-from buildtrace_assets.services.access import SYSTEM
-from buildtrace_assets.services.jobs import create_comparison_job, previous_version
+from buildtrace_assets.services.errors import ServiceError
 from buildtrace_assets.services.uploads import UPLOADS_PREFIX, register_stored_object
+from buildtrace_assets.storage import BlobInfo
 
-BATCH = 500
-"""Objects handled per tick; the rest wait for the next tick, so one tick stays short."""
+BATCH = 1000
+"""Keys listed per tick: one listing page on GCS, so an idle tick stays well under a second."""
 
 TRANSIENT_ERRORS = (OperationalError, ConnectionError, TimeoutError)
-"""Failures worth trying again: the cursor stays before the object so the next tick retries it."""
+"""Failures worth trying again: the sweep stays before the object so the next tick retries it."""
 
 
-def comparison_for_new_version(session: Session, version: DrawingVersion) -> Job | None:
-    """The job comparing ``version`` with the version before it; None for a first version."""
-    previous = previous_version(session, SYSTEM, version.id)
-    if previous is None:
-        return None
-    return create_comparison_job(session, SYSTEM, previous.id, version.id)
+def unseen(session: Session, blobs: list[BlobInfo]) -> list[BlobInfo]:
+    """The listed blobs that are neither a version's file nor an object handled before in this form."""
+    keys = [blob.key for blob in blobs]
+    registered = set(session.scalars(select(DrawingVersion.storage_key).where(DrawingVersion.storage_key.in_(keys))))
+    handled = dict(session.execute(select(BucketObject.key, BucketObject.etag).where(BucketObject.key.in_(keys))).all())
+    return [blob for blob in blobs if blob.key not in registered and handled.get(blob.key) != blob.etag]
 
 
-@dataclass
-class Intake:
-    """What one tick registered, turned into partitions and run requests."""
-
-    version_ids: list[str] = field(default_factory=list)
-    job_ids: list[str] = field(default_factory=list)
-    run_requests: list[RunRequest] = field(default_factory=list)
-
-    def add(self, version: DrawingVersion, job: Job | None) -> None:
-        self.version_ids.append(version.id)
-        if version.ocr_status == "pending":
-            self.run_requests.append(analysis_request(version.id))
-        if job is not None:
-            self.job_ids.append(job.id)
+def record(session: Session, blob: BlobInfo, version_id: str | None, refusal: str | None) -> None:
+    """Remember what became of ``blob``, so the sweep does not read it again until it is rewritten."""
+    session.merge(BucketObject(key=blob.key, etag=blob.etag, drawing_version_id=version_id, refusal=refusal))
 
 
 @sensor(
     name="upload_sensor",
-    jobs=[analyze_version_job],
     minimum_interval_seconds=5,
     default_status=DefaultSensorStatus.RUNNING,
-    description="Registers files that land under uploads/ and starts their analysis.",
+    description="Registers files dropped under uploads/ and requests their analysis.",
 )
 def upload_sensor(
     context: SensorEvaluationContext, storage: BlobStorageResource, database: AppDatabaseResource
 ) -> SensorResult:
-    blobs = storage.get().list(prefix=UPLOADS_PREFIX, start_after=context.cursor or None, limit=BATCH)
-    intake = Intake()
-    cursor = context.cursor
-    retry_cursor: str | None = None
-    held = False
-    for blob in blobs:
-        try:
-            with database.transaction() as session:
-                version = register_stored_object(session, storage.get(), blob.key)
-                job = comparison_for_new_version(session, version)
-        except TRANSIENT_ERRORS as error:
-            context.log.warning(f"will retry {blob.key}: {error}")
-            if not held:
-                held, retry_cursor = True, cursor
-        except Exception as error:  # one unusable object must not hold up the others
-            context.log.error(f"skipped {blob.key}: {type(error).__name__}: {error}")
-        else:
-            intake.add(version, job)
-        cursor = blob.key
-    return SensorResult(
-        run_requests=intake.run_requests,
-        cursor=retry_cursor if held else cursor,
-        dynamic_partitions_requests=[
-            drawing_versions_partitions.build_add_request(intake.version_ids),
-            jobs_partitions.build_add_request(intake.job_ids),
-        ],
-    )
+    try:
+        blobs = list(storage.get().list(prefix=UPLOADS_PREFIX, start_after=context.cursor or None, limit=BATCH))
+        with database.transaction() as session:
+            fresh = unseen(session, blobs)
+        for blob in fresh:
+            _register(context, database, storage, blob)
+    except TRANSIENT_ERRORS as error:
+        context.log.warning(f"storage or database unreachable, will retry on a later tick: {type(error).__name__}")
+        return SensorResult(cursor=context.cursor)
+    return SensorResult(cursor=blobs[-1].key if len(blobs) == BATCH else "")
+
+
+def _register(
+    context: SensorEvaluationContext, database: AppDatabaseResource, storage: BlobStorageResource, blob: BlobInfo
+) -> None:
+    """Register one dropped object, or record why it is refused; transient errors propagate."""
+    try:
+        with database.transaction() as session:
+            version = register_stored_object(session, storage.get(), blob.key)
+            record(session, blob, version.id, None)
+    except TRANSIENT_ERRORS:
+        raise
+    except ServiceError as error:
+        context.log.warning(f"refused {blob.key}: {error}")
+        with database.transaction() as session:
+            record(session, blob, None, str(error))
+    except Exception as error:  # one unusable object must not hold up the others
+        context.log.error(f"skipped {blob.key}: {type(error).__name__}: {error}")
+        with database.transaction() as session:
+            record(session, blob, None, f"could not be read ({type(error).__name__})")

@@ -11,6 +11,7 @@ makes it running, and a cancelled job stays cancelled.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -268,3 +269,54 @@ def skip_stage(
         completed_at=utcnow(),
         error_message=reason,
     )
+
+
+def reopen_failed_job(session: Session, actor: Actor, job: Job, project: Project) -> None:
+    """Put a failed job's failed stages back to pending, so the pipeline takes it up again; audited."""
+    before = audit.snapshot(job)
+    for stage in session.scalars(select(JobStage).where(JobStage.job_id == job.id, JobStage.status == "failed")):
+        stage.status = "pending"
+        stage.completed_at = None
+    session.flush()
+    _refresh_status(session, job)
+    job.completed_at = None
+    audit.record_change(session, actor, "job.retry", project, job, before=before)
+
+
+
+def stages_of_run(session: Session, job_id: str, dagster_run_id: str) -> list[JobStage]:
+    """The job's open diff and summary stages that ``dagster_run_id`` worked on or never reached, in order.
+
+    A stage another run has started since belongs to that run: a late failure
+    of an older run must not touch it (first writer wins).
+    """
+    stages = session.scalars(
+        select(JobStage).where(
+            JobStage.job_id == job_id,
+            JobStage.stage.in_(VERSIONLESS_STAGES),
+            JobStage.status.in_(("pending", "in_progress")),
+        )
+    ).all()
+    mine = [stage for stage in stages if stage.dagster_run_id in (None, dagster_run_id)]
+    return sorted(mine, key=lambda stage: (stage.status != "in_progress", stage.stage != "diff"))
+
+
+def fail_run_stages(session: Session, actor: Actor, job_id: str, dagster_run_id: str, message: str) -> None:
+    """Fail the stage a failed run left open: the one in progress, else the first still pending.
+
+    Nothing changes for a finished job, for stages whose result is committed,
+    or for stages a later run has taken over.
+    """
+    job = session.get(Job, job_id)
+    if job is None or job.status in FINISHED_STATUSES:
+        return
+    stages = stages_of_run(session, job_id, dagster_run_id)
+    if stages:
+        fail_stage(session, actor, job_id, stages[0].stage, message)
+
+
+
+def stage_retried(session: Session, actor: Actor, row: JobStage, message: str) -> None:
+    """Put a stage whose run stopped back to pending with ``message``, because the pipeline retries it."""
+    located = _stage(session, actor, row.job_id, cast(StageName, row.stage), row.drawing_version_id)
+    _transition(session, actor, located, "pending", error_message=message)

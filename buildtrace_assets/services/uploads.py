@@ -21,6 +21,9 @@ from buildtrace_assets.services.access import SYSTEM, Actor, require_project
 from buildtrace_assets.services.drawings import get_or_create_drawing, next_version_number, version_with_hash
 from buildtrace_assets.services.errors import Conflict, InvalidInput, NotFound
 from buildtrace_assets.services.filetypes import InspectedFile, inspect_upload
+from buildtrace_assets.services.jobs import create_comparison_job, previous_version
+from buildtrace_assets.services.pipeline_requests import request_analysis
+from buildtrace_assets.services.retries import reanalyze
 from buildtrace_assets.storage import BlobNotFound, BlobStorage
 
 UPLOADS_PREFIX = "uploads/"
@@ -66,6 +69,11 @@ def register_upload(
 ) -> DrawingVersion:
     """Store ``data`` as the next version of the project's drawing ``drawing_name`` (editors and owners).
 
+    In the same transaction the version's analysis is requested and, from
+    version 2 on, its comparison with the version before it is created, so
+    the pipeline finds the work in the database whatever the storage key.
+    The same bytes as a version whose analysis failed retry that analysis.
+
     Raises :class:`InvalidInput` (empty), :class:`PayloadTooLarge`,
     :class:`UnsupportedFileType` (not a drawing, encrypted, damaged),
     :class:`DuplicateUpload` or the access errors; in every case nothing is
@@ -75,6 +83,9 @@ def register_upload(
     inspected = inspect_upload(data, filename)
     drawing = get_or_create_drawing(session, actor, project, drawing_name)
     duplicate = version_with_hash(session, drawing, inspected.sha256)
+    if duplicate is not None and duplicate.ocr_status == "failed":
+        reanalyze(session, actor, project, duplicate, "the same file was uploaded again after its analysis failed")
+        return duplicate
     if duplicate is not None:
         raise DuplicateUpload(duplicate, drawing)
     number = next_version_number(session, drawing)
@@ -107,6 +118,8 @@ def register_stored_object(session: Session, storage: BlobStorage, key: str) -> 
     inspected = inspect_upload(data, filename)
     drawing = get_or_create_drawing(session, SYSTEM, project, drawing_name)
     same_bytes = version_with_hash(session, drawing, inspected.sha256)
+    if same_bytes is not None and same_bytes.ocr_status == "failed":
+        reanalyze(session, SYSTEM, project, same_bytes, f"the same file was dropped again at {key}")
     if same_bytes is not None:
         return same_bytes
     if not storage.exists(key):
@@ -148,4 +161,8 @@ def _add_version(
     session.add(version)
     session.flush()
     audit.record_change(session, actor, "drawing_version.create", project, version)
+    request_analysis(session, actor, project, version, "new version")
+    previous = previous_version(session, actor, version.id)
+    if previous is not None:
+        create_comparison_job(session, actor, previous.id, version.id)
     return version

@@ -33,6 +33,9 @@ EXPECTED_TABLES = {
     "api_sessions",
     "api_refresh_tokens",
     "api_idempotency_keys",
+    "pipeline_requests",
+    "bucket_objects",
+    "sign_in_counters",
     "alembic_version",
 }
 
@@ -78,7 +81,7 @@ def test_upgrade_twice_is_a_no_op(database_url: str) -> None:
     engine = create_engine(database_url)
     try:
         with engine.connect() as connection:
-            assert MigrationContext.configure(connection).get_current_revision() == "0003"
+            assert MigrationContext.configure(connection).get_current_revision() == "0005"
     finally:
         engine.dispose()
 

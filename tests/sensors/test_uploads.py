@@ -1,4 +1,9 @@
-"""The upload sensor, evaluated against real blob storage (local and the GCS emulator) and a real app database."""
+"""The bucket intake sensor, against real blob storage (local and the GCS emulator) and a real app database.
+
+Files dropped under ``uploads/`` become versions with their analysis
+requested, whatever order their keys sort in; nothing is registered twice and
+an unreadable object is read once.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,12 @@ from dagster import DagsterInstance, SensorResult, build_sensor_context
 from pipeline.world import World
 from sqlalchemy import func, select
 
-from buildtrace_assets.db.models import DrawingVersion, Job
+from buildtrace_assets.db.models import BucketObject, DrawingVersion, Job, PipelineRequest
 from buildtrace_assets.resources import AppDatabaseResource
 from buildtrace_assets.samples import RevisionPair
+from buildtrace_assets.sensors import uploads
 from buildtrace_assets.sensors.uploads import upload_sensor
+from buildtrace_assets.services.projects import create_project
 
 
 def tick(world: World, instance: DagsterInstance, cursor: str | None = None, **resources: object) -> SensorResult:
@@ -18,22 +25,29 @@ def tick(world: World, instance: DagsterInstance, cursor: str | None = None, **r
         return upload_sensor(context)
 
 
-def added_partitions(result: SensorResult) -> dict[str, list[str]]:
-    return {request.partitions_def_name: list(request.partition_keys) for request in result.dynamic_partitions_requests}
+def sweep(world: World, instance: DagsterInstance, cursor: str | None, ticks: int) -> str | None:
+    """Run ``ticks`` ticks, each resuming where the last left off; the final cursor."""
+    for _ in range(ticks):
+        cursor = tick(world, instance, cursor).cursor
+    return cursor
 
 
-def assert_first_version_registered(world: World, result: SensorResult, key: str) -> None:
+def registered_keys(world: World) -> list[str]:
+    with world.session_factory() as session:
+        return sorted(session.scalars(select(DrawingVersion.storage_key)))
+
+
+def count(world: World, table: type) -> int:
+    with world.session_factory() as session:
+        return session.scalar(select(func.count()).select_from(table)) or 0
+
+
+def assert_first_version_registered(world: World, key: str) -> None:
     with world.session_factory() as session:
         version = session.scalars(select(DrawingVersion)).one()
+        request = session.scalars(select(PipelineRequest)).one()
     assert version.storage_key == key and version.version_number == 1 and version.uploaded_by is None
-    assert added_partitions(result) == {"drawing_versions": [version.id], "jobs": []}
-    (run,) = result.run_requests
-    assert (run.run_key, run.partition_key, run.job_name) == (
-        f"analyze:{version.id}",
-        version.id,
-        "analyze_drawing_version",
-    )
-    assert result.cursor == key
+    assert (request.kind, request.drawing_version_id, request.status) == ("analyze", version.id, "pending")
 
 
 def test_a_first_version_is_registered_and_its_analysis_requested(
@@ -41,7 +55,9 @@ def test_a_first_version_is_registered_and_its_analysis_requested(
 ) -> None:
     key = world.drop("Architectural Set", "set.pdf", revision_pair.old_path.read_bytes())
 
-    assert_first_version_registered(world, tick(world, instance), key)
+    tick(world, instance)
+
+    assert_first_version_registered(world, key)
 
 
 def test_files_landing_in_a_gcs_bucket_are_registered_the_same_way(
@@ -49,7 +65,9 @@ def test_files_landing_in_a_gcs_bucket_are_registered_the_same_way(
 ) -> None:
     key = gcs_world.drop("Architectural Set", "set.pdf", revision_pair.old_path.read_bytes())
 
-    assert_first_version_registered(gcs_world, tick(gcs_world, instance), key)
+    tick(gcs_world, instance)
+
+    assert_first_version_registered(gcs_world, key)
 
 
 def test_a_second_version_gets_a_job_against_the_first(
@@ -58,14 +76,13 @@ def test_a_second_version_gets_a_job_against_the_first(
     world.drop("Architectural Set", "rev-1.pdf", revision_pair.old_path.read_bytes())
     world.drop("Architectural Set", "rev-2.pdf", revision_pair.new_path.read_bytes())
 
-    result = tick(world, instance)
+    tick(world, instance)
 
     with world.session_factory() as session:
         old, new = session.scalars(select(DrawingVersion).order_by(DrawingVersion.version_number)).all()
         job = session.scalars(select(Job)).one()
     assert (job.old_drawing_version_id, job.new_drawing_version_id) == (old.id, new.id)
-    assert added_partitions(result) == {"drawing_versions": [old.id, new.id], "jobs": [job.id]}
-    assert [run.partition_key for run in result.run_requests] == [old.id, new.id]
+    assert count(world, PipelineRequest) == 2
 
 
 def test_a_repeated_tick_duplicates_nothing(
@@ -73,43 +90,85 @@ def test_a_repeated_tick_duplicates_nothing(
 ) -> None:
     world.drop("Architectural Set", "rev-1.pdf", revision_pair.old_path.read_bytes())
     world.drop("Architectural Set", "rev-2.pdf", revision_pair.new_path.read_bytes())
+
     first = tick(world, instance)
+    tick(world, instance)
+    tick(world, instance, cursor=first.cursor)
 
-    again_from_scratch = tick(world, instance)
-    from_cursor = tick(world, instance, cursor=first.cursor)
+    assert (count(world, DrawingVersion), count(world, Job), count(world, PipelineRequest)) == (2, 1, 2)
 
-    assert [run.run_key for run in again_from_scratch.run_requests] == [run.run_key for run in first.run_requests]
-    assert from_cursor.run_requests == [] and from_cursor.cursor == first.cursor
+
+def test_the_tenth_revision_sorting_before_the_ninth_is_registered(
+    world: World, revision_pair: RevisionPair, instance: DagsterInstance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(uploads, "BATCH", 3)
+    drawing = revision_pair.old_path.read_bytes()
+    cursor = None
+    for number in range(1, 10):
+        world.drop("A-101", f"{number}-plan.pdf", drawing + f"\n% revision {number}\n".encode())
+        cursor = sweep(world, instance, cursor, ticks=4)
+
+    tenth = world.drop("A-101", "10-plan.pdf", drawing + b"\n% revision 10\n")
+    sweep(world, instance, cursor, ticks=4)
+
     with world.session_factory() as session:
-        assert session.scalar(select(func.count()).select_from(DrawingVersion)) == 2
-        assert session.scalar(select(func.count()).select_from(Job)) == 1
+        assert session.scalar(select(DrawingVersion.version_number).where(DrawingVersion.storage_key == tenth)) == 10
+    assert count(world, Job) == 9
 
 
-def test_a_bad_object_is_logged_and_the_others_still_registered(
+def test_a_project_whose_id_sorts_below_a_busier_one_is_not_left_behind(
+    world: World, revision_pair: RevisionPair, instance: DagsterInstance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(uploads, "BATCH", 2)
+    with world.transaction() as session:
+        other = create_project(session, world.owner, "Tower B").id
+    quiet, busy = sorted([world.project_id, other])
+    for number in range(1, 4):
+        world.storage.put_bytes(
+            f"uploads/{busy}/A-101/{number}.pdf", revision_pair.old_path.read_bytes() + bytes([number])
+        )
+    cursor = sweep(world, instance, None, ticks=3)
+    late = f"uploads/{quiet}/A-101/rev-1.pdf"
+    world.storage.put_bytes(late, revision_pair.new_path.read_bytes())
+
+    sweep(world, instance, cursor, ticks=3)
+
+    assert late in registered_keys(world) and count(world, DrawingVersion) == 4
+
+
+def test_a_bad_object_is_recorded_once_and_read_again_only_when_rewritten(
     world: World, revision_pair: RevisionPair, instance: DagsterInstance, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    world.drop("A-101", "a-notes.txt", b"not a drawing")
+    notes = world.drop("A-101", "a-notes.txt", b"not a drawing")
     stray = f"uploads/{world.project_id}/stray.pdf"
     world.storage.put_bytes(stray, revision_pair.old_path.read_bytes())
     good = world.drop("A-101", "b-plan.pdf", revision_pair.old_path.read_bytes())
 
-    result = tick(world, instance)
+    tick(world, instance)
+    first_log = capfd.readouterr().err
+    tick(world, instance)
+    second_log = capfd.readouterr().err
 
+    assert registered_keys(world) == [good]
+    assert f"refused {notes}" in first_log and f"refused {stray}" in first_log and "is not of the form" in first_log
+    assert "refused" not in second_log
     with world.session_factory() as session:
-        assert session.scalars(select(DrawingVersion.storage_key)).all() == [good]
-    log = capfd.readouterr().err
-    assert "skipped uploads/" in log and "a-notes.txt is not a PDF" in log and "stray.pdf' is not of the form" in log
-    assert result.cursor == max(stray, good)
+        refusals = dict(session.execute(select(BucketObject.key, BucketObject.refusal)).all())
+    assert set(refusals) == {notes, stray, good} and refusals[good] is None and refusals[notes]
+
+    world.storage.put_bytes(notes, revision_pair.new_path.read_bytes())
+    tick(world, instance)
+    assert registered_keys(world) == [notes, good]
 
 
 def test_an_unreachable_database_keeps_the_cursor_so_the_next_tick_retries(
     world: World, revision_pair: RevisionPair, instance: DagsterInstance
 ) -> None:
-    world.drop("A-101", "plan.pdf", revision_pair.old_path.read_bytes())
+    key = world.drop("A-101", "plan.pdf", revision_pair.old_path.read_bytes())
     unreachable = AppDatabaseResource(url="postgresql+psycopg2://postgres@127.0.0.1:9/none?connect_timeout=2")
 
-    failed = tick(world, instance, database=unreachable)
-    retried = tick(world, instance, cursor=failed.cursor)
+    held = tick(world, instance, cursor="uploads/", database=unreachable)
+    assert held.cursor == "uploads/" and registered_keys(world) == []
+    tick(world, instance, cursor=held.cursor)
 
-    assert failed.cursor is None and failed.run_requests == []
-    assert len(retried.run_requests) == 1
+    assert registered_keys(world) == [key]

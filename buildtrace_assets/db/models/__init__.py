@@ -14,6 +14,14 @@ from buildtrace_assets.db.models.jobs import (
     StageName,
     StageStatus,
 )
+from buildtrace_assets.db.models.requests import (
+    REQUEST_KINDS,
+    REQUEST_STATUSES,
+    BucketObject,
+    PipelineRequest,
+    RequestKind,
+    RequestStatus,
+)
 from buildtrace_assets.db.models.results import SUMMARY_SOURCES, ChangeSummary, DiffResult, ManualOverlay, SummarySource
 from buildtrace_assets.db.models.sign_in_counters import COUNTER_SCOPES, CounterScope, SignInCounter
 
@@ -28,8 +36,11 @@ __all__ = [
     "STAGE_NAMES",
     "STAGE_STATUSES",
     "SUMMARY_SOURCES",
+    "REQUEST_KINDS",
+    "REQUEST_STATUSES",
     "COUNTER_SCOPES",
     "AuditLog",
+    "BucketObject",
     "ChangeSummary",
     "DiffResult",
     "Drawing",
@@ -40,6 +51,9 @@ __all__ = [
     "JobStatus",
     "ManualOverlay",
     "OcrStatus",
+    "PipelineRequest",
+    "RequestKind",
+    "RequestStatus",
     "Organization",
     "Project",
     "ProjectMember",

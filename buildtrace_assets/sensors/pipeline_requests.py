@@ -1,0 +1,95 @@
+"""Pipeline request sensor: turns the outbox of requests into runs, and notices versions nobody asked for.
+
+A request stays ``pending`` until a run tagged with its id exists, so a tick
+whose runs were never launched (daemon stopped between evaluation and launch)
+asks again, and the ``run_key`` keeps a repeated ask from starting a second
+run. Versions that are ``pending`` for longer than ``intake_stale_after_s``
+with neither a request nor a live run are requested again, a bounded number
+of times, and then failed with the reason.
+"""
+
+from datetime import timedelta
+
+from dagster import (
+    DefaultSensorStatus,
+    RunRequest,
+    RunsFilter,
+    SensorEvaluationContext,
+    SensorResult,
+    sensor,
+)
+from sqlalchemy.orm import Session
+
+from buildtrace_assets.assets.runs import REQUEST_TAG, VERSION_TAG, analyze_version_job, compare_job
+from buildtrace_assets.assets.tracking import fail_version
+from buildtrace_assets.config import get_settings
+from buildtrace_assets.db.base import utcnow
+from buildtrace_assets.db.models import Drawing, DrawingVersion, PipelineRequest, Project
+from buildtrace_assets.partitions import drawing_versions_partitions, jobs_partitions
+from buildtrace_assets.resources import AppDatabaseResource
+from buildtrace_assets.sensors.jobs import IN_FLIGHT
+from buildtrace_assets.sensors.requests import pipeline_run_request
+from buildtrace_assets.services.access import SYSTEM
+from buildtrace_assets.services.pipeline_requests import (
+    mark_submitted,
+    pending_requests,
+    request_analysis,
+    requests_for_version,
+    unrequested_pending_versions,
+)
+
+BATCH = 100
+"""Requests handed out per tick; the rest wait for the next tick, so one tick stays short."""
+MAX_ANALYSIS_REQUESTS = 4
+"""Requests for one version's analysis after which a version that never got a run is failed."""
+
+
+def _launched_run_id(context: SensorEvaluationContext, request: PipelineRequest) -> str | None:
+    records = context.instance.get_run_records(RunsFilter(tags={REQUEST_TAG: request.id}), limit=1)
+    return records[0].dagster_run.run_id if records else None
+
+
+def _ask_again(context: SensorEvaluationContext, session: Session, version: DrawingVersion) -> None:
+    """Request a stranded version's analysis again, or fail it once the requests are used up."""
+    if context.instance.get_run_records(RunsFilter(tags={VERSION_TAG: version.id}, statuses=IN_FLIGHT), limit=1):
+        return
+    asked = requests_for_version(session, version.id)
+    if asked >= MAX_ANALYSIS_REQUESTS:
+        context.log.warning(f"version {version.id} never got an analysis run after {asked} requests: failed")
+        fail_version(session, version.id, f"its analysis never started after {asked} requests")
+        return
+    project_id = session.get_one(Drawing, version.drawing_id).project_id
+    context.log.warning(f"version {version.id} was pending without a request or a run: asking again")
+    request_analysis(
+        session, SYSTEM, session.get_one(Project, project_id), version, "pending without a request or a run"
+    )
+
+
+@sensor(
+    name="pipeline_request_sensor",
+    jobs=[analyze_version_job, compare_job],
+    minimum_interval_seconds=5,
+    default_status=DefaultSensorStatus.RUNNING,
+    description="Starts a run for every pipeline request (new versions, retries); re-asks for stranded versions.",
+)
+def pipeline_request_sensor(context: SensorEvaluationContext, database: AppDatabaseResource) -> SensorResult:
+    stale_before = utcnow() - timedelta(seconds=get_settings().intake_stale_after_s)
+    run_requests: list[RunRequest] = []
+    with database.transaction() as session:
+        for version in unrequested_pending_versions(session, stale_before):
+            _ask_again(context, session, version)
+        for request in pending_requests(session, BATCH):
+            run_id = _launched_run_id(context, request)
+            if run_id is None:
+                run_requests.append(pipeline_run_request(request))
+            else:
+                mark_submitted(session, request.id, run_id)
+    versions = [run.partition_key for run in run_requests if run.job_name == analyze_version_job.name]
+    jobs = [run.partition_key for run in run_requests if run.job_name == compare_job.name]
+    return SensorResult(
+        run_requests=run_requests,
+        dynamic_partitions_requests=[
+            drawing_versions_partitions.build_add_request([key for key in versions if key]),
+            jobs_partitions.build_add_request([key for key in jobs if key]),
+        ],
+    )

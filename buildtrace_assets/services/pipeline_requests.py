@@ -1,0 +1,88 @@
+"""Pipeline requests: the outbox every road to a run goes through.
+
+Whoever wants pipeline work (an upload, a person pressing "Retry", the intake
+noticing a version nobody analyzed) writes a :class:`PipelineRequest` in the
+same transaction as the change that calls for it. A sensor turns pending rows
+into runs keyed by the request id, so work is never lost between a commit and
+a run, and every run names who asked for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from buildtrace_assets.db.base import utcnow
+from buildtrace_assets.db.models import DrawingVersion, Job, PipelineRequest, Project, RequestKind
+from buildtrace_assets.services import audit
+from buildtrace_assets.services.access import Actor
+
+
+def _record(
+    session: Session, actor: Actor, project: Project, kind: RequestKind, reason: str, **target: str
+) -> PipelineRequest:
+    request = PipelineRequest(project_id=project.id, kind=kind, requested_by=actor.user_id, reason=reason, **target)
+    session.add(request)
+    session.flush()
+    audit.record_change(session, actor, f"pipeline_request.{kind}", project, request)
+    return request
+
+
+def request_analysis(
+    session: Session, actor: Actor, project: Project, version: DrawingVersion, reason: str
+) -> PipelineRequest:
+    """Ask for ``version`` to be analyzed; the caller has checked the actor's role in ``project``."""
+    return _record(session, actor, project, "analyze", reason, drawing_version_id=version.id)
+
+
+def request_comparison(session: Session, actor: Actor, project: Project, job: Job, reason: str) -> PipelineRequest:
+    """Ask for ``job``'s versions to be diffed and summarized again; both must already be analyzed."""
+    return _record(session, actor, project, "compare", reason, job_id=job.id)
+
+
+def pending_requests(session: Session, limit: int) -> Sequence[PipelineRequest]:
+    """The oldest requests not yet turned into a run."""
+    return session.scalars(
+        select(PipelineRequest)
+        .where(PipelineRequest.status == "pending")
+        .order_by(PipelineRequest.created_at, PipelineRequest.id)
+        .limit(limit)
+    ).all()
+
+
+def mark_submitted(session: Session, request_id: str, run_id: str) -> None:
+    """Record the run that carries out a request; it is not handed out again."""
+    request = session.get_one(PipelineRequest, request_id)
+    request.status = "submitted"
+    request.dagster_run_id = run_id
+    request.submitted_at = utcnow()
+
+
+def unrequested_pending_versions(session: Session, registered_before: datetime) -> Sequence[DrawingVersion]:
+    """Versions still ``pending`` since before ``registered_before`` with no request waiting for a run.
+
+    Such a version was registered by something that bypassed the outbox, or its
+    run vanished without a trace; the intake asks for it again.
+    """
+    waiting = exists().where(
+        PipelineRequest.drawing_version_id == DrawingVersion.id, PipelineRequest.status == "pending"
+    )
+    return session.scalars(
+        select(DrawingVersion)
+        .where(
+            DrawingVersion.ocr_status == "pending",
+            DrawingVersion.created_at < registered_before,
+            ~waiting,
+        )
+        .order_by(DrawingVersion.created_at)
+    ).all()
+
+
+def requests_for_version(session: Session, version_id: str) -> int:
+    """How many analyses of this version have been requested, by anyone."""
+    return len(
+        session.scalars(select(PipelineRequest.id).where(PipelineRequest.drawing_version_id == version_id)).all()
+    )
