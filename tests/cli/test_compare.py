@@ -3,6 +3,7 @@
 import json
 
 from click.testing import CliRunner
+from fixtures.files import png_header_only
 
 from buildtrace_assets.cli import main
 from buildtrace_assets.samples import make_revision_pair
@@ -37,3 +38,14 @@ def test_a_corrupt_pdf_exits_2_and_writes_nothing(tmp_path):
     result = CliRunner().invoke(main, ["compare", str(bad), str(bad), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2 and result.output.startswith("error: ")
     assert not (tmp_path / "o" / "changes.json").exists()
+
+
+def test_a_decompression_bomb_exits_2_with_one_line_and_no_traceback(tmp_path):
+    bomb = tmp_path / "bomb.png"
+    bomb.write_bytes(png_header_only(60000, 60000))
+    result = CliRunner().invoke(main, ["compare", str(bomb), str(bomb), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert (
+        result.output
+        == "error: bomb.png: an image of 60,000 x 60,000 pixels (3,600 megapixels); the limit is 200 megapixels\n"
+    )

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 from fixtures.database import Team, tiny_pdf
+from fixtures.files import dxf_bytes, png_header_only
 from sqlalchemy.orm import Session, sessionmaker
 
 from buildtrace_assets.cli import main
@@ -64,3 +65,37 @@ def test_a_missing_file_is_a_usage_error(app_settings: Settings, team: Team, tmp
     result = upload(team, tmp_path / "missing.pdf")
     assert result.exit_code == 2
     assert "does not exist" in result.stderr
+
+
+def test_a_decompression_bomb_or_a_reserved_drawing_name_is_one_line_and_exit_2(
+    app_settings: Settings, blob_storage: BlobStorage, team: Team, tmp_path: Path
+) -> None:
+    bomb = tmp_path / "bomb.png"
+    bomb.write_bytes(png_header_only(60_000, 60_000))
+    drawing = tmp_path / "A-101.pdf"
+    drawing.write_bytes(tiny_pdf("x"))
+
+    too_many_pixels = upload(team, bomb)
+    reserved = upload(team, drawing, "--drawing", ".buildtrace-tmp-evil")
+
+    assert (too_many_pixels.exit_code, reserved.exit_code) == (2, 2)
+    assert too_many_pixels.stderr == (
+        "Error: bomb.png is an image of 60,000 x 60,000 pixels (3,600 megapixels); the limit is 200 megapixels\n"
+    )
+    assert reserved.stderr == (
+        "Error: drawing name must not start with '.buildtrace-tmp-', which is reserved for temporary files\n"
+    )
+    assert list(blob_storage.list()) == []
+
+
+def test_an_ascii_dxf_named_pdf_is_uploaded_as_a_dxf(
+    app_settings: Settings, session_factory: sessionmaker[Session], team: Team, tmp_path: Path
+) -> None:
+    plan = tmp_path / "plan.pdf"
+    plan.write_bytes(dxf_bytes(binary=False))
+
+    result = upload(team, plan)
+
+    assert result.exit_code == 0, result.output
+    with session_factory() as session:
+        assert session.get_one(DrawingVersion, result.stdout.split()[2]).file_kind == "dxf"

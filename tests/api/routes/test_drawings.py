@@ -7,6 +7,7 @@ import io
 import pytest
 from api.support import World
 from fixtures.database import Team, tiny_pdf
+from fixtures.files import dxf_bytes, png_header_only
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -158,3 +159,72 @@ def test_owners_delete_a_drawing_with_its_versions_and_files(
     assert client.get(url, headers=sign_in("owner@acme.test")).status_code == 404
     assert list(blob_storage.list("uploads/")) == []
     assert db_session.scalars(select(DrawingVersion)).all() == []
+
+
+@pytest.mark.parametrize(
+    "data, filename, kind",
+    [
+        (dxf_bytes(binary=False), "plan.pdf", "dxf"),
+        (b"\0" * 500 + tiny_pdf("junk first"), "set.pdf", "pdf"),
+    ],
+    ids=["ascii-dxf-named-pdf", "pdf-after-500-junk-bytes"],
+)
+def test_what_the_engine_reads_is_accepted_as_what_it_is(
+    client: FlaskClient, team: Team, sign_in, data: bytes, filename: str, kind: str
+) -> None:
+    url = f"/api/v1/projects/{team.project.id}/drawings"
+
+    response = _upload(client, sign_in("editor@acme.test"), url, data, filename, name="A-301")
+
+    assert response.status_code == 201, response.get_json()
+    assert (response.get_json()["version"]["file_kind"], response.get_json()["version"]["page_count"]) == (kind, 1)
+
+
+def test_a_decompression_bomb_is_a_413_refused_before_decoding(client: FlaskClient, team: Team, sign_in) -> None:
+    url = f"/api/v1/projects/{team.project.id}/drawings"
+
+    response = _upload(client, sign_in("editor@acme.test"), url, png_header_only(60_000, 60_000), "bomb.png")
+
+    assert response.status_code == 413
+    assert response.get_json()["error"] == {
+        "code": "payload_too_large",
+        "message": "bomb.png is an image of 60,000 x 60,000 pixels (3,600 megapixels); the limit is 200 megapixels",
+    }
+
+
+@pytest.mark.parametrize(
+    "filename, fields, wrong",
+    [
+        ("A-201\x00.pdf", {"name": "A-201"}, "file name"),
+        ("A-201.pdf", {"name": "A\x00201"}, "drawing name"),
+        ("A-201.pdf", {"name": ".buildtrace-tmp-evil"}, "reserved"),
+        ("A-201.pdf", {"name": "A\x07201"}, "control characters"),
+        ("x" * 300 + ".pdf", {"name": "A-201"}, "at most 255 characters"),
+        ("A-201.pdf", {"name": "é" * 150}, "at most 200 characters"),
+    ],
+    ids=["nul-in-file-name", "nul-in-drawing-name", "reserved-prefix", "bell", "long-file-name", "long-name"],
+)
+def test_names_that_cannot_be_stored_are_a_422_with_a_reason(
+    client: FlaskClient, team: Team, sign_in, blob_storage: BlobStorage, filename: str, fields, wrong: str
+) -> None:
+    url = f"/api/v1/projects/{team.project.id}/drawings"
+
+    response = _upload(client, sign_in("editor@acme.test"), url, tiny_pdf("x"), filename, **fields)
+
+    assert response.status_code == 422, response.get_json()
+    assert response.get_json()["error"]["code"] == "invalid_input" and wrong in response.get_json()["error"]["message"]
+    assert list(blob_storage.list("uploads/")) == []
+
+
+@pytest.mark.parametrize(
+    "data", [b"%PDF-1.7 but not really", png_header_only(40, 30)[:33] + b"junk"], ids=["pdf", "png"]
+)
+def test_refusals_name_the_upload_never_a_server_path_or_object(
+    client: FlaskClient, team: Team, sign_in, data: bytes
+) -> None:
+    url = f"/api/v1/projects/{team.project.id}/drawings"
+
+    message = _upload(client, sign_in("editor@acme.test"), url, data, "broken.bin").get_json()["error"]["message"]
+
+    assert message.startswith("broken.bin is a damaged")
+    assert "/" not in message and " at 0x" not in message, message
