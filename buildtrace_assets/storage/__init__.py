@@ -6,7 +6,7 @@ on a laptop (``file://``) and in the cluster (``gs://``).
 """
 
 from buildtrace_assets.storage.base import BlobData, BlobInfo, BlobStorage
-from buildtrace_assets.storage.errors import BlobNotFound, InvalidKey
+from buildtrace_assets.storage.errors import BlobNotFound, InvalidKey, StorageUnavailable
 from buildtrace_assets.storage.factory import open_storage
 from buildtrace_assets.storage.local import LocalBlobStorage
 
@@ -18,6 +18,7 @@ __all__ = [
     "GcsBlobStorage",
     "InvalidKey",
     "LocalBlobStorage",
+    "StorageUnavailable",
     "open_storage",
 ]
 

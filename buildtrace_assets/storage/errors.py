@@ -20,3 +20,12 @@ class BlobNotFound(KeyError):
 
 class InvalidKey(ValueError):
     """The key cannot name a blob: it could escape the storage root or is ambiguous."""
+
+
+class StorageUnavailable(Exception):
+    """The storage service cannot be reached (network down, service or emulator stopped): try again later.
+
+    Raised instead of the client library's own connection errors, so callers
+    (the API's 503, the portal's outage page) need not know any backend's
+    exception types.
+    """

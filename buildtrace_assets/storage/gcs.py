@@ -11,21 +11,37 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from google.api_core.exceptions import NotFound
+import requests
+from google.api_core.exceptions import GatewayTimeout, NotFound, RetryError, ServiceUnavailable
 from google.auth.credentials import AnonymousCredentials
+from google.auth.exceptions import TransportError
 from google.cloud import storage
+from google.cloud.storage.retry import DEFAULT_RETRY
 
 from buildtrace_assets.storage.atomic import atomic_write, write_chunks
 from buildtrace_assets.storage.base import BlobData, BlobInfo, limit_listing
-from buildtrace_assets.storage.errors import BlobNotFound, InvalidKey
+from buildtrace_assets.storage.errors import BlobNotFound, InvalidKey, StorageUnavailable
 from buildtrace_assets.storage.keys import validate_key, validate_prefix
 
 EMULATOR_PROJECT = "buildtrace-local"
 """Project id used against an emulator, which needs one but checks none."""
 
 _SPOOL_IN_MEMORY_BYTES = 16 * 1024 * 1024
+RETRY_TIMEOUT_S = 10.0
+"""How long a call retries an unreachable service before :class:`StorageUnavailable` (the client's default is 120 s,
+longer than any person waits for a page or an API answer)."""
+_UNREACHABLE = (
+    requests.ConnectionError,
+    requests.Timeout,
+    TransportError,
+    RetryError,
+    ServiceUnavailable,
+    GatewayTimeout,
+)
+"""What the client raises when the service cannot be reached, as opposed to a refused or missing object."""
 
 
 def make_client() -> storage.Client:
@@ -56,13 +72,28 @@ def _is_key(name: str) -> bool:
 class GcsBlobStorage:
     """Blobs as objects ``<prefix>/<key>`` in ``bucket_name``."""
 
-    def __init__(self, bucket_name: str, prefix: str = "", client: storage.Client | None = None) -> None:
+    def __init__(
+        self,
+        bucket_name: str,
+        prefix: str = "",
+        client: storage.Client | None = None,
+        retry_timeout_s: float = RETRY_TIMEOUT_S,
+    ) -> None:
         if not bucket_name:
             raise ValueError("a GCS storage URL needs a bucket: gs://bucket/prefix")
         prefix = prefix.strip("/")
         self._root = validate_key(prefix) + "/" if prefix else ""
         self._client = client or make_client()
         self._bucket = self._client.bucket(bucket_name)
+        self._retry = DEFAULT_RETRY.with_timeout(retry_timeout_s)
+
+    @contextmanager
+    def _reaching(self) -> Iterator[None]:
+        """Turn the client's connection failures into :class:`StorageUnavailable`."""
+        try:
+            yield
+        except _UNREACHABLE as error:
+            raise StorageUnavailable(f"blob storage {self.url} is unreachable ({type(error).__name__})") from error
 
     def __repr__(self) -> str:
         return f"GcsBlobStorage({self.url!r})"
@@ -78,22 +109,28 @@ class GcsBlobStorage:
         """Store ``data``; chunked data is spooled first so a failing producer uploads nothing."""
         blob = self._blob(key)
         if isinstance(data, (bytes, bytearray, memoryview)):
-            blob.upload_from_string(bytes(data), content_type=content_type or "application/octet-stream")
+            with self._reaching():
+                blob.upload_from_string(
+                    bytes(data), content_type=content_type or "application/octet-stream", retry=self._retry
+                )
         else:
             with tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY_BYTES) as spool:
                 write_chunks(spool, data)
                 spool.seek(0)
-                blob.upload_from_file(spool, content_type=content_type)
+                with self._reaching():
+                    blob.upload_from_file(spool, content_type=content_type, retry=self._retry)
         return _info(key, blob)
 
     def put_file(self, key: str, path: Path | str, content_type: str | None = None) -> BlobInfo:
         blob = self._blob(key)
-        blob.upload_from_filename(str(path), content_type=content_type)
+        with self._reaching():
+            blob.upload_from_filename(str(path), content_type=content_type, retry=self._retry)
         return _info(key, blob)
 
     def get_bytes(self, key: str) -> bytes:
         try:
-            return self._blob(key).download_as_bytes()
+            with self._reaching():
+                return self._blob(key).download_as_bytes(retry=self._retry)
         except NotFound as error:
             raise BlobNotFound(key, self.url) from error
 
@@ -101,23 +138,26 @@ class GcsBlobStorage:
         destination = Path(path)
         blob = self._blob(key)
         try:
-            with atomic_write(destination) as target:
-                blob.download_to_file(target)
+            with self._reaching(), atomic_write(destination) as target:
+                blob.download_to_file(target, retry=self._retry)
         except NotFound as error:
             raise BlobNotFound(key, self.url) from error
         return destination
 
     def exists(self, key: str) -> bool:
-        return self._blob(key).exists()
+        with self._reaching():
+            return self._blob(key).exists(retry=self._retry)
 
     def delete(self, key: str) -> None:
         try:
-            self._blob(key).delete()
+            with self._reaching():
+                self._blob(key).delete(retry=self._retry)
         except NotFound:
             pass
 
     def stat(self, key: str) -> BlobInfo:
-        blob = self._bucket.get_blob(self._root + validate_key(key))
+        with self._reaching():
+            blob = self._bucket.get_blob(self._root + validate_key(key), retry=self._retry)
         if blob is None:
             raise BlobNotFound(key, self.url)
         return _info(key, blob)
@@ -139,8 +179,10 @@ class GcsBlobStorage:
             prefix=self._root + prefix,
             start_offset=None if start_after is None else self._root + start_after,
             page_size=None if limit is None else limit + 1,
+            retry=self._retry,
         )
-        for blob in blobs:
-            key = blob.name[len(self._root) :]
-            if (start_after is None or key > start_after) and _is_key(key):
-                yield _info(key, blob)
+        with self._reaching():
+            for blob in blobs:
+                key = blob.name[len(self._root) :]
+                if (start_after is None or key > start_after) and _is_key(key):
+                    yield _info(key, blob)

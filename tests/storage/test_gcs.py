@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import socket
+import time
+
 import pytest
 from google.cloud import storage as gcs
 
-from buildtrace_assets.storage import GcsBlobStorage, open_storage
+from buildtrace_assets.storage import GcsBlobStorage, StorageUnavailable, open_storage
 from buildtrace_assets.storage.gcs import make_client
 
 
@@ -60,3 +63,33 @@ def test_an_injected_client_is_used(gcs_storage_url: str, bucket: gcs.Bucket) ->
     store = GcsBlobStorage(bucket.name, "custom", client=bucket.client)
     store.put_bytes("k", b"v")
     assert object_names(bucket) == ["custom/k"]
+
+
+@pytest.fixture
+def stopped_emulator(monkeypatch: pytest.MonkeyPatch) -> str:
+    """``STORAGE_EMULATOR_HOST`` pointing at a port of 127.0.0.1 where nothing listens, as after the emulator stopped."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("STORAGE_EMULATOR_HOST", f"http://127.0.0.1:{port}")
+    return f"http://127.0.0.1:{port}"
+
+
+@pytest.mark.parametrize(
+    "operation",
+    [
+        lambda storage: storage.put_bytes("a/b.txt", b"x"),
+        lambda storage: storage.get_bytes("a/b.txt"),
+        lambda storage: storage.exists("a/b.txt"),
+        lambda storage: storage.stat("a/b.txt"),
+        lambda storage: storage.delete("a/b.txt"),
+        lambda storage: list(storage.list("a/")),
+    ],
+    ids=["put", "get", "exists", "stat", "delete", "list"],
+)
+def test_an_unreachable_service_is_storage_unavailable_after_a_short_retry(stopped_emulator: str, operation) -> None:
+    storage = GcsBlobStorage("bucket", "buildtrace", retry_timeout_s=0.5)
+    started = time.monotonic()
+    with pytest.raises(StorageUnavailable, match="unreachable"):
+        operation(storage)
+    assert time.monotonic() - started < 5
