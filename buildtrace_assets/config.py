@@ -68,6 +68,11 @@ class Settings(BaseSettings):
     sign_in_forget_after_s: float = Field(
         default=86400.0, gt=0, description="Failures are forgotten after this long without a new one."
     )
+    trusted_proxies: int = Field(
+        default=0,
+        ge=0,
+        description="Reverse proxies in front of the API and portal that append to X-Forwarded-For; 0 trusts none.",
+    )
 
     @model_validator(mode="after")
     def _derive_defaults(self) -> Settings:

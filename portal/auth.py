@@ -17,9 +17,11 @@ from dataclasses import dataclass
 import streamlit as st
 from sqlalchemy.orm import Session
 
+from buildtrace_assets.config import get_settings
 from buildtrace_assets.services import users
 from buildtrace_assets.services.access import Actor, require_user
 from buildtrace_assets.services.errors import NotFound, PermissionDenied
+from buildtrace_assets.services.sign_in_throttle import SignInThrottle
 from portal import backend
 
 USER_KEY = "user_id"
@@ -80,8 +82,21 @@ def _local_user_for_identity(email: str) -> str | None:
 
 
 def sign_in(email: str, password: str) -> bool:
-    """Check a local account's password and start the session; False when it does not match."""
-    user = backend.run(lambda session: users.authenticate(session, email, password))
+    """Check a local account's password through the sign-in throttle and start the session; False when wrong.
+
+    The throttle is shared with the API through the app database, so
+    guesses spread over the portal and the API add up. The client address
+    throttles too when Streamlit knows it (AppTest has no client: its
+    ``ip_address`` is no string, and then only the account is throttled).
+    Raises :class:`TooManyAttempts`, whose message gives the wait, while the
+    account or the address is blocked.
+    """
+    throttle = SignInThrottle.from_settings(get_settings())
+    peer = st.context.ip_address
+    attempt = throttle.attempt(
+        email, peer if isinstance(peer, str) else None, st.context.headers.get("X-Forwarded-For")
+    )
+    user = backend.run(lambda session: throttle.sign_in(session, attempt, password))
     if user is None:
         return False
     st.session_state[USER_KEY] = user.id

@@ -28,6 +28,7 @@ from buildtrace_assets.api.security import BEARER_SCHEME, authenticate
 from buildtrace_assets.config import Settings, get_settings
 from buildtrace_assets.db.session import make_session_factory
 from buildtrace_assets.services.errors import ServiceError
+from buildtrace_assets.services.sign_in_throttle import SignInThrottle
 from buildtrace_assets.storage import BlobStorage, open_storage
 from buildtrace_assets.summaries.factory import make_summarizer
 
@@ -79,8 +80,12 @@ def create_app(
     session_factory: sessionmaker[Session] | None = None,
     storage: BlobStorage | None = None,
     request_summary: SummaryRequester | None = None,
+    sign_in_throttle: SignInThrottle | None = None,
 ) -> Flask:
-    """The API app for ``settings`` (the process settings by default); parts can be passed in to share them."""
+    """The API app for ``settings`` (the process settings by default); parts can be passed in to share them.
+
+    ``sign_in_throttle`` defaults to the one the settings describe; tests pass one with a clock of their own.
+    """
     settings = settings or get_settings()
     api_settings = api_settings or ApiSettings()  # type: ignore[call-arg]
     session_factory = session_factory or make_session_factory(settings.database_url)
@@ -101,7 +106,8 @@ def create_app(
             "security": [{"bearerAuth": []}],
         },
     )
-    app.extensions[EXTENSION] = ApiContext(api_settings, session_factory, storage, request_summary)
+    sign_in_throttle = sign_in_throttle or SignInThrottle.from_settings(settings)
+    app.extensions[EXTENSION] = ApiContext(api_settings, session_factory, storage, request_summary, sign_in_throttle)
 
     api = BuildTraceApi(app, spec_kwargs={"extra_plugins": [IdempotencyKeyPlugin()]})
     for blueprint in BLUEPRINTS:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from buildtrace_assets.api.config import ApiSettings
 from buildtrace_assets.services.access import Actor
+from buildtrace_assets.services.sign_in_throttle import SignInThrottle
 from buildtrace_assets.storage import BlobStorage
 
 EXTENSION = "buildtrace_api"
@@ -32,6 +33,7 @@ class ApiContext:
     session_factory: sessionmaker[Session]
     storage: BlobStorage
     request_summary: SummaryRequester
+    sign_in_throttle: SignInThrottle
 
 
 def api_context() -> ApiContext:

@@ -58,6 +58,13 @@ class Unauthorized(ApiError):
         super().__init__(401, code, message, {"WWW-Authenticate": 'Bearer realm="buildtrace"'})
 
 
+class TooManyRequests(ApiError):
+    """Throttled: ``Retry-After`` tells the client how many seconds to wait, so it need not guess or hammer."""
+
+    def __init__(self, message: str, retry_after_s: int, code: str) -> None:
+        super().__init__(429, code, message, {"Retry-After": str(retry_after_s)})
+
+
 def error_response(
     status: int, code: str, message: str, details: Any = None, headers: Mapping[str, str] | None = None
 ) -> Response:

@@ -19,12 +19,14 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from buildtrace_assets.api.config import ApiSettings
-from buildtrace_assets.api.errors import Unauthorized
+from buildtrace_assets.api.errors import TooManyRequests, Unauthorized
 from buildtrace_assets.api.tokens import AccessClaims, issue_access_token
 from buildtrace_assets.db.base import utcnow
 from buildtrace_assets.db.models import User
 from buildtrace_assets.db.models.api import ApiSession, RefreshToken
 from buildtrace_assets.db.session import transaction
+from buildtrace_assets.services.errors import TooManyAttempts
+from buildtrace_assets.services.sign_in_throttle import SignInAttempt, SignInThrottle
 
 REUSED = "refresh_token_reused"
 LOGOUT = "logout"
@@ -68,6 +70,31 @@ def _issue(session: Session, settings: ApiSettings, api_session: ApiSession) -> 
         refresh_token=refresh_token,
         expires_in=settings.access_token_ttl_s,
     )
+
+
+def login(
+    session_factory: sessionmaker[Session],
+    settings: ApiSettings,
+    throttle: SignInThrottle,
+    attempt: SignInAttempt,
+    password: str,
+) -> TokenPair:
+    """A new session when the throttle lets the attempt through and the password matches.
+
+    The check runs in a transaction of its own, not the request's: the
+    request's is rolled back on any refusal, and a wrong password must still
+    be counted. While throttled the answer is a 429 whose ``Retry-After`` is
+    the wait in seconds; a wrong password is the usual 401.
+    """
+    try:
+        with transaction(session_factory) as session:
+            user = throttle.sign_in(session, attempt, password)
+            pair = None if user is None else start_session(session, settings, user)
+    except TooManyAttempts as refusal:
+        raise TooManyRequests(str(refusal), refusal.retry_after_s, refusal.code) from refusal
+    if pair is None:
+        raise Unauthorized("wrong e-mail address or password", code="invalid_credentials")
+    return pair
 
 
 def start_session(session: Session, settings: ApiSettings, user: User) -> TokenPair:

@@ -20,6 +20,12 @@ too), each with its own :class:`ThrottlePolicy`:
 - a successful sign-in deletes the account's counter. The address counter
   stays: otherwise one good account would launder a spray from its address.
 
+The client address is the connection's peer, unless ``trusted_proxies``
+reverse proxies are declared: then it is the address the outermost of them
+saw, read from ``X-Forwarded-For``. Without that, every client behind a
+proxy would share the proxy's address and one client's failures would
+block all of them.
+
 The counters are rows of the app database (:class:`SignInCounter`), so every
 API worker and the portal share them; a failure locks its row while it
 counts, so failures arriving together on several workers are all counted.
@@ -105,6 +111,7 @@ class SignInThrottle:
     account: ThrottlePolicy
     address: ThrottlePolicy
     clock: Clock = utcnow
+    trusted_proxies: int = 0
 
     @classmethod
     def from_settings(cls, settings: Settings, clock: Clock = utcnow) -> SignInThrottle:
@@ -124,7 +131,22 @@ class SignInThrottle:
             account=policy(settings.sign_in_free_attempts, settings.sign_in_lockout_after),
             address=policy(settings.sign_in_address_free_attempts, settings.sign_in_address_lockout_after),
             clock=clock,
+            trusted_proxies=settings.trusted_proxies,
         )
+
+    def attempt(self, email: str, peer: str | None, forwarded_for: str | None) -> SignInAttempt:
+        """The attempt of ``email`` from a connection whose peer is ``peer``, with its ``X-Forwarded-For`` header.
+
+        The header is only believed as far as ``trusted_proxies`` reach:
+        each proxy appends the address it saw, so the entry that many places
+        from the right was written by the outermost trusted proxy, and
+        anything to its left may be made up by the client. With fewer
+        entries than trusted proxies, the request did not come through them
+        all and the peer is used.
+        """
+        hops = [hop.strip() for hop in (forwarded_for or "").split(",") if hop.strip()]
+        trusted = self.trusted_proxies > 0 and len(hops) >= self.trusted_proxies
+        return SignInAttempt(email=email, client_address=hops[-self.trusted_proxies] if trusted else peer)
 
     def sign_in(self, session: Session, attempt: SignInAttempt, password: str) -> User | None:
         """The active user when nothing blocks the attempt and the password matches; None when it does not.

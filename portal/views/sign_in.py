@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from buildtrace_assets.services.errors import TooManyAttempts
 from portal.auth import oidc_configured, sign_in
 
 st.title("BuildTrace")
@@ -14,13 +15,18 @@ with st.form("sign_in"):
     password = st.text_input("Password", type="password")
     submitted = st.form_submit_button("Sign in", type="primary")
 
-if submitted:
-    if not email.strip() or not password:
-        st.error("Enter your e-mail address and password.")
-    elif sign_in(email, password):
-        st.rerun()
+if submitted and (not email.strip() or not password):
+    st.error("Enter your e-mail address and password.")
+elif submitted:
+    try:
+        signed_in = sign_in(email, password)
+    except TooManyAttempts as refusal:
+        st.error(str(refusal))
     else:
-        st.error("E-mail or password is wrong.")
+        if signed_in:
+            st.rerun()
+        else:
+            st.error("E-mail or password is wrong.")
 
 if oidc_configured():
     st.divider()

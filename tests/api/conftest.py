@@ -2,7 +2,8 @@
 
 - ``api_settings``: token settings with a test secret.
 - ``app`` / ``client``: the API over ``database_url`` and ``blob_storage``
-  (both engines), with a real background summarizer (offline).
+  (both engines), with a real background summarizer (offline) and the
+  default sign-in throttle running on ``clock`` (a :class:`ManualClock`).
 - ``sign_in(email)``: the ``Authorization`` header of a fresh login.
 - ``world``: ``team`` plus versions 1 and 2 of drawing A-101, their job,
   and a diff result whose changes document is stored in blob storage.
@@ -17,6 +18,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from api.support import CHANGES_DOCUMENT, SECRET, Headers, World, bearer, login
+from fixtures.clock import ManualClock
 from fixtures.database import Team, tiny_pdf
 from flask import Flask
 from flask.testing import FlaskClient
@@ -30,6 +32,7 @@ from buildtrace_assets.engine.contract import validate_changes
 from buildtrace_assets.services.access import SYSTEM
 from buildtrace_assets.services.diff_results import record_diff_result
 from buildtrace_assets.services.jobs import create_comparison_job
+from buildtrace_assets.services.sign_in_throttle import SignInThrottle
 from buildtrace_assets.services.uploads import register_upload
 from buildtrace_assets.storage import BlobStorage
 from buildtrace_assets.summaries import OfflineSummarizer
@@ -50,12 +53,19 @@ def summary_worker(session_factory: sessionmaker[Session], blob_storage: BlobSto
 
 
 @pytest.fixture
+def clock() -> ManualClock:
+    """The time the sign-in throttle sees; tests move it to pass back-offs and lockouts."""
+    return ManualClock()
+
+
+@pytest.fixture
 def app(
     app_settings: Settings,
     api_settings: ApiSettings,
     session_factory: sessionmaker[Session],
     blob_storage: BlobStorage,
     summary_worker: BackgroundSummaries,
+    clock: ManualClock,
 ) -> Flask:
     return create_app(
         app_settings,
@@ -63,6 +73,7 @@ def app(
         session_factory=session_factory,
         storage=blob_storage,
         request_summary=summary_worker,
+        sign_in_throttle=SignInThrottle.from_settings(app_settings, clock),
     )
 
 

@@ -325,3 +325,22 @@ def test_back_off_is_never_longer_than_a_lockout() -> None:
     )
 
     assert [policy.wait_after(failures).total_seconds() for failures in (10, 11, 29, 30)] == [512, 900, 900, 900]
+
+
+@pytest.mark.parametrize(
+    ("trusted_proxies", "forwarded_for", "address"),
+    [
+        (0, "192.0.2.1", OFFICE),
+        (1, "192.0.2.1", "192.0.2.1"),
+        (1, "10.9.9.9, 192.0.2.1", "192.0.2.1"),
+        (2, "10.9.9.9, 192.0.2.1, 10.0.0.5", "192.0.2.1"),
+        (2, "192.0.2.1", OFFICE),
+        (1, None, OFFICE),
+    ],
+)
+def test_the_client_address_is_read_from_x_forwarded_for_only_as_far_as_the_trusted_proxies_reach(
+    trusted_proxies: int, forwarded_for: str | None, address: str
+) -> None:
+    throttle = SignInThrottle.from_settings(Settings(trusted_proxies=trusted_proxies))
+
+    assert throttle.attempt("ann@acme.test", OFFICE, forwarded_for).client_address == address

@@ -5,17 +5,21 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from flask import g
+from flask import g, request
 from flask_smorest import Blueprint
 
 from buildtrace_assets.api import sessions
 from buildtrace_assets.api.context import api_context, db
-from buildtrace_assets.api.errors import Unauthorized
-from buildtrace_assets.api.schemas import LoginSchema, RefreshSchema, TokenPairSchema, UserSchema
+from buildtrace_assets.api.schemas import ErrorEnvelopeSchema, LoginSchema, RefreshSchema, TokenPairSchema, UserSchema
 from buildtrace_assets.api.security import public
 from buildtrace_assets.db.models import User
 from buildtrace_assets.services.access import require_user
-from buildtrace_assets.services.users import authenticate
+
+THROTTLED = (
+    "Too many failed sign-ins for this account or from this address: refused, whatever the password,"
+    " until the wait in Retry-After (seconds) has passed."
+)
+RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again.", "schema": {"type": "integer"}}}
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Tokens: login, refresh, logout.")
 
@@ -23,14 +27,18 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Tokens
 @blp.route("/login", methods=["POST"])
 @blp.arguments(LoginSchema)
 @blp.response(200, TokenPairSchema)
+@blp.alt_response(429, schema=ErrorEnvelopeSchema, description=THROTTLED, headers=RETRY_AFTER)
 @blp.doc(security=[])
 @public
 def login(body: dict[str, str]) -> dict[str, Any]:
-    """Exchange an e-mail address and password for an access token and a refresh token."""
-    user = authenticate(db(), body["email"], body["password"])
-    if user is None:
-        raise Unauthorized("wrong e-mail address or password", code="invalid_credentials")
-    return asdict(sessions.start_session(db(), api_context().settings, user))
+    """Exchange an e-mail address and password for an access token and a refresh token.
+
+    Repeated failures for one account or from one client address are throttled: see ``429``.
+    """
+    context = api_context()
+    throttle = context.sign_in_throttle
+    attempt = throttle.attempt(body["email"], request.remote_addr, request.headers.get("X-Forwarded-For"))
+    return asdict(sessions.login(context.session_factory, context.settings, throttle, attempt, body["password"]))
 
 
 @blp.route("/refresh", methods=["POST"])
