@@ -2,7 +2,9 @@
 
 Service refusals keep the services' ``code``; HTTP errors raised by Flask,
 Werkzeug or request parsing get a code named after their status, so clients
-can branch on ``code`` without parsing messages.
+can branch on ``code`` without parsing messages. While the database or blob
+storage is unreachable every request is a 503 ``service_unavailable`` with
+``Retry-After``, logged in one line.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from buildtrace_assets.services.errors import (
     ServiceError,
     UnsupportedFileType,
 )
+from buildtrace_assets.services.outages import RETRY_AFTER_S, outage_line, unavailable_part
 
 LOG = logging.getLogger(__name__)
 
@@ -87,8 +90,26 @@ def handle_service_error(error: ServiceError) -> Response:
     return error_response(status, error.code, str(error) or HTTPStatus(status).phrase)
 
 
+def outage_response(error: BaseException) -> Response | None:
+    """The 503 for an error that means the database or blob storage is unreachable (logged in one line), else None."""
+    part = unavailable_part(error)
+    if part is None:
+        return None
+    LOG.warning(outage_line(part, error))
+    message = f"the {part} is unavailable at the moment; try again in {RETRY_AFTER_S} s"
+    return error_response(503, "service_unavailable", message, headers={"Retry-After": str(RETRY_AFTER_S)})
+
+
 def handle_http_exception(error: HTTPException) -> Response:
-    """Werkzeug's and webargs' errors; validation messages of the request parser go to ``details``."""
+    """Werkzeug's and webargs' errors; validation messages of the request parser go to ``details``.
+
+    Flask wraps a failure after the view (committing the request's work) in an
+    ``InternalServerError``; when the original error is an outage it is a 503.
+    """
+    original = getattr(error, "original_exception", None)
+    unavailable = None if original is None else outage_response(original)
+    if unavailable is not None:
+        return unavailable
     status = error.code or 500
     data = getattr(error, "data", None) or {}
     details = data.get("errors") or data.get("messages")
@@ -100,6 +121,9 @@ def handle_http_exception(error: HTTPException) -> Response:
 
 
 def handle_unexpected(error: Exception) -> Response:
-    """A bug, not the client's fault: logged with its traceback, answered without internals."""
+    """A bug, not the client's fault: logged with its traceback, answered without internals (or an outage: 503)."""
+    unavailable = outage_response(error)
+    if unavailable is not None:
+        return unavailable
     LOG.exception("unhandled error in an API request", exc_info=error)
     return error_response(500, "internal_error", "the server failed to handle the request")
