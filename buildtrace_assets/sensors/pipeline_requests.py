@@ -76,14 +76,14 @@ def pipeline_request_sensor(context: SensorEvaluationContext, database: AppDatab
     stale_before = utcnow() - timedelta(seconds=get_settings().intake_stale_after_s)
     run_requests: list[RunRequest] = []
     with database.transaction() as session:
-        for version in unrequested_pending_versions(session, stale_before):
-            _ask_again(context, session, version)
         for request in pending_requests(session, BATCH):
             run_id = _launched_run_id(context, request)
             if run_id is None:
                 run_requests.append(pipeline_run_request(request))
             else:
                 mark_submitted(session, request.id, run_id)
+        for version in unrequested_pending_versions(session, stale_before):
+            _ask_again(context, session, version)
     versions = [run.partition_key for run in run_requests if run.job_name == analyze_version_job.name]
     jobs = [run.partition_key for run in run_requests if run.job_name == compare_job.name]
     return SensorResult(

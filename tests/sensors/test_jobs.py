@@ -35,9 +35,10 @@ from buildtrace_assets.services.jobs import cancel_job, start_stage
 
 @pytest.fixture
 def instance() -> Iterator[DagsterInstance]:
-    """An instance with the queued run coordinator of ``dagster.yaml``."""
+    """An instance with the queued run coordinator and the run retries of ``dagster.yaml``."""
     queued = {"module": "dagster.core.run_coordinator", "class": "QueuedRunCoordinator"}
-    with instance_for_test(overrides={"run_coordinator": queued}) as test_instance:
+    retries = {"enabled": True, "max_retries": 3, "retry_on_asset_or_op_failure": False}
+    with instance_for_test(overrides={"run_coordinator": queued, "run_retries": retries}) as test_instance:
         yield test_instance
 
 
@@ -138,8 +139,16 @@ def test_cancelling_a_job_cancels_its_queued_runs_and_leaves_others_alone(
     assert first.cursor is not None and second.cursor == first.cursor
 
 
+NOT_RETRIED = {"dagster/max_retries": "0"}
+"""Tags of a run the run-retry daemon does not re-execute (its retries are used up)."""
+
+
 def report_failure(world: World, instance: DagsterInstance, tags: dict[str, str], message: str) -> None:
-    run = queued_run(instance, tags, DagsterRunStatus.STARTED)
+    fail_run(world, instance, queued_run(instance, tags, DagsterRunStatus.STARTED), message)
+
+
+def fail_run(world: World, instance: DagsterInstance, run: DagsterRun, message: str) -> None:
+    """Fail ``run`` as the run monitor does, and evaluate the run-failure sensor on it."""
     event = instance.report_run_failed(run, message)
     context = build_run_status_sensor_context(
         sensor_name="run_failure_sensor",
@@ -159,7 +168,7 @@ def test_a_run_that_died_fails_the_stage_it_left_in_progress_with_the_message(
     with world.transaction() as session:
         start_stage(session, SYSTEM, job_id, "diff")
 
-    report_failure(world, instance, {JOB_TAG: job_id}, "run worker pod was evicted")
+    report_failure(world, instance, {JOB_TAG: job_id, **NOT_RETRIED}, "run worker pod was evicted")
 
     stages = stages_of(world, job_id)
     assert stages[("diff", None)].status == "failed"
@@ -174,7 +183,7 @@ def test_a_failed_analysis_run_fails_the_version_and_every_job_waiting_for_it(
 ) -> None:
     old_id, _, job_id = world.comparison(revision_pair)
 
-    report_failure(world, instance, {VERSION_TAG: old_id}, "out of memory")
+    report_failure(world, instance, {VERSION_TAG: old_id, **NOT_RETRIED}, "out of memory")
 
     with world.session_factory() as session:
         assert session.get_one(DrawingVersion, old_id).ocr_status == "failed"
@@ -214,3 +223,79 @@ def test_the_failure_message_is_the_failed_steps_own_error(
     message = failure_message(context.for_run_failure())
 
     assert message.startswith(f"diff_result: job {job_id}: rev-1.pdf: not a readable PDF")
+
+
+DEAD_WORKER = "Detected run worker status FAILED: 'the run worker process (pid 4242) is gone'. Marking run as failed."
+
+
+def test_a_late_failure_after_the_analysis_was_committed_leaves_the_version_completed(
+    world: World, revision_pair: RevisionPair, instance: DagsterInstance
+) -> None:
+    old_id, new_id, job_id = world.comparison(revision_pair)
+    mark_analyzed(world, new_id)
+
+    report_failure(world, instance, {VERSION_TAG: new_id}, DEAD_WORKER)
+
+    with world.session_factory() as session:
+        assert session.get_one(DrawingVersion, new_id).ocr_status == "completed"
+        assert session.get_one(Job, job_id).status != "failed"
+    assert stages_of(world, job_id)[("ocr", new_id)].status != "failed"
+
+
+def test_a_late_failure_of_an_older_run_leaves_the_stage_a_newer_run_took_over(
+    world: World, revision_pair: RevisionPair, instance: DagsterInstance
+) -> None:
+    _, _, job_id = world.comparison(revision_pair)
+    older = queued_run(instance, {JOB_TAG: job_id}, DagsterRunStatus.STARTED)
+    with world.transaction() as session:
+        start_stage(session, SYSTEM, job_id, "diff", dagster_run_id="a-newer-run")
+
+    fail_run(world, instance, older, DEAD_WORKER)
+
+    diff = stages_of(world, job_id)[("diff", None)]
+    assert (diff.status, diff.dagster_run_id) == ("in_progress", "a-newer-run")
+
+
+def test_a_run_whose_process_died_and_is_retried_says_so_and_keeps_the_job_going(
+    world: World, revision_pair: RevisionPair, instance: DagsterInstance
+) -> None:
+    _, _, job_id = world.comparison(revision_pair)
+    run = queued_run(instance, {JOB_TAG: job_id}, DagsterRunStatus.STARTED)
+    with world.transaction() as session:
+        start_stage(session, SYSTEM, job_id, "diff", dagster_run_id=run.run_id)
+
+    fail_run(world, instance, run, DEAD_WORKER)
+
+    diff = stages_of(world, job_id)[("diff", None)]
+    assert diff.status == "pending"
+    assert diff.error_message == "the comparison process stopped unexpectedly; retried 1 of 3"
+    with world.session_factory() as session:
+        assert session.get_one(Job, job_id).status in ("pending", "running")
+
+
+def test_a_run_whose_process_died_for_the_last_time_fails_the_stage_with_a_readable_reason(
+    world: World, revision_pair: RevisionPair, instance: DagsterInstance
+) -> None:
+    _, _, job_id = world.comparison(revision_pair)
+    run = queued_run(instance, {JOB_TAG: job_id, **NOT_RETRIED}, DagsterRunStatus.STARTED)
+    with world.transaction() as session:
+        start_stage(session, SYSTEM, job_id, "diff", dagster_run_id=run.run_id)
+
+    fail_run(world, instance, run, DEAD_WORKER)
+
+    diff = stages_of(world, job_id)[("diff", None)]
+    assert (diff.status, diff.error_message) == ("failed", "the comparison process stopped unexpectedly")
+
+
+def test_an_analysis_run_whose_process_died_and_is_retried_puts_the_version_back_to_pending(
+    world: World, revision_pair: RevisionPair, instance: DagsterInstance
+) -> None:
+    _, new_id, job_id = world.comparison(revision_pair)
+    mark_analyzed(world, new_id, status="in_progress")
+
+    report_failure(world, instance, {VERSION_TAG: new_id}, DEAD_WORKER)
+
+    with world.session_factory() as session:
+        assert session.get_one(DrawingVersion, new_id).ocr_status == "pending"
+    ocr = stages_of(world, job_id)[("ocr", new_id)]
+    assert (ocr.status, ocr.error_message) == ("pending", "the analysis process stopped unexpectedly; retried 1 of 3")
