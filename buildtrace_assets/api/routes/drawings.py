@@ -19,7 +19,7 @@ from buildtrace_assets.api.schemas import (
     UploadSchema,
 )
 from buildtrace_assets.db.models import Drawing, DrawingVersion
-from buildtrace_assets.services import drawings
+from buildtrace_assets.services import drawings, retries
 from buildtrace_assets.services.jobs import create_comparison_job
 from buildtrace_assets.services.uploads import register_upload
 
@@ -94,3 +94,10 @@ def add_version(form: dict[str, Any], drawing_id: str) -> dict[str, Any]:
 def get_version(version_id: str) -> DrawingVersion:
     """One drawing version."""
     return drawings.get_version(db(), current_actor(), version_id)[0]
+
+
+@blp.route("/versions/<version_id>/retry", methods=["POST"])
+@blp.response(200, DrawingVersionSchema)
+def retry_version(version_id: str) -> DrawingVersion:
+    """Analyze a version whose analysis failed again (editors and owners); its failed jobs resume. 409 otherwise."""
+    return retries.retry_analysis(db(), current_actor(), version_id)

@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from buildtrace_assets.api.context import current_actor, db
 from buildtrace_assets.api.schemas import JobCreateSchema, JobSchema, StageSchema
 from buildtrace_assets.db.models import Job, JobStage
-from buildtrace_assets.services import jobs
+from buildtrace_assets.services import jobs, retries
 
 blp = Blueprint("jobs", __name__, url_prefix="/api/v1", description="Comparison jobs and their stages.")
 
@@ -48,3 +48,10 @@ def job_stages(job_id: str) -> Sequence[JobStage]:
 def cancel_job(job_id: str) -> Job:
     """Cancel a job that has not finished (editors and owners); 409 once it has."""
     return jobs.cancel_job(db(), current_actor(), job_id)
+
+
+@blp.route("/jobs/<job_id>/retry", methods=["POST"])
+@blp.response(200, JobSchema)
+def retry_job(job_id: str) -> Job:
+    """Run a failed job again (editors and owners): failed analyses are redone, then the comparison. 409 otherwise."""
+    return retries.retry_job(db(), current_actor(), job_id)
