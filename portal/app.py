@@ -11,7 +11,8 @@ thread-safely: "AST constructor recursion depth mismatch").
 It reads the same settings as the rest of BuildTrace (``BUILDTRACE_DATA_DIR``,
 ``BUILDTRACE_DATABASE_URL``, ``BUILDTRACE_STORAGE_URL``, ``DAGSTER_HOME``).
 Without a signed-in user the navigation holds the sign-in page only, so no
-URL reaches anything else.
+URL reaches anything else. While the database or blob storage is unreachable
+every page shows :func:`portal.outage.outage_page` instead of a traceback.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import streamlit as st
 
 from portal.auth import current_user, sign_out
+from portal.outage import outage_page
 
 st.set_page_config(page_title="BuildTrace", layout="wide")
 
@@ -40,4 +42,5 @@ else:
             st.Page("views/audit.py", title="Audit log", icon=":material/history:"),
         ]
     )
-navigation.run()
+with outage_page():  # database calls stop in backend.run already; this catches storage reads outside it
+    navigation.run()

@@ -19,6 +19,7 @@ from buildtrace_assets.config import get_settings
 from buildtrace_assets.db.session import make_session_factory, transaction
 from buildtrace_assets.services.errors import ServiceError
 from buildtrace_assets.storage import BlobStorage, open_storage
+from portal.outage import outage_page
 
 T = TypeVar("T")
 
@@ -39,8 +40,12 @@ def storage() -> BlobStorage:
 
 
 def run(operation: Callable[[Session], T]) -> T:
-    """``operation`` in a transaction of its own, committed when it returns."""
-    with transaction(_session_factory(get_settings().database_url)) as session:
+    """``operation`` in a transaction of its own, committed when it returns.
+
+    An unreachable database or storage shows the outage page and stops the run
+    here, so fragments that rerun on their own (job progress) get it too.
+    """
+    with outage_page(), transaction(_session_factory(get_settings().database_url)) as session:
         return operation(session)
 
 

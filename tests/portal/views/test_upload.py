@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from fixtures.files import png_header_only
 from streamlit.testing.v1 import AppTest
 
 from buildtrace_assets.services import drawings
@@ -103,3 +104,26 @@ def test_a_viewer_cannot_upload(open_app: OpenApp, people: People) -> None:
 
     assert texts(app.info) == ["Your role in Tower is viewer: only editors and owners upload drawings."]
     assert not app.file_uploader
+
+
+def test_a_reserved_drawing_name_gets_a_message_not_a_traceback(open_app: OpenApp, people: People) -> None:
+    app = open_app(people.editor, page=PAGE)
+    app.file_uploader[0].set_value(("A-101.pdf", sheet_pdf("first"), "application/pdf"))
+    app.run()
+    labelled(app.text_input, "New drawing name").input(".buildtrace-tmp-evil")
+    labelled(app.button, "Upload").click()
+    app.run()
+
+    assert not app.exception and not app.success
+    assert texts(app.error) == [
+        "drawing name must not start with '.buildtrace-tmp-', which is reserved for temporary files"
+    ]
+
+
+def test_a_decompression_bomb_is_refused_with_its_size(open_app: OpenApp, people: People) -> None:
+    app = upload(open_app(people.editor, page=PAGE), "bomb.png", png_header_only(60_000, 60_000), "image/png")
+
+    assert not app.exception and not app.success
+    assert texts(app.error) == [
+        "bomb.png is an image of 60,000 x 60,000 pixels (3,600 megapixels); the limit is 200 megapixels"
+    ]
