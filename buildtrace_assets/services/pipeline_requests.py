@@ -16,9 +16,9 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from buildtrace_assets.db.base import utcnow
-from buildtrace_assets.db.models import DrawingVersion, Job, PipelineRequest, Project, RequestKind
+from buildtrace_assets.db.models import Drawing, DrawingVersion, Job, PipelineRequest, Project, RequestKind
 from buildtrace_assets.services import audit
-from buildtrace_assets.services.access import Actor
+from buildtrace_assets.services.access import Actor, require_project
 
 
 def _record(
@@ -86,3 +86,24 @@ def requests_for_version(session: Session, version_id: str) -> int:
     return len(
         session.scalars(select(PipelineRequest.id).where(PipelineRequest.drawing_version_id == version_id)).all()
     )
+
+
+def waiting_for_pipeline(
+    session: Session, actor: Actor, project_id: str, registered_before: datetime
+) -> Sequence[DrawingVersion]:
+    """The project's versions still waiting for their analysis since before ``registered_before``, oldest first.
+
+    What the portal warns about: uploads the pipeline has not taken up, as
+    when its daemon is stopped.
+    """
+    require_project(session, actor, project_id)
+    return session.scalars(
+        select(DrawingVersion)
+        .join(Drawing, Drawing.id == DrawingVersion.drawing_id)
+        .where(
+            Drawing.project_id == project_id,
+            DrawingVersion.ocr_status == "pending",
+            DrawingVersion.created_at < registered_before,
+        )
+        .order_by(DrawingVersion.created_at)
+    ).all()

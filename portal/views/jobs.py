@@ -1,14 +1,16 @@
-"""Jobs: each comparison's status, stage timeline, Dagster lineage and errors; cancel."""
+"""Jobs: each comparison's status, stage timeline, Dagster lineage and errors; cancel, retry; uploads still waiting."""
 
 from __future__ import annotations
 
 import os
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import streamlit as st
 from dagster import AssetKey, DagsterInstance
 
-from buildtrace_assets.services import jobs
+from buildtrace_assets.config import get_settings
+from buildtrace_assets.db.base import utcnow
+from buildtrace_assets.services import jobs, pipeline_requests, retries
 from portal import backend
 from portal.auth import SignedIn, signed_in_user
 from portal.job_context import JobRef, project_jobs
@@ -80,6 +82,9 @@ def _job(user: SignedIn, project: ProjectAccess, job: JobRef) -> None:
         cancel = project.can_edit and not job.finished and action.button("Cancel", key=f"cancel-{job.job_id}")
         if cancel and backend.attempt(lambda s: jobs.cancel_job(s, user.actor, job.job_id)):
             st.rerun()
+        retry = project.can_edit and job.status == "failed" and action.button("Retry", key=f"retry-{job.job_id}")
+        if retry and backend.attempt(lambda s: retries.retry_job(s, user.actor, job.job_id)):
+            st.rerun()
         if job.error_message:
             st.error(job.error_message)
         _timeline(user, job)
@@ -93,8 +98,22 @@ st.title("Jobs")
 st.caption(f"Comparisons in {project.name}, newest first; refreshed every {POLL_SECONDS} s.")
 
 
+def _waiting_uploads() -> None:
+    """Warn when uploads wait longer than the pipeline normally takes to pick them up (daemon down)."""
+    stale_after = get_settings().intake_stale_after_s
+    since = utcnow() - timedelta(seconds=stale_after)
+    waiting = backend.run(lambda s: list(pipeline_requests.waiting_for_pipeline(s, user.actor, project.project_id, since)))
+    if waiting:
+        st.warning(
+            f"{len(waiting)} upload(s) have waited more than {stale_after / 60:g} min for the pipeline to start "
+            f"(oldest: {waiting[0].original_filename}, {_when(waiting[0].created_at)} UTC). They are asked for "
+            "again automatically; if this stays, the Dagster daemon may be stopped."
+        )
+
+
 @st.fragment(run_every=POLL_SECONDS)
 def job_board() -> None:
+    _waiting_uploads()
     found = project_jobs(user, project)
     if not found:
         st.info("No comparisons yet: upload a second version of a drawing to start one.")

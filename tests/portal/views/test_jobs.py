@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from streamlit.testing.v1 import AppTest
+
+from buildtrace_assets.assets.tracking import fail_version
+from buildtrace_assets.config import get_settings
 
 from buildtrace_assets.services import jobs
 from buildtrace_assets.services.access import SYSTEM
@@ -108,3 +112,34 @@ def test_without_dagster_home_the_lineage_says_how_to_get_it(
     app.run()
 
     assert "Set DAGSTER_HOME to see what the Dagster instance materialized for this job." in texts(app.caption)
+
+
+def test_an_editor_retries_a_failed_job_and_viewers_see_no_retry(
+    open_app: OpenApp, people: People, portal_env: PortalEnv
+) -> None:
+    seeded = seed_job(portal_env, people)
+    portal_env.run(lambda s: fail_version(s, seeded.new_version_id, "the analysis process stopped unexpectedly"))
+    assert not [button for button in open_app(people.viewer, page=PAGE).main.button if button.label == "Retry"]
+    app = open_app(people.editor, page=PAGE)
+
+    labelled(app.button, "Retry").click()
+    app.run()
+
+    assert portal_env.run(lambda s: jobs.get_job(s, people.editor, seeded.job_id).status) == "pending"
+    assert not [button for button in app.main.button if button.label == "Retry"]
+
+
+def test_uploads_the_pipeline_has_not_taken_up_are_reported(
+    open_app: OpenApp, people: People, portal_env: PortalEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed_job(portal_env, people)
+    assert not any("waited" in text for text in texts(open_app(people.viewer, page=PAGE).warning))
+
+    monkeypatch.setenv("BUILDTRACE_INTAKE_STALE_AFTER_S", "0")
+    get_settings.cache_clear()
+    try:
+        app = open_app(people.viewer, page=PAGE)
+    finally:
+        get_settings.cache_clear()
+
+    assert any("2 upload(s) have waited more than 0 min" in text for text in texts(app.warning))
