@@ -283,7 +283,6 @@ def reopen_failed_job(session: Session, actor: Actor, job: Job, project: Project
     audit.record_change(session, actor, "job.retry", project, job, before=before)
 
 
-
 def stages_of_run(session: Session, job_id: str, dagster_run_id: str) -> list[JobStage]:
     """The job's open diff and summary stages that ``dagster_run_id`` worked on or never reached, in order.
 
@@ -313,7 +312,6 @@ def fail_run_stages(session: Session, actor: Actor, job_id: str, dagster_run_id:
     stages = stages_of_run(session, job_id, dagster_run_id)
     if stages:
         fail_stage(session, actor, job_id, stages[0].stage, message)
-
 
 
 def stage_retried(session: Session, actor: Actor, row: JobStage, message: str) -> None:

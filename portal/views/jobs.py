@@ -102,7 +102,9 @@ def _waiting_uploads() -> None:
     """Warn when uploads wait longer than the pipeline normally takes to pick them up (daemon down)."""
     stale_after = get_settings().intake_stale_after_s
     since = utcnow() - timedelta(seconds=stale_after)
-    waiting = backend.run(lambda s: list(pipeline_requests.waiting_for_pipeline(s, user.actor, project.project_id, since)))
+    waiting = backend.run(
+        lambda s: list(pipeline_requests.waiting_for_pipeline(s, user.actor, project.project_id, since))
+    )
     if waiting:
         st.warning(
             f"{len(waiting)} upload(s) have waited more than {stale_after / 60:g} min for the pipeline to start "

@@ -23,6 +23,7 @@ from buildtrace_assets.db.migrate import upgrade
 from buildtrace_assets.db.models import ChangeSummary, Job
 from buildtrace_assets.samples import RevisionPair
 from buildtrace_assets.sensors.jobs import job_progress_sensor
+from buildtrace_assets.sensors.pipeline_requests import pipeline_request_sensor
 from buildtrace_assets.sensors.uploads import upload_sensor
 
 pytestmark = pytest.mark.slow
@@ -65,14 +66,16 @@ class SensorDaemon:
 def land_and_summarize(world: World, instance: DagsterInstance, pair: RevisionPair) -> None:
     daemon = SensorDaemon(world, instance)
     world.drop("Architectural Set", "rev-A.pdf", pair.old_path.read_bytes())
-    assert len(daemon.tick(upload_sensor)) == 1
+    assert daemon.tick(upload_sensor) == []
+    assert len(daemon.tick(pipeline_request_sensor)) == 1
     assert daemon.tick(job_progress_sensor) == []
 
     world.drop("Architectural Set", "rev-B.pdf", pair.new_path.read_bytes())
-    assert len(daemon.tick(upload_sensor)) == 1
+    assert daemon.tick(upload_sensor) == []
+    assert len(daemon.tick(pipeline_request_sensor)) == 1
     (compare_run,) = daemon.tick(job_progress_sensor)
 
-    assert daemon.tick(upload_sensor) == daemon.tick(job_progress_sensor) == []
+    assert daemon.tick(upload_sensor) == daemon.tick(pipeline_request_sensor) == daemon.tick(job_progress_sensor) == []
     with world.session_factory() as session:
         job = session.scalars(select(Job)).one()
         summary = session.scalars(select(ChangeSummary).where(ChangeSummary.is_active)).one()

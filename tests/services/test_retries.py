@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from fixtures.database import Team, tiny_pdf
+from services.conftest import UploadVersion
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from services.conftest import UploadVersion
 
 from buildtrace_assets.assets.tracking import fail_version
 from buildtrace_assets.db.models import AuditLog, DrawingVersion, Job, JobStage, PipelineRequest
