@@ -77,7 +77,7 @@ def _register(
         context.log.warning(f"refused {blob.key}: {error}")
         with database.transaction() as session:
             record(session, blob, None, str(error))
-    except Exception as error:  # one unusable object must not hold up the others
+    except Exception as error:  # noqa: BLE001 - one unusable object must not hold up the others
         context.log.error(f"skipped {blob.key}: {type(error).__name__}: {error}")
         with database.transaction() as session:
             record(session, blob, None, f"could not be read ({type(error).__name__})")

@@ -231,7 +231,7 @@ DEAD_WORKER = "Detected run worker status FAILED: 'the run worker process (pid 4
 def test_a_late_failure_after_the_analysis_was_committed_leaves_the_version_completed(
     world: World, revision_pair: RevisionPair, instance: DagsterInstance
 ) -> None:
-    old_id, new_id, job_id = world.comparison(revision_pair)
+    _, new_id, job_id = world.comparison(revision_pair)
     mark_analyzed(world, new_id)
 
     report_failure(world, instance, {VERSION_TAG: new_id}, DEAD_WORKER)
