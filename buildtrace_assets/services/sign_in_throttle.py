@@ -48,6 +48,7 @@ from sqlalchemy.orm import Session
 from buildtrace_assets.config import Settings
 from buildtrace_assets.db.base import utcnow
 from buildtrace_assets.db.models import CounterScope, SignInCounter, User
+from buildtrace_assets.db.models.sign_in_counters import KEY_LENGTH
 from buildtrace_assets.services import audit, users
 from buildtrace_assets.services.access import SYSTEM, Actor
 from buildtrace_assets.services.errors import TooManyAttempts
@@ -100,8 +101,11 @@ class SignInAttempt:
 
     @property
     def account_key(self) -> str:
-        """The e-mail address as accounts are looked up (see :func:`users.find_user`)."""
-        return self.email.strip().lower()
+        """The e-mail address as accounts are looked up (see :func:`users.find_user`), cut to fit its column.
+
+        The portal's form does not limit the length, and no account has a longer address.
+        """
+        return self.email.strip().lower()[:KEY_LENGTH]
 
 
 @dataclass(frozen=True)
@@ -173,7 +177,7 @@ class SignInThrottle:
     def _scopes(self, attempt: SignInAttempt) -> dict[CounterScope, tuple[str, ThrottlePolicy]]:
         scopes: dict[CounterScope, tuple[str, ThrottlePolicy]] = {"account": (attempt.account_key, self.account)}
         if attempt.client_address:
-            scopes["address"] = (attempt.client_address, self.address)
+            scopes["address"] = (attempt.client_address[:KEY_LENGTH], self.address)
         return scopes
 
 

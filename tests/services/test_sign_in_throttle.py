@@ -344,3 +344,14 @@ def test_the_client_address_is_read_from_x_forwarded_for_only_as_far_as_the_trus
     throttle = SignInThrottle.from_settings(Settings(trusted_proxies=trusted_proxies))
 
     assert throttle.attempt("ann@acme.test", OFFICE, forwarded_for).client_address == address
+
+
+def test_an_overlong_e_mail_is_counted_like_any_other(
+    db_session: Session, team: Team, throttle: SignInThrottle
+) -> None:
+    email = "x" * 1000 + "@acme.test"
+    for _ in range(6):
+        assert not sign_in(db_session, throttle, email)
+
+    with pytest.raises(TooManyAttempts):
+        sign_in(db_session, throttle, email)

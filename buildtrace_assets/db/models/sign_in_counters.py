@@ -19,6 +19,8 @@ from buildtrace_assets.db.base import Base, CreatedAtMixin, IdMixin, check_in
 
 CounterScope = Literal["account", "address"]
 COUNTER_SCOPES: tuple[str, ...] = get_args(CounterScope)
+KEY_LENGTH = 320
+"""The longest e-mail address (as in ``users.email``); longer keys are cut to it."""
 
 
 class SignInCounter(IdMixin, CreatedAtMixin, Base):
@@ -36,7 +38,7 @@ class SignInCounter(IdMixin, CreatedAtMixin, Base):
     )
 
     scope: Mapped[str] = mapped_column(String(16))
-    key: Mapped[str] = mapped_column(String(320))
+    key: Mapped[str] = mapped_column(String(KEY_LENGTH))
     failures: Mapped[int] = mapped_column(default=0)
     last_failure_at: Mapped[datetime]
     blocked_until: Mapped[datetime | None]
