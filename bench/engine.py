@@ -79,7 +79,10 @@ def _measure(mode: str, old: Path, new: Path, out_dir: Path) -> dict:
     out_dir.mkdir(parents=True, exist_ok=True)
     done = subprocess.run(
         [sys.executable, "-m", "bench._child", mode, str(old), str(new), str(out_dir), str(DPI)],
-        capture_output=True, text=True, check=False, cwd=Path(__file__).parent.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=Path(__file__).parent.parent,
     )
     if done.returncode != 0:
         return {"seconds": None, "peak_mb": None, "error": done.stderr[-2000:]}
@@ -91,20 +94,23 @@ def _page_pairs(truth: Truth) -> int:
 
 
 def run_pair(spec: PairSpec, work: Path) -> tuple[dict, Score | None]:
-    pair = make_revision_pair(work / spec.name, seed=spec.seed, n_sheets=spec.n_sheets, scenario=spec.scenario,
-                              scan=spec.scan)
+    pair = make_revision_pair(
+        work / spec.name, seed=spec.seed, n_sheets=spec.n_sheets, scenario=spec.scenario, scan=spec.scan
+    )
     engine = _measure("engine", pair.old_path, pair.new_path, work / spec.name / "engine")
     reference = _measure("reference", pair.old_path, pair.new_path, work / spec.name / "reference")
     sheets = _page_pairs(pair.truth)
-    row = {"pair": spec.name, "scanned": spec.scanned, "sheet_pairs": sheets,
-           "engine": engine, "reference": reference}
+    row = {"pair": spec.name, "scanned": spec.scanned, "sheet_pairs": sheets, "engine": engine, "reference": reference}
     if engine["error"] or reference["error"]:
         return row, None
     report = json.loads((work / spec.name / "engine" / "report.json").read_text())
     score = score_report(report, pair.truth)
-    row.update(score=score.summary(), missed=score.missed,
-               seconds_per_sheet=engine["seconds"] / sheets,
-               reference_seconds_per_sheet=reference["seconds"] / sheets)
+    row.update(
+        score=score.summary(),
+        missed=score.missed,
+        seconds_per_sheet=engine["seconds"] / sheets,
+        reference_seconds_per_sheet=reference["seconds"] / sheets,
+    )
     return row, score
 
 
@@ -185,14 +191,23 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(row)
             if score is not None:
                 scores[spec.scanned].append(score)
-            print(f"{spec.name}: engine {row['engine']['seconds']} s, error={bool(row['engine']['error'])}",
-                  file=sys.stderr)
+            print(
+                f"{spec.name}: engine {row['engine']['seconds']} s, error={bool(row['engine']['error'])}",
+                file=sys.stderr,
+            )
         large = run_large_set(large_sheets, work)
         summary = summarize(rows, scores, large)
 
-    result = {"dpi": DPI, "quick": args.quick, "corpus": [asdict(s) | {"scenario": str(s.scenario)} for s in corpus],
-              "targets": TARGETS, "summary": summary, "pairs": rows, "large_set": large,
-              "wall_seconds": time.perf_counter() - started}
+    result = {
+        "dpi": DPI,
+        "quick": args.quick,
+        "corpus": [asdict(s) | {"scenario": str(s.scenario)} for s in corpus],
+        "targets": TARGETS,
+        "summary": summary,
+        "pairs": rows,
+        "large_set": large,
+        "wall_seconds": time.perf_counter() - started,
+    }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2, default=str))
     print(markdown(summary, large_sheets))

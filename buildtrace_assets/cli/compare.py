@@ -14,8 +14,12 @@ from buildtrace_assets.summaries import summarize_changes_markdown
 @click.command("compare")
 @click.argument("old", type=click.Path(path_type=Path))
 @click.argument("new", type=click.Path(path_type=Path))
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for the results.")
-@click.option("--dpi", type=click.IntRange(36, 600), default=None, help="Raster resolution (default from settings, 150).")
+@click.option(
+    "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for the results."
+)
+@click.option(
+    "--dpi", type=click.IntRange(36, 600), default=None, help="Raster resolution (default from settings, 150)."
+)
 def compare(old: Path, new: Path, out_dir: Path, dpi: int | None) -> None:
     """Compare two revisions of a drawing (PDF, PNG, JPG or DXF) and write changes.json, overlays, crops and summary.md."""
     try:

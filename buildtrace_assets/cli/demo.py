@@ -89,7 +89,9 @@ def upload_pair(
     for path in paths:
         with transaction(session_factory) as session:
             try:
-                version = register_upload(session, storage, actor, project.id, DEMO_DRAWING, path.name, path.read_bytes())
+                version = register_upload(
+                    session, storage, actor, project.id, DEMO_DRAWING, path.name, path.read_bytes()
+                )
             except DuplicateUpload as duplicate:
                 version = duplicate.existing
             version_ids.append(version.id)

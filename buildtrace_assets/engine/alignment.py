@@ -168,8 +168,11 @@ def _refine(
         new_patch = cv2.getRectSubPix(new.image, (PATCH_PX, PATCH_PX), (float(cx), float(cy)))
         patch_to_old = new_to_old_px @ np.array([[1.0, 0.0, cx - half + 0.5], [0.0, 1.0, cy - half + 0.5], [0, 0, 1]])
         old_patch = cv2.warpAffine(
-            old.image, patch_to_old, (PATCH_PX, PATCH_PX),
-            flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderValue=255,
+            old.image,
+            patch_to_old,
+            (PATCH_PX, PATCH_PX),
+            flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+            borderValue=255,
         )
         (dx, dy), response = cv2.phaseCorrelate(
             255.0 - new_patch.astype(np.float32), 255.0 - old_patch.astype(np.float32), window
@@ -194,8 +197,10 @@ def _patch_centres(anchors: np.ndarray, small_new: _Reduced) -> list[tuple[float
     height, width = small_new.image.shape
     margin = PATCH_PX / 2 * width / small_new.full_size[0] + 1
     inside = (
-        (anchors[:, 0] >= margin) & (anchors[:, 0] < width - margin)
-        & (anchors[:, 1] >= margin) & (anchors[:, 1] < height - margin)
+        (anchors[:, 0] >= margin)
+        & (anchors[:, 0] < width - margin)
+        & (anchors[:, 1] >= margin)
+        & (anchors[:, 1] < height - margin)
     )
     anchors = anchors[inside]
     columns = 8

@@ -119,7 +119,9 @@ class PageAnalysis:
             height_pt=float(data["height_pt"]),
             rotation=int(data["rotation"]),
             text_source=data["text_source"],
-            words=tuple(Word(str(text), (float(x0), float(y0), float(x1), float(y1))) for text, x0, y0, x1, y1 in data["words"]),
+            words=tuple(
+                Word(str(text), (float(x0), float(y0), float(x1), float(y1))) for text, x0, y0, x1, y1 in data["words"]
+            ),
             sheet=SheetIdentity(**data["sheet"]),
             thumbnail=None
             if thumbnail is None
@@ -319,10 +321,14 @@ def _opened(opening: Future[Document]) -> Document | None:
 
 
 def _rendered(document: Document, page: PageAnalysis, dpi: float) -> RenderedPage:
-    return RenderedPage(document.render(page.index, dpi), dpi, page.width_pt, page.height_pt, page.words, page.text_source)
+    return RenderedPage(
+        document.render(page.index, dpi), dpi, page.width_pt, page.height_pt, page.words, page.text_source
+    )
 
 
-def _comparable(pair: SheetPair, analyses: tuple[DocumentAnalysis, DocumentAnalysis]) -> tuple[PageAnalysis, PageAnalysis] | None:
+def _comparable(
+    pair: SheetPair, analyses: tuple[DocumentAnalysis, DocumentAnalysis]
+) -> tuple[PageAnalysis, PageAnalysis] | None:
     """Both pages of a matched pair, when both can be rendered."""
     if pair.old_page is None or pair.new_page is None:
         return None
@@ -356,13 +362,21 @@ def _compared_sheets(
 
 def _grow(box: BBox, margin: tuple[float, float], page: PageAnalysis) -> BBox:
     dx, dy = margin
-    return (max(0.0, box[0] - dx), max(0.0, box[1] - dy), min(page.width_pt, box[2] + dx), min(page.height_pt, box[3] + dy))
+    return (
+        max(0.0, box[0] - dx),
+        max(0.0, box[1] - dy),
+        min(page.width_pt, box[2] + dx),
+        min(page.height_pt, box[3] + dy),
+    )
 
 
 def _box_to_old(box: BBox, matrix: np.ndarray) -> BBox:
     """New-sheet box -> old-sheet box through the inverse alignment (bounding box of the mapped corners)."""
     inverse = cv2.invertAffineTransform(np.asarray(matrix, np.float64))
-    corners = np.array([[box[0], box[1], 1.0], [box[2], box[1], 1.0], [box[0], box[3], 1.0], [box[2], box[3], 1.0]]) @ inverse.T
+    corners = (
+        np.array([[box[0], box[1], 1.0], [box[2], box[1], 1.0], [box[0], box[3], 1.0], [box[2], box[3], 1.0]])
+        @ inverse.T
+    )
     low, high = corners.min(axis=0), corners.max(axis=0)
     return (float(low[0]), float(low[1]), float(high[0]), float(high[1]))
 
@@ -394,7 +408,9 @@ def _read_changed_text(
         if change.needs_reading and (old_text is None or new_text is None):
             return None
         kind = "modified" if old_text is not None and new_text is not None else change.kind
-        return dataclasses.replace(change, kind=kind, bbox=box, old_text=old_text, new_text=new_text, needs_reading=False)
+        return dataclasses.replace(
+            change, kind=kind, bbox=box, old_text=old_text, new_text=new_text, needs_reading=False
+        )
 
     changes = [read_change for read_change in map(read, result.changes) if read_change is not None]
     return numbered(_without_overlaps(changes, read), result.sheet_key)
@@ -435,7 +451,11 @@ def _compare_pair(
     result = compare_pages(old, new, sheet_key=key)
     entry: dict[str, Any] = {"alignment": alignment_to_dict(result.alignment), "changes": []}
     if not result.ok:
-        return {**entry, "status": "modified", "error": {"kind": "unaligned", "message": result.reason or "alignment failed"}}
+        return {
+            **entry,
+            "status": "modified",
+            "error": {"kind": "unaligned", "message": result.reason or "alignment failed"},
+        }
     result = dataclasses.replace(result, changes=_read_changed_text(result, versions.docs, pages))
     if not result.changes:
         return {**entry, "status": "unchanged"}

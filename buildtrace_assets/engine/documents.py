@@ -320,8 +320,11 @@ class Document:
         self.file_type: FileType
         self.kind, self.file_type = detect_kind(self.path)
         self._sandbox = Sandbox(
-            f"{__name__}:PageSource", str(self.path.absolute()), self.kind,
-            limits=limits, beside=None if beside is None else beside._sandbox,
+            f"{__name__}:PageSource",
+            str(self.path.absolute()),
+            self.kind,
+            limits=limits,
+            beside=None if beside is None else beside._sandbox,
         )
         try:
             self.pages: tuple[PageInfo, ...] = tuple(self._sandbox.call("pages"))

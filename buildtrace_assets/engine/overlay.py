@@ -61,7 +61,9 @@ def _lightened_grays(levels: int) -> list[int]:
 
 
 PALETTE, PALETTE_INDEX = _palette(_lightened_grays(GRAY_LEVELS))
-CROP_PALETTE, CROP_PALETTE_INDEX = _palette([level * 255 // (CROP_GRAY_LEVELS - 1) for level in range(CROP_GRAY_LEVELS)])
+CROP_PALETTE, CROP_PALETTE_INDEX = _palette(
+    [level * 255 // (CROP_GRAY_LEVELS - 1) for level in range(CROP_GRAY_LEVELS)]
+)
 CROP_GRAY_LUT = ((np.arange(256) * (CROP_GRAY_LEVELS - 1) + 127) // 255).astype(np.uint8)
 
 
@@ -122,10 +124,17 @@ def _outline(canvas: np.ndarray, change: Change, px_per_pt: float, label: str) -
     (text_w, text_h), baseline = cv2.getTextSize(label, cv2.FONT_HERSHEY_SIMPLEX, font_scale, thickness)
     top = max(0, round(y0 - pad) - text_h - baseline - 2 * thickness)
     left = max(0, round(x0 - pad))
-    cv2.rectangle(canvas, (left, top), (left + text_w + 2 * thickness, top + text_h + baseline + 2 * thickness), colour, -1)
+    cv2.rectangle(
+        canvas, (left, top), (left + text_w + 2 * thickness, top + text_h + baseline + 2 * thickness), colour, -1
+    )
     cv2.putText(
-        canvas, label, (left + thickness, top + text_h + thickness), cv2.FONT_HERSHEY_SIMPLEX,
-        font_scale, PALETTE_INDEX["label"], thickness,
+        canvas,
+        label,
+        (left + thickness, top + text_h + thickness),
+        cv2.FONT_HERSHEY_SIMPLEX,
+        font_scale,
+        PALETTE_INDEX["label"],
+        thickness,
     )
 
 

@@ -150,8 +150,10 @@ def _merge_once(found: list[_Candidate], words: list[Word]) -> list[_Candidate]:
         merged.append(
             _Candidate(
                 box=(
-                    float(member_boxes[:, 0].min()), float(member_boxes[:, 1].min()),
-                    float(member_boxes[:, 2].max()), float(member_boxes[:, 3].max()),
+                    float(member_boxes[:, 0].min()),
+                    float(member_boxes[:, 1].min()),
+                    float(member_boxes[:, 2].max()),
+                    float(member_boxes[:, 3].max()),
                 ),
                 kind=kinds.pop() if len(kinds) == 1 else "modified",
                 confidence=max(member.confidence for member in members),
@@ -167,7 +169,12 @@ def _common_area(
     """New-page pixels the old page covers too, kept clear of its edges where resampling blurs."""
     height, width = old_shape
     corners = np.array(
-        [[inset, inset], [width - 1 - inset, inset], [width - 1 - inset, height - 1 - inset], [inset, height - 1 - inset]],
+        [
+            [inset, inset],
+            [width - 1 - inset, inset],
+            [width - 1 - inset, height - 1 - inset],
+            [inset, height - 1 - inset],
+        ],
         np.float64,
     )
     mapped = cv2.transform(corners[None], to_new_px)[0]
@@ -247,7 +254,10 @@ def _lonely_phrases(
     lonely_old, lonely_new = unmatched_words(old_words, new_words)
     unread: list[Word] = []
     read: list[Word] = []
-    for lonely, other_ocr, other_words in ((lonely_old, ocr_sides[1], new_words), (lonely_new, ocr_sides[0], old_words)):
+    for lonely, other_ocr, other_words in (
+        (lonely_old, ocr_sides[1], new_words),
+        (lonely_new, ocr_sides[0], old_words),
+    ):
         for word in lonely:
             (unread if other_ocr and not words_in(other_words, word.bbox) else read).append(word)
     return [(box, False) for box in phrase_boxes(read)] + [(box, True) for box in value_boxes(unread)]
@@ -255,4 +265,3 @@ def _lonely_phrases(
 
 def _overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-

@@ -263,9 +263,7 @@ def _group_labels(cells: tuple[np.ndarray, np.ndarray], grid_shape: tuple[int, i
     return labels[cells]
 
 
-def _group_boxes(
-    groups: np.ndarray, ys: np.ndarray, xs: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _group_boxes(groups: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sort order of the pixels by group, where each group starts in that order, and each group's box."""
     order = np.argsort(groups, kind="stable")
     sorted_groups = groups[order]
@@ -301,8 +299,10 @@ def cluster_boxes(boxes: np.ndarray, gap: float = 0.0) -> np.ndarray:
     extents = np.asarray(boxes, dtype=np.float64)
     while True:
         near = (
-            (extents[:, None, 0] <= extents[None, :, 2] + gap) & (extents[None, :, 0] <= extents[:, None, 2] + gap)
-            & (extents[:, None, 1] <= extents[None, :, 3] + gap) & (extents[None, :, 1] <= extents[:, None, 3] + gap)
+            (extents[:, None, 0] <= extents[None, :, 2] + gap)
+            & (extents[None, :, 0] <= extents[:, None, 2] + gap)
+            & (extents[:, None, 1] <= extents[None, :, 3] + gap)
+            & (extents[None, :, 1] <= extents[:, None, 3] + gap)
         )
         component = np.arange(len(extents))
         while True:

@@ -231,7 +231,9 @@ class Sandbox:
             sibling = beside._fork(theirs) if beside is not None else None
             self._process = sibling or subprocess.Popen(
                 [sys.executable, "-S", "-m", __name__, str(theirs.fileno())],
-                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=_child_environment(),
+                pass_fds=(theirs.fileno(),),
+                stdin=subprocess.DEVNULL,
+                env=_child_environment(),
             )
             self._conn = Connection(ours.detach())
         self._conn.send((self._factory, self._args, self._limits.memory_mb, sys.path))
@@ -302,7 +304,9 @@ class Sandbox:
             self._stop()
             raise BadInputError(f"{what} took longer than {timeout_s:g} s")
 
-    def _read_array(self, shape: tuple[int, ...], dtype: str, deadline: float, timeout_s: float, what: str) -> np.ndarray:
+    def _read_array(
+        self, shape: tuple[int, ...], dtype: str, deadline: float, timeout_s: float, what: str
+    ) -> np.ndarray:
         """Map the sealed in-memory file whose descriptor follows an array header as a copy-on-write array.
 
         Mapping instead of copying spares the parent ~20 MB of fresh memory per page, which the kernel must zero

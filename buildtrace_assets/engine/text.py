@@ -27,7 +27,9 @@ OcrScope = Literal["none", "title_block", "full"]
 OCR_DPI = 200.0
 """Raster resolution for OCR: 150 dpi leaves 6 pt note text about 12 px tall, too small for Tesseract."""
 MIN_OCR_CONFIDENCE = 40.0
-STRAIGHT_MARKS = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2033": '"', "\u2018": "'", "\u2019": "'", "\u2032": "'"})
+STRAIGHT_MARKS = str.maketrans(
+    {"\u201c": '"', "\u201d": '"', "\u2033": '"', "\u2018": "'", "\u2019": "'", "\u2032": "'"}
+)
 """Tesseract reads the inch and foot marks of dimensions (``5/8"``, ``12'-6"``) as typographic quotes; drawings
 mean the straight marks, which is also what their text layers hold."""
 MIN_TEXT_LAYER_WORDS = 3

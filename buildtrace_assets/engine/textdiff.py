@@ -77,8 +77,10 @@ def snap_to_words(box: BBox, words: Iterable[Word]) -> BBox:
         if len(inside) == 0:
             return box
         grown = (
-            min(box[0], float(inside[:, 0].min())), min(box[1], float(inside[:, 1].min())),
-            max(box[2], float(inside[:, 2].max())), max(box[3], float(inside[:, 3].max())),
+            min(box[0], float(inside[:, 0].min())),
+            min(box[1], float(inside[:, 1].min())),
+            max(box[2], float(inside[:, 2].max())),
+            max(box[3], float(inside[:, 3].max())),
         )
         if grown == tuple(box):
             return box
@@ -235,8 +237,10 @@ def phrase_boxes(words: Sequence[Word], gap: float = WORD_GAP_PT) -> list[BBox]:
     clusters = cluster_boxes(boxes, gap)
     return [
         (
-            float(boxes[clusters == c, 0].min()), float(boxes[clusters == c, 1].min()),
-            float(boxes[clusters == c, 2].max()), float(boxes[clusters == c, 3].max()),
+            float(boxes[clusters == c, 0].min()),
+            float(boxes[clusters == c, 1].min()),
+            float(boxes[clusters == c, 2].max()),
+            float(boxes[clusters == c, 3].max()),
         )
         for c in range(clusters.max() + 1)
     ]

@@ -95,8 +95,10 @@ def move_door(sheet: Sheet, rng: random.Random, taken: list[BBox]) -> EditResult
                 continue
             moved = door_element(door.id, wall, u1, door.meta["side"], door.meta["tag"])
             if _free(door.bbox, taken) and _free(moved.bbox, taken):
-                changes = [ExpectedChange("removed", door.bbox, "move_door"),
-                           ExpectedChange("added", moved.bbox, "move_door")]
+                changes = [
+                    ExpectedChange("removed", door.bbox, "move_door"),
+                    ExpectedChange("added", moved.bbox, "move_door"),
+                ]
                 return _replace_element(sheet, moved), changes
     return None
 
@@ -143,14 +145,14 @@ def note_text(sheet: Sheet, rng: random.Random, taken: list[BBox]) -> EditResult
         digits = [m.start() for m in _NUMBER.finditer(old_word)]
         at = rng.choice(digits)
         new_digit = rng.choice([d for d in "123456789" if d != old_word[at]])
-        new_word = old_word[:at] + new_digit + old_word[at + 1:]
+        new_word = old_word[:at] + new_digit + old_word[at + 1 :]
         prefix = " ".join([number, *words[:i]]) + " "
         x = label.origin[0] + text_width(prefix, label.size)
         top, bottom = label.bbox[1], label.bbox[3]
         box = (x, top, x + text_width(old_word, label.size), bottom)
         if not _free(box, taken):
             continue
-        new_label = replace(label, text=prefix + " ".join([new_word, *words[i + 1:]]))
+        new_label = replace(label, text=prefix + " ".join([new_word, *words[i + 1 :]]))
         edited = replace(note, primitives=(new_label,))
         return _replace_element(sheet, edited), [ExpectedChange("modified", box, "note_text", old_word, new_word)]
     return None

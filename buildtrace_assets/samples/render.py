@@ -30,8 +30,13 @@ def draw_sheet(page: pymupdf.Page, sheet: Sheet, matrix: pymupdf.Matrix) -> None
             if isinstance(primitive, Stroke):
                 points = [place(*p) for p in primitive.points]
                 shape.draw_polyline(points + points[:1] if primitive.closed else points)
-                shape.finish(width=primitive.width * scale, color=_BLACK, dashes=primitive.dashes,
-                             fill=_BLACK if primitive.filled else None, closePath=False)
+                shape.finish(
+                    width=primitive.width * scale,
+                    color=_BLACK,
+                    dashes=primitive.dashes,
+                    fill=_BLACK if primitive.filled else None,
+                    closePath=False,
+                )
             elif isinstance(primitive, Mask):
                 x0, y0, x1, y1 = primitive.rect
                 corners = [place(x, y) for x, y in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))]
@@ -39,9 +44,14 @@ def draw_sheet(page: pymupdf.Page, sheet: Sheet, matrix: pymupdf.Matrix) -> None
                 shape.finish(width=0, color=None, fill=_WHITE, closePath=True)
             elif isinstance(primitive, Label):
                 origin = pymupdf.Point(place(*primitive.origin))
-                shape.insert_text(origin, primitive.text, fontsize=primitive.size,
-                                  fontname="hebo" if primitive.bold else "helv", color=_BLACK,
-                                  morph=(origin, linear))
+                shape.insert_text(
+                    origin,
+                    primitive.text,
+                    fontsize=primitive.size,
+                    fontname="hebo" if primitive.bold else "helv",
+                    color=_BLACK,
+                    morph=(origin, linear),
+                )
     shape.commit()
 
 

@@ -57,7 +57,11 @@ def sheet_specs(count: int) -> list[SheetSpec]:
 
 
 _DISCIPLINE_TITLES = {
-    "A": "FLOOR PLAN", "S": "FRAMING PLAN", "M": "HVAC PLAN", "E": "LIGHTING PLAN", "P": "PLUMBING PLAN",
+    "A": "FLOOR PLAN",
+    "S": "FRAMING PLAN",
+    "M": "HVAC PLAN",
+    "E": "LIGHTING PLAN",
+    "P": "PLUMBING PLAN",
 }
 
 
@@ -112,8 +116,9 @@ def _write(path: Path, sheets: list[Sheet], transforms: list[Replot], scanned: b
         write_pdf(path, sheets, matrices)
 
 
-def make_drawing_set(path: Path, sheets: int | list[SheetSpec] = 3, *, seed: int = 0,
-                     page_size: str | tuple[float, float] = "ARCH_D") -> list[Sheet]:
+def make_drawing_set(
+    path: Path, sheets: int | list[SheetSpec] = 3, *, seed: int = 0, page_size: str | tuple[float, float] = "ARCH_D"
+) -> list[Sheet]:
     """Write a vector drawing set, one sheet per page, and return the drafted sheets."""
     specs = sheet_specs(sheets) if isinstance(sheets, int) else list(sheets)
     if not specs:
@@ -124,9 +129,16 @@ def make_drawing_set(path: Path, sheets: int | list[SheetSpec] = 3, *, seed: int
     return drafted
 
 
-def make_revision_pair(out_dir: Path, *, seed: int = 0, n_sheets: int = 3, scenario: str | Scenario = "mixed",
-                       replot: bool = True, scan: ScanMode = "none",
-                       page_size: str | tuple[float, float] = "ARCH_D") -> RevisionPair:
+def make_revision_pair(
+    out_dir: Path,
+    *,
+    seed: int = 0,
+    n_sheets: int = 3,
+    scenario: str | Scenario = "mixed",
+    replot: bool = True,
+    scan: ScanMode = "none",
+    page_size: str | tuple[float, float] = "ARCH_D",
+) -> RevisionPair:
     """Write ``old.pdf``, ``new.pdf`` and ``truth.json`` into ``out_dir`` and return them with the truth."""
     plan = SCENARIOS.get(scenario) if isinstance(scenario, str) else scenario
     if plan is None:
@@ -164,8 +176,10 @@ def make_revision_pair(out_dir: Path, *, seed: int = 0, n_sheets: int = 3, scena
 
     old_scanned, new_scanned = scan == "both", scan != "none"
     old_tf = {s: scan_skew(rng) if old_scanned else IDENTITY for s in old_specs}
-    new_tf = {s: (random_replot(rng) if replot else IDENTITY).compose(scan_skew(rng) if new_scanned else IDENTITY)
-              for s in new_specs}
+    new_tf = {
+        s: (random_replot(rng) if replot else IDENTITY).compose(scan_skew(rng) if new_scanned else IDENTITY)
+        for s in new_specs
+    }
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -184,10 +198,13 @@ def make_revision_pair(out_dir: Path, *, seed: int = 0, n_sheets: int = 3, scena
         new_matrix = new_tf[spec].matrix(*size)
         changes = tuple(replace(c, bbox=map_bbox(c.bbox, new_matrix)) for c in design_changes[spec])
         alignment = as_affine(~old_tf[spec].matrix(*size) * new_matrix)
-        expected.append(ExpectedSheet(spec.number, spec.title, old_page, new_page,
-                                      "modified" if changes else "unchanged", changes, alignment))
-    truth = Truth(old_path.name, new_path.name, len(old_specs), len(new_specs), old_scanned, new_scanned,
-                  tuple(expected), seed)
+        expected.append(
+            ExpectedSheet(
+                spec.number, spec.title, old_page, new_page, "modified" if changes else "unchanged", changes, alignment
+            )
+        )
+    truth = Truth(
+        old_path.name, new_path.name, len(old_specs), len(new_specs), old_scanned, new_scanned, tuple(expected), seed
+    )
     truth.save(truth_path)
     return RevisionPair(old_path, new_path, truth_path, truth)
-

@@ -51,8 +51,9 @@ def encode_jpeg(image: np.ndarray) -> bytes:
     return data.tobytes()
 
 
-def write_scanned_pdf(path: Path, sheets: Sequence[Sheet], matrices: Sequence[pymupdf.Matrix], seed: int,
-                      dpi: int = SCAN_DPI) -> None:
+def write_scanned_pdf(
+    path: Path, sheets: Sequence[Sheet], matrices: Sequence[pymupdf.Matrix], seed: int, dpi: int = SCAN_DPI
+) -> None:
     """An image-only PDF, one scanned page per sheet, at the sheets' own page sizes."""
     doc = pymupdf.open()
     for n, (sheet, matrix) in enumerate(zip(sheets, matrices, strict=True)):

@@ -109,10 +109,23 @@ class Score:
         return self._ratio(self.status_correct, self.sheets)
 
     def summary(self) -> dict:
-        return {name: getattr(self, name) for name in (
-            "recall", "precision", "kind_accuracy", "text_accuracy", "unchanged_zero_share",
-            "sheet_matching", "status_accuracy",
-            "truth_regions", "predicted_regions", "text_changes", "unchanged_sheets", "sheets")}
+        return {
+            name: getattr(self, name)
+            for name in (
+                "recall",
+                "precision",
+                "kind_accuracy",
+                "text_accuracy",
+                "unchanged_zero_share",
+                "sheet_matching",
+                "status_accuracy",
+                "truth_regions",
+                "predicted_regions",
+                "text_changes",
+                "unchanged_sheets",
+                "sheets",
+            )
+        }
 
 
 def _text_exact(truth: ExpectedChange, predictions: Iterable[dict]) -> bool:
@@ -159,5 +172,6 @@ def score_report(report: dict, truth: Truth) -> Score:
         for p in predicted:
             score.predicted_regions += 1
             score.predicted_correct += expected is not None and any(
-                boxes_match(tuple(p["bbox"]), c.bbox) for c in expected.changes)
+                boxes_match(tuple(p["bbox"]), c.bbox) for c in expected.changes
+            )
     return score

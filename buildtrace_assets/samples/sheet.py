@@ -34,10 +34,32 @@ INTERIOR_WALL = 4.0
 DOOR_WIDTH = 27.0
 WINDOW_WIDTH = 36.0
 
-_PROJECTS = ("RIVERSIDE MEDICAL OFFICE BUILDING", "NORTHGATE ELEMENTARY SCHOOL", "HARBOR VIEW APARTMENTS",
-             "CEDAR PARK LIBRARY", "MAPLE STREET FIRE STATION NO. 4", "WESTFIELD COMMUNITY CENTER")
-_ROOMS = ("OFFICE", "CONFERENCE", "STORAGE", "CORRIDOR", "LOBBY", "BREAK ROOM", "TOILET", "MECH.", "ELEC.",
-          "CLASSROOM", "RECEPTION", "WORK ROOM", "JANITOR", "STAFF", "COPY", "WAITING")
+_PROJECTS = (
+    "RIVERSIDE MEDICAL OFFICE BUILDING",
+    "NORTHGATE ELEMENTARY SCHOOL",
+    "HARBOR VIEW APARTMENTS",
+    "CEDAR PARK LIBRARY",
+    "MAPLE STREET FIRE STATION NO. 4",
+    "WESTFIELD COMMUNITY CENTER",
+)
+_ROOMS = (
+    "OFFICE",
+    "CONFERENCE",
+    "STORAGE",
+    "CORRIDOR",
+    "LOBBY",
+    "BREAK ROOM",
+    "TOILET",
+    "MECH.",
+    "ELEC.",
+    "CLASSROOM",
+    "RECEPTION",
+    "WORK ROOM",
+    "JANITOR",
+    "STAFF",
+    "COPY",
+    "WAITING",
+)
 _NOTES = (
     'PROVIDE 5/8" TYPE X GYPSUM BOARD AT ALL RATED PARTITIONS.',
     "MAINTAIN 2 HOUR FIRE SEPARATION AT EXIT STAIRS.",
@@ -49,17 +71,17 @@ _NOTES = (
     "DO NOT SCALE DRAWINGS. VERIFY ALL DIMENSIONS IN FIELD.",
     "PROVIDE BLOCKING FOR ALL WALL MOUNTED ITEMS.",
     'SEAL ALL PENETRATIONS WITH 3" MINERAL WOOL AND SEALANT.',
-    "CONCRETE SLAB 5\" THICK ON 10 MIL VAPOR RETARDER.",
-    "INSULATE INTERIOR PARTITIONS WITH 3 1/2\" SOUND BATTS.",
+    'CONCRETE SLAB 5" THICK ON 10 MIL VAPOR RETARDER.',
+    'INSULATE INTERIOR PARTITIONS WITH 3 1/2" SOUND BATTS.',
     "COORDINATE 24 ELECTRICAL OUTLETS WITH FURNITURE PLAN.",
-    "PROVIDE 4\" RUBBER BASE AT ALL GYPSUM BOARD WALLS.",
+    'PROVIDE 4" RUBBER BASE AT ALL GYPSUM BOARD WALLS.',
 )
 _KEYNOTES = (
-    "NEW 6\" METAL STUD PARTITION TO DECK.",
+    'NEW 6" METAL STUD PARTITION TO DECK.',
     "EXISTING WALL TO REMAIN.",
     "RECESSED FIRE EXTINGUISHER CABINET, 1 PER 3000 SF.",
     "ROOF DRAIN ABOVE, SEE PLUMBING.",
-    "42\" HIGH GUARDRAIL.",
+    '42" HIGH GUARDRAIL.',
     "ACCESSIBLE ROUTE, 1:20 MAX. SLOPE.",
     "FLOOR MOUNTED DOOR STOP, 2 PER LEAF.",
 )
@@ -95,15 +117,17 @@ def feet_inches(points: float, fraction_eighths: int = 0) -> str:
     return f"{feet}'-{inches}\""
 
 
-def _rect(x0: float, y0: float, x1: float, y1: float, width: float, dashes: str | None = None,
-          filled: bool = False) -> Stroke:
+def _rect(
+    x0: float, y0: float, x1: float, y1: float, width: float, dashes: str | None = None, filled: bool = False
+) -> Stroke:
     return Stroke(((x0, y0), (x1, y0), (x1, y1), (x0, y1)), width, dashes, closed=True, filled=filled)
 
 
 def _circle(center: Point, radius: float, width: float = 0.6) -> Stroke:
     cx, cy = center
-    points = tuple((cx + radius * math.cos(a * math.pi / 18), cy + radius * math.sin(a * math.pi / 18))
-                   for a in range(36))
+    points = tuple(
+        (cx + radius * math.cos(a * math.pi / 18), cy + radius * math.sin(a * math.pi / 18)) for a in range(36)
+    )
     return Stroke(points, width, closed=True)
 
 
@@ -168,8 +192,10 @@ def door_element(element_id: str, wall: Wall, u0: float, side: int, tag: str) ->
 
 
 def window_element(element_id: str, wall: Wall, u0: float) -> Element:
-    glass = [Stroke((wall.at(u0, v), wall.at(u0 + WINDOW_WIDTH, v)), 0.5)
-             for v in (-wall.thickness / 2, 0.0, wall.thickness / 2)]
+    glass = [
+        Stroke((wall.at(u0, v), wall.at(u0 + WINDOW_WIDTH, v)), 0.5)
+        for v in (-wall.thickness / 2, 0.0, wall.thickness / 2)
+    ]
     return Element(element_id, "window", (*wall.cut(u0, u0 + WINDOW_WIDTH), *glass))
 
 
@@ -200,13 +226,13 @@ class _Drafter:
 
     def border_and_title_block(self, project: str) -> None:
         w, h, m = self.width, self.height, MARGIN
-        self.add("border", "border", _rect(m, m, w - m, h - m, 2.0),
-                 _rect(m - 12, m - 12, w - m + 12, h - m + 12, 0.5))
+        self.add("border", "border", _rect(m, m, w - m, h - m, 2.0), _rect(m - 12, m - 12, w - m + 12, h - m + 12, 0.5))
         x0, y0, x1, y1 = w - m - self.title_w, h - m - self.title_h, w - m, h - m
         rows = [y0 + f * self.title_h for f in (0.18, 0.38, 0.56, 0.72)]
         pad = 8.0
         self.add(
-            "title-block", "title_block",
+            "title-block",
+            "title_block",
             _rect(x0, y0, x1, y1, 1.5),
             *[Stroke(((x0, y), (x1, y)), 0.6) for y in rows],
             Stroke(((x0 + self.title_w * 0.55, rows[3]), (x0 + self.title_w * 0.55, y1)), 0.6),
@@ -254,12 +280,22 @@ class _Drafter:
         for i, x in enumerate(xs):
             letter = chr(ord("A") + i)
             end = (x, ys[0] - 60)
-            self.add(f"grid-{letter}", "grid", Stroke((end, (x, ys[-1] + 20)), 0.4, dash),
-                     _circle((x, end[1] - r), r), centered_label((x, end[1] - r), letter, 10))
+            self.add(
+                f"grid-{letter}",
+                "grid",
+                Stroke((end, (x, ys[-1] + 20)), 0.4, dash),
+                _circle((x, end[1] - r), r),
+                centered_label((x, end[1] - r), letter, 10),
+            )
         for j, y in enumerate(ys, start=1):
             end = (xs[0] - 60, y)
-            self.add(f"grid-{j}", "grid", Stroke((end, (xs[-1] + 20, y)), 0.4, dash),
-                     _circle((end[0] - r, y), r), centered_label((end[0] - r, y), str(j), 10))
+            self.add(
+                f"grid-{j}",
+                "grid",
+                Stroke((end, (xs[-1] + 20, y)), 0.4, dash),
+                _circle((end[0] - r, y), r),
+                centered_label((end[0] - r, y), str(j), 10),
+            )
         if self.spec.number.startswith("S"):
             for i, x in enumerate(xs):
                 for j, y in enumerate(ys):
@@ -267,9 +303,12 @@ class _Drafter:
 
     def _walls_and_openings(self, xs: list[float], ys: list[float]) -> None:
         rng, t = self.rng, EXTERIOR_WALL
-        self.add("exterior-wall", "exterior_wall",
-                 _rect(xs[0] - t / 2, ys[0] - t / 2, xs[-1] + t / 2, ys[-1] + t / 2, 0.9),
-                 _rect(xs[0] + t / 2, ys[0] + t / 2, xs[-1] - t / 2, ys[-1] - t / 2, 0.9))
+        self.add(
+            "exterior-wall",
+            "exterior_wall",
+            _rect(xs[0] - t / 2, ys[0] - t / 2, xs[-1] + t / 2, ys[-1] + t / 2, 0.9),
+            _rect(xs[0] + t / 2, ys[0] + t / 2, xs[-1] - t / 2, ys[-1] - t / 2, 0.9),
+        )
         for i in range(len(xs) - 1):
             for y, name in ((ys[0], "n"), (ys[-1], "s")):
                 span = Wall(xs[i], y, xs[i + 1], y, t)
@@ -294,8 +333,12 @@ class _Drafter:
                     self._hatch(xs[i] + 24, ys[j] + 24, xs[i + 1] - 24, ys[j + 1] - 24)
                     continue
                 name = self.rng.choice(_ROOMS)
-                self.add(f"room-{number}", "room", centered_label((cx, cy - 6), name, 9, bold=True),
-                         centered_label((cx, cy + 8), str(number), 8))
+                self.add(
+                    f"room-{number}",
+                    "room",
+                    centered_label((cx, cy - 6), name, 9, bold=True),
+                    centered_label((cx, cy + 8), str(number), 8),
+                )
                 number += 1
 
     def _hatch(self, x0: float, y0: float, x1: float, y1: float) -> None:
@@ -323,8 +366,15 @@ class _Drafter:
         ticks = [Stroke(((x - 4, y + 4), (x + 4, y - 4)), 1.2) for x in (xa, xb)]
         text = feet_inches(xb - xa, eighths)
         label = centered_label(((xa + xb) / 2, y - 7), text, 8)
-        self.add(element_id, "dimension", *ext, Stroke(((xa - 6, y), (xb + 6, y)), 0.35), *ticks, label,
-                 meta={"length": xb - xa})
+        self.add(
+            element_id,
+            "dimension",
+            *ext,
+            Stroke(((xa - 6, y), (xb + 6, y)), 0.35),
+            *ticks,
+            label,
+            meta={"length": xb - xa},
+        )
 
 
 def draft_sheet(spec: SheetSpec, page_size: str | tuple[float, float] = "ARCH_D", seed: int = 0) -> Sheet:

@@ -67,9 +67,9 @@ class Truth:
             raise TruthFormatError(f"not a {SCHEMA} document (schema={data.get('schema')!r})")
         try:
             sheets = tuple(
-                ExpectedSheet(**{**s, "changes": tuple(
-                    ExpectedChange(**{**c, "bbox": tuple(c["bbox"])}) for c in s["changes"]
-                )})
+                ExpectedSheet(
+                    **{**s, "changes": tuple(ExpectedChange(**{**c, "bbox": tuple(c["bbox"])}) for c in s["changes"])}
+                )
                 for s in data["sheets"]
             )
             fields = {k: v for k, v in data.items() if k not in ("schema", "sheets")}

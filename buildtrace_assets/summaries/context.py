@@ -30,7 +30,9 @@ from buildtrace_assets.summaries.numbered_lists import ListChange, numbered_list
 from buildtrace_assets.summaries.schema import Category, Discipline
 
 _OPENING_TAG = re.compile(r"^(?P<prefix>D|DR|W|WD|WIN)-?\d{1,3}[A-Z]?$")
-_ROOM_TEXT = re.compile(r"\b(ROOM|OFFICE|CORRIDOR|LOBBY|STAIR|TOILET|KITCHEN|BEDROOM|STORAGE|CLOSET|BATH)\b", re.IGNORECASE)
+_ROOM_TEXT = re.compile(
+    r"\b(ROOM|OFFICE|CORRIDOR|LOBBY|STAIR|TOILET|KITCHEN|BEDROOM|STORAGE|CLOSET|BATH)\b", re.IGNORECASE
+)
 HEADING_REACH_PT = 432.0
 """How far above a region (6 in on paper) a KEYNOTES heading still names its list."""
 
@@ -138,9 +140,7 @@ def _location(category: Category, point: tuple[float, float], sheet_words: Sheet
     return " ".join(located) if located else None
 
 
-def change_contexts(
-    document: ChangesDocument, words_by_sheet: WordsBySheet | None = None
-) -> list[ChangeContext]:
+def change_contexts(document: ChangesDocument, words_by_sheet: WordsBySheet | None = None) -> list[ChangeContext]:
     """Context of every change of every sheet, in document order."""
     contexts: list[ChangeContext] = []
     for sheet in document.sheets:
@@ -161,4 +161,3 @@ def change_contexts(
                 )
             )
     return contexts
-

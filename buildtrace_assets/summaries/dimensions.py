@@ -56,7 +56,7 @@ def format_length(inches: Fraction) -> str:
         inch_text = fraction_text if whole == 0 and not feet else f"{whole} {fraction_text}"
     if feet:
         return f"{int(feet)}'-{inch_text}\""
-    return f"{inch_text}\""
+    return f'{inch_text}"'
 
 
 @dataclass(frozen=True)

@@ -45,9 +45,7 @@ def to_data_url(data: bytes, max_side_px: int) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def crop_parts(
-    contexts: list[ChangeContext], budget: ImageBudget, read: CropReader = read_local_file
-) -> list[dict]:
+def crop_parts(contexts: list[ChangeContext], budget: ImageBudget, read: CropReader = read_local_file) -> list[dict]:
     """Chat content parts: a caption naming change id and side, then the image, until the budget is spent.
 
     A crop that cannot be read is skipped with a warning: the model still has

@@ -126,8 +126,7 @@ def _retry_after(exc: openai.OpenAIError) -> float | None:
 def _facts(document: ChangesDocument, contexts: list[ChangeContext]) -> dict[str, Any]:
     return {
         "sheets": [
-            {"sheet": s.label, "title": s.title, "status": s.status, "changes": len(s.changes)}
-            for s in document.sheets
+            {"sheet": s.label, "title": s.title, "status": s.status, "changes": len(s.changes)} for s in document.sheets
         ],
         "changes": [context.prompt_view() for context in contexts],
     }

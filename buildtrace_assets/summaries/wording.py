@@ -29,9 +29,13 @@ def _dimension(context: ChangeContext) -> str:
     change, length = context.change, context.length
     if length is not None:
         by = f" (by {format_length(length.delta)})" if length.delta else ""
-        return f"{_with_location('Dimension', context)} {length.direction} {change.old_text} {ARROW} {change.new_text}{by}"
+        return (
+            f"{_with_location('Dimension', context)} {length.direction} {change.old_text} {ARROW} {change.new_text}{by}"
+        )
     if change.kind == "modified":
-        return f"{_with_location('Dimension', context)} changed {change.old_text or '—'} {ARROW} {change.new_text or '—'}"
+        return (
+            f"{_with_location('Dimension', context)} changed {change.old_text or '—'} {ARROW} {change.new_text or '—'}"
+        )
     value = change.new_text if change.kind == "added" else change.old_text
     return _with_location(f"Dimension {value} {change.kind}", context)
 
@@ -41,7 +45,7 @@ def _opening(context: ChangeContext) -> str:
     if change.old_text and change.new_text and change.old_text != change.new_text:
         noun = (context.opening or "opening").split()[0].capitalize()
         return _with_location(f"{noun} tag {change.old_text} {ARROW} {change.new_text}", context)
-    subject = (context.opening or "opening")
+    subject = context.opening or "opening"
     return _with_location(f"{subject[0].upper()}{subject[1:]} {change.kind}", context)
 
 

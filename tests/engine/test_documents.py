@@ -139,8 +139,10 @@ def test_a_password_protected_pdf_is_refused(tmp_path):
 
 def test_a_pdf_without_pages_is_refused(tmp_path):
     path = tmp_path / "empty.pdf"
-    path.write_bytes(b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
-                     b"trailer<</Root 1 0 R>>\n%%EOF\n")
+    path.write_bytes(
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+        b"trailer<</Root 1 0 R>>\n%%EOF\n"
+    )
     with pytest.raises(BadInputError, match="no pages"):
         open_document(path)
 

@@ -61,7 +61,9 @@ def test_a_replotted_and_shifted_sheet_has_no_changes(sheet):
     new_to_old[:, 2] += (9 * PT, -6 * PT)
     old = RenderedPage(
         cv2.warpAffine(sheet.image, new_to_old, (width, height), flags=cv2.INTER_CUBIC, borderValue=255),
-        sheet.dpi, sheet.width_pt, sheet.height_pt,
+        sheet.dpi,
+        sheet.width_pt,
+        sheet.height_pt,
     )
 
     result = compare_pages(old, _edited(sheet, words=()), sheet_key="A-101")

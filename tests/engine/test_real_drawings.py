@@ -53,8 +53,11 @@ def _replot(source: pymupdf.Document, shift: tuple[float, float], rotate: float,
 def _retype(page: pymupdf.Page, old: str, new: str) -> BBox:
     """Redact one printed value and print a revised one on its baseline; returns the new value's box."""
     (span,) = [
-        s for block in page.get_text("dict")["blocks"] for line in block.get("lines", ())
-        for s in line["spans"] if s["text"].strip().startswith(old)
+        s
+        for block in page.get_text("dict")["blocks"]
+        for line in block.get("lines", ())
+        for s in line["spans"]
+        if s["text"].strip().startswith(old)
     ]
     (where,) = page.search_for(old)
     page.add_redact_annot(where)
@@ -175,7 +178,9 @@ def test_a_rescanned_raster_drawing_has_no_changes(raster):
 def test_every_real_raster_scanned_again_off_square_has_no_changes(real_drawing, name, scan_dpi, seed, shift_px, angle):
     image = cv2.imread(str(real_drawing(name)), cv2.IMREAD_GRAYSCALE)
 
-    result = compare_pages(_page(image, scan_dpi), _page(_scanned(image, seed, shift_px, angle), scan_dpi), sheet_key="x")
+    result = compare_pages(
+        _page(image, scan_dpi), _page(_scanned(image, seed, shift_px, angle), scan_dpi), sheet_key="x"
+    )
 
     assert result.ok, result.reason
     assert result.changes == []

@@ -190,7 +190,9 @@ def test_raw_differences_equal_the_dilation_definition_however_many_pixels_diffe
     """Only candidate pixels get the distance test; it must still match dilating the whole sheet, borders included."""
     rng = np.random.default_rng(11)
     old = _walls()
-    new = np.where(rng.random(old.shape) < changed_share, rng.integers(0, 256, old.shape), _walls(0.45)).astype(np.uint8)
+    new = np.where(rng.random(old.shape) < changed_share, rng.integers(0, 256, old.shape), _walls(0.45)).astype(
+        np.uint8
+    )
     new[:3, :] = new[-3:, :] = 0
     compared = np.ones(old.shape, np.uint8)
     compared[:, :40] = 0

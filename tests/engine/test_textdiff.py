@@ -19,7 +19,11 @@ from buildtrace_assets.engine.textdiff import (
 
 def _dimension_chain(middle: str) -> list[Word]:
     """Three dimension strings on one line, 60 pt apart."""
-    return [Word("13'-8\"", (100, 200, 130, 208)), Word(middle, (160, 200, 190, 208)), Word("17'-0\"", (220, 200, 250, 208))]
+    return [
+        Word("13'-8\"", (100, 200, 130, 208)),
+        Word(middle, (160, 200, 190, 208)),
+        Word("17'-0\"", (220, 200, 250, 208)),
+    ]
 
 
 def test_a_changed_dimension_reads_exactly_old_and_new_value():
@@ -78,7 +82,7 @@ def test_words_without_an_equal_twin_nearby_are_unmatched():
 
 
 def test_nearby_changed_words_form_one_phrase_box():
-    words = [Word("36'-6", (0, 0, 18, 8)), Word("1/2\"", (20, 0, 34, 8)), Word("FAR", (200, 0, 220, 8))]
+    words = [Word("36'-6", (0, 0, 18, 8)), Word('1/2"', (20, 0, 34, 8)), Word("FAR", (200, 0, 220, 8))]
 
     assert phrase_boxes(words) == [(0, 0, 34, 8), (200, 0, 220, 8)]
 
@@ -91,14 +95,14 @@ def test_a_region_grows_to_the_words_it_touches_but_not_to_grazed_ones():
 
 def test_a_value_that_gains_a_fraction_reads_as_the_whole_old_and_new_value():
     old = [Word("223'-4\"", (122, 0, 148, 11))]
-    new = [Word("225'-8", (116, 0, 138, 11)), Word("1/8\"", (140.5, 0, 155, 11))]
+    new = [Word("225'-8", (116, 0, 138, 11)), Word('1/8"', (140.5, 0, 155, 11))]
 
     assert text_change(old, new) == ("223'-4\"", "225'-8 1/8\"")
 
 
 def test_a_changed_fraction_still_reads_as_the_whole_value():
-    old = [Word("12'-6", (0, 0, 20, 8)), Word("1/4\"", (22, 0, 32, 8))]
-    new = [Word("12'-6", (0, 0, 20, 8)), Word("3/4\"", (22, 0, 32, 8))]
+    old = [Word("12'-6", (0, 0, 20, 8)), Word('1/4"', (22, 0, 32, 8))]
+    new = [Word("12'-6", (0, 0, 20, 8)), Word('3/4"', (22, 0, 32, 8))]
 
     assert text_change(old, new) == ("12'-6 1/4\"", "12'-6 3/4\"")
 
@@ -120,6 +124,10 @@ def test_a_word_removed_here_and_written_far_away_is_not_a_move():
 
 
 def test_a_box_keeps_growing_over_the_words_its_growth_takes_in():
-    words = [Word("225'-8", (116, 0, 138, 11)), Word("223'-4\"", (122.6, 0, 148, 11)), Word("1/8\"", (140.5, 0, 155, 11))]
+    words = [
+        Word("225'-8", (116, 0, 138, 11)),
+        Word("223'-4\"", (122.6, 0, 148, 11)),
+        Word('1/8"', (140.5, 0, 155, 11)),
+    ]
 
     assert snap_to_words((117, 2, 121, 9), words) == (116, 0, 155, 11)

@@ -33,7 +33,7 @@ def test_edits_keep_clear_of_each_other():
     _, changes = apply_edits(SHEET, tuple(EDITS) * 2, random.Random(4))
     assert len(changes) >= 8
     for i, a in enumerate(changes):
-        for j, b in enumerate(changes[i + 1:], start=i + 1):
+        for j, b in enumerate(changes[i + 1 :], start=i + 1):
             same_door = a.edit == b.edit == "move_door" and j == i + 1 and a.kind == "removed"
             assert same_door or not intersects(pad(a.bbox, CLEARANCE - 1), b.bbox), (a, b)
 

@@ -46,8 +46,11 @@ def _ink_difference(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _words_inside(page: pymupdf.Page, box) -> str:
-    inside = [w for w in page.get_text("words")
-              if box[0] <= (w[0] + w[2]) / 2 <= box[2] and box[1] <= (w[1] + w[3]) / 2 <= box[3]]
+    inside = [
+        w
+        for w in page.get_text("words")
+        if box[0] <= (w[0] + w[2]) / 2 <= box[2] and box[1] <= (w[1] + w[3]) / 2 <= box[3]
+    ]
     return " ".join(w[4] for w in inside)
 
 
@@ -65,7 +68,7 @@ def test_every_pixel_difference_lies_inside_a_truth_box_and_every_box_holds_one(
             for change in expected.changes:
                 x0, y0, x1, y1 = (round(v * SCALE) for v in change.bbox)
                 assert changed[y0:y1, x0:x1].any(), f"nothing drawn differently in {change}"
-                covered[max(y0 - 2, 0):y1 + 2, max(x0 - 2, 0):x1 + 2] = True
+                covered[max(y0 - 2, 0) : y1 + 2, max(x0 - 2, 0) : x1 + 2] = True
             diff = _ink_difference(new_image, old_image)
             stray = np.argwhere(diff & ~covered)
             assert len(stray) == 0, f"{expected.sheet_number}: differences outside the truth at {stray[:5].tolist()}"
@@ -90,8 +93,11 @@ def test_the_truth_alignment_carries_every_old_word_onto_the_same_new_word(revis
     m = _matrix(expected.alignment)
     assert m != pymupdf.Identity  # the new sheet really was re-plotted
     with pymupdf.open(pair.old_path) as old, pymupdf.open(pair.new_path) as new:
-        new_words = {(w[4], round(x), round(y)) for w in new[0].get_text("words")
-                     for x, y in [((w[0] + w[2]) / 2, (w[1] + w[3]) / 2)]}
+        new_words = {
+            (w[4], round(x), round(y))
+            for w in new[0].get_text("words")
+            for x, y in [((w[0] + w[2]) / 2, (w[1] + w[3]) / 2)]
+        }
         for w in old[0].get_text("words"):
             centre = pymupdf.Point((w[0] + w[2]) / 2, (w[1] + w[3]) / 2) * m
             near = {(w[4], round(centre.x) + dx, round(centre.y) + dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1)}
@@ -152,14 +158,17 @@ def test_a_drawing_set_has_one_vector_page_per_sheet_in_order(tmp_path):
             assert tuple(page.rect) == (0, 0, 1296, 864)
 
 
-@pytest.mark.parametrize(("options", "message"), [
-    ({"scenario": "everything"}, "unknown scenario"),
-    ({"scan": "sometimes"}, "scan must be"),
-    ({"page_size": "A0"}, "unknown page size"),
-    ({"page_size": (300, 200)}, "too small"),
-    ({"n_sheets": 1, "scenario": "sheet_set"}, "cannot lose"),
-    ({"scenario": Scenario(edits=("paint_it_red",))}, "unknown edits"),
-])
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"scenario": "everything"}, "unknown scenario"),
+        ({"scan": "sometimes"}, "scan must be"),
+        ({"page_size": "A0"}, "unknown page size"),
+        ({"page_size": (300, 200)}, "too small"),
+        ({"n_sheets": 1, "scenario": "sheet_set"}, "cannot lose"),
+        ({"scenario": Scenario(edits=("paint_it_red",))}, "unknown edits"),
+    ],
+)
 def test_impossible_requests_fail_clearly_and_write_nothing(tmp_path, options, message):
     with pytest.raises(SampleError, match=message):
         make_revision_pair(tmp_path / "out", **options)

@@ -12,12 +12,21 @@ from buildtrace_assets.samples.truth import ExpectedChange, ExpectedSheet, Truth
 
 WALL = ExpectedChange("removed", (100.0, 100.0, 300.0, 108.0), "remove_wall")
 DIM = ExpectedChange("modified", (500.0, 50.0, 530.0, 60.0), "dimension_text", "24'-4\"", "24'-9\"")
-TRUTH = Truth("old.pdf", "new.pdf", 3, 3, False, False, (
-    ExpectedSheet("A-101", "FIRST FLOOR PLAN", 0, 1, "modified", (WALL, DIM)),
-    ExpectedSheet("A-102", "SECOND FLOOR PLAN", 1, 0, "unchanged"),
-    ExpectedSheet("S-201", "FOUNDATION PLAN", 2, None, "removed"),
-    ExpectedSheet("M-001", "MECHANICAL FLOOR PLAN", None, 2, "added"),
-), seed=0)
+TRUTH = Truth(
+    "old.pdf",
+    "new.pdf",
+    3,
+    3,
+    False,
+    False,
+    (
+        ExpectedSheet("A-101", "FIRST FLOOR PLAN", 0, 1, "modified", (WALL, DIM)),
+        ExpectedSheet("A-102", "SECOND FLOOR PLAN", 1, 0, "unchanged"),
+        ExpectedSheet("S-201", "FOUNDATION PLAN", 2, None, "removed"),
+        ExpectedSheet("M-001", "MECHANICAL FLOOR PLAN", None, 2, "added"),
+    ),
+    seed=0,
+)
 
 
 def _report(*sheets):
@@ -29,8 +38,13 @@ def _sheet(old_page, new_page, status, *changes):
 
 
 PERFECT = _report(
-    _sheet(0, 1, "modified", {"bbox": [98, 99, 302, 110], "kind": "removed"},
-           {"bbox": [499, 49, 531, 61], "kind": "modified", "old_text": "24'-4\"", "new_text": "24'-9\""}),
+    _sheet(
+        0,
+        1,
+        "modified",
+        {"bbox": [98, 99, 302, 110], "kind": "removed"},
+        {"bbox": [499, 49, 531, 61], "kind": "modified", "old_text": "24'-4\"", "new_text": "24'-9\""},
+    ),
     _sheet(1, 0, "unchanged"),
     _sheet(2, None, "removed"),
     _sheet(None, 2, "added"),
@@ -73,31 +87,37 @@ def test_one_box_over_the_whole_sheet_matches_nothing():
     assert score.recall == 0.0 and score.precision == 0.0
 
 
-@pytest.mark.parametrize(("predicted", "matches"), [
-    ((100, 100, 300, 108), True),        # exact
-    ((90, 95, 320, 115), True),          # a little generous
-    ((100, 100, 180, 108), True),        # only part of the wall, but mostly inside
-    ((400, 100, 500, 108), False),       # beside it
-    ((0, 0, 1000, 1000), False),         # drowning it
-])
+@pytest.mark.parametrize(
+    ("predicted", "matches"),
+    [
+        ((100, 100, 300, 108), True),  # exact
+        ((90, 95, 320, 115), True),  # a little generous
+        ((100, 100, 180, 108), True),  # only part of the wall, but mostly inside
+        ((400, 100, 500, 108), False),  # beside it
+        ((0, 0, 1000, 1000), False),  # drowning it
+    ],
+)
 def test_boxes_match_when_they_mostly_overlap_without_one_swamping_the_other(predicted, matches):
     assert boxes_match(predicted, WALL.bbox) is matches
 
 
-@pytest.mark.parametrize(("old", "new", "expected"), [
-    ("24'-4\"", "24'-9\"", ("24'-4\"", "24'-9\"")),
-    ("1. PROVIDE 5/8\" TYPE X", "1. PROVIDE 3/8\" TYPE X", ("5/8\"", "3/8\"")),
-    ("31'-6  7/8\"", "31'-6 1/4\"", ("7/8\"", "1/4\"")),
-    (None, "NEW", ("", "NEW")),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("24'-4\"", "24'-9\"", ("24'-4\"", "24'-9\"")),
+        ('1. PROVIDE 5/8" TYPE X', '1. PROVIDE 3/8" TYPE X', ('5/8"', '3/8"')),
+        ("31'-6  7/8\"", "31'-6 1/4\"", ('7/8"', '1/4"')),
+        (None, "NEW", ("", "NEW")),
+    ],
+)
 def test_text_is_compared_on_the_changed_words_only(old, new, expected):
     assert changed_words(old, new) == expected
 
 
 def test_a_whole_note_line_and_just_its_changed_value_score_the_same():
-    note = ExpectedChange("modified", (10.0, 10.0, 30.0, 18.0), "note_text", "5/8\"", "3/8\"")
+    note = ExpectedChange("modified", (10.0, 10.0, 30.0, 18.0), "note_text", '5/8"', '3/8"')
     truth = Truth("o", "n", 1, 1, False, False, (ExpectedSheet("A-101", "T", 0, 0, "modified", (note,)),), 0)
-    line = {"bbox": [10, 10, 30, 18], "old_text": "1. PROVIDE 5/8\" GYP", "new_text": "1. PROVIDE 3/8\" GYP"}
+    line = {"bbox": [10, 10, 30, 18], "old_text": '1. PROVIDE 5/8" GYP', "new_text": '1. PROVIDE 3/8" GYP'}
     assert score_report(_report(_sheet(0, 0, "modified", line)), truth).text_accuracy == 1.0
 
 

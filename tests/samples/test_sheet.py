@@ -15,11 +15,14 @@ from buildtrace_assets.samples.sheet import (
 SPEC = SheetSpec("A-101", "FIRST FLOOR PLAN")
 
 
-@pytest.mark.parametrize(("points", "eighths", "text"), [
-    (219.0, 0, "24'-4\""),
-    (9.0 * 31.5, 7, "31'-6 7/8\""),
-    (9.0 * 10, 4, "10'-0 1/2\""),
-])
+@pytest.mark.parametrize(
+    ("points", "eighths", "text"),
+    [
+        (219.0, 0, "24'-4\""),
+        (9.0 * 31.5, 7, "31'-6 7/8\""),
+        (9.0 * 10, 4, "10'-0 1/2\""),
+    ],
+)
 def test_lengths_read_as_feet_and_inches_at_eighth_inch_scale(points, eighths, text):
     assert feet_inches(points, eighths) == text
 
@@ -40,8 +43,19 @@ def test_every_element_stays_on_the_page(size):
 
 def test_a_plan_has_the_objects_of_a_floor_plan():
     kinds = {e.kind for e in draft_sheet(SPEC, seed=2).elements}
-    assert {"border", "title_block", "grid", "exterior_wall", "wall", "door", "window", "room", "dimension",
-            "note", "hatch"} <= kinds
+    assert {
+        "border",
+        "title_block",
+        "grid",
+        "exterior_wall",
+        "wall",
+        "door",
+        "window",
+        "room",
+        "dimension",
+        "note",
+        "hatch",
+    } <= kinds
 
 
 def test_structural_sheets_show_columns_at_grid_intersections():

@@ -14,11 +14,14 @@ def test_a_truth_reads_back_from_its_file_and_finds_sheets_by_number(revision_pa
     assert pair.truth.sheet(first.sheet_number) is first
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    ("not json", "is not JSON"),
-    (json.dumps({"schema": "buildtrace.changes/v1", "sheets": []}), "not a buildtrace.truth/v1"),
-    (json.dumps({"schema": "buildtrace.truth/v1", "sheets": [{"status": "added"}]}), "malformed"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("not json", "is not JSON"),
+        (json.dumps({"schema": "buildtrace.changes/v1", "sheets": []}), "not a buildtrace.truth/v1"),
+        (json.dumps({"schema": "buildtrace.truth/v1", "sheets": [{"status": "added"}]}), "malformed"),
+    ],
+)
 def test_anything_else_is_refused_with_a_clear_error(tmp_path, content, message):
     path = tmp_path / "truth.json"
     path.write_text(content)

@@ -28,12 +28,19 @@ def plan_words() -> list[Word]:
     return bubbles + rooms
 
 
-def change(cid: str, kind: str, bbox: list[float], old: str | None = None, new: str | None = None, **extra: Any) -> dict:
+def change(
+    cid: str, kind: str, bbox: list[float], old: str | None = None, new: str | None = None, **extra: Any
+) -> dict:
     return {"id": cid, "kind": kind, "bbox": bbox, "old_text": old, "new_text": new, **extra}
 
 
 def document(*sheets: dict) -> dict:
-    return {"schema": "buildtrace.changes/v1", "old": {"file": "old.pdf"}, "new": {"file": "new.pdf"}, "sheets": list(sheets)}
+    return {
+        "schema": "buildtrace.changes/v1",
+        "old": {"file": "old.pdf"},
+        "new": {"file": "new.pdf"},
+        "sheets": list(sheets),
+    }
 
 
 def sheet(number: str | None, status: str, changes: list[dict] = (), title: str | None = None, page: int = 0) -> dict:
@@ -56,7 +63,9 @@ def revision_document() -> dict:
             [
                 change("A-101-1", "modified", [380, 340, 420, 356], "31'-6 7/8\"", "8'-8 1/8\""),
                 change(
-                    "A-101-2", "modified", [900, 100, 1100, 300],
+                    "A-101-2",
+                    "modified",
+                    [900, 100, 1100, 300],
                     "KEYNOTES 1. VERIFY IN FIELD 4. PATCH WALL 6. NEW CMU",
                     "KEYNOTES 1. VERIFY IN FIELD 11. NEW DOOR 14. INFILL 15. SEALANT",
                 ),

@@ -13,10 +13,10 @@ from buildtrace_assets.summaries.dimensions import format_length, length_change,
         ("24' - 4\"", 292),
         ("24'4\"", 292),
         ("12'", 144),
-        ("6\"", 6),
-        ("6 1/2\"", Fraction(13, 2)),
-        ("6-1/2\"", Fraction(13, 2)),
-        ("3/4\"", Fraction(3, 4)),
+        ('6"', 6),
+        ('6 1/2"', Fraction(13, 2)),
+        ('6-1/2"', Fraction(13, 2)),
+        ('3/4"', Fraction(3, 4)),
         ("2'-0\" TYP.", 24),
     ],
 )
@@ -31,7 +31,13 @@ def test_text_without_exactly_one_length_is_not_a_dimension(text):
 
 @pytest.mark.parametrize(
     ("inches", "text"),
-    [(Fraction(3031, 8), "31'-6 7/8\""), (144, "12'-0\""), (5, "5\""), (Fraction(3, 4), "3/4\""), (Fraction(291, 4), "6'-0 3/4\"")],
+    [
+        (Fraction(3031, 8), "31'-6 7/8\""),
+        (144, "12'-0\""),
+        (5, '5"'),
+        (Fraction(3, 4), '3/4"'),
+        (Fraction(291, 4), "6'-0 3/4\""),
+    ],
 )
 def test_lengths_are_written_in_architectural_notation(inches, text):
     assert format_length(Fraction(inches)) == text

@@ -2,9 +2,9 @@ from buildtrace_assets.summaries.numbered_lists import ListChange, numbered_list
 
 
 def test_numbered_entries_are_split_by_number_on_one_line_or_many():
-    assert parse_numbered("KEYNOTES 1. VERIFY IN FIELD 2. PROVIDE 5/8\" GYP. BD. 3) SEE 2/A-501") == {
+    assert parse_numbered('KEYNOTES 1. VERIFY IN FIELD 2. PROVIDE 5/8" GYP. BD. 3) SEE 2/A-501') == {
         1: "VERIFY IN FIELD",
-        2: "PROVIDE 5/8\" GYP. BD.",
+        2: 'PROVIDE 5/8" GYP. BD.',
         3: "SEE 2/A-501",
     }
     assert parse_numbered("1. ONE\n2. TWO") == {1: "ONE", 2: "TWO"}

@@ -41,7 +41,7 @@ def test_text_changes_read_old_to_new_and_additions_quote_the_new_text():
             [
                 change("e1", "modified", [0, 0, 9, 9], "SEE 3/E-501", "SEE 4/E-501"),
                 change("e2", "added", [0, 0, 9, 9], None, "PROVIDE GFCI RECEPTACLE"),
-                change("e3", "removed", [0, 0, 9, 9], "18\"", None),
+                change("e3", "removed", [0, 0, 9, 9], '18"', None),
                 change("e4", "modified", [0, 0, 9, 9], "1. A 2. B", "1. A 2. C 3. D"),
             ],
         )
@@ -50,7 +50,7 @@ def test_text_changes_read_old_to_new_and_additions_quote_the_new_text():
     assert [item.text for item in summary.items] == [
         "Text: “SEE 3/E-501” → “SEE 4/E-501”.",
         "Note added: “PROVIDE GFCI RECEPTACLE”.",
-        "Dimension 18\" removed.",
+        'Dimension 18" removed.',
         "Added note 3; revised note 2.",
     ]
     assert {item.discipline for item in summary.items} == {"electrical"}

@@ -29,8 +29,14 @@ ALL_ITEMS = [
 
 
 def _summarizer(server, **overrides):
-    config = {"api_key": "test-key", "model": "test-model", "base_url": server.base_url, "timeout_s": 2.0,
-              "max_tokens": 777, "backoff_s": 0.01} | overrides
+    config = {
+        "api_key": "test-key",
+        "model": "test-model",
+        "base_url": server.base_url,
+        "timeout_s": 2.0,
+        "max_tokens": 777,
+        "backoff_s": 0.01,
+    } | overrides
     return OpenAISummarizer(OpenAIConfig(**config))
 
 

@@ -6,7 +6,13 @@ from buildtrace_assets.summaries.traceability import enforce_traceability
 
 def _item(ids, category="other"):
     return SummaryItem(
-        sheet="A-101", change_ids=ids, category=category, discipline="architectural", impact="low", reason="r", text=f"about {ids}"
+        sheet="A-101",
+        change_ids=ids,
+        category=category,
+        discipline="architectural",
+        impact="low",
+        reason="r",
+        text=f"about {ids}",
     )
 
 
