@@ -21,7 +21,7 @@ from buildtrace_assets.db.session import make_session_factory, transaction
 from buildtrace_assets.services.access import Actor
 from buildtrace_assets.services.errors import ServiceError
 from buildtrace_assets.services.users import get_user_by_email
-from buildtrace_assets.storage import BlobStorage, InvalidKey, open_storage
+from buildtrace_assets.storage import BlobStorage, InvalidKey, StorageUnavailable, open_storage
 
 
 class CommandFailed(click.ClickException):
@@ -43,6 +43,8 @@ def service_transaction() -> Iterator[Session]:
         raise CommandFailed(
             f"the database is unavailable or not migrated ({exc.orig}); run `buildtrace db upgrade`"
         ) from exc
+    except StorageUnavailable as exc:
+        raise CommandFailed(f"{exc}; try again later") from exc
     finally:
         factory.kw["bind"].dispose()
 

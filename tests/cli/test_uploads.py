@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from fixtures.database import Team, tiny_pdf
 from fixtures.files import dxf_bytes, png_header_only
 from sqlalchemy.orm import Session, sessionmaker
 
 from buildtrace_assets.cli import main
-from buildtrace_assets.config import Settings
+from buildtrace_assets.config import Settings, get_settings
 from buildtrace_assets.db.models import DrawingVersion
 from buildtrace_assets.storage import BlobStorage
 
 
-def upload(team: Team, path: Path, *extra: str, user: str = "editor@acme.test"):  # noqa: ANN201
+def upload(team: Team, path: Path, *extra: str, user: str = "editor@acme.test"):
     return CliRunner().invoke(main, ["upload", team.project.id, str(path), "--user", user, *extra])
 
 
@@ -99,3 +100,19 @@ def test_an_ascii_dxf_named_pdf_is_uploaded_as_a_dxf(
     assert result.exit_code == 0, result.output
     with session_factory() as session:
         assert session.get_one(DrawingVersion, result.stdout.split()[2]).file_kind == "dxf"
+
+
+def test_unreachable_storage_is_one_line_and_exit_2(
+    app_settings: Settings, team: Team, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drawing = tmp_path / "A-101.pdf"
+    drawing.write_bytes(tiny_pdf("rev A"))
+    monkeypatch.setenv("BUILDTRACE_STORAGE_URL", "gs://unreachable-bucket/buildtrace")
+    monkeypatch.setenv("STORAGE_EMULATOR_HOST", "http://127.0.0.1:9")
+    get_settings.cache_clear()
+
+    result = upload(team, drawing)
+
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert result.stderr.startswith("Error: blob storage gs://unreachable-bucket/buildtrace is unreachable")
+    assert result.stderr.rstrip().endswith("try again later") and len(result.stderr.splitlines()) == 1
