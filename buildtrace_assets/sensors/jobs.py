@@ -16,21 +16,16 @@ from dagster import (
 )
 from sqlalchemy import select
 
-from buildtrace_assets.assets.runs import JOB_TAG, VERSION_TAG, compare_job
+from buildtrace_assets.assets.runs import JOB_TAG, compare_job, run_targets
 from buildtrace_assets.assets.tracking import fail_version, jobs_ready_to_compare, version_retried
 from buildtrace_assets.db.models import Job
 from buildtrace_assets.partitions import jobs_partitions
 from buildtrace_assets.resources import AppDatabaseResource
 from buildtrace_assets.sensors.requests import compare_request
+from buildtrace_assets.sensors.abandoned import IN_FLIGHT, settle_abandoned_work
+from buildtrace_assets.sensors.outages import UNREACHABLE, holding_place_in_outages
 from buildtrace_assets.services.access import SYSTEM
 from buildtrace_assets.services.jobs import fail_run_stages, stage_retried, stages_of_run
-
-IN_FLIGHT = [
-    DagsterRunStatus.QUEUED,
-    DagsterRunStatus.NOT_STARTED,
-    DagsterRunStatus.STARTING,
-    DagsterRunStatus.STARTED,
-]
 
 
 @sensor(
@@ -38,10 +33,13 @@ IN_FLIGHT = [
     jobs=[compare_job],
     minimum_interval_seconds=5,
     default_status=DefaultSensorStatus.RUNNING,
-    description="Requests a job's diff and summary once both of its versions are analyzed.",
+    description="Requests a job's diff and summary once both of its versions are analyzed; fails abandoned stages.",
 )
+@holding_place_in_outages
 def job_progress_sensor(context: SensorEvaluationContext, database: AppDatabaseResource) -> SensorResult:
     with database.transaction() as session:
+        for job_id in settle_abandoned_work(context.instance, session):
+            context.log.warning(f"job {job_id}: a stage was left without a live run; marked failed")
         ready = jobs_ready_to_compare(session)
     return SensorResult(
         run_requests=[compare_request(job_id) for job_id in ready],
@@ -55,6 +53,7 @@ def job_progress_sensor(context: SensorEvaluationContext, database: AppDatabaseR
     default_status=DefaultSensorStatus.RUNNING,
     description="Terminates the queued and running runs of cancelled jobs.",
 )
+@holding_place_in_outages
 def job_cancellation_sensor(context: SensorEvaluationContext, database: AppDatabaseResource) -> SensorResult:
     """The cursor is the newest cancellation handled, so each cancelled job is looked at once."""
     since = datetime.fromisoformat(context.cursor) if context.cursor else None
@@ -86,22 +85,25 @@ RETRY_NUMBER_TAG = "dagster/retry_number"
 )
 def run_failure_sensor(context: RunFailureSensorContext, database: AppDatabaseResource) -> None:
     run = context.dagster_run
+    version_id, job_id = run_targets(run)
     message = failure_message(context)
     retried = run.tags.get(WILL_RETRY_TAG) == "true"
     if retried:
         attempt = int(run.tags.get(RETRY_NUMBER_TAG, "0")) + 1
         message = f"{message}; retried {attempt} of {context.instance.run_retries_max_retries}"
-    with database.transaction() as session:
-        if VERSION_TAG in run.tags:
-            version_id = run.tags[VERSION_TAG]
-            (version_retried if retried else fail_version)(session, version_id, message)
-        if JOB_TAG in run.tags:
-            job_id = run.tags[JOB_TAG]
-            if retried:
-                for stage in stages_of_run(session, job_id, run.run_id)[:1]:
-                    stage_retried(session, SYSTEM, stage, message)
-            else:
-                fail_run_stages(session, SYSTEM, job_id, run.run_id, message)
+    try:
+        with database.transaction() as session:
+            if version_id is not None:
+                (version_retried if retried else fail_version)(session, version_id, message)
+            if job_id is not None:
+                if retried:
+                    for stage in stages_of_run(session, job_id, run.run_id)[:1]:
+                        stage_retried(session, SYSTEM, stage, message)
+                else:
+                    fail_run_stages(session, SYSTEM, job_id, run.run_id, message)
+    except UNREACHABLE as error:
+        # The sensor's cursor moves on regardless; the job progress sensor settles the stage once it can.
+        context.log.warning(f"could not record the failure of run {run.run_id}: {type(error).__name__}")
 
 
 def failure_message(context: RunFailureSensorContext) -> str:
@@ -116,7 +118,7 @@ def failure_message(context: RunFailureSensorContext) -> str:
             return f"{event.step_key}: {data.user_failure_data.description}"
         if data.error is not None:
             return f"{event.step_key}: {data.error.message.strip()}"
-    work = "analysis" if VERSION_TAG in context.dagster_run.tags else "comparison"
+    work = "comparison" if run_targets(context.dagster_run)[1] else "analysis"
     reason = context.failure_event.message or ""
     if not reason or reason.startswith(MONITOR_VERDICT):
         return f"the {work} process stopped unexpectedly"

@@ -14,6 +14,7 @@ from buildtrace_assets.assets.runs import summarize_job
 from buildtrace_assets.db.base import UTCDateTime
 from buildtrace_assets.db.models import DiffResult, Job, ManualOverlay
 from buildtrace_assets.resources import AppDatabaseResource
+from buildtrace_assets.sensors.outages import holding_place_in_outages
 from buildtrace_assets.sensors.requests import summary_request
 
 BATCH = 200
@@ -26,6 +27,7 @@ BATCH = 200
     default_status=DefaultSensorStatus.RUNNING,
     description="Requests a new summary of a job whenever someone saves a manual overlay for it.",
 )
+@holding_place_in_outages
 def manual_overlay_sensor(context: SensorEvaluationContext, database: AppDatabaseResource) -> SensorResult:
     query = (
         select(ManualOverlay.id, ManualOverlay.created_at, DiffResult.job_id, Job.status)

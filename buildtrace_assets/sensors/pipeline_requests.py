@@ -27,7 +27,8 @@ from buildtrace_assets.db.base import utcnow
 from buildtrace_assets.db.models import Drawing, DrawingVersion, PipelineRequest, Project
 from buildtrace_assets.partitions import drawing_versions_partitions, jobs_partitions
 from buildtrace_assets.resources import AppDatabaseResource
-from buildtrace_assets.sensors.jobs import IN_FLIGHT
+from buildtrace_assets.sensors.abandoned import IN_FLIGHT
+from buildtrace_assets.sensors.outages import holding_place_in_outages
 from buildtrace_assets.sensors.requests import pipeline_run_request
 from buildtrace_assets.services.access import SYSTEM
 from buildtrace_assets.services.pipeline_requests import (
@@ -72,6 +73,7 @@ def _ask_again(context: SensorEvaluationContext, session: Session, version: Draw
     default_status=DefaultSensorStatus.RUNNING,
     description="Starts a run for every pipeline request (new versions, retries); re-asks for stranded versions.",
 )
+@holding_place_in_outages
 def pipeline_request_sensor(context: SensorEvaluationContext, database: AppDatabaseResource) -> SensorResult:
     stale_before = utcnow() - timedelta(seconds=get_settings().intake_stale_after_s)
     run_requests: list[RunRequest] = []

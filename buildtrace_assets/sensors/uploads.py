@@ -13,20 +13,17 @@ and comparison job in the same transaction, like an upload.
 
 from dagster import DefaultSensorStatus, SensorEvaluationContext, SensorResult, sensor
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from buildtrace_assets.db.models import BucketObject, DrawingVersion
 from buildtrace_assets.resources import AppDatabaseResource, BlobStorageResource
+from buildtrace_assets.sensors.outages import UNREACHABLE, holding_place_in_outages
 from buildtrace_assets.services.errors import ServiceError
 from buildtrace_assets.services.uploads import UPLOADS_PREFIX, register_stored_object
 from buildtrace_assets.storage import BlobInfo
 
 BATCH = 1000
 """Keys listed per tick: one listing page on GCS, so an idle tick stays well under a second."""
-
-TRANSIENT_ERRORS = (OperationalError, ConnectionError, TimeoutError)
-"""Failures worth trying again: the sweep stays before the object so the next tick retries it."""
 
 
 def unseen(session: Session, blobs: list[BlobInfo]) -> list[BlobInfo]:
@@ -48,18 +45,15 @@ def record(session: Session, blob: BlobInfo, version_id: str | None, refusal: st
     default_status=DefaultSensorStatus.RUNNING,
     description="Registers files dropped under uploads/ and requests their analysis.",
 )
+@holding_place_in_outages
 def upload_sensor(
     context: SensorEvaluationContext, storage: BlobStorageResource, database: AppDatabaseResource
 ) -> SensorResult:
-    try:
-        blobs = list(storage.get().list(prefix=UPLOADS_PREFIX, start_after=context.cursor or None, limit=BATCH))
-        with database.transaction() as session:
-            fresh = unseen(session, blobs)
-        for blob in fresh:
-            _register(context, database, storage, blob)
-    except TRANSIENT_ERRORS as error:
-        context.log.warning(f"storage or database unreachable, will retry on a later tick: {type(error).__name__}")
-        return SensorResult(cursor=context.cursor)
+    blobs = list(storage.get().list(prefix=UPLOADS_PREFIX, start_after=context.cursor or None, limit=BATCH))
+    with database.transaction() as session:
+        fresh = unseen(session, blobs)
+    for blob in fresh:
+        _register(context, database, storage, blob)
     return SensorResult(cursor=blobs[-1].key if len(blobs) == BATCH else "")
 
 
@@ -71,7 +65,7 @@ def _register(
         with database.transaction() as session:
             version = register_stored_object(session, storage.get(), blob.key)
             record(session, blob, version.id, None)
-    except TRANSIENT_ERRORS:
+    except UNREACHABLE:
         raise
     except ServiceError as error:
         context.log.warning(f"refused {blob.key}: {error}")

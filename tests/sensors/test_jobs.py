@@ -11,6 +11,7 @@ from dagster import (
     DagsterRun,
     DagsterRunStatus,
     SensorResult,
+    SkipReason,
     build_run_status_sensor_context,
     build_sensor_context,
 )
@@ -22,6 +23,7 @@ from sqlalchemy import select
 from buildtrace_assets.assets.diff_results import diff_result
 from buildtrace_assets.assets.runs import JOB_TAG, VERSION_TAG
 from buildtrace_assets.db.models import DrawingVersion, Job, JobStage
+from buildtrace_assets.resources import AppDatabaseResource
 from buildtrace_assets.samples import RevisionPair
 from buildtrace_assets.sensors.jobs import (
     failure_message,
@@ -299,3 +301,64 @@ def test_an_analysis_run_whose_process_died_and_is_retried_puts_the_version_back
         assert session.get_one(DrawingVersion, new_id).ocr_status == "pending"
     ocr = stages_of(world, job_id)[("ocr", new_id)]
     assert (ocr.status, ocr.error_message) == ("pending", "the analysis process stopped unexpectedly; retried 1 of 3")
+
+
+def test_a_run_launched_by_hand_reports_its_failure_on_the_job_its_partition_names(
+    world: World, revision_pair: RevisionPair, instance: DagsterInstance
+) -> None:
+    _, _, job_id = world.comparison(revision_pair)
+    with world.transaction() as session:
+        start_stage(session, SYSTEM, job_id, "diff")
+
+    report_failure(world, instance, {"dagster/partition": job_id, **NOT_RETRIED}, "diff_result: out of memory")
+
+    diff = stages_of(world, job_id)[("diff", None)]
+    assert diff.status == "failed" and "out of memory" in diff.error_message
+
+
+def test_a_failure_that_cannot_be_recorded_is_settled_by_the_progress_sensor(
+    world: World, revision_pair: RevisionPair, instance: DagsterInstance, capfd: pytest.CaptureFixture[str]
+) -> None:
+    _, _, job_id = world.comparison(revision_pair)
+    run = queued_run(instance, {JOB_TAG: job_id, **NOT_RETRIED}, DagsterRunStatus.STARTED)
+    with world.transaction() as session:
+        start_stage(session, SYSTEM, job_id, "diff", dagster_run_id=run.run_id)
+    event = instance.report_run_failed(run, DEAD_WORKER)
+    unreachable = AppDatabaseResource(url="postgresql+psycopg2://postgres@127.0.0.1:9/none?connect_timeout=2")
+    context = build_run_status_sensor_context(
+        sensor_name="run_failure_sensor",
+        dagster_event=event,
+        dagster_instance=instance,
+        dagster_run=instance.get_run_by_id(run.run_id),
+        resources={**world.resources, "database": unreachable},
+    )
+    with context:
+        run_failure_sensor(context.for_run_failure())
+    assert "could not record the failure" in capfd.readouterr().err
+    assert stages_of(world, job_id)[("diff", None)].status == "in_progress"
+
+    progress_tick(world, instance)
+
+    diff = stages_of(world, job_id)[("diff", None)]
+    assert diff.status == "failed" and "its run ended without finishing it" in diff.error_message
+
+
+def test_a_stage_with_a_live_run_is_not_settled(
+    world: World, revision_pair: RevisionPair, instance: DagsterInstance
+) -> None:
+    _, _, job_id = world.comparison(revision_pair)
+    run = queued_run(instance, {JOB_TAG: job_id}, DagsterRunStatus.STARTED)
+    with world.transaction() as session:
+        start_stage(session, SYSTEM, job_id, "diff", dagster_run_id=run.run_id)
+
+    progress_tick(world, instance)
+
+    assert stages_of(world, job_id)[("diff", None)].status == "in_progress"
+
+
+def test_an_unreachable_database_skips_the_progress_tick(world: World, instance: DagsterInstance) -> None:
+    unreachable = AppDatabaseResource(url="postgresql+psycopg2://postgres@127.0.0.1:9/none?connect_timeout=2")
+    with build_sensor_context(instance=instance, resources={**world.resources, "database": unreachable}) as context:
+        skipped = job_progress_sensor(context)
+
+    assert isinstance(skipped, SkipReason)

@@ -8,7 +8,7 @@ an unreadable object is read once.
 from __future__ import annotations
 
 import pytest
-from dagster import DagsterInstance, SensorResult, build_sensor_context
+from dagster import DagsterInstance, SensorResult, SkipReason, build_sensor_context
 from pipeline.world import World
 from sqlalchemy import func, select
 
@@ -161,14 +161,20 @@ def test_a_bad_object_is_recorded_once_and_read_again_only_when_rewritten(
     assert registered_keys(world) == [notes, good]
 
 
-def test_an_unreachable_database_keeps_the_cursor_so_the_next_tick_retries(
-    world: World, revision_pair: RevisionPair, instance: DagsterInstance
+def test_an_unreachable_database_skips_the_tick_in_one_line_and_the_next_tick_resumes(
+    world: World, revision_pair: RevisionPair, instance: DagsterInstance, capfd: pytest.CaptureFixture[str]
 ) -> None:
     key = world.drop("A-101", "plan.pdf", revision_pair.old_path.read_bytes())
     unreachable = AppDatabaseResource(url="postgresql+psycopg2://postgres@127.0.0.1:9/none?connect_timeout=2")
 
-    held = tick(world, instance, cursor="uploads/", database=unreachable)
-    assert held.cursor == "uploads/" and registered_keys(world) == []
-    tick(world, instance, cursor=held.cursor)
+    with build_sensor_context(
+        instance=instance, cursor="uploads/", resources={**world.resources, "database": unreachable}
+    ) as context:
+        skipped = upload_sensor(context)
+    log = capfd.readouterr().err
 
+    assert isinstance(skipped, SkipReason) and "unreachable" in (skipped.skip_message or "")
+    assert "Traceback" not in log and log.count("unreachable") == 1
+    assert registered_keys(world) == []
+    tick(world, instance, cursor="uploads/")
     assert registered_keys(world) == [key]

@@ -1,0 +1,76 @@
+"""Work a run left behind: stages still in progress, or waiting for a retry, with no live run to finish them.
+
+The run-failure sensor reports each failed run once; when the app database
+is out of reach at that moment, or Dagster's retry of a dead run never
+starts, a stage would wait forever. The job progress sensor settles such
+stages on every tick, so no job stays ``running`` without a live run.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from buildtrace_assets.assets.runs import JOB_TAG, VERSION_TAG
+from buildtrace_assets.assets.tracking import fail_version
+from buildtrace_assets.db.base import utcnow
+from buildtrace_assets.db.models import DrawingVersion, Job, JobStage
+from buildtrace_assets.services.access import SYSTEM
+from buildtrace_assets.services.jobs import fail_run_stages
+
+IN_FLIGHT = [
+    DagsterRunStatus.QUEUED,
+    DagsterRunStatus.NOT_STARTED,
+    DagsterRunStatus.STARTING,
+    DagsterRunStatus.STARTED,
+]
+ENDED_BADLY = (DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED)
+RETRY_GRACE = timedelta(seconds=90)
+"""How long a stage whose run died may wait for Dagster's retry to start before it is failed."""
+ABANDONED = "its run ended without finishing it; use Retry to run it again"
+
+
+def _live(instance: DagsterInstance, tags: dict[str, str]) -> bool:
+    return bool(instance.get_run_records(RunsFilter(tags=tags, statuses=IN_FLIGHT), limit=1))
+
+
+def _ended_badly(instance: DagsterInstance, run_id: str | None) -> bool:
+    run = instance.get_run_by_id(run_id) if run_id else None
+    return run is None or run.status in ENDED_BADLY
+
+
+def settle_abandoned_work(instance: DagsterInstance, session: Session) -> list[str]:
+    """Fail the stages and versions whose run ended badly and that no live run will finish; their job ids."""
+    settled: list[str] = []
+    waited_long = utcnow() - RETRY_GRACE
+    stages = session.scalars(
+        select(JobStage)
+        .join(Job, Job.id == JobStage.job_id)
+        .where(
+            Job.status == "running",
+            JobStage.dagster_run_id.is_not(None),
+            or_(
+                JobStage.status == "in_progress",
+                (JobStage.status == "pending")
+                & JobStage.error_message.is_not(None)
+                & (JobStage.started_at < waited_long),
+            ),
+        )
+    ).all()
+    for stage in stages:
+        tags = {VERSION_TAG: stage.drawing_version_id} if stage.stage == "ocr" else {JOB_TAG: stage.job_id}
+        if _live(instance, tags) or not _ended_badly(instance, stage.dagster_run_id):
+            continue
+        if stage.drawing_version_id is not None:
+            fail_version(session, stage.drawing_version_id, f"analysis: {ABANDONED}")
+        else:
+            fail_run_stages(session, SYSTEM, stage.job_id, stage.dagster_run_id or "", f"{stage.stage}: {ABANDONED}")
+        settled.append(stage.job_id)
+    for version in session.scalars(select(DrawingVersion).where(DrawingVersion.ocr_status == "in_progress")):
+        runs = instance.get_run_records(RunsFilter(tags={VERSION_TAG: version.id}), limit=1)
+        if runs and runs[0].dagster_run.status in ENDED_BADLY and not _live(instance, {VERSION_TAG: version.id}):
+            fail_version(session, version.id, f"analysis: {ABANDONED}")
+    return settled
