@@ -156,7 +156,7 @@ class FailingOpenAI:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - the http.server naming convention
+            def do_POST(self) -> None:
                 self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 server.calls += 1
                 if server.failures_left > 0:
@@ -171,7 +171,7 @@ class FailingOpenAI:
                 self.end_headers()
                 self.wfile.write(payload)
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib signature
+            def log_message(self, format: str, *args: Any) -> None:
                 return
 
         self._http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -206,7 +206,17 @@ def gcs_emulator() -> Iterator[int]:
     """An in-memory GCS emulator on a free port; its port."""
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "gcp_storage_emulator", "start", "--host", "127.0.0.1", "--port", str(port), "--in-memory"],
+        [
+            sys.executable,
+            "-m",
+            "gcp_storage_emulator",
+            "start",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--in-memory",
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -323,7 +333,12 @@ class World:
         command = [str(Path(sys.executable).parent / "dagster-daemon"), "run", "-w", str(REPOSITORY / "workspace.yaml")]
         self._daemons.append(
             subprocess.Popen(
-                command, env=self.environment, cwd=REPOSITORY, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                command,
+                env=self.environment,
+                cwd=REPOSITORY,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         )
         log.close()
@@ -356,9 +371,7 @@ class World:
     def upload(self, drawing: str, filename: str, data: bytes) -> str:
         def attempt() -> str:
             with transaction(self.sessions) as session:
-                version = register_upload(
-                    session, self.storage, self.owner, self.project_id, drawing, filename, data
-                )
+                version = register_upload(session, self.storage, self.owner, self.project_id, drawing, filename, data)
                 return version.id
 
         return _tolerant(attempt)
@@ -444,7 +457,9 @@ def violations(world: World) -> list[str]:
             versions = (job.old_drawing_version_id, job.new_drawing_version_id)
             live = world.live_runs({JOB_TAG: job.id}) + sum(world.live_runs({VERSION_TAG: v}) for v in versions)
             waiting = session.scalar(
-                select(func.count()).where(PipelineRequest.status == "pending", PipelineRequest.drawing_version_id.in_(versions))
+                select(func.count()).where(
+                    PipelineRequest.status == "pending", PipelineRequest.drawing_version_id.in_(versions)
+                )
             )
             if not live and not waiting:
                 found.append(f"job {job.id} is {job.status} without a live run")
@@ -533,14 +548,25 @@ def main() -> None:
     args = parser.parse_args()
 
     def report(trial: Trial) -> None:
-        print(f"{trial.fault:24} {trial.outcome:9} landed={trial.landed!s:5} {trial.seconds:6.1f} s "
-              f"{trial.error or ''} {'; '.join(trial.violations)}", flush=True)
+        print(
+            f"{trial.fault:24} {trial.outcome:9} landed={trial.landed!s:5} {trial.seconds:6.1f} s "
+            f"{trial.error or ''} {'; '.join(trial.violations)}",
+            flush=True,
+        )
 
     trials = run_faults(args.faults, args.rounds, report)
     totals = tally(trials)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({"totals": totals, "trials": [asdict(trial) for trial in trials]}, indent=2))
-    print("\n| " + " | ".join(totals) + " |\n|" + "---|" * len(totals) + "\n| " + " | ".join(map(str, totals.values())) + " |")
+    print(
+        "\n| "
+        + " | ".join(totals)
+        + " |\n|"
+        + "---|" * len(totals)
+        + "\n| "
+        + " | ".join(map(str, totals.values()))
+        + " |"
+    )
 
 
 if __name__ == "__main__":

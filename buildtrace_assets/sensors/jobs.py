@@ -5,7 +5,6 @@ cancelled job, and put a failed run's error on the job it worked for.
 from datetime import datetime
 
 from dagster import (
-    DagsterRunStatus,
     DefaultSensorStatus,
     RunFailureSensorContext,
     RunsFilter,
@@ -21,9 +20,9 @@ from buildtrace_assets.assets.tracking import fail_version, jobs_ready_to_compar
 from buildtrace_assets.db.models import Job
 from buildtrace_assets.partitions import jobs_partitions
 from buildtrace_assets.resources import AppDatabaseResource
-from buildtrace_assets.sensors.requests import compare_request
 from buildtrace_assets.sensors.abandoned import IN_FLIGHT, settle_abandoned_work
 from buildtrace_assets.sensors.outages import UNREACHABLE, holding_place_in_outages
+from buildtrace_assets.sensors.requests import compare_request
 from buildtrace_assets.services.access import SYSTEM
 from buildtrace_assets.services.jobs import fail_run_stages, stage_retried, stages_of_run
 
