@@ -40,7 +40,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -138,10 +138,8 @@ class Proxy:
         self._cut.set()
         with self._lock:
             for connection in list(self._open):
-                try:
+                with suppress(OSError):
                     connection.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
     def restore(self) -> None:
         self._cut.clear()
@@ -352,10 +350,8 @@ class World:
         """Stop every process the daemons started, by process group: TERM, then KILL after a grace period."""
         for sig in (signal.SIGTERM, signal.SIGKILL):
             for daemon in self._daemons:
-                try:
+                with suppress(ProcessLookupError):
                     os.killpg(daemon.pid, sig)
-                except ProcessLookupError:
-                    pass
             if sig == signal.SIGTERM:
                 time.sleep(5)
         for daemon in self._daemons:
