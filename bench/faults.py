@@ -62,6 +62,7 @@ from buildtrace_assets.services.projects import create_project
 from buildtrace_assets.services.uploads import register_upload
 from buildtrace_assets.services.users import create_user
 from buildtrace_assets.storage import BlobStorage, StorageUnavailable, open_storage
+from tests.fixtures.gcs import running_emulator
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).parent / "results" / "faults.json"
@@ -191,45 +192,6 @@ def _completion() -> dict[str, Any]:
         "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
         "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120},
     }
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextmanager
-def gcs_emulator() -> Iterator[int]:
-    """An in-memory GCS emulator on a free port; its port."""
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gcp_storage_emulator",
-            "start",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--in-memory",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        yield port
-    finally:
-        process.kill()
-        process.wait()
 
 
 @contextmanager
@@ -513,8 +475,8 @@ def run_faults(faults: list[str], rounds: int, report: Callable[[Trial], None] =
     with tempfile.TemporaryDirectory(prefix="bench-faults-") as scratch, ExitStack() as stack:
         work = Path(scratch)
         database = stack.enter_context(postgres_database())
-        gcs_port = stack.enter_context(gcs_emulator())
-        world = World(stack, work, database, gcs_port)
+        gcs_url = stack.enter_context(running_emulator())
+        world = World(stack, work, database, int(gcs_url.rsplit(":", 1)[1]))
         pair = revision_bytes(work)
         for _ in range(rounds):
             for fault in faults:

@@ -23,21 +23,17 @@ from buildtrace_assets.db.models import PipelineRequest
 
 def pipeline_run_request(request: PipelineRequest) -> RunRequest:
     """The run carrying out a pipeline request: analyze its version, or compare its job."""
-    tags = {REQUEST_TAG: request.id, REQUESTED_BY_TAG: request.requested_by or "system"}
     if request.kind == "analyze":
-        assert request.drawing_version_id is not None
-        return RunRequest(
-            run_key=f"request:{request.id}",
-            partition_key=request.drawing_version_id,
-            job_name=analyze_version_job.name,
-            tags={VERSION_TAG: request.drawing_version_id, **tags},
-        )
-    assert request.job_id is not None
+        job_name, target_tag, partition = analyze_version_job.name, VERSION_TAG, request.drawing_version_id
+    else:
+        job_name, target_tag, partition = compare_job.name, JOB_TAG, request.job_id
+    if partition is None:
+        raise ValueError(f"pipeline request {request.id} names no {request.kind} target")
     return RunRequest(
         run_key=f"request:{request.id}",
-        partition_key=request.job_id,
-        job_name=compare_job.name,
-        tags={JOB_TAG: request.job_id, **tags},
+        partition_key=partition,
+        job_name=job_name,
+        tags={target_tag: partition, REQUEST_TAG: request.id, REQUESTED_BY_TAG: request.requested_by or "system"},
     )
 
 

@@ -227,6 +227,17 @@ def test_the_failure_message_is_the_failed_steps_own_error(
     assert message.startswith(f"diff_result: job {job_id}: rev-1.pdf: not a readable PDF")
 
 
+def diff_started_by_a_run(
+    world: World, instance: DagsterInstance, pair: RevisionPair, **tags: str
+) -> tuple[str, DagsterRun]:
+    """A job whose diff stage a started run is working on: the job id and that run."""
+    _, _, job_id = world.comparison(pair)
+    run = queued_run(instance, {JOB_TAG: job_id, **tags}, DagsterRunStatus.STARTED)
+    with world.transaction() as session:
+        start_stage(session, SYSTEM, job_id, "diff", dagster_run_id=run.run_id)
+    return job_id, run
+
+
 DEAD_WORKER = "Detected run worker status FAILED: 'the run worker process (pid 4242) is gone'. Marking run as failed."
 
 
@@ -261,10 +272,7 @@ def test_a_late_failure_of_an_older_run_leaves_the_stage_a_newer_run_took_over(
 def test_a_run_whose_process_died_and_is_retried_says_so_and_keeps_the_job_going(
     world: World, revision_pair: RevisionPair, instance: DagsterInstance
 ) -> None:
-    _, _, job_id = world.comparison(revision_pair)
-    run = queued_run(instance, {JOB_TAG: job_id}, DagsterRunStatus.STARTED)
-    with world.transaction() as session:
-        start_stage(session, SYSTEM, job_id, "diff", dagster_run_id=run.run_id)
+    job_id, run = diff_started_by_a_run(world, instance, revision_pair)
 
     fail_run(world, instance, run, DEAD_WORKER)
 
@@ -278,10 +286,7 @@ def test_a_run_whose_process_died_and_is_retried_says_so_and_keeps_the_job_going
 def test_a_run_whose_process_died_for_the_last_time_fails_the_stage_with_a_readable_reason(
     world: World, revision_pair: RevisionPair, instance: DagsterInstance
 ) -> None:
-    _, _, job_id = world.comparison(revision_pair)
-    run = queued_run(instance, {JOB_TAG: job_id, **NOT_RETRIED}, DagsterRunStatus.STARTED)
-    with world.transaction() as session:
-        start_stage(session, SYSTEM, job_id, "diff", dagster_run_id=run.run_id)
+    job_id, run = diff_started_by_a_run(world, instance, revision_pair, **NOT_RETRIED)
 
     fail_run(world, instance, run, DEAD_WORKER)
 
@@ -319,10 +324,7 @@ def test_a_run_launched_by_hand_reports_its_failure_on_the_job_its_partition_nam
 def test_a_failure_that_cannot_be_recorded_is_settled_by_the_progress_sensor(
     world: World, revision_pair: RevisionPair, instance: DagsterInstance, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    _, _, job_id = world.comparison(revision_pair)
-    run = queued_run(instance, {JOB_TAG: job_id, **NOT_RETRIED}, DagsterRunStatus.STARTED)
-    with world.transaction() as session:
-        start_stage(session, SYSTEM, job_id, "diff", dagster_run_id=run.run_id)
+    job_id, run = diff_started_by_a_run(world, instance, revision_pair, **NOT_RETRIED)
     event = instance.report_run_failed(run, DEAD_WORKER)
     unreachable = AppDatabaseResource(url="postgresql+psycopg2://postgres@127.0.0.1:9/none?connect_timeout=2")
     context = build_run_status_sensor_context(
@@ -346,10 +348,7 @@ def test_a_failure_that_cannot_be_recorded_is_settled_by_the_progress_sensor(
 def test_a_stage_with_a_live_run_is_not_settled(
     world: World, revision_pair: RevisionPair, instance: DagsterInstance
 ) -> None:
-    _, _, job_id = world.comparison(revision_pair)
-    run = queued_run(instance, {JOB_TAG: job_id}, DagsterRunStatus.STARTED)
-    with world.transaction() as session:
-        start_stage(session, SYSTEM, job_id, "diff", dagster_run_id=run.run_id)
+    job_id, _ = diff_started_by_a_run(world, instance, revision_pair)
 
     progress_tick(world, instance)
 
