@@ -1,12 +1,13 @@
 # Two entry points: `make demo` runs BuildTrace on embedded defaults,
-# `make test` runs the whole suite. Both install what they need first.
+# `make test` runs the quality gates (`lint`, `typecheck`) and then the whole suite.
+# All of them install what they need first.
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 DEBIAN_PACKAGES := tesseract-ocr chromium
 STAMP := $(VENV)/.installed
 
-.PHONY: install system-deps demo test bench clean
+.PHONY: install system-deps demo test lint typecheck audit bench clean
 
 install: system-deps $(STAMP)
 
@@ -29,8 +30,21 @@ system-deps:
 demo: install
 	$(BIN)/buildtrace demo
 
-test: install
+test: install lint typecheck
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+# ruff's rules and mypy's strictness are configured in pyproject.toml.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+# Every pin of constraints.txt against the PyPI advisory database (needs the network, so not part of `test`).
+# --strict: a pin that cannot be looked up fails the audit instead of being skipped.
+audit: install
+	$(BIN)/pip-audit --requirement constraints.txt --no-deps --disable-pip --strict --progress-spinner off
 
 bench: install
 	$(BIN)/python -m bench.engine

@@ -213,7 +213,8 @@ def main() -> None:
     for name, row in report.items():
         print(f"| {name} | {row['value']} | < {row['target']} | {'yes' if row['met'] else 'NO'} |")
     print(
-        f"\n{args.sheets}-sheet pair: pipeline runs {details['pipeline_s']} s, buildtrace compare {details['compare_s']} s"
+        f"\n{args.sheets}-sheet pair: pipeline runs {details['pipeline_s']} s, "
+        f"buildtrace compare {details['compare_s']} s"
     )
 
 

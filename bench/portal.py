@@ -65,7 +65,7 @@ def build_back_end(folder: Path) -> str:
             for path in (pair.old_path, pair.new_path)
         ]
         job = jobs.create_comparison_job(session, actor, versions[0].id, versions[1].id)
-        for version, analysis in zip(versions, (old_analysis, new_analysis)):
+        for version, analysis in zip(versions, (old_analysis, new_analysis), strict=True):
             key = f"versions/{version.id}/analysis.json"
             storage.put_bytes(key, json.dumps(analysis.to_json()).encode())
             drawings.record_version_processing(session, SYSTEM, version.id, ocr_status="completed", ocr_result_ref=key)
@@ -108,7 +108,8 @@ def main() -> None:
     median = statistics.median(warm)
     print(f"review page, one ARCH D sheet: cold {cold:.2f} s, warm median {median:.2f} s over {WARM_RUNS} runs")
     print(
-        f"target ≤ {TARGET_S:.1f} s: cold {'met' if cold <= TARGET_S else 'MISSED'}, warm {'met' if median <= TARGET_S else 'MISSED'}"
+        f"target ≤ {TARGET_S:.1f} s: cold {'met' if cold <= TARGET_S else 'MISSED'}, "
+        f"warm {'met' if median <= TARGET_S else 'MISSED'}"
     )
 
 

@@ -31,7 +31,8 @@ def outage_page() -> Iterator[None]:
         LOG.warning(outage_line(part, error))
         st.error(
             f"BuildTrace cannot reach its {part} at the moment, so this page cannot be shown. "
-            "Nothing you did caused this; what you were saving, if anything, was not saved. Please try again in a minute.",
+            "Nothing you did caused this; what you were saving, if anything, was not saved. "
+            "Please try again in a minute.",
             icon=":material/cloud_off:",
         )
         st.button("Try again", icon=":material/refresh:")

@@ -13,8 +13,8 @@ from dagster import Definitions, in_process_executor
 from buildtrace_assets.assets.change_summaries import change_summary
 from buildtrace_assets.assets.diff_results import diff_result
 from buildtrace_assets.assets.drawing_versions import drawing_analysis
-from buildtrace_assets.definitions import EXECUTORS, defs, select_executor
 from buildtrace_assets.config import Settings
+from buildtrace_assets.definitions import EXECUTORS, defs, select_executor
 
 ASSETS = (drawing_analysis, diff_result, change_summary)
 

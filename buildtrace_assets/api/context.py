@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 from flask import current_app, g
 from sqlalchemy.orm import Session, sessionmaker
@@ -37,7 +38,7 @@ class ApiContext:
 
 
 def api_context() -> ApiContext:
-    return current_app.extensions[EXTENSION]
+    return cast(ApiContext, current_app.extensions[EXTENSION])
 
 
 def db() -> Session:
@@ -46,12 +47,12 @@ def db() -> Session:
         session = api_context().session_factory()
         session.begin()
         g.db = session
-    return g.db
+    return cast(Session, g.db)
 
 
 def current_actor() -> Actor:
     """The signed-in user the request acts for (set by authentication)."""
-    return g.actor
+    return cast(Actor, g.actor)
 
 
 def commit_request() -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from contextlib import suppress
 from datetime import timedelta
 
 from flask import Response, g, request
@@ -56,10 +57,8 @@ def request_fingerprint() -> str:
             digest.update(f"{field}:{upload.filename}:{hashlib.sha256(content).hexdigest()}\n".encode())
         return digest.hexdigest()
     body = request.get_data(cache=True)
-    try:
+    with suppress(ValueError):
         body = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
-    except ValueError:
-        pass
     digest.update(body)
     return digest.hexdigest()
 

@@ -14,8 +14,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from buildtrace_assets.api.config import ApiSettings
@@ -132,11 +133,15 @@ def rotate(session: Session, settings: ApiSettings, refresh_token: str) -> Token
     now = utcnow()
     if token.expires_at <= now:
         raise Unauthorized("the refresh token has expired; sign in again", code="token_expired")
-    spent = session.execute(
-        update(RefreshToken)
-        .where(RefreshToken.id == token.id, RefreshToken.used_at.is_(None))
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
+    # An UPDATE's result is a CursorResult (it has the rowcount); Session.execute is typed with the base class.
+    spent = cast(
+        CursorResult[Any],
+        session.execute(
+            update(RefreshToken)
+            .where(RefreshToken.id == token.id, RefreshToken.used_at.is_(None))
+            .values(used_at=now)
+            .execution_options(synchronize_session=False)
+        ),
     )
     if spent.rowcount != 1:
         raise RefreshTokenReused(api_session.id)

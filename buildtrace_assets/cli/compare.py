@@ -21,7 +21,9 @@ from buildtrace_assets.summaries import summarize_changes_markdown
     "--dpi", type=click.IntRange(36, 600), default=None, help="Raster resolution (default from settings, 150)."
 )
 def compare(old: Path, new: Path, out_dir: Path, dpi: int | None) -> None:
-    """Compare two revisions of a drawing (PDF, PNG, JPG or DXF) and write changes.json, overlays, crops and summary.md."""
+    """Compare two revisions of a drawing (PDF, PNG, JPG or DXF).
+
+    Writes changes.json, overlays, crops and summary.md."""
     try:
         document = compare_documents(old, new, out_dir, dpi=dpi)
     except BadInputError as exc:

@@ -42,7 +42,8 @@ _INK_STRETCH = (255 - np.minimum((255 - np.arange(256)) * 3, 255)).astype(np.uin
 
 
 class _Reduced:
-    """A page shrunk to the working resolution, with ink made dark enough to survive the shrink, and its ORB features."""
+    """A page shrunk to the working resolution, with ink made dark enough to survive the shrink, and its ORB
+    features."""
 
     def __init__(self, page: RenderedPage, work_scale: float) -> None:
         height, width = page.image.shape
@@ -58,7 +59,7 @@ class _Reduced:
         self.to_px = pixel_from_point(page.width_pt, page.height_pt, self.image.shape[1], self.image.shape[0])
         self.full_px = page_pixel_from_point(page)
         self.full_size = (width, height)
-        orb = cv2.ORB_create(nfeatures=ORB_FEATURES, nlevels=ORB_LEVELS, fastThreshold=10)
+        orb = cv2.ORB.create(nfeatures=ORB_FEATURES, nlevels=ORB_LEVELS, fastThreshold=10)
         self.points, self.descriptors = orb.detectAndCompute(self.image, None)
 
 
@@ -135,8 +136,8 @@ def _coarse_similarity(old: _Reduced, new: _Reduced) -> tuple[np.ndarray | None,
     matches = cv2.BFMatcher(cv2.NORM_HAMMING, crossCheck=True).match(old_descriptors, new_descriptors)
     if len(matches) < MIN_INLIERS:
         return None, nothing, f"only {len(matches)} feature matches between the sheets"
-    source = np.float32([old_points[m.queryIdx].pt for m in matches])
-    target = np.float32([new_points[m.trainIdx].pt for m in matches])
+    source = np.array([old_points[m.queryIdx].pt for m in matches], np.float32)
+    target = np.array([new_points[m.trainIdx].pt for m in matches], np.float32)
     cv2.setRNGSeed(SEED)
     matrix, inliers = cv2.estimateAffinePartial2D(
         source, target, method=cv2.RANSAC, ransacReprojThreshold=2.0, maxIters=4000, confidence=0.999
@@ -185,7 +186,7 @@ def _refine(
         return coarse_pt
     cv2.setRNGSeed(SEED)
     refined_px, inliers = cv2.estimateAffinePartial2D(
-        np.float32(old_points), np.float32(new_points), method=cv2.RANSAC, ransacReprojThreshold=1.0
+        np.array(old_points, np.float32), np.array(new_points, np.float32), method=cv2.RANSAC, ransacReprojThreshold=1.0
     )
     if refined_px is None or int(inliers.sum()) < 6:
         return coarse_pt

@@ -27,7 +27,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import cv2
 import numpy as np
@@ -252,7 +252,8 @@ def _sheet_keys(pairs: list[SheetPair], old: DocumentAnalysis, new: DocumentAnal
     """Unique, file-name-safe key per row: the printed sheet number, else the page."""
     keys, seen = [], set()
     for pair in pairs:
-        page = new.pages[pair.new_page] if pair.new_page is not None else old.pages[pair.old_page]
+        # A pair has at least one page.
+        page = new.pages[pair.new_page] if pair.new_page is not None else old.pages[cast(int, pair.old_page)]
         side = "page" if pair.new_page is not None else "old-page"
         base = re.sub(r"[^A-Za-z0-9.-]+", "_", page.sheet.number) if page.sheet.number else f"{side}-{page.index + 1}"
         key, n = base, 2
@@ -273,7 +274,7 @@ class _Versions:
 
     def submit(self, work: Callable[..., Any], *per_side: tuple[Any, Any]) -> tuple[Future, Future]:
         """Start ``work(old_doc, *old_args)`` and ``work(new_doc, *new_args)``."""
-        old_args, new_args = zip(*per_side) if per_side else ((), ())
+        old_args, new_args = zip(*per_side, strict=True) if per_side else ((), ())
         return (
             self.workers[0].submit(work, self.docs[0], *old_args),
             self.workers[1].submit(work, self.docs[1], *new_args),
@@ -304,7 +305,7 @@ def _open_versions(old_path: Path | str, new_path: Path | str) -> Iterator[_Vers
             yield _Versions((opening[0].result(), opening[1].result()), workers)
         finally:
             closed: Future[None] | None = None
-            for worker, future in reversed(list(zip(workers, opening))):
+            for worker, future in reversed(list(zip(workers, opening, strict=True))):
                 if future.exception() is None:
                     closed = worker.submit(_close_after, future.result(), closed)
 
@@ -350,7 +351,7 @@ def _compared_sheets(
     entries: list[dict[str, Any]] = []
     pending: deque[Future[dict[str, Any]]] = deque()
     with ThreadPoolExecutor(at_once, "buildtrace-pair") as pool:
-        for pair, key in zip(pairs, _sheet_keys(pairs, *analyses)):
+        for pair, key in zip(pairs, _sheet_keys(pairs, *analyses), strict=True):
             pages = _comparable(pair, analyses)
             renders = versions.submit(_rendered, pages, (dpi, dpi)) if pages is not None else None
             pending.append(pool.submit(_sheet_entry, pair, key, versions, analyses, renders, out_dir))
@@ -400,9 +401,9 @@ def _read_changed_text(
     def read(change: Change) -> Change | None:
         new_box = _grow(change.bbox, CHANGE_TEXT_MARGIN_PT, pages[1])
         old_box = _grow(_box_to_old(new_box, matrix), (0.0, 0.0), pages[0])
-        old_words = ocr_region(docs[0], pages[0].index, old_box) if pages[0].text_source == "ocr" else pages[0].words
-        new_words = ocr_region(docs[1], pages[1].index, new_box) if pages[1].text_source == "ocr" else pages[1].words
-        old_words, new_words = without_moved(map_words(old_words, matrix), new_words)
+        old_read = ocr_region(docs[0], pages[0].index, old_box) if pages[0].text_source == "ocr" else pages[0].words
+        new_read = ocr_region(docs[1], pages[1].index, new_box) if pages[1].text_source == "ocr" else pages[1].words
+        old_words, new_words = without_moved(map_words(old_read, matrix), new_read)
         box = snap_to_words(change.bbox, old_words + new_words)
         old_text, new_text = region_text(old_words, new_words, box)
         if change.needs_reading and (old_text is None or new_text is None):
@@ -428,14 +429,19 @@ def _without_overlaps(changes: list[Change], read: Callable[[Change], Change | N
     clusters = cluster_boxes(np.array([change.bbox for change in changes]))
     merged = []
     for cluster in range(clusters.max() + 1):
-        members = [change for change, label in zip(changes, clusters) if label == cluster]
+        members = [change for change, label in zip(changes, clusters, strict=True) if label == cluster]
         if len(members) == 1:
             merged.extend(members)
             continue
         kinds = {change.kind for change in members}
         joint = dataclasses.replace(
             members[0],
-            bbox=tuple(f(change.bbox[i] for change in members) for i, f in enumerate((min, min, max, max))),
+            bbox=(
+                min(change.bbox[0] for change in members),
+                min(change.bbox[1] for change in members),
+                max(change.bbox[2] for change in members),
+                max(change.bbox[3] for change in members),
+            ),
             kind=kinds.pop() if len(kinds) == 1 else "modified",
             confidence=max(change.confidence for change in members),
         )

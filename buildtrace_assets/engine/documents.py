@@ -18,7 +18,7 @@ import math
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, cast
 
 from buildtrace_assets.engine.errors import BadInputError, BadPageError
 from buildtrace_assets.engine.filetypes import (
@@ -33,6 +33,9 @@ from buildtrace_assets.engine.sandbox import Limits, Sandbox
 
 if TYPE_CHECKING:  # the child answers with memoryviews: importing numpy would cost ~0.1 s of every child's start
     import numpy as np
+    import pymupdf
+    from ezdxf.addons.drawing.layout import Page as PageSetup
+    from ezdxf.layouts import Paperspace
 
 DocumentKind = Literal["pdf", "image", "dxf"]
 
@@ -95,14 +98,16 @@ class PageSource:
 
     def __init__(self, path: str, kind: DocumentKind) -> None:
         for extra in UNUSED_PYMUPDF_EXTRAS:
-            sys.modules.setdefault(extra, None)
+            # A None entry makes the import fail (the documented way to block one); typeshed only expects modules.
+            sys.modules.setdefault(extra, None)  # type: ignore[arg-type]
         import pymupdf
 
         pymupdf.TOOLS.mupdf_display_errors(False)
         self._path = Path(path)
         self._kind = kind
         self._dxf: _DxfPlotter | None = None
-        self._last_pixmap = None
+        self._last_pixmap: pymupdf.Pixmap | None = None
+        self._pdf: pymupdf.Document | None
         if kind == "pdf":
             self._pdf = _open_pdf(self._path)
             self._names: list[str | None] = [None] * self._pdf.page_count
@@ -118,8 +123,9 @@ class PageSource:
         if self._dxf is not None:
             return [
                 PageInfo(i, w, h, 0, name, _check_page_size(w, h))
-                for i, (name, (w, h)) in enumerate(zip(self._dxf.names, self._dxf.sizes))
+                for i, (name, (w, h)) in enumerate(zip(self._dxf.names, self._dxf.sizes, strict=True))
             ]
+        assert self._pdf is not None  # a PDF or image when not a DXF
         infos = []
         for index in range(self._pdf.page_count):
             try:
@@ -131,9 +137,10 @@ class PageSource:
             infos.append(PageInfo(index, width, height, rotation, None, _check_page_size(width, height)))
         return infos
 
-    def _page(self, index: int):
+    def _page(self, index: int) -> pymupdf.Page:
         if self._dxf is not None:
             return self._dxf.page(index)
+        assert self._pdf is not None  # a PDF or image when not a DXF
         return self._pdf.load_page(index)
 
     def render(self, index: int, dpi: float, clip: BBox | None) -> memoryview:
@@ -169,7 +176,7 @@ class PageSource:
         return words
 
 
-def _open_pdf(path: Path):
+def _open_pdf(path: Path) -> pymupdf.Document:
     import pymupdf
 
     try:
@@ -194,7 +201,7 @@ def image_dpi(recorded: tuple[float, float] | None) -> float:
     return DEFAULT_IMAGE_DPI
 
 
-def _image_as_pdf(path: Path):
+def _image_as_pdf(path: Path) -> pymupdf.Document:
     """Place the image on a page of its physical size, checking the header before anything decodes it."""
     import pymupdf
     from PIL import Image, UnidentifiedImageError
@@ -253,19 +260,19 @@ class _DxfPlotter:
             self._layouts = [self._doc.modelspace()]
         for layout in self._layouts:
             if not layout.is_modelspace:
-                self._show_viewports(layout)
+                self._show_viewports(cast("Paperspace", layout))  # every layout but the model space
         self.names = [layout.name for layout in self._layouts]
         if len(self.names) > MAX_PAGES:
             raise BadInputError(f"{path.name}: {len(self.names)} layouts (limit {MAX_PAGES})")
-        self._cached: tuple[int, object] | None = None
+        self._cached: tuple[int, pymupdf.Page] | None = None
         self.sizes = [self._size(i) for i in range(len(self._layouts))]
 
     @staticmethod
-    def _show_viewports(layout) -> None:
+    def _show_viewports(layout: Paperspace) -> None:
         for order, viewport in enumerate(layout.viewports(), start=2):
             viewport.dxf.status = 1 if viewport.dxf.get("id", 0) == 1 else order
 
-    def _page_setup(self, index: int):
+    def _page_setup(self, index: int) -> PageSetup:
         from ezdxf import bbox
         from ezdxf.addons.drawing import layout as page_layout
 
@@ -285,7 +292,7 @@ class _DxfPlotter:
         setup = self._page_setup(index)
         return setup.width_in_mm * 72.0 / 25.4, setup.height_in_mm * 72.0 / 25.4
 
-    def page(self, index: int):
+    def page(self, index: int) -> pymupdf.Page:
         import pymupdf
         from ezdxf.addons.drawing import Frontend, RenderContext, config
         from ezdxf.addons.drawing.pymupdf import PyMuPdfBackend
@@ -319,7 +326,7 @@ class Document:
         self.kind: DocumentKind
         self.file_type: FileType
         self.kind, self.file_type = detect_kind(self.path)
-        self._sandbox = Sandbox(
+        self._sandbox: Sandbox = Sandbox(
             f"{__name__}:PageSource",
             str(self.path.absolute()),
             self.kind,

@@ -29,9 +29,12 @@ MatchBasis = Literal["number", "title", "visual"]
 
 
 class MatchablePage(Protocol):
-    index: int
-    sheet: SheetIdentity
-    thumbnail: np.ndarray | None
+    @property
+    def index(self) -> int: ...
+    @property
+    def sheet(self) -> SheetIdentity: ...
+    @property
+    def thumbnail(self) -> np.ndarray | None: ...
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from PIL import Image
 from buildtrace_assets.engine.legend import ADDED, MODIFIED, REMOVED, UNCHANGED
 from buildtrace_assets.engine.model import BBox, Change, RenderedPage
 from buildtrace_assets.engine.pagediff import PageComparison
+from buildtrace_assets.engine.regions import Pixels
 
 OVERLAY_MAX_DPI = 150.0
 PNG_COMPRESSION = 1
@@ -72,14 +73,14 @@ def write_overlay(result: PageComparison, old: RenderedPage, new: RenderedPage, 
 
     ``old`` is accepted for symmetry with the crops; the comparison already holds it warped into the new frame.
     """
-    _require_aligned(result)
+    _, removed, added = _require_aligned(result)
     image = new.image
     factor = min(1.0, OVERLAY_MAX_DPI / new.dpi)
     if factor < 1.0:
         size = (max(1, round(image.shape[1] * factor)), max(1, round(image.shape[0] * factor)))
         image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
     canvas = image >> GRAY_SHIFT
-    for kind, pixels in (("removed", result.removed), ("added", result.added)):
+    for kind, pixels in (("removed", removed), ("added", added)):
         rows = np.minimum((pixels.rows * factor).astype(np.intp), canvas.shape[0] - 1)
         columns = np.minimum((pixels.columns * factor).astype(np.intp), canvas.shape[1] - 1)
         canvas[rows, columns] = PALETTE_INDEX[kind]
@@ -93,7 +94,7 @@ def write_crops(
     result: PageComparison, old: RenderedPage, new: RenderedPage, out_dir: str | Path
 ) -> dict[str, dict[str, Path]]:
     """Before/after crops of every change, cut from the same new-sheet window of both revisions."""
-    _require_aligned(result)
+    old_in_new, _, _ = _require_aligned(result)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     px_per_pt = new.image.shape[1] / new.width_pt
@@ -101,16 +102,18 @@ def write_crops(
     for change in result.changes:
         window = _window(change.bbox, new, px_per_pt)
         paths = {}
-        for side, image in (("old", result.old_in_new), ("new", new.image)):
+        for side, image in (("old", old_in_new), ("new", new.image)):
             crop = _crop_with_outline(image, change, window, px_per_pt, new.dpi)
             paths[side] = _write_atomic(out_dir / f"{change.id}_{side}.png", _palette_png(crop, CROP_PALETTE))
         crops[change.id] = paths
     return crops
 
 
-def _require_aligned(result: PageComparison) -> None:
-    if not result.ok or result.old_in_new is None:
+def _require_aligned(result: PageComparison) -> tuple[np.ndarray, Pixels, Pixels]:
+    """The old sheet warped into the new frame, and the removed and added ink, of an aligned comparison."""
+    if not result.ok or result.old_in_new is None or result.removed is None or result.added is None:
         raise OverlayError(f"sheet {result.sheet_key} was not aligned: {result.reason}")
+    return result.old_in_new, result.removed, result.added
 
 
 def _outline(canvas: np.ndarray, change: Change, px_per_pt: float, label: str) -> None:

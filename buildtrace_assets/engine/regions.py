@@ -354,10 +354,11 @@ def _summarize(
             continue
         added_px = int(added_counts[i])
         removed_px = int(size - added_px)
+        x0, y0, x1, y1 = (int(v) for v in boxes[i])
         regions.append(
             Region(
                 kind=_kind(added_px, removed_px, float(added_areas[i]), float(removed_areas[i])),
-                box=tuple(int(v) for v in boxes[i]),
+                box=(x0, y0, x1, y1),
                 added_px=added_px,
                 removed_px=removed_px,
                 confidence=_confidence(area_pt2, float(mean_darkness[i])),
@@ -367,7 +368,8 @@ def _summarize(
 
 
 def _box_areas(xs: np.ndarray, ys: np.ndarray, chosen: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """Per group (pixels sorted by group, each starting at ``starts``), the box area of its ``chosen`` pixels; 0 if none."""
+    """Per group (pixels sorted by group, each starting at ``starts``), the box area of its ``chosen`` pixels;
+    0 if none."""
     xs, ys = xs.astype(np.int64), ys.astype(np.int64)
     big = np.iinfo(np.int64).max // 4
     x0 = np.minimum.reduceat(np.where(chosen, xs, big), starts)

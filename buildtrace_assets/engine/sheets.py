@@ -98,7 +98,7 @@ def _label_boxes(lines: list[_Line], labels: tuple[str, ...]) -> list[BBox]:
     boxes = []
     for line in lines:
         key = re.sub(r"[^A-Z]", "", line.text.upper())
-        if any(key == label or key.startswith(label) and len(key) <= len(label) + 6 for label in labels):
+        if any(key == label or (key.startswith(label) and len(key) <= len(label) + 6) for label in labels):
             boxes.append(line.bbox)
     return boxes
 
@@ -119,7 +119,7 @@ def _number_candidates(lines: list[_Line]) -> list[tuple[str, BBox, float]]:
     found = []
     for line in lines:
         words = line.words
-        for i, word in enumerate(words):
+        for i in range(len(words)):
             for span in (words[i : i + 1], words[i : i + 2]):
                 if len(span) == 2 and i + 1 >= len(words):
                     continue

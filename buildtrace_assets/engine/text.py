@@ -73,7 +73,7 @@ def ocr_image(image: np.ndarray, dpi: float, *, origin: tuple[float, float] = (0
     to_pt = 72.0 / dpi
     words = []
     for text, conf, left, top, width, height in zip(
-        data["text"], data["conf"], data["left"], data["top"], data["width"], data["height"]
+        data["text"], data["conf"], data["left"], data["top"], data["width"], data["height"], strict=True
     ):
         if not text.strip() or float(conf) < MIN_OCR_CONFIDENCE:
             continue

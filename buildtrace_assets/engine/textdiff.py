@@ -47,7 +47,7 @@ def map_words(words: Iterable[Word], matrix: np.ndarray) -> list[Word]:
 
 def words_in(words: Sequence[Word], box: BBox) -> list[Word]:
     """Words that mostly lie in ``box`` or that ``box`` mostly lies in (not the lines it grazes)."""
-    return [words[i] for i in np.flatnonzero(_covered(_boxes(words), box))]
+    return [words[i] for i in np.flatnonzero(_covered(_boxes(words), box)).tolist()]
 
 
 def _boxes(words: Sequence[Word]) -> np.ndarray:

@@ -66,7 +66,7 @@ def add_wall(sheet: Sheet, rng: random.Random, taken: list[BBox]) -> EditResult 
             element = wall_element(f"wall-new-{room.id}", wall)
             box = element.bbox
             if _free(box, taken) and not any(intersects(pad(box, 4), s) for s in solid):
-                edited = replace(sheet, elements=sheet.elements + (element,))
+                edited = replace(sheet, elements=(*sheet.elements, element))
                 return edited, [ExpectedChange("added", box, "add_wall")]
     return None
 

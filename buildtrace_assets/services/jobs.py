@@ -311,7 +311,7 @@ def fail_run_stages(session: Session, actor: Actor, job_id: str, dagster_run_id:
         return
     stages = stages_of_run(session, job_id, dagster_run_id)
     if stages:
-        fail_stage(session, actor, job_id, stages[0].stage, message)
+        fail_stage(session, actor, job_id, cast(StageName, stages[0].stage), message)
 
 
 def stage_retried(session: Session, actor: Actor, row: JobStage, message: str) -> None:

@@ -40,6 +40,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -61,7 +62,10 @@ LOCKED_OUT = "sign_in.locked_out"
 RESET = "sign_in.reset"
 MAX_DOUBLINGS = 40
 """Exponents stop here, far beyond any cap, so a long-attacked counter cannot overflow a float."""
-UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+UPSERTS: dict[str, Callable[[Any], postgresql.Insert | sqlite.Insert]] = {
+    "postgresql": postgresql.insert,
+    "sqlite": sqlite.insert,
+}
 """INSERT constructs with ON CONFLICT DO NOTHING, for the engines BuildTrace runs on."""
 
 
@@ -181,7 +185,7 @@ class SignInThrottle:
         return scopes
 
 
-def _counter_query(scope: CounterScope, key: str) -> Select[tuple[SignInCounter]]:
+def _counter_query(scope: CounterScope, key: str) -> Select[SignInCounter]:
     return select(SignInCounter).where(SignInCounter.scope == scope, SignInCounter.key == key)
 
 

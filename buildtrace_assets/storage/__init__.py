@@ -24,7 +24,8 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    """``GcsBlobStorage`` on first use: the Google client costs ~0.25 s of every process's start, laptops never use it."""
+    """``GcsBlobStorage`` on first use: the Google client costs ~0.25 s of every process's start, and laptops
+    never use it."""
     if name == "GcsBlobStorage":
         from buildtrace_assets.storage.gcs import GcsBlobStorage
 

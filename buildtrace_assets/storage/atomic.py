@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from buildtrace_assets.storage.base import BlobData
 from buildtrace_assets.storage.keys import TEMP_PREFIX
@@ -28,7 +28,7 @@ def _fsync_directory(directory: Path) -> None:
 
 
 @contextmanager
-def atomic_write(path: Path) -> Iterator[BinaryIO]:
+def atomic_write(path: Path) -> Iterator[IO[bytes]]:
     """Yield a file that replaces ``path`` only if the ``with`` block completes.
 
     The temporary file lives in the target's directory (so ``os.replace`` is a
@@ -36,7 +36,8 @@ def atomic_write(path: Path) -> Iterator[BinaryIO]:
     listings skip it.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=TEMP_PREFIX, delete=False)
+    # Closed by the `with handle:` below; opened before the `try` so that the clean-up knows its name.
+    handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=TEMP_PREFIX, delete=False)  # noqa: SIM115
     temporary = Path(handle.name)
     try:
         with handle:
@@ -50,7 +51,7 @@ def atomic_write(path: Path) -> Iterator[BinaryIO]:
     _fsync_directory(path.parent)
 
 
-def write_chunks(target: BinaryIO, data: BlobData) -> None:
+def write_chunks(target: IO[bytes], data: BlobData) -> None:
     """Write whole content or an iterable of chunks to ``target``."""
     if isinstance(data, (bytes, bytearray, memoryview)):
         target.write(data)

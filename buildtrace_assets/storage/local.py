@@ -11,7 +11,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -26,7 +26,7 @@ def _info(key: str, status: os.stat_result) -> BlobInfo:
     return BlobInfo(
         key=key,
         size=status.st_size,
-        updated=datetime.fromtimestamp(status.st_mtime, tz=timezone.utc),
+        updated=datetime.fromtimestamp(status.st_mtime, tz=UTC),
         etag=f"{status.st_ino:x}-{status.st_mtime_ns:x}-{status.st_size:x}",
     )
 

@@ -42,7 +42,7 @@ def _items(project: ProjectAccess, job: JobRef, content: dict[str, Any]) -> None
                 )
             )
             links = st.columns(max(1, len(item.get("change_ids") or [])))
-            for column, change_id in zip(links, item.get("change_ids") or []):
+            for column, change_id in zip(links, item.get("change_ids") or [], strict=False):
                 with column:
                     st.page_link(
                         REVIEW_PAGE,
@@ -121,7 +121,8 @@ if active is None:
     st.info("No summary has been written for this comparison yet.")
 else:
     st.caption(
-        f"{active.source.replace('_', ' ')} · {active.model or 'written by a person'} · {active.created_at:%Y-%m-%d %H:%M} UTC"
+        f"{active.source.replace('_', ' ')} · {active.model or 'written by a person'} · "
+        f"{active.created_at:%Y-%m-%d %H:%M} UTC"
     )
     st.markdown(active.content.get("overall") or active.text)
     _items(project, job, active.content)

@@ -38,7 +38,7 @@ def test_a_manual_overlay_is_summarized_as_a_new_human_corrected_version(
     machine = json.loads(world.storage.get_bytes(row.changes_ref))["sheets"][0]["changes"]
     drawn = {"id": "A-101-m1", "kind": "added", "bbox": [400.0, 300.0, 450.0, 340.0]}
     with world.transaction() as session:
-        overlay = create_overlay(session, world.owner, row.id, machine[1:] + [drawn])
+        overlay = create_overlay(session, world.owner, row.id, [*machine[1:], drawn])
 
     result = materialize_partition(world, instance, [change_summary], "jobs", row.job_id)
 

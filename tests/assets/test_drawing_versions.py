@@ -22,7 +22,7 @@ def analyze(world: World, version_id: str) -> ExecuteInProcessResult:
 def test_analysis_is_stored_per_version_and_completes_the_jobs_waiting_for_it(
     world: World, revision_pair: RevisionPair
 ) -> None:
-    old_id, new_id, job_id = world.comparison(revision_pair)
+    old_id, new_id, _job_id = world.comparison(revision_pair)
 
     result = analyze(world, old_id)
 

@@ -66,9 +66,11 @@ def test_a_failure_that_is_not_retried_is_final_at_once_with_its_description(wor
 def test_success_leaves_completion_to_the_step(world: World, job_id: str) -> None:
     database = AppDatabaseResource(url=world.settings.database_url)
 
-    with job_stage_tracked(database, job_id, "diff", "run-1", final_attempt=False) as stage:
-        with database.transaction() as session:
-            stage.completed(session, "jobs/x/diff/changes.json")
+    with (
+        job_stage_tracked(database, job_id, "diff", "run-1", final_attempt=False) as stage,
+        database.transaction() as session,
+    ):
+        stage.completed(session, "jobs/x/diff/changes.json")
 
     stage_row = diff_stage(world, job_id)
     assert (stage_row.status, stage_row.result_ref) == ("completed", "jobs/x/diff/changes.json")

@@ -64,9 +64,11 @@ def test_every_foreign_key_is_indexed(database_url: str) -> None:
         inspector = inspect(engine)
         for table in Base.metadata.sorted_tables:
             indexed = {
-                tuple(index["column_names"])[0] for index in inspector.get_indexes(table.name) if index["column_names"]
+                next(iter(index["column_names"]))
+                for index in inspector.get_indexes(table.name)
+                if index["column_names"]
             }
-            indexed |= {tuple(unique["column_names"])[0] for unique in inspector.get_unique_constraints(table.name)}
+            indexed |= {next(iter(unique["column_names"])) for unique in inspector.get_unique_constraints(table.name)}
             for foreign_key in inspector.get_foreign_keys(table.name):
                 assert foreign_key["constrained_columns"][0] in indexed, (
                     table.name,

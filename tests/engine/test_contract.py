@@ -2,6 +2,7 @@
 
 import json
 
+import jsonschema
 import numpy as np
 import pytest
 
@@ -14,8 +15,6 @@ from buildtrace_assets.engine.contract import (
 )
 from buildtrace_assets.engine.errors import ContractError
 from buildtrace_assets.engine.model import Alignment, Change
-
-import jsonschema
 
 
 def _document(**sheet):

@@ -58,7 +58,7 @@ def test_an_ascii_dxf_may_start_with_comments() -> None:
 
 
 def test_a_decompression_bomb_is_refused_from_its_header() -> None:
-    with pytest.raises(TooManyPixelsError, match="60,000 x 60,000 pixels .*limit is 200 megapixels"):
+    with pytest.raises(TooManyPixelsError, match=r"60,000 x 60,000 pixels .*limit is 200 megapixels"):
         detect(png_header_only(60_000, 60_000))
 
 

@@ -59,7 +59,7 @@ def test_each_change_is_outlined_in_its_kind_colour_with_its_number(revision, co
 
     assert [(c.id, c.kind) for c in comparison.changes] == [("A-101-1", "removed"), ("A-101-2", "added")]
     for change, colour in zip(comparison.changes, (REMOVED.rgb, ADDED.rgb), strict=True):
-        x0, y0, x1, y1 = (round(v * DPI / 72) for v in change.bbox)
+        x0, y0, _x1, _y1 = (round(v * DPI / 72) for v in change.bbox)
         outline_row = pixels[y0 - 12 : y0 - 2, x0 + 20]
         assert any(tuple(p) == colour for p in outline_row)
 

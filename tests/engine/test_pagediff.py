@@ -139,8 +139,8 @@ def _dimension(text: str) -> tuple:
 def test_a_changed_dimension_reports_exactly_the_old_and_new_value(sheet):
     draw_old, word_old = _dimension("24'-4\"")
     draw_new, word_new = _dimension("24'-9\"")
-    old = _edited(sheet, draw_old, sheet.words + (word_old,))
-    new = _edited(sheet, draw_new, sheet.words + (word_new,))
+    old = _edited(sheet, draw_old, (*sheet.words, word_old))
+    new = _edited(sheet, draw_new, (*sheet.words, word_new))
 
     (change,) = compare_pages(old, new, sheet_key="A-101").changes
 
@@ -192,7 +192,8 @@ def _note_page(note: str, shift_pt: float, text_source: str = "text_layer") -> R
     """A sheet with a frame and one line of 6 pt note text, drawn ``shift_pt`` off so the old page is resampled."""
     document = pymupdf.open()
     page = document.new_page(width=612, height=396)
-    page.draw_rect(pymupdf.Rect(20, 20, 592, 376) + (shift_pt, shift_pt, shift_pt, shift_pt), width=1.5)
+    shifted = (shift_pt, shift_pt, shift_pt, shift_pt)
+    page.draw_rect(pymupdf.Rect(20, 20, 592, 376) + shifted, width=1.5)
     for n in range(12):
         page.draw_line((60 + 40 * n + shift_pt, 60 + shift_pt), (60 + 40 * n + shift_pt, 300 + shift_pt), width=0.8)
     page.insert_text((300 + shift_pt, 340 + shift_pt), note, fontsize=6)

@@ -169,7 +169,7 @@ def test_changed_pixels_are_only_the_changed_ink():
 
     changes = _regions(_walls(), new)
 
-    added = set(zip(changes.added.rows.tolist(), changes.added.columns.tolist()))
+    added = set(zip(changes.added.rows.tolist(), changes.added.columns.tolist(), strict=True))
     assert (400, 600) in added and (50, 300) not in added
     assert all(299 <= row <= 551 and 597 <= column <= 603 for row, column in added)
     assert len(changes.removed.rows) == 0

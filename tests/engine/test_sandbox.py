@@ -29,9 +29,11 @@ def test_a_killed_child_fails_the_request_and_the_next_request_gets_a_fresh_chil
 
 
 def test_a_request_over_the_time_limit_is_cut_off():
-    with Sandbox("threading:Event", limits=Limits(timeout_s=0.5)) as box:
-        with pytest.raises(BadInputError, match="took longer than 0.5 s"):
-            box.call("wait", 30)
+    with (
+        Sandbox("threading:Event", limits=Limits(timeout_s=0.5)) as box,
+        pytest.raises(BadInputError, match=r"took longer than 0.5 s"),
+    ):
+        box.call("wait", 30)
 
 
 def test_the_memory_limit_turns_an_allocation_into_bad_input():
@@ -40,9 +42,8 @@ def test_the_memory_limit_turns_an_allocation_into_bad_input():
 
 
 def test_exceptions_in_the_child_come_back_as_one_line_bad_input():
-    with Sandbox("collections:Counter") as box:
-        with pytest.raises(BadInputError, match="no_such_method"):
-            box.call("no_such_method")
+    with Sandbox("collections:Counter") as box, pytest.raises(BadInputError, match="no_such_method"):
+        box.call("no_such_method")
 
 
 def test_arrays_come_back_whole_writable_and_contiguous():
@@ -107,6 +108,8 @@ def test_a_forked_sibling_that_dies_is_replaced_by_a_fresh_child():
 
 
 def test_a_sandbox_with_other_limits_is_not_forked():
-    with Sandbox("collections:Counter", "abc") as first:
-        with Sandbox("collections:Counter", "xyz", limits=Limits(memory_mb=1024), beside=first) as second:
-            assert _parent_pid(second.pid) == os.getpid()
+    with (
+        Sandbox("collections:Counter", "abc") as first,
+        Sandbox("collections:Counter", "xyz", limits=Limits(memory_mb=1024), beside=first) as second,
+    ):
+        assert _parent_pid(second.pid) == os.getpid()

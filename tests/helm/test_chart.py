@@ -86,7 +86,7 @@ def test_pods_read_gcs_storage_and_select_the_k8s_step_executor() -> None:
 
 
 def test_a_missing_bucket_is_refused_with_a_clear_message() -> None:
-    with pytest.raises(helm.HelmError, match="storage.bucket is required"):
+    with pytest.raises(helm.HelmError, match=r"storage.bucket is required"):
         render({"storage": {"bucket": ""}})
 
 

@@ -132,7 +132,8 @@ def portal_url(environment: dict[str, str], tmp_path: Path) -> Iterator[str]:
 
 
 def tick_pipeline(instance: DagsterInstance, cursors: dict[str, str | None], run_keys: set[str]) -> None:
-    """One pass of the upload, request, job and overlay sensors, running what they request, as the Dagster daemon would."""
+    """One pass of the upload, request, job and overlay sensors, running what they request, as the Dagster daemon
+    would."""
     settings = get_settings()
     definitions = make_definitions(settings, in_process_executor)
     sensor: SensorDefinition

@@ -38,7 +38,8 @@ def test_a_signed_in_user_sees_the_outage_page_and_can_try_again(
     assert outage_messages(app) == [
         (
             "BuildTrace cannot reach its database at the moment, so this page cannot be shown. "
-            "Nothing you did caused this; what you were saving, if anything, was not saved. Please try again in a minute."
+            "Nothing you did caused this; what you were saving, if anything, was not saved. "
+            "Please try again in a minute."
         )
     ]
     assert [button.label for button in app.button] == ["Try again"]

@@ -16,7 +16,7 @@ from buildtrace_assets.services.summaries import active_summary, edit_summary, s
 CONTENT = {"overall": "Door D-3 moved.", "items": [{"change_ids": ["A-101-1"], "text": "Door D-3 moved."}]}
 
 
-def machine(session: Session, diff_result: DiffResult, **fields: object):  # noqa: ANN201
+def machine(session: Session, diff_result: DiffResult, **fields: object):
     arguments = {"content": CONTENT, "text": "# Changes\nDoor D-3 moved.", "model": "offline", "prompt_version": "1"}
     return save_machine_summary(session, SYSTEM, diff_result.id, **(arguments | fields))
 

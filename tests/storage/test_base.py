@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -28,7 +28,7 @@ def test_both_backends_satisfy_the_protocol(store: BlobStorage) -> None:
 
 
 def test_bytes_round_trip_and_stat(store: BlobStorage) -> None:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     info = store.put_bytes("uploads/p1/A-101/v1.pdf", b"%PDF-1.7 payload", content_type="application/pdf")
 
     assert store.get_bytes("uploads/p1/A-101/v1.pdf") == b"%PDF-1.7 payload"

@@ -38,5 +38,5 @@ def test_unsupported_urls_raise_value_error(url: str, message: str) -> None:
 
 
 def test_gs_url_with_escaping_prefix_is_rejected() -> None:
-    with pytest.raises(ValueError, match="'..'"):
+    with pytest.raises(ValueError, match=r"'..'"):
         open_storage("gs://bucket/../other")

@@ -67,7 +67,8 @@ def test_an_injected_client_is_used(gcs_storage_url: str, bucket: gcs.Bucket) ->
 
 @pytest.fixture
 def stopped_emulator(monkeypatch: pytest.MonkeyPatch) -> str:
-    """``STORAGE_EMULATOR_HOST`` pointing at a port of 127.0.0.1 where nothing listens, as after the emulator stopped."""
+    """``STORAGE_EMULATOR_HOST`` pointing at a port of 127.0.0.1 where nothing listens, as after the emulator
+    stopped."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

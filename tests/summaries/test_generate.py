@@ -138,7 +138,7 @@ def test_a_failing_summarizer_raises_and_leaves_the_previous_summary_active(
 def test_a_missing_changes_document_is_a_clear_error_and_writes_nothing(scene: Scene) -> None:
     scene.storage.delete(scene.diff_result.changes_ref)
 
-    with pytest.raises(InvalidChangesError, match="changes document .* is missing"):
+    with pytest.raises(InvalidChangesError, match=r"changes document .* is missing"):
         scene.regenerate()
 
     assert scene.history() == []

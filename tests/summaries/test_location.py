@@ -38,7 +38,7 @@ def test_numbered_lists_and_short_words_in_sentences_are_not_grids():
 
 
 def test_room_tags_are_a_name_over_a_number_or_a_name_with_a_room_word():
-    words = plan_words() + [word("MECH", 900, 900), word("ROOM", 930, 900), word("NOTES", 200, 1000)]
+    words = [*plan_words(), word("MECH", 900, 900), word("ROOM", 930, 900), word("NOTES", 200, 1000)]
     names = sorted(tag.name for tag in find_room_tags(words))
     assert names == ["CONFERENCE 102", "MECH ROOM", "OFFICE 101"]
 

@@ -11,7 +11,8 @@ def test_markdown_has_the_overview_a_section_per_sheet_and_change_ids():
         [
             "# Drawing changes",
             "",
-            "Compared 4 sheets: A-101 (4 changes) modified; A-102 added; S-101 removed; 1 unchanged. 3 high-impact items.",
+            "Compared 4 sheets: A-101 (4 changes) modified; A-102 added; S-101 removed; 1 unchanged. "
+            "3 high-impact items.",
             "",
             "## A-101 — FIRST FLOOR PLAN",
             "",

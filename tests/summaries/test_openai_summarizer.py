@@ -162,6 +162,6 @@ def test_a_server_slower_than_the_timeout_fails_after_the_retries(openai_server)
 
 
 def test_bad_input_fails_before_any_request(openai_server):
-    with pytest.raises(ValueError, match="buildtrace.changes/v1"):
+    with pytest.raises(ValueError, match=r"buildtrace.changes/v1"):
         _summarizer(openai_server).summarize(document(sheet("A-1", "modified", [change("x", "odd", [0, 0, 1, 1])])))
     assert openai_server.requests == []

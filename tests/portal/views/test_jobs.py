@@ -9,7 +9,6 @@ from streamlit.testing.v1 import AppTest
 
 from buildtrace_assets.assets.tracking import fail_version
 from buildtrace_assets.config import get_settings
-
 from buildtrace_assets.services import jobs
 from buildtrace_assets.services.access import SYSTEM
 from tests.portal.support import People, PortalEnv, labelled, seed_job, texts
@@ -94,7 +93,7 @@ def test_the_lineage_lists_each_asset_partition_behind_the_job(
     app.run()
 
     lineage = app.dataframe[1].value
-    assert list(zip(lineage["asset"], lineage["partition"], lineage["for"])) == [
+    assert list(zip(lineage["asset"], lineage["partition"], lineage["for"], strict=True)) == [
         ("drawing_analysis", seeded.old_version_id, "old version"),
         ("drawing_analysis", seeded.new_version_id, "new version"),
         ("change_summary", seeded.job_id, "job"),

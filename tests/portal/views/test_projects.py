@@ -15,7 +15,7 @@ OpenApp = Callable[..., AppTest]
 def test_a_member_sees_their_projects_and_role_but_not_other_organizations(open_app: OpenApp, people: People) -> None:
     app = open_app(people.viewer)
 
-    assert [row for row in app.dataframe[0].value["name"]] == ["Tower"]
+    assert list(app.dataframe[0].value["name"]) == ["Tower"]
     assert app.header[0].value == "Tower"
     assert "Your role: **viewer**" in texts(app.caption)
     assert list(app.dataframe[1].value["e-mail"]) == ["editor@acme.test", "owner@acme.test", "viewer@acme.test"]
@@ -67,7 +67,7 @@ def test_the_owner_adds_a_member_of_the_organization(open_app: OpenApp, people: 
     labelled(app.button, "Add member").click()
     app.run()
 
-    roster = dict(zip(app.dataframe[1].value["e-mail"], app.dataframe[1].value["role"]))
+    roster = dict(zip(app.dataframe[1].value["e-mail"], app.dataframe[1].value["role"], strict=True))
     assert roster["new@acme.test"] == "editor"
 
 
