@@ -44,7 +44,8 @@ typecheck: install
 # Every pin of constraints.txt against the PyPI advisory database (needs the network, so not part of `test`).
 # --strict: a pin that cannot be looked up fails the audit instead of being skipped.
 audit: install
-	$(BIN)/pip-audit --requirement constraints.txt --no-deps --disable-pip --strict --progress-spinner off
+	@$(BIN)/pip-audit --requirement constraints.txt --no-deps --disable-pip --strict --progress-spinner off || { \
+		echo "make audit: FAILED: a vulnerability was found or a pin could not be looked up (see above)" >&2; exit 1; }
 
 bench: install
 	$(BIN)/python -m bench.engine
