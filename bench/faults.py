@@ -18,8 +18,9 @@ across the whole world: no duplicate versions, diff results or active
 summaries, no job running without a live run, and storage and rows agreeing.
 
 The run monitor polls every ``MONITOR_POLL_S`` here instead of the
-``dagster.yaml`` 30 s, so a trial does not wait out the production interval;
-everything else is the repository's instance configuration.
+``dagster.yaml`` 30 s, so a trial does not wait out the production interval
+(``--monitor-poll 30`` measures with it); everything else is the
+repository's instance configuration.
 
 Run: ``.venv/bin/python -m bench.faults [--rounds N] [--faults KIND@STAGE ...]``
 """
@@ -232,14 +233,17 @@ class Trial:
     job_status: str | None = None
     error: str | None = None
     seconds: float = 0.0
+    detected_s: float | None = None
+    """For a killed run worker: from the kill until Dagster marked the run failed."""
     violations: list[str] = field(default_factory=list)
 
 
 class World:
     """The pipeline under test: database, storage, OpenAI server, Dagster daemon, and the harness's view of them."""
 
-    def __init__(self, stack: ExitStack, work: Path, database: str, gcs_port: int) -> None:
+    def __init__(self, stack: ExitStack, work: Path, database: str, gcs_port: int, monitor_poll_s: int) -> None:
         self.work = work
+        self.monitor_poll_s = monitor_poll_s
         self.database_proxy = Proxy(5432)
         self.storage_proxy = Proxy(gcs_port)
         self.openai = FailingOpenAI()
@@ -269,7 +273,7 @@ class World:
         home = self.work / "dagster"
         home.mkdir(parents=True)
         config = yaml.safe_load((REPOSITORY / "dagster.yaml").read_text())
-        config["run_monitoring"]["poll_interval_seconds"] = MONITOR_POLL_S
+        config["run_monitoring"]["poll_interval_seconds"] = self.monitor_poll_s
         (home / "dagster.yaml").write_text(yaml.safe_dump(config))
         return home
 
@@ -334,15 +338,15 @@ class World:
 
         return _tolerant(attempt)
 
-    def started_run_pid(self, tags: dict[str, str]) -> int | None:
-        """The run worker pid of the started run with ``tags``, once it has reported it."""
+    def started_run(self, tags: dict[str, str]) -> tuple[str, int] | None:
+        """The id and run worker pid of the started run with ``tags``, once it has reported its pid."""
         for record in self.instance.get_run_records(RunsFilter(tags=tags, statuses=[DagsterRunStatus.STARTED])):
             events = self.instance.get_records_for_run(record.dagster_run.run_id, of_type=DagsterEventType.ENGINE_EVENT)
             for event_record in events.records:
                 event = event_record.event_log_entry.dagster_event
                 data = event.engine_event_data if event is not None else None
                 if data is not None and "pid" in data.metadata:
-                    return int(data.metadata["pid"].value)  # type: ignore[arg-type]
+                    return record.dagster_run.run_id, int(data.metadata["pid"].value)  # type: ignore[arg-type]
         return None
 
     def live_runs(self, tags: dict[str, str]) -> int:
@@ -362,21 +366,28 @@ def _run_tags(stage: str, version_id: str, job_id: str) -> dict[str, str]:
     return {VERSION_TAG: version_id} if stage == "analysis" else {JOB_TAG: job_id}
 
 
-def inject(world: World, fault: str, version_id: str, job_id: str) -> bool:
-    """Wait for the fault's stage to start, then break the part it names; whether anything was hit."""
+def inject(world: World, fault: str, version_id: str, job_id: str) -> tuple[bool, str | None]:
+    """Wait for the fault's stage to start, then break the part it names.
+
+    Whether anything was hit, and the id of the run whose worker was killed.
+    """
     kind, stage = fault.split("@")
     if kind == "openai":
         world.openai.failures_left = OPENAI_FAILURES
-        return True
+        return True, None
     deadline = time.monotonic() + STAGE_TIMEOUT_S
     while not _stage_reached(world, stage, version_id, job_id):
         if time.monotonic() > deadline:
-            return False
+            return False, None
         time.sleep(0.05)
-    pid = world.started_run_pid(_run_tags(stage, version_id, job_id))
-    if kind == "run_worker" and pid is not None:
-        os.kill(pid, signal.SIGKILL)
-        return True
+    started = world.started_run(_run_tags(stage, version_id, job_id))
+    if kind == "run_worker" and started is not None:
+        os.kill(started[1], signal.SIGKILL)
+        return True, started[0]
+    return _break_part(world, kind, started[1] if started else None), None
+
+
+def _break_part(world: World, kind: str, pid: int | None) -> bool:
     if kind == "step_process" and pid is not None:
         steps = [grandchild for child in psutil.Process(pid).children() for grandchild in child.children()]
         for step in steps:
@@ -445,9 +456,13 @@ def run_trial(world: World, fault: str, number: int, pair: tuple[bytes, bytes]) 
     if job_id is None or old_id is None:
         trial.outcome = "lost"
         return trial
-    trial.landed = inject(world, fault, new_id, job_id)
-    deadline = time.monotonic() + FINISH_TIMEOUT_S
+    trial.landed, killed_run = inject(world, fault, new_id, job_id)
+    injected = time.monotonic()
+    deadline = injected + FINISH_TIMEOUT_S
     while time.monotonic() < deadline:
+        run = world.instance.get_run_by_id(killed_run) if killed_run and trial.detected_s is None else None
+        if run is not None and run.status == DagsterRunStatus.FAILURE:
+            trial.detected_s = round(time.monotonic() - injected, 1)
         job = world.read(lambda s: s.get(Job, job_id))
         if job is None:
             trial.outcome = "lost"
@@ -469,14 +484,19 @@ def revision_bytes(work: Path) -> tuple[bytes, bytes]:
     return pair.old_path.read_bytes(), pair.new_path.read_bytes()
 
 
-def run_faults(faults: list[str], rounds: int, report: Callable[[Trial], None] = lambda trial: None) -> list[Trial]:
+def run_faults(
+    faults: list[str],
+    rounds: int,
+    report: Callable[[Trial], None] = lambda trial: None,
+    monitor_poll_s: int = MONITOR_POLL_S,
+) -> list[Trial]:
     """Every fault ``rounds`` times against one world; the trials in order."""
     trials: list[Trial] = []
     with tempfile.TemporaryDirectory(prefix="bench-faults-") as scratch, ExitStack() as stack:
         work = Path(scratch)
         database = stack.enter_context(postgres_database())
         gcs_url = stack.enter_context(running_emulator())
-        world = World(stack, work, database, int(gcs_url.rsplit(":", 1)[1]))
+        world = World(stack, work, database, int(gcs_url.rsplit(":", 1)[1]), monitor_poll_s)
         pair = revision_bytes(work)
         for _ in range(rounds):
             for fault in faults:
@@ -503,16 +523,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="How many times each fault is injected.")
     parser.add_argument("--faults", nargs="*", default=list(FAULTS), choices=FAULTS, metavar="KIND@STAGE")
+    parser.add_argument(
+        "--monitor-poll", type=int, default=MONITOR_POLL_S, help="Run monitor poll interval (dagster.yaml has 30 s)."
+    )
     args = parser.parse_args()
 
     def report(trial: Trial) -> None:
+        detected = f"dead run failed after {trial.detected_s} s " if trial.detected_s is not None else ""
         print(
-            f"{trial.fault:24} {trial.outcome:9} landed={trial.landed!s:5} {trial.seconds:6.1f} s "
+            f"{trial.fault:24} {trial.outcome:9} landed={trial.landed!s:5} {trial.seconds:6.1f} s {detected}"
             f"{trial.error or ''} {'; '.join(trial.violations)}",
             flush=True,
         )
 
-    trials = run_faults(args.faults, args.rounds, report)
+    trials = run_faults(args.faults, args.rounds, report, args.monitor_poll)
     totals = tally(trials)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({"totals": totals, "trials": [asdict(trial) for trial in trials]}, indent=2))

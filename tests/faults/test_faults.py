@@ -37,3 +37,9 @@ def test_every_comparison_recovers_and_nothing_is_lost_or_stuck(trials: list[Tri
         "stuck": 0,
         "violations": 0,
     }, [trial for trial in trials if trial.outcome != "recovered" or trial.violations]
+
+
+def test_a_run_whose_worker_was_killed_is_marked_failed_within_two_minutes(trials: list[Trial]) -> None:
+    killed = {trial.fault: trial.detected_s for trial in trials if trial.fault.startswith("run_worker@")}
+
+    assert killed and all(seconds is not None and seconds < 120 for seconds in killed.values()), killed
