@@ -26,13 +26,15 @@ def test_uploads_and_jobs_appear_with_their_author(open_app: OpenApp, people: Pe
     app = open_app(people.owner, page=PAGE)
 
     trail = app.dataframe[0].value
-    assert list(trail["action"])[:4] == [
+    assert list(trail["action"])[:6] == [
         "job.create",
+        "pipeline_request.analyze",
         "drawing_version.create",
+        "pipeline_request.analyze",
         "drawing_version.create",
         "drawing.create",
     ]
-    assert set(list(trail["who"])[:4]) == {"editor@acme.test"}
+    assert set(list(trail["who"])[:6]) == {"editor@acme.test"}
 
 
 def test_an_outsider_sees_nothing_of_the_trail(open_app: OpenApp, people: People) -> None:
