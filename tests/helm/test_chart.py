@@ -123,6 +123,7 @@ def test_cluster_instance_mirrors_the_local_instance() -> None:
     assert dagster["concurrency"]["enabled"] and dagster["concurrency"]["runs"]["maxConcurrentRuns"] >= 1
     assert "max_concurrent_runs" in local["concurrency"]["runs"]
     assert local["run_monitoring"]["enabled"] is daemon["runMonitoring"]["enabled"] is True
+    assert daemon["runMonitoring"]["maxRuntimeSeconds"] >= 3600
     assert local["run_retries"]["enabled"] is daemon["runRetries"]["enabled"] is True
     assert local["run_retries"]["max_retries"] == daemon["runRetries"]["maxRetries"] >= 1
     assert local["run_retries"]["retry_on_asset_or_op_failure"] is daemon["runRetries"]["retryOnAssetOrOpFailure"]
