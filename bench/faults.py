@@ -9,7 +9,8 @@ drawing through the services, injects one fault while a chosen stage of the
 comparison is under way, and waits for the job to finish.
 
 Faults: SIGKILL of the run worker, of the step process, of the daemon (which
-is started again), the database or the storage unreachable for a while, the
+is started again), of the code server together with its run worker (nothing
+is left to report the run's death but the run monitor), the database or the storage unreachable for a while, the
 OpenAI server answering errors. Outcomes: ``recovered`` (the job completed),
 ``failed`` (it ended failed, with its reason on the job), ``stuck`` (not
 finished when the deadline passed) and ``lost`` (an upload that was accepted
@@ -81,6 +82,7 @@ FAULTS = (
     "step_process@diff",
     "step_process@summary",
     "daemon@diff",
+    "code_server@diff",
     "database@diff",
     "storage@analysis",
     "openai@summary",
@@ -381,7 +383,9 @@ def inject(world: World, fault: str, version_id: str, job_id: str) -> tuple[bool
             return False, None
         time.sleep(0.05)
     started = world.started_run(_run_tags(stage, version_id, job_id))
-    if kind == "run_worker" and started is not None:
+    if kind in ("run_worker", "code_server") and started is not None:
+        if kind == "code_server":
+            psutil.Process(started[1]).parent().kill()  # type: ignore[union-attr]
         os.kill(started[1], signal.SIGKILL)
         return True, started[0]
     return _break_part(world, kind, started[1] if started else None), None
@@ -489,11 +493,12 @@ def run_faults(
     rounds: int,
     report: Callable[[Trial], None] = lambda trial: None,
     monitor_poll_s: int = MONITOR_POLL_S,
+    workdir: Path | None = None,
 ) -> list[Trial]:
     """Every fault ``rounds`` times against one world; the trials in order."""
     trials: list[Trial] = []
-    with tempfile.TemporaryDirectory(prefix="bench-faults-") as scratch, ExitStack() as stack:
-        work = Path(scratch)
+    with ExitStack() as stack:
+        work = workdir or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-faults-")))
         database = stack.enter_context(postgres_database())
         gcs_url = stack.enter_context(running_emulator())
         world = World(stack, work, database, int(gcs_url.rsplit(":", 1)[1]), monitor_poll_s)
@@ -524,6 +529,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="How many times each fault is injected.")
     parser.add_argument("--faults", nargs="*", default=list(FAULTS), choices=FAULTS, metavar="KIND@STAGE")
     parser.add_argument(
+        "--workdir", type=Path, help="Keep the world (daemon log, instance) here instead of a temp dir."
+    )
+    parser.add_argument(
         "--monitor-poll", type=int, default=MONITOR_POLL_S, help="Run monitor poll interval (dagster.yaml has 30 s)."
     )
     args = parser.parse_args()
@@ -536,7 +544,7 @@ def main() -> None:
             flush=True,
         )
 
-    trials = run_faults(args.faults, args.rounds, report, args.monitor_poll)
+    trials = run_faults(args.faults, args.rounds, report, args.monitor_poll, args.workdir)
     totals = tally(trials)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({"totals": totals, "trials": [asdict(trial) for trial in trials]}, indent=2))

@@ -20,6 +20,7 @@ from buildtrace_assets.db.base import utcnow
 from buildtrace_assets.db.models import DrawingVersion, Job, JobStage
 from buildtrace_assets.services.access import SYSTEM
 from buildtrace_assets.services.jobs import fail_run_stages
+from buildtrace_assets.services.pipeline_requests import has_pending_request
 
 IN_FLIGHT = [
     DagsterRunStatus.QUEUED,
@@ -62,7 +63,12 @@ def settle_abandoned_work(instance: DagsterInstance, session: Session) -> list[s
     ).all()
     for stage in stages:
         tags = {VERSION_TAG: stage.drawing_version_id} if stage.stage == "ocr" else {JOB_TAG: stage.job_id}
-        if _live(instance, tags) or not _ended_badly(instance, stage.dagster_run_id):
+        versions = [stage.drawing_version_id] if stage.drawing_version_id else []
+        if (
+            _live(instance, tags)
+            or not _ended_badly(instance, stage.dagster_run_id)
+            or has_pending_request(session, version_ids=versions, job_id=stage.job_id)
+        ):
             continue
         if stage.drawing_version_id is not None:
             fail_version(session, stage.drawing_version_id, f"analysis: {ABANDONED}")

@@ -14,6 +14,7 @@ from dagster import (
     sensor,
 )
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from buildtrace_assets.assets.runs import JOB_TAG, compare_job, run_targets
 from buildtrace_assets.assets.tracking import fail_version, jobs_ready_to_compare, version_retried
@@ -25,6 +26,7 @@ from buildtrace_assets.sensors.outages import UNREACHABLE, holding_place_in_outa
 from buildtrace_assets.sensors.requests import compare_request
 from buildtrace_assets.services.access import SYSTEM
 from buildtrace_assets.services.jobs import fail_run_stages, stage_retried, stages_of_run
+from buildtrace_assets.services.pipeline_requests import automatic_retries, request_automatic_retry
 
 
 @sensor(
@@ -73,6 +75,8 @@ WILL_RETRY_TAG = "dagster/will_retry"
 """Set by Dagster on a failed run: ``true`` when the run-retry daemon re-executes it (``run_retries``)."""
 MONITOR_VERDICT = "Detected run worker status"
 """How Dagster's run monitoring begins the message of a run it failed because its worker was gone."""
+MAX_RETRIES_TAG = "dagster/max_retries"
+"""A run's own retry budget, when it overrides the instance's ``run_retries.max_retries``."""
 RETRY_NUMBER_TAG = "dagster/retry_number"
 """Set by Dagster on a run that re-executes a failed one: 1 for the first retry."""
 
@@ -86,16 +90,15 @@ def run_failure_sensor(context: RunFailureSensorContext, database: AppDatabaseRe
     run = context.dagster_run
     version_id, job_id = run_targets(run)
     message = failure_message(context)
-    retried = run.tags.get(WILL_RETRY_TAG) == "true"
-    if retried:
-        attempt = int(run.tags.get(RETRY_NUMBER_TAG, "0")) + 1
-        message = f"{message}; retried {attempt} of {context.instance.run_retries_max_retries}"
     try:
         with database.transaction() as session:
+            attempt = retry_attempt(context, session, version_id, job_id)
+            if attempt is not None:
+                message = f"{message}; retried {attempt} of {context.instance.run_retries_max_retries}"
             if version_id is not None:
-                (version_retried if retried else fail_version)(session, version_id, message)
+                (version_retried if attempt else fail_version)(session, version_id, message)
             if job_id is not None:
-                if retried:
+                if attempt:
                     for stage in stages_of_run(session, job_id, run.run_id)[:1]:
                         stage_retried(session, SYSTEM, stage, message)
                 else:
@@ -103,6 +106,33 @@ def run_failure_sensor(context: RunFailureSensorContext, database: AppDatabaseRe
     except UNREACHABLE as error:
         # The sensor's cursor moves on regardless; the job progress sensor settles the stage once it can.
         context.log.warning(f"could not record the failure of run {run.run_id}: {type(error).__name__}")
+
+
+def retry_attempt(
+    context: RunFailureSensorContext, session: Session, version_id: str | None, job_id: str | None
+) -> int | None:
+    """The number of the retry that follows this failure, or None when the failure is final.
+
+    Dagster re-executes a run whose process died (``run_retries``). When it
+    could not (its code server was gone too), the retry is asked for here as
+    a pipeline request, within the same budget. Failed steps are not retried
+    here: their own retry policy has already run out.
+    """
+    run = context.dagster_run
+    earlier = int(run.tags.get(RETRY_NUMBER_TAG, "0")) + automatic_retries(
+        session, version_id=version_id, job_id=job_id
+    )
+    if run.tags.get(WILL_RETRY_TAG) == "true":
+        return earlier + 1
+    budget = int(run.tags.get(MAX_RETRIES_TAG, context.instance.run_retries_max_retries))
+    if context.get_step_failure_events() or earlier >= budget:
+        return None
+    if version_id is None and job_id is None:
+        return None
+    work = "analysis" if job_id is None else "comparison"
+    reason = f"the {work} process stopped and Dagster could not re-execute run {run.run_id}"
+    request_automatic_retry(session, version_id=None if job_id else version_id, job_id=job_id, reason=reason)
+    return earlier + 1
 
 
 def failure_message(context: RunFailureSensorContext) -> str:

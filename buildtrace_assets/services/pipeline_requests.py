@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from buildtrace_assets.db.base import utcnow
 from buildtrace_assets.db.models import Drawing, DrawingVersion, Job, PipelineRequest, Project, RequestKind
 from buildtrace_assets.services import audit
-from buildtrace_assets.services.access import Actor, require_project
+from buildtrace_assets.services.access import SYSTEM, Actor, require_project
 
 
 def _record(
@@ -107,3 +107,49 @@ def waiting_for_pipeline(
         )
         .order_by(DrawingVersion.created_at)
     ).all()
+
+
+AUTOMATIC_RETRY = "automatic retry"
+"""How the reason of a retry the pipeline asked for itself begins; such requests count against the budget."""
+
+
+def request_automatic_retry(
+    session: Session, *, version_id: str | None = None, job_id: str | None = None, reason: str
+) -> PipelineRequest:
+    """The pipeline's own request to run a version's analysis, or a job's comparison, again (after a crash)."""
+    if version_id is not None:
+        version = session.get_one(DrawingVersion, version_id)
+        project = session.get_one(Project, session.get_one(Drawing, version.drawing_id).project_id)
+        return request_analysis(session, SYSTEM, project, version, f"{AUTOMATIC_RETRY}: {reason}")
+    job = session.get_one(Job, job_id)
+    return request_comparison(
+        session, SYSTEM, session.get_one(Project, job.project_id), job, f"{AUTOMATIC_RETRY}: {reason}"
+    )
+
+
+def automatic_retries(session: Session, *, version_id: str | None = None, job_id: str | None = None) -> int:
+    """How many automatic retries of this version's analysis or job's comparison were requested."""
+    target = (
+        PipelineRequest.drawing_version_id == version_id if version_id is not None else PipelineRequest.job_id == job_id
+    )
+    return (
+        session.scalar(
+            select(func.count()).where(
+                target, PipelineRequest.requested_by.is_(None), PipelineRequest.reason.startswith(AUTOMATIC_RETRY)
+            )
+        )
+        or 0
+    )
+
+
+def has_pending_request(session: Session, *, version_ids: Sequence[str] = (), job_id: str | None = None) -> bool:
+    """Whether a request for one of these versions, or for the job, still waits for its run."""
+    return (
+        session.scalar(
+            select(func.count()).where(
+                PipelineRequest.status == "pending",
+                PipelineRequest.drawing_version_id.in_(version_ids) | (PipelineRequest.job_id == job_id),
+            )
+        )
+        or 0
+    ) > 0

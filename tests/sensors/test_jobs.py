@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from buildtrace_assets.assets.diff_results import diff_result
 from buildtrace_assets.assets.runs import JOB_TAG, VERSION_TAG
-from buildtrace_assets.db.models import DrawingVersion, Job, JobStage
+from buildtrace_assets.db.models import DrawingVersion, Job, JobStage, PipelineRequest
 from buildtrace_assets.resources import AppDatabaseResource
 from buildtrace_assets.samples import RevisionPair
 from buildtrace_assets.sensors.jobs import (
@@ -361,3 +361,31 @@ def test_an_unreachable_database_skips_the_progress_tick(world: World, instance:
         skipped = job_progress_sensor(context)
 
     assert isinstance(skipped, SkipReason)
+
+
+def test_a_dead_run_dagster_could_not_re_execute_is_retried_through_a_request(
+    world: World, revision_pair: RevisionPair, instance: DagsterInstance
+) -> None:
+    job_id, run = diff_started_by_a_run(world, instance, revision_pair)
+    event = instance.report_run_failed(run, DEAD_WORKER)
+    instance.add_run_tags(run.run_id, {"dagster/will_retry": "false"})
+    context = build_run_status_sensor_context(
+        sensor_name="run_failure_sensor",
+        dagster_event=event,
+        dagster_instance=instance,
+        dagster_run=instance.get_run_by_id(run.run_id),
+        resources=world.resources,
+    )
+    with context:
+        run_failure_sensor(context.for_run_failure())
+
+    diff = stages_of(world, job_id)[("diff", None)]
+    assert (diff.status, diff.error_message) == (
+        "pending",
+        "the comparison process stopped unexpectedly; retried 1 of 3",
+    )
+    with world.session_factory() as session:
+        (request,) = session.scalars(select(PipelineRequest).where(PipelineRequest.kind == "compare")).all()
+    assert request.job_id == job_id and request.requested_by is None and request.reason.startswith("automatic retry")
+    assert progress_tick(world, instance).run_requests == []
+    assert stages_of(world, job_id)[("diff", None)].status == "pending"
