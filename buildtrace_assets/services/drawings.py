@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from buildtrace_assets.db.models import OCR_STATUSES, Drawing, DrawingVersion, OcrStatus, Project, Role
+from buildtrace_assets.db.models import (
+    OCR_STATUSES,
+    BucketObject,
+    Drawing,
+    DrawingVersion,
+    OcrStatus,
+    Project,
+    Role,
+)
 from buildtrace_assets.db.session import on_rollback
 from buildtrace_assets.services import audit
 from buildtrace_assets.services.access import Actor, require_project
 from buildtrace_assets.services.errors import InvalidInput, NotFound
 from buildtrace_assets.services.names import check_name
-from buildtrace_assets.storage import BlobStorage
+from buildtrace_assets.storage import BlobNotFound, BlobStorage
 
 MAX_NAME_LENGTH = 200
 
@@ -97,12 +106,16 @@ def delete_drawing(session: Session, storage: BlobStorage, actor: Actor, drawing
     """Delete the drawing (owners); its versions, their jobs, results and summaries go with it by cascade.
 
     The stored files are removed only once the deletion is committed, so a
-    rolled-back deletion leaves the drawing whole; the upload sensor does not
-    bring them back because its cursor is already past their keys.
+    rolled-back deletion leaves the drawing whole. Their keys are recorded as
+    handled bucket objects, so a file whose removal fails is not registered
+    again by the upload sensor's sweep.
     """
     drawing = get_drawing(session, actor, drawing_id, "owner")
     project = session.get_one(Project, drawing.project_id)
     keys = list(session.scalars(select(DrawingVersion.storage_key).where(DrawingVersion.drawing_id == drawing.id)))
+    for key in keys:
+        with suppress(BlobNotFound):
+            session.merge(BucketObject(key=key, etag=storage.stat(key).etag, refusal="its drawing was deleted"))
     audit.record_change(
         session, actor, "drawing.delete", project, drawing, before=audit.snapshot(drawing), deleted=True
     )

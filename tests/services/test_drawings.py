@@ -9,7 +9,7 @@ from fixtures.database import Team
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from buildtrace_assets.db.models import AuditLog, DiffResult, Drawing, DrawingVersion, Job, JobStage
+from buildtrace_assets.db.models import AuditLog, BucketObject, DiffResult, Drawing, DrawingVersion, Job, JobStage
 from buildtrace_assets.services.access import SYSTEM
 from buildtrace_assets.services.drawings import (
     clean_drawing_name,
@@ -175,3 +175,19 @@ def test_a_rolled_back_deletion_keeps_the_drawing_and_its_files_even_after_a_lat
     assert _ids(db_session, DrawingVersion) >= {version.id}
     assert _stored(blob_storage, [version]) == [True]
     assert db_session.scalars(select(AuditLog).where(AuditLog.action == "drawing.delete")).all() == []
+
+
+def test_the_files_of_a_deleted_drawing_are_recorded_so_the_bucket_sweep_never_registers_them_again(
+    db_session: Session,
+    team: Team,
+    blob_storage: BlobStorage,
+    versions: tuple[DrawingVersion, DrawingVersion],
+) -> None:
+    keys = [version.storage_key for version in versions]
+    db_session.commit()
+
+    delete_drawing(db_session, blob_storage, team.owner, versions[0].drawing_id)
+    db_session.commit()
+
+    handled = dict(db_session.execute(select(BucketObject.key, BucketObject.refusal)).all())
+    assert handled == dict.fromkeys(keys, "its drawing was deleted")
