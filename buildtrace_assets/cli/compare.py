@@ -8,7 +8,11 @@ import click
 
 from buildtrace_assets.engine.compare import compare_documents
 from buildtrace_assets.engine.errors import BadInputError
-from buildtrace_assets.summaries import summarize_changes_markdown
+from buildtrace_assets.summaries import render_markdown
+from buildtrace_assets.summaries.document import ChangesDocument, read_changes
+from buildtrace_assets.summaries.errors import SummarizerError
+from buildtrace_assets.summaries.factory import make_summarizer
+from buildtrace_assets.summaries.offline import OfflineSummarizer
 
 
 @click.command("compare")
@@ -29,10 +33,24 @@ def compare(old: Path, new: Path, out_dir: Path, dpi: int | None) -> None:
     except BadInputError as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from None
-    (out_dir / "summary.md").write_text(summarize_changes_markdown(document), encoding="utf-8")
+    (out_dir / "summary.md").write_text(summary_markdown(read_changes(document), out_dir), encoding="utf-8")
     changed = sum(1 for sheet in document["sheets"] if sheet["status"] != "unchanged")
     click.echo(f"{len(document['sheets'])} sheet(s) compared, {changed} with changes or errors.")
     click.echo(f"Results: {out_dir / 'changes.json'} (summary: {out_dir / 'summary.md'})")
+
+
+def summary_markdown(document: ChangesDocument, out_dir: Path) -> str:
+    """The configured summarizer's summary (OpenAI when a key is set), else the offline one, saying why.
+
+    The crops the changes name are read from ``out_dir``, where the engine wrote them.
+    """
+    summarizer = make_summarizer()
+    try:
+        summary = summarizer.summarize(document, None, lambda reference: (out_dir / reference).read_bytes())
+    except SummarizerError as error:
+        click.echo(f"warning: the {summarizer.kind} summarizer failed ({error}); wrote the offline summary", err=True)
+        summary = OfflineSummarizer().summarize(document)
+    return render_markdown(summary, document)
 
 
 COMMANDS = [compare]

@@ -4,8 +4,10 @@ import json
 
 from click.testing import CliRunner
 from fixtures.files import png_header_only
+from fixtures.openai_server import FakeOpenAIServer, Reply, chat_completion
 
 from buildtrace_assets.cli import main
+from buildtrace_assets.config import get_settings
 from buildtrace_assets.samples import make_revision_pair
 
 
@@ -49,3 +51,43 @@ def test_a_decompression_bomb_exits_2_with_one_line_and_no_traceback(tmp_path):
         result.output
         == "error: bomb.png: an image of 60,000 x 60,000 pixels (3,600 megapixels); the limit is 200 megapixels\n"
     )
+
+
+def configure_openai(monkeypatch, server: FakeOpenAIServer) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+    monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+    monkeypatch.setenv("BUILDTRACE_SUMMARIZER", "auto")
+    get_settings.cache_clear()
+
+
+def test_with_an_openai_key_the_summary_is_written_by_the_configured_model(tmp_path, monkeypatch, openai_server):
+    pair = make_revision_pair(tmp_path / "in", seed=1, n_sheets=1)
+    configure_openai(monkeypatch, openai_server)
+    reply = {"summary": "The model read these sheets.", "items": []}
+    openai_server.enqueue(Reply(body=chat_completion(json.dumps(reply))))
+    try:
+        result = CliRunner().invoke(
+            main, ["compare", str(pair.old_path), str(pair.new_path), "--out", str(tmp_path / "out"), "--dpi", "72"]
+        )
+    finally:
+        get_settings.cache_clear()
+
+    assert result.exit_code == 0, result.output
+    summary = (tmp_path / "out" / "summary.md").read_text()
+    assert "The model read these sheets." in summary and "gpt-4.1-mini" in summary
+    assert len(openai_server.requests) == 1
+
+
+def test_when_the_model_fails_the_offline_summary_is_written_and_the_reason_said(tmp_path, monkeypatch, openai_server):
+    pair = make_revision_pair(tmp_path / "in", seed=1, n_sheets=1)
+    configure_openai(monkeypatch, openai_server)
+    try:
+        result = CliRunner().invoke(
+            main, ["compare", str(pair.old_path), str(pair.new_path), "--out", str(tmp_path / "out"), "--dpi", "72"]
+        )
+    finally:
+        get_settings.cache_clear()
+
+    assert result.exit_code == 0, result.output
+    assert "warning: the openai summarizer failed" in result.stderr
+    assert "offline summarizer" in (tmp_path / "out" / "summary.md").read_text()
