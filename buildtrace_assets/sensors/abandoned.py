@@ -51,7 +51,7 @@ def settle_abandoned_work(instance: DagsterInstance, session: Session) -> list[s
         select(JobStage)
         .join(Job, Job.id == JobStage.job_id)
         .where(
-            Job.status == "running",
+            Job.status.in_(("pending", "running")),
             JobStage.dagster_run_id.is_not(None),
             or_(
                 JobStage.status == "in_progress",

@@ -24,17 +24,16 @@ from buildtrace_assets.assets.runs import REQUEST_TAG, VERSION_TAG, analyze_vers
 from buildtrace_assets.assets.tracking import fail_version
 from buildtrace_assets.config import get_settings
 from buildtrace_assets.db.base import utcnow
-from buildtrace_assets.db.models import Drawing, DrawingVersion, PipelineRequest, Project
+from buildtrace_assets.db.models import DrawingVersion, PipelineRequest
 from buildtrace_assets.partitions import drawing_versions_partitions, jobs_partitions
 from buildtrace_assets.resources import AppDatabaseResource
 from buildtrace_assets.sensors.abandoned import IN_FLIGHT
 from buildtrace_assets.sensors.outages import holding_place_in_outages
 from buildtrace_assets.sensors.requests import pipeline_run_request
-from buildtrace_assets.services.access import SYSTEM
 from buildtrace_assets.services.pipeline_requests import (
     mark_submitted,
     pending_requests,
-    request_analysis,
+    request_automatic_retry,
     requests_for_version,
     unrequested_pending_versions,
 )
@@ -59,11 +58,8 @@ def _ask_again(context: SensorEvaluationContext, session: Session, version: Draw
         context.log.warning(f"version {version.id} never got an analysis run after {asked} requests: failed")
         fail_version(session, version.id, f"its analysis never started after {asked} requests")
         return
-    project_id = session.get_one(Drawing, version.drawing_id).project_id
     context.log.warning(f"version {version.id} was pending without a request or a run: asking again")
-    request_analysis(
-        session, SYSTEM, session.get_one(Project, project_id), version, "pending without a request or a run"
-    )
+    request_automatic_retry(session, version_id=version.id, reason="pending without a request or a run")
 
 
 @sensor(

@@ -83,9 +83,7 @@ def unrequested_pending_versions(session: Session, registered_before: datetime) 
 
 def requests_for_version(session: Session, version_id: str) -> int:
     """How many analyses of this version have been requested, by anyone."""
-    return len(
-        session.scalars(select(PipelineRequest.id).where(PipelineRequest.drawing_version_id == version_id)).all()
-    )
+    return session.scalar(select(func.count()).where(PipelineRequest.drawing_version_id == version_id)) or 0
 
 
 def waiting_for_pipeline(

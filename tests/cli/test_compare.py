@@ -53,24 +53,26 @@ def test_a_decompression_bomb_exits_2_with_one_line_and_no_traceback(tmp_path):
     )
 
 
-def configure_openai(monkeypatch, server: FakeOpenAIServer) -> None:
+def compare_with_openai(tmp_path, monkeypatch, server: FakeOpenAIServer):
+    """``buildtrace compare`` on a one-sheet pair with the OpenAI summarizer configured to ``server``."""
+    pair = make_revision_pair(tmp_path / "in", seed=1, n_sheets=1)
     monkeypatch.setenv("OPENAI_API_KEY", "test-key")
     monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
     monkeypatch.setenv("BUILDTRACE_SUMMARIZER", "auto")
     get_settings.cache_clear()
-
-
-def test_with_an_openai_key_the_summary_is_written_by_the_configured_model(tmp_path, monkeypatch, openai_server):
-    pair = make_revision_pair(tmp_path / "in", seed=1, n_sheets=1)
-    configure_openai(monkeypatch, openai_server)
-    reply = {"summary": "The model read these sheets.", "items": []}
-    openai_server.enqueue(Reply(body=chat_completion(json.dumps(reply))))
     try:
-        result = CliRunner().invoke(
+        return CliRunner().invoke(
             main, ["compare", str(pair.old_path), str(pair.new_path), "--out", str(tmp_path / "out"), "--dpi", "72"]
         )
     finally:
         get_settings.cache_clear()
+
+
+def test_with_an_openai_key_the_summary_is_written_by_the_configured_model(tmp_path, monkeypatch, openai_server):
+    reply = {"summary": "The model read these sheets.", "items": []}
+    openai_server.enqueue(Reply(body=chat_completion(json.dumps(reply))))
+
+    result = compare_with_openai(tmp_path, monkeypatch, openai_server)
 
     assert result.exit_code == 0, result.output
     summary = (tmp_path / "out" / "summary.md").read_text()
@@ -79,14 +81,7 @@ def test_with_an_openai_key_the_summary_is_written_by_the_configured_model(tmp_p
 
 
 def test_when_the_model_fails_the_offline_summary_is_written_and_the_reason_said(tmp_path, monkeypatch, openai_server):
-    pair = make_revision_pair(tmp_path / "in", seed=1, n_sheets=1)
-    configure_openai(monkeypatch, openai_server)
-    try:
-        result = CliRunner().invoke(
-            main, ["compare", str(pair.old_path), str(pair.new_path), "--out", str(tmp_path / "out"), "--dpi", "72"]
-        )
-    finally:
-        get_settings.cache_clear()
+    result = compare_with_openai(tmp_path, monkeypatch, openai_server)
 
     assert result.exit_code == 0, result.output
     assert "warning: the openai summarizer failed" in result.stderr

@@ -21,7 +21,7 @@ from buildtrace_assets.assets.drawing_versions import drawing_analysis
 from buildtrace_assets.config import Settings
 from buildtrace_assets.db.session import make_session_factory, transaction
 from buildtrace_assets.definitions import make_definitions
-from buildtrace_assets.resources import build_resources
+from buildtrace_assets.resources import AppDatabaseResource, build_resources
 from buildtrace_assets.samples import RevisionPair, make_revision_pair
 from buildtrace_assets.services.access import Actor
 from buildtrace_assets.services.jobs import create_comparison_job
@@ -31,6 +31,8 @@ from buildtrace_assets.services.users import create_user
 from buildtrace_assets.storage import BlobStorage, open_storage
 
 TEST_DPI = 72
+UNREACHABLE_DATABASE = AppDatabaseResource(url="postgresql+psycopg2://postgres@127.0.0.1:9/none?connect_timeout=2")
+"""The app database as a resource whose server is down: nothing listens on port 9."""
 SMALL_SHEET = (792.0, 612.0)
 """Letter landscape, the smallest sheet the generator draws a title block on."""
 

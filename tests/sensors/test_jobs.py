@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from dagster import (
@@ -17,11 +18,12 @@ from dagster import (
 )
 from dagster._core.remote_origin import RegisteredCodeLocationOrigin, RemoteJobOrigin, RemoteRepositoryOrigin
 from dagster._core.test_utils import create_run_for_test, instance_for_test
-from pipeline.world import World, materialize_partition
+from pipeline.world import UNREACHABLE_DATABASE, World, materialize_partition
 from sqlalchemy import select
 
 from buildtrace_assets.assets.diff_results import diff_result
 from buildtrace_assets.assets.runs import JOB_TAG, VERSION_TAG
+from buildtrace_assets.db.base import utcnow
 from buildtrace_assets.db.models import DrawingVersion, Job, JobStage, PipelineRequest
 from buildtrace_assets.resources import AppDatabaseResource
 from buildtrace_assets.samples import RevisionPair
@@ -149,15 +151,28 @@ def report_failure(world: World, instance: DagsterInstance, tags: dict[str, str]
     fail_run(world, instance, queued_run(instance, tags, DagsterRunStatus.STARTED), message)
 
 
-def fail_run(world: World, instance: DagsterInstance, run: DagsterRun, message: str) -> None:
-    """Fail ``run`` as the run monitor does, and evaluate the run-failure sensor on it."""
+def fail_run(
+    world: World,
+    instance: DagsterInstance,
+    run: DagsterRun,
+    message: str,
+    *,
+    database: AppDatabaseResource | None = None,
+    tags_after_failure: dict[str, str] | None = None,
+) -> None:
+    """Fail ``run`` as the run monitor does, and evaluate the run-failure sensor on it.
+
+    ``tags_after_failure`` are set between the two, as Dagster's retry daemon does.
+    """
     event = instance.report_run_failed(run, message)
+    instance.add_run_tags(run.run_id, tags_after_failure or {})
+    resources = world.resources if database is None else {**world.resources, "database": database}
     context = build_run_status_sensor_context(
         sensor_name="run_failure_sensor",
         dagster_event=event,
         dagster_instance=instance,
         dagster_run=instance.get_run_by_id(run.run_id),
-        resources=world.resources,
+        resources=resources,
     )
     with context:
         run_failure_sensor(context.for_run_failure())
@@ -325,17 +340,7 @@ def test_a_failure_that_cannot_be_recorded_is_settled_by_the_progress_sensor(
     world: World, revision_pair: RevisionPair, instance: DagsterInstance, capfd: pytest.CaptureFixture[str]
 ) -> None:
     job_id, run = diff_started_by_a_run(world, instance, revision_pair, **NOT_RETRIED)
-    event = instance.report_run_failed(run, DEAD_WORKER)
-    unreachable = AppDatabaseResource(url="postgresql+psycopg2://postgres@127.0.0.1:9/none?connect_timeout=2")
-    context = build_run_status_sensor_context(
-        sensor_name="run_failure_sensor",
-        dagster_event=event,
-        dagster_instance=instance,
-        dagster_run=instance.get_run_by_id(run.run_id),
-        resources={**world.resources, "database": unreachable},
-    )
-    with context:
-        run_failure_sensor(context.for_run_failure())
+    fail_run(world, instance, run, DEAD_WORKER, database=UNREACHABLE_DATABASE)
     assert "could not record the failure" in capfd.readouterr().err
     assert stages_of(world, job_id)[("diff", None)].status == "in_progress"
 
@@ -356,8 +361,9 @@ def test_a_stage_with_a_live_run_is_not_settled(
 
 
 def test_an_unreachable_database_skips_the_progress_tick(world: World, instance: DagsterInstance) -> None:
-    unreachable = AppDatabaseResource(url="postgresql+psycopg2://postgres@127.0.0.1:9/none?connect_timeout=2")
-    with build_sensor_context(instance=instance, resources={**world.resources, "database": unreachable}) as context:
+    with build_sensor_context(
+        instance=instance, resources={**world.resources, "database": UNREACHABLE_DATABASE}
+    ) as context:
         skipped = job_progress_sensor(context)
 
     assert isinstance(skipped, SkipReason)
@@ -367,17 +373,7 @@ def test_a_dead_run_dagster_could_not_re_execute_is_retried_through_a_request(
     world: World, revision_pair: RevisionPair, instance: DagsterInstance
 ) -> None:
     job_id, run = diff_started_by_a_run(world, instance, revision_pair)
-    event = instance.report_run_failed(run, DEAD_WORKER)
-    instance.add_run_tags(run.run_id, {"dagster/will_retry": "false"})
-    context = build_run_status_sensor_context(
-        sensor_name="run_failure_sensor",
-        dagster_event=event,
-        dagster_instance=instance,
-        dagster_run=instance.get_run_by_id(run.run_id),
-        resources=world.resources,
-    )
-    with context:
-        run_failure_sensor(context.for_run_failure())
+    fail_run(world, instance, run, DEAD_WORKER, tags_after_failure={"dagster/will_retry": "false"})
 
     diff = stages_of(world, job_id)[("diff", None)]
     assert (diff.status, diff.error_message) == (
@@ -387,5 +383,7 @@ def test_a_dead_run_dagster_could_not_re_execute_is_retried_through_a_request(
     with world.session_factory() as session:
         (request,) = session.scalars(select(PipelineRequest).where(PipelineRequest.kind == "compare")).all()
     assert request.job_id == job_id and request.requested_by is None and request.reason.startswith("automatic retry")
+    with world.transaction() as session:
+        session.get_one(JobStage, diff.id).started_at = utcnow() - timedelta(minutes=5)
     assert progress_tick(world, instance).run_requests == []
     assert stages_of(world, job_id)[("diff", None)].status == "pending"

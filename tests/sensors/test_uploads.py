@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import pytest
 from dagster import DagsterInstance, SensorResult, SkipReason, build_sensor_context
-from pipeline.world import World
+from pipeline.world import UNREACHABLE_DATABASE, World
 from sqlalchemy import func, select
 
 from buildtrace_assets.db.models import BucketObject, DrawingVersion, Job, PipelineRequest
-from buildtrace_assets.resources import AppDatabaseResource
 from buildtrace_assets.samples import RevisionPair
 from buildtrace_assets.sensors import uploads
 from buildtrace_assets.sensors.uploads import upload_sensor
@@ -165,10 +164,9 @@ def test_an_unreachable_database_skips_the_tick_in_one_line_and_the_next_tick_re
     world: World, revision_pair: RevisionPair, instance: DagsterInstance, capfd: pytest.CaptureFixture[str]
 ) -> None:
     key = world.drop("A-101", "plan.pdf", revision_pair.old_path.read_bytes())
-    unreachable = AppDatabaseResource(url="postgresql+psycopg2://postgres@127.0.0.1:9/none?connect_timeout=2")
 
     with build_sensor_context(
-        instance=instance, cursor="uploads/", resources={**world.resources, "database": unreachable}
+        instance=instance, cursor="uploads/", resources={**world.resources, "database": UNREACHABLE_DATABASE}
     ) as context:
         skipped = upload_sensor(context)
     log = capfd.readouterr().err
