@@ -6,6 +6,7 @@ page as displayed, so nothing downstream depends on the raster resolution.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -15,7 +16,10 @@ if TYPE_CHECKING:  # the sandboxed page renderer imports this module and must no
 BBox = tuple[float, float, float, float]
 """``(x0, y0, x1, y1)`` in PDF points, top-left origin."""
 
-ChangeKind = Literal["added", "removed", "modified"]
+ChangeKind = Literal["added", "removed", "modified", "moved"]
+MoveGroup = Literal["item", "view"]
+"""What moved: one block (a note, tag or symbol) or a whole view or detail moved on its own."""
+AlignmentSource = Literal["automatic", "manual"]
 SheetStatus = Literal["modified", "unchanged", "added", "removed"]
 TextSource = Literal["text_layer", "ocr", "none"]
 
@@ -75,6 +79,33 @@ class Alignment:
     ok: bool
     reason: str | None = None
     """Why the sheet could not be aligned, when ``ok`` is False."""
+    source: AlignmentSource = "automatic"
+    """Found by the engine, or computed from point pairs a person gave."""
+    points: tuple[tuple[tuple[float, float], tuple[float, float]], ...] = ()
+    """A manual alignment's point pairs ``((old_x, old_y), (new_x, new_y))``, in points on each sheet."""
+
+
+@dataclass(frozen=True)
+class Offset:
+    """How far a moved block travelled, in new-sheet points (x right, y down)."""
+
+    dx: float
+    dy: float
+    drawing_distance: str | None = None
+    """The distance in drawing units (``12'-0"``, ``3600 mm``) when the sheet's scale is known."""
+
+    @property
+    def distance(self) -> float:
+        return math.hypot(self.dx, self.dy)
+
+    @property
+    def direction(self) -> str:
+        """The page direction of the move in eight sectors: ``right``, ``up-left``, ... (y grows downwards)."""
+        sector = round(math.degrees(math.atan2(-self.dy, self.dx)) / 45.0) % 8
+        return _DIRECTIONS[sector]
+
+
+_DIRECTIONS = ("right", "up-right", "up", "up-left", "left", "down-left", "down", "down-right")
 
 
 @dataclass(frozen=True)
@@ -89,6 +120,12 @@ class Change:
     confidence: float = 1.0
     extra: dict = field(default_factory=dict)
     """Optional fields of the contract, e.g. ``crops`` paths."""
+    from_bbox: BBox | None = None
+    """``moved`` only: where the block was (its old position mapped into new-sheet points); ``bbox`` is where it is."""
+    offset: Offset | None = None
+    """``moved`` only: how far it moved."""
+    group: MoveGroup | None = None
+    """``moved`` only: one block or a whole view."""
     needs_reading: bool = False
     """Found from one side's words over little changed ink, where the other side's text was never read (a scan
     outside its title block): it stands only if reading that side shows different text. Not part of the contract."""
