@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import numpy as np
 
 from buildtrace_assets.engine.errors import ContractError
-from buildtrace_assets.engine.model import Alignment, Change
+from buildtrace_assets.engine.model import Alignment, Change, Offset
 
 SCHEMA_ID = "buildtrace.changes/v1"
 COORDINATE_DIGITS = 2
@@ -47,25 +48,55 @@ def _round(values: Any) -> Any:
 
 def change_to_dict(change: Change) -> dict[str, Any]:
     """One change object; ``extra`` carries optional contract fields such as ``crops``."""
-    return {
+    data: dict[str, Any] = {
         "id": change.id,
         "kind": change.kind,
         "bbox": _round(change.bbox),
         "old_text": change.old_text,
         "new_text": change.new_text,
         "confidence": round(float(min(1.0, max(0.0, change.confidence))), 3),
-        **change.extra,
     }
+    if change.from_bbox is not None:
+        data["from_bbox"] = _round(change.from_bbox)
+    if change.offset is not None:
+        data["offset"] = offset_to_dict(change.offset)
+    if change.group is not None:
+        data["group"] = change.group
+    return {**data, **change.extra}
+
+
+def offset_to_dict(offset: Offset) -> dict[str, Any]:
+    """A move's offset: points, page direction, and drawing units when the sheet's scale is known."""
+    return {
+        "dx": round(float(offset.dx), COORDINATE_DIGITS),
+        "dy": round(float(offset.dy), COORDINATE_DIGITS),
+        "distance": round(float(offset.distance), COORDINATE_DIGITS),
+        "direction": offset.direction,
+        "drawing_distance": offset.drawing_distance,
+    }
+
+
+def alignment_scale(matrix: Any) -> float:
+    """New-sheet points per old-sheet point: the square root of the linear part's determinant (area ratio)."""
+    linear = np.asarray(matrix, np.float64)[:2, :2]
+    return float(np.sqrt(abs(np.linalg.det(linear))))
 
 
 def alignment_to_dict(alignment: Alignment) -> dict[str, Any]:
     """The alignment block; ``ok``/``reason`` tell a failed alignment from a perfect one."""
-    return {
+    data: dict[str, Any] = {
         "matrix": [[round(float(v), 6) for v in row] for row in alignment.matrix[:2]],
         "score": round(float(min(1.0, max(0.0, alignment.score))), 4),
         "ok": bool(alignment.ok),
         "reason": alignment.reason,
+        "source": alignment.source,
     }
+    scale = alignment_scale(alignment.matrix)
+    if scale > 0:
+        data["scale"] = round(scale, 4)
+    if alignment.points:
+        data["points"] = [{"old": _round(old), "new": _round(new)} for old, new in alignment.points]
+    return data
 
 
 def write_json_atomic(document: Any, path: Path) -> None:
