@@ -8,6 +8,7 @@ import click
 
 from buildtrace_assets.engine.compare import compare_documents
 from buildtrace_assets.engine.errors import BadInputError
+from buildtrace_assets.engine.manual_alignment import ManualAlignmentError, PointPair, parse_align_option
 from buildtrace_assets.summaries import render_markdown
 from buildtrace_assets.summaries.document import ChangesDocument, read_changes
 from buildtrace_assets.summaries.errors import SummarizerError
@@ -24,12 +25,21 @@ from buildtrace_assets.summaries.offline import OfflineSummarizer
 @click.option(
     "--dpi", type=click.IntRange(36, 600), default=None, help="Raster resolution (default from settings, 150)."
 )
-def compare(old: Path, new: Path, out_dir: Path, dpi: int | None) -> None:
+@click.option(
+    "--align",
+    "aligns",
+    multiple=True,
+    metavar='"SHEET:x1,y1=X1,Y1;x2,y2=X2,Y2"',
+    help="Align SHEET (its key or number) by two or three point pairs, old = new, in PDF points, instead of"
+    " automatically; repeatable, one per sheet.",
+)
+def compare(old: Path, new: Path, out_dir: Path, dpi: int | None, aligns: tuple[str, ...]) -> None:
     """Compare two revisions of a drawing (PDF, PNG, JPG or DXF).
 
     Writes changes.json, overlays, crops and summary.md."""
     try:
-        document = compare_documents(old, new, out_dir, dpi=dpi)
+        alignments = _alignments(aligns)
+        document = compare_documents(old, new, out_dir, dpi=dpi, alignments=alignments)
     except BadInputError as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from None
@@ -37,6 +47,17 @@ def compare(old: Path, new: Path, out_dir: Path, dpi: int | None) -> None:
     changed = sum(1 for sheet in document["sheets"] if sheet["status"] != "unchanged")
     click.echo(f"{len(document['sheets'])} sheet(s) compared, {changed} with changes or errors.")
     click.echo(f"Results: {out_dir / 'changes.json'} (summary: {out_dir / 'summary.md'})")
+
+
+def _alignments(options: tuple[str, ...]) -> dict[str, tuple[PointPair, ...]]:
+    """The ``--align`` options by sheet; naming one sheet twice is refused rather than one of them ignored."""
+    alignments: dict[str, tuple[PointPair, ...]] = {}
+    for option in options:
+        sheet, points = parse_align_option(option)
+        if sheet in alignments:
+            raise ManualAlignmentError(f"--align names sheet {sheet} twice")
+        alignments[sheet] = points
+    return alignments
 
 
 def summary_markdown(document: ChangesDocument, out_dir: Path) -> str:

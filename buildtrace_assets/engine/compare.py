@@ -22,7 +22,7 @@ import dataclasses
 import hashlib
 import re
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -46,6 +46,7 @@ from buildtrace_assets.engine.errors import (
     BadInputError,
     EngineError,
 )
+from buildtrace_assets.engine.manual_alignment import PointPair, SheetRow, alignments_for
 from buildtrace_assets.engine.matching import (
     THUMBNAIL_SIZE,
     SheetPair,
@@ -54,6 +55,7 @@ from buildtrace_assets.engine.matching import (
 )
 from buildtrace_assets.engine.memory import prepare_for_rasters
 from buildtrace_assets.engine.model import (
+    Alignment,
     BBox,
     Change,
     PageText,
@@ -264,6 +266,24 @@ def _sheet_keys(pairs: list[SheetPair], old: DocumentAnalysis, new: DocumentAnal
     return keys
 
 
+def _manual_alignments(
+    requested: Mapping[str, Sequence[PointPair]],
+    pairs: list[SheetPair],
+    analyses: tuple[DocumentAnalysis, DocumentAnalysis],
+) -> list[Alignment | None]:
+    """Per row, the alignment a person gave for it, checked against both pages' sizes."""
+    if not requested:
+        return [None] * len(pairs)
+    rows: list[SheetRow | None] = []
+    for pair, key in zip(pairs, _sheet_keys(pairs, *analyses), strict=True):
+        if pair.old_page is None or pair.new_page is None:
+            rows.append(None)
+            continue
+        old, new = analyses[0].pages[pair.old_page], analyses[1].pages[pair.new_page]
+        rows.append((key, new.sheet.number, (old.width_pt, old.height_pt), (new.width_pt, new.height_pt)))
+    return alignments_for(requested, rows)
+
+
 @dataclass(frozen=True)
 class _Versions:
     """The old and the new document, each served by its own worker thread: both children work at once,
@@ -343,6 +363,7 @@ def _compared_sheets(
     pairs: list[SheetPair],
     dpi: float,
     out_dir: Path,
+    manual: Sequence[Alignment | None] = (),
 ) -> list[dict[str, Any]]:
     """Every row's entry, in order. Pairs are compared side by side (:func:`pairs_at_once`) while the next pair's
     pages already render, so neither the children nor the comparing threads wait on each other; that many pairs
@@ -351,10 +372,11 @@ def _compared_sheets(
     entries: list[dict[str, Any]] = []
     pending: deque[Future[dict[str, Any]]] = deque()
     with ThreadPoolExecutor(at_once, "buildtrace-pair") as pool:
-        for pair, key in zip(pairs, _sheet_keys(pairs, *analyses), strict=True):
+        for row, (pair, key) in enumerate(zip(pairs, _sheet_keys(pairs, *analyses), strict=True)):
             pages = _comparable(pair, analyses)
             renders = versions.submit(_rendered, pages, (dpi, dpi)) if pages is not None else None
-            pending.append(pool.submit(_sheet_entry, pair, key, versions, analyses, renders, out_dir))
+            alignment = manual[row] if manual else None
+            pending.append(pool.submit(_sheet_entry, pair, key, versions, analyses, renders, out_dir, alignment))
             if len(pending) > at_once:
                 entries.append(pending.popleft().result())
         entries.extend(future.result() for future in pending)
@@ -450,11 +472,16 @@ def _without_overlaps(changes: list[Change], read: Callable[[Change], Change | N
 
 
 def _compare_pair(
-    versions: _Versions, pages: tuple[PageAnalysis, PageAnalysis], renders: _Renders, key: str, out_dir: Path
+    versions: _Versions,
+    pages: tuple[PageAnalysis, PageAnalysis],
+    renders: _Renders,
+    key: str,
+    out_dir: Path,
+    manual: Alignment | None = None,
 ) -> dict[str, Any]:
     """Status, alignment, changes, overlay and crops of one matched pair."""
     old, new = renders[0].result(), renders[1].result()
-    result = compare_pages(old, new, sheet_key=key)
+    result = compare_pages(old, new, sheet_key=key, manual=manual)
     entry: dict[str, Any] = {"alignment": alignment_to_dict(result.alignment), "changes": []}
     if not result.ok:
         return {
@@ -483,6 +510,7 @@ def _sheet_entry(
     analyses: tuple[DocumentAnalysis, DocumentAnalysis],
     renders: _Renders | None,
     out_dir: Path,
+    manual: Alignment | None = None,
 ) -> dict[str, Any]:
     old = analyses[0].pages[pair.old_page] if pair.old_page is not None else None
     new = analyses[1].pages[pair.new_page] if pair.new_page is not None else None
@@ -502,7 +530,7 @@ def _sheet_entry(
         entry.update(status="modified", changes=[])
     else:
         try:
-            entry.update(_compare_pair(versions, (old, new), renders, key, out_dir))
+            entry.update(_compare_pair(versions, (old, new), renders, key, out_dir, manual))
         except BadInputError as exc:
             broken = str(exc)
             entry.update(status="modified", changes=[])
@@ -519,17 +547,22 @@ def compare_documents(
     dpi: float | None = None,
     old_analysis: DocumentAnalysis | None = None,
     new_analysis: DocumentAnalysis | None = None,
+    alignments: Mapping[str, Sequence[PointPair]] | None = None,
 ) -> dict[str, Any]:
     """Compare two versions; write ``changes.json``, ``overlays/`` and ``crops/`` into ``out_dir``; return the document.
 
-    Stored analyses are reused when given (and checked against the files' hashes).
+    Stored analyses are reused when given (and checked against the files' hashes). ``alignments`` gives point pairs
+    by sheet key or number: those sheets are aligned by them instead of automatically; point pairs that cannot
+    align their sheet, or name no sheet found in both versions, are a :class:`ManualAlignmentError` before any
+    sheet is compared.
     """
     resolution = float(dpi or get_settings().dpi)
     out = Path(out_dir)
     prepare_for_rasters()
     with _open_versions(old_path, new_path) as versions:
         pairs, analyses = _paired(versions, versions.both(_stored_or_analyzed, (old_analysis, new_analysis)))
-        sheets = _compared_sheets(versions, analyses, pairs, resolution, out)
+        manual = _manual_alignments(alignments or {}, pairs, analyses)
+        sheets = _compared_sheets(versions, analyses, pairs, resolution, out, manual)
     document = {
         "schema": SCHEMA_ID,
         "old": {"file": Path(old_path).name, "pages": len(analyses[0].pages)},

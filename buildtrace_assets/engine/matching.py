@@ -4,6 +4,9 @@ Pairing by page index breaks as soon as one sheet is inserted, so sheets are
 paired by normalized sheet number, then by title, then by appearance (a tiny
 thumbnail kept from the analysis); what stays unpaired is ``removed`` (old
 only) or ``added`` (new only). Duplicates of a key pair up in page order.
+Two one-page documents are two revisions of one drawing whatever their title
+blocks say (the new one may have gained a title block, or another number), so
+they always pair, as ``single_page`` unless their number or title agree.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ MIN_NUMBER_CONFIDENCE = 0.45
 MIN_VISUAL_SIMILARITY = 0.6
 """Correlation of ink thumbnails; sheets of one set share a title block, so the bar is high."""
 
-MatchBasis = Literal["number", "title", "visual"]
+MatchBasis = Literal["number", "title", "single_page", "visual"]
 
 
 class MatchablePage(Protocol):
@@ -115,13 +118,19 @@ def _pair_visually(old: list[MatchablePage], new: list[MatchablePage]) -> list[S
     return pairs
 
 
+def _pair_single_pages(old: list[MatchablePage], new: list[MatchablePage]) -> list[SheetPair]:
+    return [SheetPair(old[0].index, new[0].index, "single_page")] if old and new else []
+
+
 def match_sheets(old: Sequence[MatchablePage], new: Sequence[MatchablePage]) -> list[SheetPair]:
     """All rows of the comparison: new-set order, then removed sheets in old-set order."""
     left_old, left_new = list(old), list(new)
+    single_pages = len(old) == 1 and len(new) == 1
     pairs: list[SheetPair] = []
     for step in (
         lambda o, n: _pair_by_key(o, n, _number_key, "number"),
         lambda o, n: _pair_by_key(o, n, _title_key, "title"),
+        lambda o, n: _pair_single_pages(o, n) if single_pages else [],
         _pair_visually,
     ):
         found = step(left_old, left_new)

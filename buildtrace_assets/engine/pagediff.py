@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 
 from buildtrace_assets.engine.alignment import IDENTITY, align_pages, identical, old_to_new_pixels
+from buildtrace_assets.engine.manual_alignment import landing_share
 from buildtrace_assets.engine.model import Alignment, BBox, Change, ChangeKind, RenderedPage, Word
 from buildtrace_assets.engine.regions import (
     CORE_LEVEL,
@@ -73,20 +74,25 @@ class PageComparison:
         return self.alignment.reason
 
 
-def compare_pages(old: RenderedPage, new: RenderedPage, *, sheet_key: str) -> PageComparison:
+def compare_pages(
+    old: RenderedPage, new: RenderedPage, *, sheet_key: str, manual: Alignment | None = None
+) -> PageComparison:
     """Align ``old`` onto ``new`` and list the changes in new-sheet points, in reading order.
 
     A page pair that cannot be aligned yields ``ok=False`` and no changes, never a silent empty diff.
+    A ``manual`` alignment (from a person's point pairs) is used as given instead of the automatic one.
     """
-    if identical(old, new):
+    if manual is None and identical(old, new):
         return PageComparison(sheet_key, IDENTITY, [], new.image, NO_PIXELS, NO_PIXELS)
-    alignment = align_pages(old, new)
+    alignment = manual or align_pages(old, new)
     if not alignment.ok:
         return PageComparison(sheet_key, alignment, [], None, None, None)
     height, width = new.image.shape
     to_new_px = old_to_new_pixels(alignment.matrix, old, new)
     old_in_new = cv2.warpAffine(old.image, to_new_px, (width, height), flags=cv2.INTER_LINEAR, borderValue=255)
     px_per_pt = new.image.shape[1] / new.width_pt
+    if manual is not None:
+        alignment = dataclasses.replace(alignment, score=landing_share(old_in_new, new.image, px_per_pt))
     compared = _common_area(old.image.shape, to_new_px, new.image.shape, 2 * tolerance_px(px_per_pt))
     papers = (paper_level(old_in_new), paper_level(new.image))
     ink = find_change_regions(old_in_new, new.image, compared, px_per_pt, papers)
