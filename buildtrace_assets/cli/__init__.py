@@ -17,7 +17,7 @@ def main() -> None:
 def _register() -> None:
     from importlib import import_module
 
-    for name in ("db", "users", "projects", "uploads", "jobs", "compare", "demo", "api"):
+    for name in ("db", "users", "projects", "uploads", "jobs", "compare", "report", "demo", "api"):
         try:
             module = import_module(f"{__name__}.{name}")
         except ModuleNotFoundError as exc:

@@ -9,11 +9,15 @@ import click
 from buildtrace_assets.engine.compare import compare_documents
 from buildtrace_assets.engine.errors import BadInputError
 from buildtrace_assets.engine.manual_alignment import ManualAlignmentError, PointPair, parse_align_option
+from buildtrace_assets.reports.bundle import write_documents
+from buildtrace_assets.reports.folder import folder_input
+from buildtrace_assets.reports.inputs import ReportError
 from buildtrace_assets.summaries import render_markdown
 from buildtrace_assets.summaries.document import ChangesDocument, read_changes
 from buildtrace_assets.summaries.errors import SummarizerError
 from buildtrace_assets.summaries.factory import make_summarizer
 from buildtrace_assets.summaries.offline import OfflineSummarizer
+from buildtrace_assets.summaries.schema import ChangeSummary
 
 
 @click.command("compare")
@@ -33,17 +37,29 @@ from buildtrace_assets.summaries.offline import OfflineSummarizer
     help="Align SHEET (its key or number) by two or three point pairs, old = new, in PDF points, instead of"
     " automatically; repeatable, one per sheet.",
 )
-def compare(old: Path, new: Path, out_dir: Path, dpi: int | None, aligns: tuple[str, ...]) -> None:
+@click.option(
+    "--report", "with_report", is_flag=True, help="Also write report.pdf, markups.pdf, changes.csv and changes.xlsx."
+)
+def compare(old: Path, new: Path, out_dir: Path, dpi: int | None, aligns: tuple[str, ...], with_report: bool) -> None:
     """Compare two revisions of a drawing (PDF, PNG, JPG or DXF).
 
-    Writes changes.json, overlays, crops and summary.md."""
+    Writes changes.json, overlays, crops and summary.md (with --report also the PDF report, the marked-up
+    PDF and the change log, all from the same summary)."""
     try:
         alignments = _alignments(aligns)
         document = compare_documents(old, new, out_dir, dpi=dpi, alignments=alignments)
     except BadInputError as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from None
-    (out_dir / "summary.md").write_text(summary_markdown(read_changes(document), out_dir), encoding="utf-8")
+    summary = configured_summary(read_changes(document), out_dir)
+    (out_dir / "summary.md").write_text(render_markdown(summary, document), encoding="utf-8")
+    if with_report:
+        try:
+            written = write_documents(folder_input(old, new, document, summary, out_dir), out_dir)
+        except ReportError as exc:
+            click.echo(f"error: the report cannot be written: {exc}", err=True)
+            raise SystemExit(2) from None
+        click.echo("Report: " + ", ".join(str(path) for path in written))
     changed = sum(1 for sheet in document["sheets"] if sheet["status"] != "unchanged")
     click.echo(f"{len(document['sheets'])} sheet(s) compared, {changed} with changes or errors.")
     click.echo(f"Results: {out_dir / 'changes.json'} (summary: {out_dir / 'summary.md'})")
@@ -60,7 +76,7 @@ def _alignments(options: tuple[str, ...]) -> dict[str, tuple[PointPair, ...]]:
     return alignments
 
 
-def summary_markdown(document: ChangesDocument, out_dir: Path) -> str:
+def configured_summary(document: ChangesDocument, out_dir: Path) -> ChangeSummary:
     """The configured summarizer's summary (OpenAI when a key is set), else the offline one, saying why.
 
     The crops the changes name are read from ``out_dir``, where the engine wrote them.
@@ -71,7 +87,7 @@ def summary_markdown(document: ChangesDocument, out_dir: Path) -> str:
     except SummarizerError as error:
         click.echo(f"warning: the {summarizer.kind} summarizer failed ({error}); wrote the offline summary", err=True)
         summary = OfflineSummarizer().summarize(document)
-    return render_markdown(summary, document)
+    return summary
 
 
 COMMANDS = [compare]

@@ -1,0 +1,50 @@
+"""The report input of ``buildtrace compare --report``: two files and the engine's output folder, no database.
+
+The cover names the files (with their modification times) instead of stored
+versions and uploaders, and the footer says ``buildtrace compare`` instead of
+a job id; the summary is the one ``summary.md`` was written from.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from buildtrace_assets.reports.inputs import MissingInputError, ReportFacts, ReportInput, VersionFacts
+from buildtrace_assets.summaries.schema import ChangeSummary
+
+
+def _file_facts(path: Path) -> VersionFacts:
+    modified = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    return VersionFacts(label=path.name, filename=f"modified {modified:%Y-%m-%d %H:%M} UTC")
+
+
+def _reader(folder: Path) -> Any:
+    def read(reference: str) -> bytes:
+        path = folder / reference
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            raise MissingInputError(f"{path} is missing") from None
+
+    return read
+
+
+def folder_input(old: Path, new: Path, document: dict[str, Any], summary: ChangeSummary, out_dir: Path) -> ReportInput:
+    """What ``buildtrace compare`` compared and wrote into ``out_dir``, as a report input."""
+    meta = summary.metadata
+    return ReportInput(
+        facts=ReportFacts(
+            project=None,
+            drawing=new.stem,
+            old=_file_facts(old),
+            new=_file_facts(new),
+            generated_at=datetime.now(UTC),
+            summary_source=f"{meta.summarizer} summarizer" + (f", model {meta.model}" if meta.model else ""),
+        ),
+        machine_document=document,
+        summary={"overall": summary.summary, **summary.model_dump(mode="json", exclude={"summary", "metadata"})},
+        read_file=_reader(out_dir),
+        new_file=new,
+    )
