@@ -79,10 +79,6 @@ class Alignment:
     ok: bool
     reason: str | None = None
     """Why the sheet could not be aligned, when ``ok`` is False."""
-    source: str = "automatic"
-    """``automatic`` (found by the engine) or ``manual`` (from point pairs a person gave)."""
-    points: tuple[tuple[tuple[float, float], tuple[float, float]], ...] = ()
-    """The ``(old, new)`` point pairs of a manual alignment, in points on each sheet."""
     source: AlignmentSource = "automatic"
     """Found by the engine, or computed from point pairs a person gave."""
     points: tuple[tuple[tuple[float, float], tuple[float, float]], ...] = ()
