@@ -19,6 +19,7 @@ import numpy as np
 from buildtrace_assets.engine.alignment import IDENTITY, align_pages, identical, old_to_new_pixels
 from buildtrace_assets.engine.manual_alignment import landing_share
 from buildtrace_assets.engine.model import Alignment, BBox, Change, ChangeKind, RenderedPage, Word
+from buildtrace_assets.engine.moves import InkPage, find_item_moves
 from buildtrace_assets.engine.regions import (
     CORE_LEVEL,
     NO_PIXELS,
@@ -113,6 +114,8 @@ def compare_pages(
         if old_text is not None and new_text is not None:
             kind = "modified"
         changes.append(Change("", kind, box, old_text, new_text, confidence, needs_reading=needs_reading))
+    ink_page = InkPage(old_in_new, new, ink.removed, ink.added, papers, px_per_pt)
+    changes = find_item_moves(changes, ink_page, map_words(old.words, alignment.matrix), new.words)
     return PageComparison(sheet_key, alignment, numbered(changes, sheet_key), old_in_new, ink.added, ink.removed)
 
 

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from buildtrace_assets.engine.drawing_scale import format_length
 from buildtrace_assets.engine.model import BBox, Word
-from buildtrace_assets.summaries.dimensions import LengthChange, format_length, length_change, parse_length
+from buildtrace_assets.summaries.dimensions import LengthChange, length_change, parse_length
 from buildtrace_assets.summaries.discipline import discipline_of
 from buildtrace_assets.summaries.document import ChangeRecord, ChangesDocument, SheetRecord, WordsBySheet
 from buildtrace_assets.summaries.location import (

@@ -44,21 +44,6 @@ def _fraction(numerator: str | None, denominator: str | None) -> Fraction:
     return Fraction(int(numerator), int(denominator))
 
 
-def format_length(inches: Fraction) -> str:
-    """Architectural notation: ``22'-10 3/4"``, ``5"``, ``3/4"``."""
-    inches = abs(inches)
-    feet, rest = divmod(inches, 12)
-    whole = int(rest)
-    fraction = rest - whole
-    inch_text = str(whole)
-    if fraction:
-        fraction_text = f"{fraction.numerator}/{fraction.denominator}"
-        inch_text = fraction_text if whole == 0 and not feet else f"{whole} {fraction_text}"
-    if feet:
-        return f"{int(feet)}'-{inch_text}\""
-    return f'{inch_text}"'
-
-
 @dataclass(frozen=True)
 class LengthChange:
     """How a dimension value moved."""

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from buildtrace_assets.engine.drawing_scale import format_length
 from buildtrace_assets.summaries.context import ChangeContext
-from buildtrace_assets.summaries.dimensions import format_length
 from buildtrace_assets.summaries.numbered_lists import ListChange
 from buildtrace_assets.summaries.schema import Impact
 

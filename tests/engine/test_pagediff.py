@@ -9,7 +9,7 @@ import numpy as np
 import pymupdf
 import pytest
 
-from buildtrace_assets.engine.model import RenderedPage, Word
+from buildtrace_assets.engine.model import Change, RenderedPage, Word
 from buildtrace_assets.engine.pagediff import compare_pages
 from buildtrace_assets.samples import make_drawing_set
 from buildtrace_assets.samples.scoring import boxes_match, changed_words
@@ -103,25 +103,34 @@ def _door(image: np.ndarray, hinge_pt: tuple[float, float]) -> None:
     cv2.ellipse(image, hinge, (radius, radius), 0, 270, 360, 0, 1)
 
 
-def test_a_moved_door_is_removed_where_it_was_and_added_where_it_is(sheet):
-    """A door moved by more than its width: two changes, as a reviewer would mark them."""
+def test_a_moved_door_is_one_moved_change_from_where_it_was_to_where_it_is(sheet):
+    """A door moved by more than its width: "door shifted 50 pt right", as a reviewer would write it."""
     old = _edited(sheet, lambda image: _door(image, (850, 560)))
     new = _edited(sheet, lambda image: _door(image, (900, 560)))
 
-    changes = compare_pages(old, new, sheet_key="A-101").changes
+    (change,) = compare_pages(old, new, sheet_key="A-101").changes
 
-    assert [c.kind for c in changes] == ["removed", "added"]
-    assert boxes_match(changes[0].bbox, (850, 533, 877, 560))
-    assert boxes_match(changes[1].bbox, (900, 533, 927, 560))
+    assert change.kind == "moved" and change.group == "item"
+    assert boxes_match(change.bbox, (900, 533, 927, 560))
+    assert change.from_bbox is not None and boxes_match(change.from_bbox, (850, 533, 877, 560))
+    assert change.offset is not None and (change.offset.dx, change.offset.dy) == pytest.approx((50, 0), abs=1.0)
 
 
-def test_a_door_nudged_within_its_width_is_one_change(sheet):
+def test_a_door_nudged_within_its_width_is_one_moved_change(sheet):
     old = _edited(sheet, lambda image: _door(image, (850, 560)))
     new = _edited(sheet, lambda image: _door(image, (858, 560)))
 
     (change,) = compare_pages(old, new, sheet_key="A-101").changes
 
-    assert change.kind == "modified"
+    assert change.kind == "moved"
+    assert change.offset is not None and change.offset.dx == pytest.approx(8, abs=1.0)
+
+
+def test_a_door_replaced_by_a_wider_one_is_no_move(sheet):
+    old = _edited(sheet, lambda image: _door(image, (850, 560)))
+    new = _edited(sheet, lambda image: cv2.ellipse(image, _px(900, 560), (round(40 * PT),) * 2, 0, 270, 360, 0, 1))
+
+    assert "moved" not in {change.kind for change in compare_pages(old, new, sheet_key="A-101").changes}
 
 
 def _dimension(text: str) -> tuple:
@@ -179,13 +188,19 @@ def test_generated_revision_finds_every_change_and_its_text(revision_pair):
     )
 
     assert result.ok, result.reason
+
+    def places(change: Change) -> list:
+        """A moved change stands for where the block is and where it was (the truth may list both ends)."""
+        return [change.bbox] + ([change.from_bbox] if change.from_bbox is not None else [])
+
     for truth in expected.changes:
-        hits = [c for c in result.changes if boxes_match(c.bbox, truth.bbox)]
+        hits = [c for c in result.changes if any(boxes_match(box, truth.bbox) for box in places(c))]
         assert hits, f"missed {truth.edit} at {truth.bbox}"
         if truth.old_text or truth.new_text:
             wanted = changed_words(truth.old_text, truth.new_text)
             assert any(changed_words(c.old_text, c.new_text) == wanted for c in hits)
-    assert len(result.changes) == len(expected.changes)
+    for change in result.changes:
+        assert any(boxes_match(box, truth.bbox) for truth in expected.changes for box in places(change)), change
 
 
 def _note_page(note: str, shift_pt: float, text_source: str = "text_layer") -> RenderedPage:

@@ -2,7 +2,8 @@ from fractions import Fraction
 
 import pytest
 
-from buildtrace_assets.summaries.dimensions import format_length, length_change, parse_length
+from buildtrace_assets.engine.drawing_scale import format_length
+from buildtrace_assets.summaries.dimensions import length_change, parse_length
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,278 @@
+"""Moves: ink that left one place and arrived, the same, somewhere else on the sheet.
+
+After global alignment a moved note, tag or symbol is removed ink here and
+added ink there. Two such groups are one move when the removed ink, shifted
+by one offset, lands on the new sheet's ink and the added ink, shifted back,
+lands on the old sheet's ink: the ink patch is the evidence, found by
+normalised cross-correlation of the removed ink against the added ink and
+checked pixel by pixel, so two different symbols that share a label are not
+a move. Where both places have words they must read the same; a block whose
+words changed as it moved is a different block: it stays removed here and
+added there, each with its text.
+
+Everything is measured in the new page's pixel frame (the old page already
+warped into it) and reported in new-sheet points, so it does not depend on
+how the old page was rendered.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+import cv2
+import numpy as np
+
+from buildtrace_assets.engine.drawing_scale import DrawingScale, scale_at, sheet_scales
+from buildtrace_assets.engine.model import BBox, Change, Offset, RenderedPage, Word
+from buildtrace_assets.engine.regions import ANY_INK_LEVEL, Pixels, tolerance_px
+from buildtrace_assets.engine.textdiff import snap_to_words, tokens, words_in
+
+ITEM_MATCH = 0.9
+"""Share of each side's changed ink the other side must explain under the offset: the same block, only moved."""
+MIN_MOVE_PT = 3.0
+"""Shorter offsets are re-plotting jitter or a nudge within the ink tolerance, not moves."""
+MIN_CHANGED_PT2 = 2.0
+"""Each side of a move needs at least this much changed ink; a speck matches anything."""
+SIZE_SLACK = (0.35, 4.0)
+"""Boxes of a removed and an added group may differ by this share of the larger side plus these points (a tag that
+lands on a wall loses the glyph parts the wall already covers)."""
+COARSE_CELL_PT = 1.0
+"""Resolution of the first, sheet-wide offset search; the offset is then refined at full resolution."""
+REFINE_PT = 2.0
+
+
+@dataclass(frozen=True)
+class Shift:
+    """An offset in new-page pixels and how much of each side's changed ink it explains."""
+
+    dx: int
+    dy: int
+    removed_share: float
+    added_share: float
+
+    @property
+    def share(self) -> float:
+        return min(self.removed_share, self.added_share)
+
+
+@dataclass(frozen=True)
+class InkPage:
+    """The aligned page pair and its changed ink, which every move is measured against."""
+
+    old_in_new: np.ndarray
+    new: RenderedPage
+    removed: Pixels
+    added: Pixels
+    papers: tuple[float, float]
+    ink_px_per_pt: float
+    """Pixels per point the ink tolerance and minimum sizes are measured in (the drawing's resolution)."""
+
+    @property
+    def px_per_pt(self) -> float:
+        """The new page's frame: pixels per new-sheet point."""
+        return self.new.image.shape[1] / self.new.width_pt
+
+    def to_pixels(self, box: BBox) -> tuple[int, int, int, int]:
+        s = self.px_per_pt
+        height, width = self.new.image.shape
+        return (
+            max(0, math.floor(box[0] * s)),
+            max(0, math.floor(box[1] * s)),
+            min(width, math.ceil(box[2] * s)),
+            min(height, math.ceil(box[3] * s)),
+        )
+
+    def to_points(self, box: tuple[float, float, float, float]) -> BBox:
+        s = self.px_per_pt
+        return (box[0] / s, box[1] / s, box[2] / s, box[3] / s)
+
+    def inside(self, pixels: Pixels, box: tuple[int, int, int, int]) -> Pixels:
+        keep = (pixels.columns >= box[0]) & (pixels.columns < box[2]) & (pixels.rows >= box[1]) & (pixels.rows < box[3])
+        return Pixels(pixels.rows[keep], pixels.columns[keep])
+
+    def shift_between(self, source: tuple[int, int, int, int], target: tuple[int, int, int, int]) -> Shift | None:
+        """The offset that carries the removed ink in ``source`` onto the added ink in ``target`` (pixel boxes)."""
+        gone, arrived = self.inside(self.removed, source), self.inside(self.added, target)
+        minimum = MIN_CHANGED_PT2 * self.ink_px_per_pt**2
+        if len(gone.rows) < minimum or len(arrived.rows) < minimum:
+            return None
+        if not 0.25 <= len(gone.rows) / len(arrived.rows) <= 4.0:
+            return None
+        coarse = _coarse_offset(gone, arrived, max(1, round(COARSE_CELL_PT * self.ink_px_per_pt)))
+        dx, dy = self._refined(gone, coarse)
+        removed_share = _landing_share(gone, (dx, dy), self.new.image, self.papers[1], self.ink_px_per_pt)
+        added_share = _landing_share(arrived, (-dx, -dy), self.old_in_new, self.papers[0], self.ink_px_per_pt)
+        return Shift(dx, dy, removed_share, added_share)
+
+    def _refined(self, gone: Pixels, coarse: tuple[int, int]) -> tuple[int, int]:
+        """The coarse offset made pixel-exact by matching the old ink patch against the new sheet around it."""
+        height, width = self.new.image.shape
+        reach = max(2, round(REFINE_PT * self.ink_px_per_pt))
+        x0, y0 = int(gone.columns.min()), int(gone.rows.min())
+        x1, y1 = int(gone.columns.max()) + 1, int(gone.rows.max()) + 1
+        template = self.old_in_new[y0:y1, x0:x1]
+        sx0, sy0 = x0 + coarse[0] - reach, y0 + coarse[1] - reach
+        sx1, sy1 = x1 + coarse[0] + reach, y1 + coarse[1] + reach
+        if sx0 < 0 or sy0 < 0 or sx1 > width or sy1 > height or float(template.std()) == 0.0:
+            return coarse
+        scores = cv2.matchTemplate(self.new.image[sy0:sy1, sx0:sx1], template, cv2.TM_CCOEFF_NORMED)
+        _, _, _, (best_x, best_y) = cv2.minMaxLoc(np.nan_to_num(scores, nan=-1.0))
+        return sx0 + best_x - x0, sy0 + best_y - y0
+
+
+def _coarse_offset(gone: Pixels, arrived: Pixels, cell: int) -> tuple[int, int]:
+    """Offset (pixels) maximising the normalised cross-correlation of the removed and the added ink, on a grid of
+    ``cell``-pixel cells: the removed ink is the template, slid over every position where it overlaps the added ink."""
+    template, t_origin = _cell_mask(gone, cell, margin=1)
+    th, tw = template.shape
+    search, s_origin = _cell_mask(arrived, cell, margin=max(th, tw))
+    scores = cv2.matchTemplate(search, template, cv2.TM_CCORR_NORMED)
+    _, _, _, (best_x, best_y) = cv2.minMaxLoc(np.nan_to_num(scores, nan=-1.0))
+    return (
+        (s_origin[0] + best_x - t_origin[0]) * cell,
+        (s_origin[1] + best_y - t_origin[1]) * cell,
+    )
+
+
+def _cell_mask(pixels: Pixels, cell: int, margin: int) -> tuple[np.ndarray, tuple[int, int]]:
+    """The pixels on a grid of cells (blurred, so a one-cell misregistration still correlates) and the grid cell of
+    the mask's top-left corner."""
+    rows, columns = pixels.rows // cell, pixels.columns // cell
+    top, left = int(rows.min()) - margin, int(columns.min()) - margin
+    mask = np.zeros((int(rows.max()) - top + margin + 1, int(columns.max()) - left + margin + 1), np.float32)
+    mask[rows - top, columns - left] = 1.0
+    return cv2.GaussianBlur(mask, (3, 3), 0), (left, top)
+
+
+def _landing_share(pixels: Pixels, offset: tuple[int, int], image: np.ndarray, paper: float, px_per_pt: float) -> float:
+    """Share of ``pixels`` that land on (or within the ink tolerance of) ink of ``image`` when shifted by ``offset``."""
+    height, width = image.shape
+    ys, xs = pixels.rows + offset[1], pixels.columns + offset[0]
+    on_page = (ys >= 0) & (ys < height) & (xs >= 0) & (xs < width)
+    if not on_page.any():
+        return 0.0
+    radius = tolerance_px(px_per_pt)
+    y0, x0 = max(0, int(ys[on_page].min()) - radius), max(0, int(xs[on_page].min()) - radius)
+    y1, x1 = min(height, int(ys[on_page].max()) + radius + 1), min(width, int(xs[on_page].max()) + radius + 1)
+    ink = cv2.threshold(image[y0:y1, x0:x1], ANY_INK_LEVEL * paper, 1, cv2.THRESH_BINARY_INV)[1]
+    near = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1)))
+    landed = near[ys[on_page] - y0, xs[on_page] - x0] > 0
+    return float(landed.sum()) / len(ys)
+
+
+@dataclass
+class _Sheet:
+    """What a move needs to be told in words and drawing units: the sheet's words and its scale notes."""
+
+    old_words: Sequence[Word]
+    """Old words in new-sheet points."""
+    new_words: Sequence[Word]
+
+    @cached_property
+    def scales(self) -> list[DrawingScale]:
+        return sheet_scales(self.new_words)
+
+    def offset(self, dx: float, dy: float, at: tuple[float, float]) -> Offset:
+        scale = scale_at(self.scales, at)
+        return Offset(dx, dy, scale.format(math.hypot(dx, dy)) if scale else None)
+
+
+def text_of(words: Sequence[Word], box: BBox) -> str | None:
+    """The words of a block as a reader takes them, or None when it has none."""
+    return " ".join(tokens(words_in(words, box))) or None
+
+
+def _same_words(old: str | None, new: str | None) -> bool:
+    """Words agree unless both sides have some and they differ (an OCR side may have read nothing)."""
+    return old is None or new is None or old.replace(" ", "") == new.replace(" ", "")
+
+
+def _union(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> BBox:
+    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+
+
+def _pixel_box(pixels: Pixels) -> tuple[float, float, float, float]:
+    return (
+        float(pixels.columns.min()),
+        float(pixels.rows.min()),
+        float(pixels.columns.max() + 1),
+        float(pixels.rows.max() + 1),
+    )
+
+
+def _sizes_agree(a: BBox, b: BBox) -> bool:
+    share, points = SIZE_SLACK
+    for side in (0, 1):
+        la, lb = a[side + 2] - a[side], b[side + 2] - b[side]
+        if abs(la - lb) > share * max(la, lb) + points:
+            return False
+    return True
+
+
+def moved_change(page: InkPage, sheet: _Sheet, shift: Shift, source: Change, target: Change) -> Change:
+    """One ``moved`` change for a removed block (``source``) and its arrival (``target``; the same change when the
+    block moved less than its own size and both ends fell into one region)."""
+    gone = page.inside(page.removed, page.to_pixels(source.bbox))
+    arrived = page.inside(page.added, page.to_pixels(target.bbox))
+    x0, y0, x1, y1 = _pixel_box(gone)
+    ink = page.to_points(_union(_pixel_box(arrived), (x0 + shift.dx, y0 + shift.dy, x1 + shift.dx, y1 + shift.dy)))
+    now = snap_to_words(ink, sheet.new_words)
+    dx, dy = shift.dx / page.px_per_pt, shift.dy / page.px_per_pt
+    was = (now[0] - dx, now[1] - dy, now[2] - dx, now[3] - dy)
+    centre = ((now[0] + now[2]) / 2, (now[1] + now[3]) / 2)
+    return Change(
+        id="",
+        kind="moved",
+        bbox=now,
+        old_text=text_of(sheet.old_words, was),
+        new_text=text_of(sheet.new_words, now),
+        confidence=max(source.confidence, target.confidence) * shift.share,
+        from_bbox=was,
+        offset=sheet.offset(dx, dy, centre),
+        group="item",
+    )
+
+
+def find_item_moves(
+    changes: list[Change], page: InkPage, old_words: Sequence[Word], new_words: Sequence[Word]
+) -> list[Change]:
+    """``changes`` with each removed block and its moved arrival replaced by one ``moved`` change, in the arrival's
+    place in the list. Pairs are taken best match first, each change in one move at most.
+
+    ``old_words`` are the old sheet's words in new-sheet points (all of them, moved ones included).
+    """
+    sheet = _Sheet(old_words, new_words)
+    candidates: list[tuple[float, float, int, int, Shift]] = []
+    for i, source in enumerate(changes):
+        if source.kind not in ("removed", "modified"):
+            continue
+        for j, target in enumerate(changes):
+            if target.kind not in ("added", "modified") or (i != j and "modified" in (source.kind, target.kind)):
+                continue
+            if i != j and not _sizes_agree(source.bbox, target.bbox):
+                continue
+            if i == j and source.old_text is not None and source.new_text is not None:
+                continue  # its words changed in place: an edit, not a move
+            if i != j and not _same_words(source.old_text, target.new_text):
+                continue
+            shift = page.shift_between(page.to_pixels(source.bbox), page.to_pixels(target.bbox))
+            if shift is None or shift.share < ITEM_MATCH:
+                continue
+            if math.hypot(shift.dx, shift.dy) < MIN_MOVE_PT * page.px_per_pt:
+                continue
+            candidates.append((-shift.share, math.hypot(shift.dx, shift.dy), i, j, shift))
+    candidates.sort(key=lambda candidate: candidate[:2])
+    used: set[int] = set()
+    moves: dict[int, Change] = {}
+    for _, _, i, j, shift in candidates:
+        if i in used or j in used:
+            continue
+        move = moved_change(page, sheet, shift, changes[i], changes[j])
+        if not _same_words(move.old_text, move.new_text):
+            continue
+        used.update((i, j))
+        moves[j] = move
+    return [moves.get(index, change) for index, change in enumerate(changes) if index not in used or index in moves]
