@@ -30,6 +30,12 @@ class Settings(BaseSettings):
     max_upload_mb: int = Field(default=200, description="Largest accepted upload, in MiB.")
     dpi: int = Field(default=150, description="Raster resolution of the comparison engine.")
     ocr_timeout_s: float = Field(default=120.0, description="Tesseract time limit per page.")
+    dwg_min_carried_share: float = Field(
+        default=0.9,
+        ge=0,
+        le=1,
+        description="A DWG whose conversion to DXF carries less than this share of its entities is refused.",
+    )
     summarizer: Literal["auto", "offline", "openai"] = Field(
         default="auto", description="auto: OpenAI when an API key is set, offline otherwise."
     )

@@ -41,6 +41,7 @@ from buildtrace_assets.engine.contract import (
     write_json_atomic,
 )
 from buildtrace_assets.engine.documents import Document, DocumentKind, open_document
+from buildtrace_assets.engine.dwg import placed_warnings
 from buildtrace_assets.engine.errors import (
     AnalysisMismatchError,
     BadInputError,
@@ -140,6 +141,9 @@ class DocumentAnalysis:
     sha256: str
     kind: DocumentKind
     pages: tuple[PageAnalysis, ...]
+    warnings: tuple[dict[str, Any], ...] = ()
+    """What converting the file lost (a DWG's entities), each with the ``pages`` it touches; see
+    :func:`~buildtrace_assets.engine.dwg.placed_warnings`."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -148,6 +152,7 @@ class DocumentAnalysis:
             "sha256": self.sha256,
             "kind": self.kind,
             "pages": [page.to_json() for page in self.pages],
+            "warnings": list(self.warnings),
         }
 
     @classmethod
@@ -156,7 +161,8 @@ class DocumentAnalysis:
             raise AnalysisMismatchError(f"not a version {ANALYSIS_VERSION} document analysis")
         try:
             pages = tuple(PageAnalysis.from_json(page) for page in data["pages"])
-            return cls(str(data["file"]), str(data["sha256"]), data["kind"], pages)
+            warnings = tuple(dict(warning) for warning in data.get("warnings", ()))
+            return cls(str(data["file"]), str(data["sha256"]), data["kind"], pages, warnings)
         except (KeyError, TypeError, ValueError) as exc:
             raise AnalysisMismatchError(f"malformed document analysis ({exc})") from None
 
@@ -203,7 +209,8 @@ def _with_thumbnails(document: Document, analysis: DocumentAnalysis, indices: It
 def _analyze(document: Document, ocr: OcrScope) -> DocumentAnalysis:
     """Every page's text and sheet identity, without thumbnails."""
     pages = tuple(_analyze_page(document, index, ocr) for index in range(document.page_count))
-    return DocumentAnalysis(document.path.name, file_sha256(document.path), document.kind, pages)
+    warnings = placed_warnings(document.warnings, [page.name for page in document.pages])
+    return DocumentAnalysis(document.path.name, file_sha256(document.path), document.kind, pages, warnings)
 
 
 def analyze_document(path: Path | str, *, ocr: OcrScope = "title_block") -> DocumentAnalysis:

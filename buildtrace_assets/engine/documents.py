@@ -1,9 +1,9 @@
-"""Open a drawing (PDF, PNG/JPG or DXF) and rasterize it one page at a time.
+"""Open a drawing (PDF, PNG/JPG, DXF or DWG) and rasterize it one page at a time.
 
 Every format becomes a PDF inside the sandboxed child (an image is placed on a
 page of its physical size, each DXF layout is plotted by ezdxf's PyMuPDF
-backend), so rendering, clipping and the page-as-displayed coordinates are the
-same code for all of them. The parent only ever holds the page it asked for:
+backend; a DWG is converted to DXF first, see :mod:`~buildtrace_assets.engine.dwg`), so rendering, clipping and the
+page-as-displayed coordinates are the same code for all of them. The parent only ever holds the page it asked for:
 a 100-sheet set never sits in memory at once.
 
 Images: the page size is pixels x 72 / DPI, using the DPI recorded in the file
@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, cast
 
+from buildtrace_assets.engine.cad_text import capture_placement, layout_words
+from buildtrace_assets.engine.dwg import ConversionWarning
 from buildtrace_assets.engine.errors import BadInputError, BadPageError
 from buildtrace_assets.engine.filetypes import (
     BINARY_DXF_SENTINEL,
@@ -35,15 +37,22 @@ if TYPE_CHECKING:  # the child answers with memoryviews: importing numpy would c
     import numpy as np
     import pymupdf
     from ezdxf.addons.drawing.layout import Page as PageSetup
+    from ezdxf.document import Drawing
     from ezdxf.layouts import Paperspace
 
-DocumentKind = Literal["pdf", "image", "dxf"]
+DocumentKind = Literal["pdf", "image", "dxf", "dwg"]
 
 MAX_PAGES = 2000
 MAX_PAGE_SIDE_IN = 200.0
 MAX_RENDER_PIXELS = 200_000_000
 """Largest raster of one page (about 200 MB as grayscale)."""
-LOADER_KINDS: dict[FileKind, DocumentKind] = {"pdf": "pdf", "png": "image", "jpeg": "image", "dxf": "dxf"}
+LOADER_KINDS: dict[FileKind, DocumentKind] = {
+    "pdf": "pdf",
+    "png": "image",
+    "jpeg": "image",
+    "dxf": "dxf",
+    "dwg": "dwg",
+}
 """PNG and JPEG take the same road (placed on a page), so the loader knows them as one kind."""
 PASSWORD_PROTECTED = "the PDF is password-protected"
 """The reason given for an encrypted PDF; callers that word it their own way look for it (only messages cross
@@ -107,6 +116,7 @@ class PageSource:
         self._kind = kind
         self._dxf: _DxfPlotter | None = None
         self._last_pixmap: pymupdf.Pixmap | None = None
+        self._conversion_warnings: list[ConversionWarning] = []
         self._pdf: pymupdf.Document | None
         if kind == "pdf":
             self._pdf = _open_pdf(self._path)
@@ -115,7 +125,9 @@ class PageSource:
             self._pdf = _image_as_pdf(self._path)
             self._names = [None]
         else:
-            self._dxf = _DxfPlotter(self._path)
+            self._dxf = (
+                _DxfPlotter(self._path) if kind == "dxf" else _dwg_plotter(self._path, self._conversion_warnings)
+            )
             self._names = list(self._dxf.names)
             self._pdf = None
 
@@ -163,10 +175,16 @@ class PageSource:
         self._last_pixmap = pix
         return pix.samples_mv.cast("B", (pix.height, pix.width))
 
+    def warnings(self) -> list[ConversionWarning]:
+        """What converting the file lost (a DWG's entities the DXF could not carry); empty for other kinds."""
+        return self._conversion_warnings
+
     def words(self, index: int) -> list[tuple[str, BBox]]:
         """Words of the text layer in page-as-displayed coordinates (MuPDF reports them unrotated)."""
         import pymupdf
 
+        if self._dxf is not None:
+            return self._dxf.words(index)
         page = self._page(index)
         rotate = page.rotation_matrix
         words = []
@@ -227,6 +245,21 @@ def _image_as_pdf(path: Path) -> pymupdf.Document:
     return pdf
 
 
+def _dwg_plotter(path: Path, warnings: list[ConversionWarning]) -> _DxfPlotter:
+    """The DWG converted to DXF (in a scratch folder removed at once) and plotted like any DXF; fills ``warnings``."""
+    import tempfile
+
+    from buildtrace_assets.config import get_settings
+    from buildtrace_assets.engine.dwg import convert_dwg
+
+    with tempfile.TemporaryDirectory(prefix="buildtrace-dwg-") as scratch:
+        conversion, document = convert_dwg(
+            path, Path(scratch) / "converted.dxf", min_share=get_settings().dwg_min_carried_share
+        )
+    warnings.extend(conversion.warnings)
+    return _DxfPlotter(path, document)
+
+
 class _DxfPlotter:
     """Plots DXF layouts to one-page PDFs on demand (the last one is kept for repeated requests).
 
@@ -236,17 +269,9 @@ class _DxfPlotter:
     as different drawings (nor as empty sheets).
     """
 
-    def __init__(self, path: Path) -> None:
-        import ezdxf
-        from ezdxf import recover
-
-        try:
-            with path.open("rb") as handle:
-                binary = handle.read(len(BINARY_DXF_SENTINEL)) == BINARY_DXF_SENTINEL
-            # recover repairs the flaws of hand-edited ASCII files but cannot parse binary DXF (written by programs)
-            self._doc = ezdxf.readfile(str(path)) if binary else recover.readfile(str(path))[0]
-        except (OSError, ezdxf.DXFError, ValueError, UnicodeDecodeError) as exc:
-            raise BadInputError(f"{path.name}: not a readable DXF ({exc})") from None
+    def __init__(self, path: Path, document: Drawing | None = None) -> None:
+        """Plot the DXF at ``path``, or ``document`` when the DXF is already in memory (a converted DWG)."""
+        self._doc = document if document is not None else self._read(path)
         for layer in self._doc.layers:
             layer.on()
         self._layouts = [
@@ -256,7 +281,7 @@ class _DxfPlotter:
         ]
         if not self._layouts:
             if len(self._doc.modelspace()) == 0:
-                raise BadInputError(f"{path.name}: the DXF has nothing to draw")
+                raise BadInputError(f"{path.name}: the {'DWG' if document is not None else 'DXF'} has nothing to draw")
             self._layouts = [self._doc.modelspace()]
         for layout in self._layouts:
             if not layout.is_modelspace:
@@ -265,7 +290,21 @@ class _DxfPlotter:
         if len(self.names) > MAX_PAGES:
             raise BadInputError(f"{path.name}: {len(self.names)} layouts (limit {MAX_PAGES})")
         self._cached: tuple[int, pymupdf.Page] | None = None
+        self._cached_words: list[tuple[str, BBox]] = []
         self.sizes = [self._size(i) for i in range(len(self._layouts))]
+
+    @staticmethod
+    def _read(path: Path) -> Drawing:
+        import ezdxf
+        from ezdxf import recover
+
+        try:
+            with path.open("rb") as handle:
+                binary = handle.read(len(BINARY_DXF_SENTINEL)) == BINARY_DXF_SENTINEL
+            # recover repairs the flaws of hand-edited ASCII files but cannot parse binary DXF (written by programs)
+            return ezdxf.readfile(str(path)) if binary else recover.readfile(str(path))[0]
+        except (OSError, ezdxf.DXFError, ValueError, UnicodeDecodeError) as exc:
+            raise BadInputError(f"{path.name}: not a readable DXF ({exc})") from None
 
     @staticmethod
     def _show_viewports(layout: Paperspace) -> None:
@@ -300,6 +339,7 @@ class _DxfPlotter:
         if self._cached is not None and self._cached[0] == index:
             return self._cached[1]
         backend = PyMuPdfBackend()
+        placement = capture_placement(backend)
         settings = config.Configuration(
             background_policy=config.BackgroundPolicy.WHITE, color_policy=config.ColorPolicy.BLACK
         )
@@ -310,7 +350,13 @@ class _DxfPlotter:
             raise BadPageError(index, f"cannot plot layout {self.names[index]!r} ({exc})") from None
         page = pdf.load_page(0)
         self._cached = (index, page)
+        self._cached_words = layout_words(self._layouts[index], placement)
         return page
+
+    def words(self, index: int) -> list[tuple[str, BBox]]:
+        """The layout's text as words on the plotted page (see :mod:`~buildtrace_assets.engine.cad_text`)."""
+        self.page(index)
+        return self._cached_words
 
 
 class Document:
@@ -335,6 +381,9 @@ class Document:
         )
         try:
             self.pages: tuple[PageInfo, ...] = tuple(self._sandbox.call("pages"))
+            self.warnings: tuple[ConversionWarning, ...] = (
+                tuple(self._sandbox.call("warnings")) if self.kind == "dwg" else ()
+            )
         except BaseException:
             self._sandbox.close()
             raise
@@ -384,7 +433,7 @@ class Document:
 
 
 def open_document(path: Path | str, *, limits: Limits | None = None, beside: Document | None = None) -> Document:
-    """Open a PDF, PNG/JPG or DXF; raises :class:`BadInputError` with a one-line reason when it cannot be used.
+    """Open a PDF, PNG/JPG, DXF or DWG; raises :class:`BadInputError` with a one-line reason when it cannot be used.
 
     ``beside`` an open document, its sandboxed child is forked from that one's, which is faster than starting one.
     """

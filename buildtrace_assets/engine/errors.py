@@ -34,7 +34,8 @@ class BadInputError(EngineError):
 
 
 class UnsupportedFormatError(BadInputError):
-    """The content is not a PDF, PNG, JPEG or DXF, whatever the file's name says (or its header is damaged)."""
+    """The content is not a PDF, PNG, JPEG, DXF or readable DWG, whatever the file's name says (or its header is
+    damaged)."""
 
 
 class TooManyPixelsError(BadInputError):

@@ -11,7 +11,12 @@ file the engine must be able to open it as the same kind. Recognized:
 - binary DXF by its sentinel, ASCII DXF by its first group (``0`` /
   ``SECTION``, optionally after ``999`` comments);
 - PDF by ``%PDF-`` anywhere in the first KB, as PDF readers (MuPDF included)
-  accept junk before the header.
+  accept junk before the header;
+- DWG by its version magic (``AC1012`` ... ``AC1032``, the first six bytes):
+  older (R12 and before) and newer versions than the converter reads are
+  refused with the version named, and so is a DWG whose header says it is
+  password-protected (R2004 and later keep that flag unencrypted), before any
+  converter reads it.
 """
 
 from __future__ import annotations
@@ -23,24 +28,41 @@ from typing import BinaryIO, Literal
 
 from buildtrace_assets.engine.errors import TooManyPixelsError, UnsupportedFormatError
 
-FileKind = Literal["pdf", "png", "jpeg", "dxf"]
+FileKind = Literal["pdf", "png", "jpeg", "dxf", "dwg"]
 
 MAX_IMAGE_PIXELS = 200_000_000
 """Largest PNG/JPEG accepted (width x height, about 200 MB as grayscale): a big scan fits, a bomb does not."""
 PDF_HEADER_WINDOW = 1024
 """How far into the file ``%PDF-`` may start; readers tolerate this much junk before it."""
-SUPPORTED = "PDF, PNG, JPEG or DXF"
+SUPPORTED = "PDF, PNG, JPEG, DXF or DWG"
 CONTENT_TYPES: dict[FileKind, str] = {
     "pdf": "application/pdf",
     "png": "image/png",
     "jpeg": "image/jpeg",
     "dxf": "image/vnd.dxf",
+    "dwg": "image/vnd.dwg",
 }
+DWG_RELEASES = {
+    "AC1012": "R13",
+    "AC1014": "R14",
+    "AC1015": "AutoCAD 2000",
+    "AC1018": "AutoCAD 2004",
+    "AC1021": "AutoCAD 2007",
+    "AC1024": "AutoCAD 2010",
+    "AC1027": "AutoCAD 2013",
+    "AC1032": "AutoCAD 2018",
+}
+"""The DWG versions ezdwg reads (R13 to 2018), by the magic that starts the file."""
+OLDER_DWG_RELEASES = {"AC1009": "R11/R12", "AC1006": "R10", "AC1004": "R9", "AC1003": "R2.6", "AC1002": "R2.5"}
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 JPEG_SIGNATURE = b"\xff\xd8\xff"
 BINARY_DXF_SENTINEL = b"AutoCAD Binary DXF\r\n\x1a\x00"
 ASCII_DXF_START = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:999\s*\r?\n[^\n]*\n\s*)*0\s*\r?\n\s*SECTION\s*\r?\n")
+DWG_MAGIC = re.compile(rb"\AAC(\d{4})")
+DWG_SECURITY_OFFSET = 0x18
+"""R2004 and later: the security flags (1 = data encrypted, 2 = properties encrypted) in the plain file header."""
+_FIRST_DWG_WITH_SECURITY_FLAGS = "AC1018"
 _HEAD_BYTES = 2048
 _JPEG_FRAME_MARKERS = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
 """Start-of-frame markers SOF0-SOF15; C4 (Huffman tables), C8 (reserved) and CC (arithmetic coding) are not frames."""
@@ -55,7 +77,7 @@ class FileType:
 
     kind: FileKind
     pixels: tuple[int, int] | None = None
-    """(width, height) of a PNG or JPEG; None for PDF and DXF."""
+    """(width, height) of a PNG or JPEG; None for PDF, DXF and DWG."""
 
     @property
     def content_type(self) -> str:
@@ -65,10 +87,11 @@ class FileType:
 def detect_file_type(stream: BinaryIO) -> FileType:
     """The kind of the drawing in the seekable ``stream`` (read from its start), or a typed :class:`BadInputError`.
 
-    Raises :class:`UnsupportedFormatError` for anything but PDF, PNG, JPEG or
-    DXF (and images whose header cannot be read), :class:`TooManyPixelsError`
+    Raises :class:`UnsupportedFormatError` for anything but PDF, PNG, JPEG,
+    DXF or DWG (and images whose header cannot be read, DWGs of other versions
+    or password-protected), :class:`TooManyPixelsError`
     for an image over :data:`MAX_IMAGE_PIXELS`. Their messages complete
-    "<file> is ...", e.g. "not a PDF, PNG, JPEG or DXF file".
+    "<file> is ...", e.g. "not a PDF, PNG, JPEG, DXF or DWG file".
     """
     stream.seek(0)
     head = stream.read(_HEAD_BYTES)
@@ -80,6 +103,8 @@ def detect_file_type(stream: BinaryIO) -> FileType:
         return FileType("dxf")
     if b"%PDF-" in head[:PDF_HEADER_WINDOW]:
         return FileType("pdf")
+    if DWG_MAGIC.match(head):
+        return _checked_dwg(head)
     raise UnsupportedFormatError(f"not a {SUPPORTED} file")
 
 
@@ -93,6 +118,28 @@ def _checked_image(kind: FileKind, pixels: tuple[int, int]) -> FileType:
             f"the limit is {MAX_IMAGE_PIXELS // 1_000_000} megapixels"
         )
     return FileType(kind, pixels)
+
+
+def _checked_dwg(head: bytes) -> FileType:
+    """A DWG of a version the converter reads and without a password; the version is named when it is not."""
+    magic = head[:6].decode("ascii")
+    if magic not in DWG_RELEASES:
+        supported = "R13 (AC1012) to AutoCAD 2018 (AC1032)"
+        if magic in OLDER_DWG_RELEASES or magic < "AC1012":
+            release = OLDER_DWG_RELEASES.get(magic, "an early release")
+            raise UnsupportedFormatError(
+                f"a DWG of AutoCAD {release} ({magic}), older than the versions that can be read ({supported}); "
+                "save it as a newer DWG or as DXF"
+            )
+        raise UnsupportedFormatError(
+            f"a DWG of version {magic}, newer than the versions that can be read ({supported}); "
+            "save it as AutoCAD 2018 DWG or as DXF"
+        )
+    if magic >= _FIRST_DWG_WITH_SECURITY_FLAGS and len(head) >= DWG_SECURITY_OFFSET + 4:
+        (security,) = struct.unpack_from("<I", head, DWG_SECURITY_OFFSET)
+        if security & 0x3:
+            raise UnsupportedFormatError("a password-protected DWG; save it without a password and upload it again")
+    return FileType("dwg")
 
 
 def _png_pixels(head: bytes) -> tuple[int, int]:

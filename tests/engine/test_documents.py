@@ -108,7 +108,7 @@ def test_a_pdf_with_junk_before_its_header_is_read(tmp_path):
     ("content", "message"),
     [
         (b"%PDF-1.7\n this is not a pdf at all", "PDF"),
-        (b"hello, I am a text file", "not a PDF, PNG, JPEG or DXF file"),
+        (b"hello, I am a text file", "not a PDF, PNG, JPEG, DXF or DWG file"),
         (b"\xff\xd8\xff\xe0 broken jpeg", "JPEG with a damaged header"),
         (png_header_only(40, 30)[:33] + b"not image data", "not a readable image"),
     ],

@@ -33,7 +33,7 @@ def test_a_pdf_may_have_junk_before_its_header_as_pdf_readers_allow() -> None:
 
 
 def test_a_pdf_header_later_than_the_first_kilobyte_is_not_a_pdf() -> None:
-    with pytest.raises(UnsupportedFormatError, match="not a PDF, PNG, JPEG or DXF file"):
+    with pytest.raises(UnsupportedFormatError, match="not a PDF, PNG, JPEG, DXF or DWG file"):
         detect(b" " * 1100 + one_page_pdf())
 
 

@@ -1,0 +1,487 @@
+"""DWG drawings: converted to DXF with ezdwg inside the sandboxed child, then read by the DXF path.
+
+ezdwg (MIT, Rust decoder) reads R13 to 2018 and writes DXF through ezdxf, but
+its converter writes every entity it decodes into the model space of the DXF:
+block contents and paper-space sheets included. So each entity it writes is
+routed here to where the DWG keeps it: model space, its paper-space layout
+(made with the layout's paper size, margins and viewports), or nowhere
+when it belongs to a block definition (the converter writes those into the
+block as well). Attributes travel with their block reference.
+
+What the conversion cannot carry is counted by type and said
+(:class:`ConversionWarning`): entity types ezdwg does not convert (3D
+solids, regions, proxies of other applications' objects), entities whose
+conversion failed, references to blocks the file does not hold (external
+references) and fonts this machine does not have. A drawing whose conversion
+keeps less than the configured share of its entities is refused, as are bombs:
+more entities than the limit, block references that expand to more entities
+than the limit (deep or wide nesting), or coordinates beyond the limit.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, Any, cast
+
+from buildtrace_assets.engine.errors import BadInputError
+
+if TYPE_CHECKING:
+    import ezdwg
+    from ezdxf.document import Drawing as DxfDrawing
+    from ezdxf.layouts import Paperspace
+
+MAX_DWG_ENTITIES = 1_000_000
+"""Entities stored in one DWG (every space and block); a 10 MB drawing holds about 150,000."""
+MAX_EXPANDED_ENTITIES = 5_000_000
+"""Entities drawn once every block reference is expanded: nesting blocks ten deep, each inserting the next ten
+times, is a few KB of DWG that would draw ten billion."""
+MAX_COORDINATE = 1.0e9
+"""Largest distance from the origin of a drawn point, in drawing units (1,000 km in millimetres)."""
+MODEL = "Model"
+"""The name of the model space among the spaces a warning names."""
+BLOCKS = ""
+"""Block definitions: their entities show wherever the blocks are referenced."""
+STRUCTURAL_TYPES = frozenset(
+    {"BLOCK", "ENDBLK", "SEQEND", "VERTEX_2D", "VERTEX_3D", "VERTEX_MESH", "VERTEX_PFACE", "VERTEX_PFACE_FACE"}
+)
+"""Records that belong to an entity (a polyline's vertices, a block's brackets), counted through it."""
+PROXY_TYPES = frozenset({"ACAD_PROXY_ENTITY", "PROXY", "PROXY_ENTITY"})
+
+
+@dataclass(frozen=True)
+class ConversionWarning:
+    """Something the conversion could not carry, in words for the person who uploaded the drawing."""
+
+    kind: str
+    """``unsupported_entities``, ``proxy_entities``, ``failed_entities``, ``missing_blocks`` or ``missing_fonts``."""
+    message: str
+    count: int
+    spaces: tuple[str, ...]
+    """Where the entities were: ``Model``, a paper-space layout's name, or ``""`` for block definitions."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "message": self.message, "count": self.count, "spaces": list(self.spaces)}
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """A DWG converted to DXF: how many drawing entities it held and carried, and what was lost."""
+
+    entities: int
+    carried: int
+    warnings: tuple[ConversionWarning, ...]
+
+
+def convert_dwg(source: Path, target: Path, *, min_share: float) -> tuple[Conversion, DxfDrawing]:
+    """Write ``source`` as DXF to ``target``; the conversion's account and the DXF document, already in memory.
+
+    Raises :class:`BadInputError` for an unreadable DWG, a bomb, or a
+    conversion that carries less than ``min_share`` of the entities.
+    """
+    import ezdwg
+
+    try:
+        dwg = ezdwg.read(str(source))
+        spaces = _Spaces(dwg)
+        inventory = _inventory(dwg, spaces)
+        _check_expansion(dwg, spaces)
+    except BadInputError:
+        raise
+    except (ValueError, OSError, RuntimeError) as exc:
+        raise BadInputError(f"{source.name}: not a readable DWG ({exc})") from None
+    router = _Router(dwg, spaces)
+    try:
+        with router.routing():
+            ezdwg.to_dxf(dwg, str(target))
+    except (ValueError, OSError, RuntimeError) as exc:
+        raise BadInputError(f"{source.name}: the DWG could not be converted ({exc})") from None
+    document = router.document
+    if document is None:
+        raise BadInputError(f"{source.name}: the DWG has nothing to draw")
+    _check_extents(document, source.name)
+    conversion = _account(inventory, router, dwg, document)
+    if conversion.entities and conversion.carried < min_share * conversion.entities:
+        raise BadInputError(
+            f"{source.name}: the conversion keeps only {conversion.carried:,} of {conversion.entities:,} entities "
+            f"({conversion.carried / conversion.entities:.0%}; at least {min_share:.0%} is required): "
+            + "; ".join(warning.message for warning in conversion.warnings)
+        )
+    return conversion, document
+
+
+class _Spaces:
+    """Which space (model, a paper-space layout, a block definition) each entity of the DWG belongs to."""
+
+    def __init__(self, dwg: ezdwg.Document) -> None:
+        from ezdwg import raw
+
+        self.layouts = {name: entry for name, entry in dwg.layouts().items() if not entry["model"]}
+        self._by_record = {entry["block_record_handle"]: name for name, entry in dwg.layouts().items()}
+        self._placements = {handle: (mode, owner) for handle, mode, owner in raw.decode_entity_placements(dwg.path)}
+        self.block_names: dict[int, str] = dict(raw.decode_block_header_names(dwg.path))
+        active = [name for name, entry in self.layouts.items() if entry["active"]]
+        self._active = active[0] if active else next(iter(self.layouts), "Layout1")
+        for handle, name in self.block_names.items():
+            if name.upper() == "*MODEL_SPACE":
+                self._by_record.setdefault(handle, MODEL)
+
+    def of(self, handle: int) -> str:
+        """``Model``, a layout name, or :data:`BLOCKS`; an entity owned by another (an attribute) is where that is."""
+        seen: set[int] = set()
+        while handle not in seen:
+            seen.add(handle)
+            mode, owner = self._placements.get(handle, (2, 0))
+            if mode == 2:
+                return MODEL
+            if mode == 1:
+                return self._active
+            if owner in self._by_record:
+                return self._by_record[owner]
+            if owner in self.block_names or not owner:
+                return BLOCKS
+            handle = owner
+        return BLOCKS
+
+
+def _inventory(dwg: ezdwg.Document, spaces: _Spaces) -> dict[int, tuple[str, str]]:
+    """Every drawing entity of the file by handle: its type and space. Refuses more than the limit."""
+    from ezdwg import raw
+    from ezdwg.document import TYPE_ALIASES
+
+    rows = [row for row in raw.list_object_headers_with_type(dwg.path) if str(row[5]).upper() in {"E", "ENTITY"}]
+    if len(rows) > MAX_DWG_ENTITIES:
+        raise BadInputError(
+            f"{PurePath(dwg.path).name}: the DWG holds {len(rows):,} entities (limit {MAX_DWG_ENTITIES:,})"
+        )
+    inventory = {}
+    for handle, _offset, _size, _code, raw_name, _category in rows:
+        name = TYPE_ALIASES.get(str(raw_name).strip().upper(), str(raw_name).strip().upper())
+        if name not in STRUCTURAL_TYPES and name != "VIEWPORT":
+            inventory[int(handle)] = (name, spaces.of(int(handle)))
+    return inventory
+
+
+def _check_expansion(dwg: ezdwg.Document, spaces: _Spaces) -> None:
+    """Refuse block references that would draw more than :data:`MAX_EXPANDED_ENTITIES` (or that contain themselves)."""
+    from ezdwg import raw
+
+    name = PurePath(dwg.path).name
+    by_name = {block.upper(): handle for handle, block in spaces.block_names.items()}
+    own: Counter[int] = Counter()
+    children: defaultdict[int, list[tuple[int, int]]] = defaultdict(list)
+    placements = {handle: owner for handle, mode, owner in raw.decode_entity_placements(dwg.path) if mode == 0}
+    own.update(placements.values())
+    inserts, minserts = raw.decode_insert_minsert_entities(dwg.path)[:2]
+    references = [(row[0], row[8], 1) for row in inserts]
+    references += [(row[0], row[8][4], max(1, row[8][0]) * max(1, row[8][1])) for row in minserts]
+    top_level = 0
+    for handle, block, copies in references:
+        target = by_name.get(str(block or "").upper())
+        if target is None:
+            continue
+        owner = placements.get(handle)
+        if owner is not None and owner in spaces.block_names and spaces.of(handle) == BLOCKS:
+            children[owner].append((target, copies))
+        else:
+            top_level += 1
+            children[-1].append((target, copies))
+
+    sizes: dict[int, int] = {}
+
+    def size(block: int, path: tuple[int, ...]) -> int:
+        if block in path:
+            raise BadInputError(f"{name}: block {spaces.block_names.get(block, '?')!r} contains itself")
+        if block not in sizes:
+            total = own[block]
+            for child, copies in children.get(block, []):
+                total += copies * size(child, (*path, block))
+                if total > MAX_EXPANDED_ENTITIES:
+                    break
+            sizes[block] = total
+        return sizes[block]
+
+    expanded = size(-1, ())
+    if expanded > MAX_EXPANDED_ENTITIES:
+        raise BadInputError(
+            f"{name}: its block references expand to over {MAX_EXPANDED_ENTITIES:,} entities "
+            f"(nested or repeated blocks); the limit keeps a few KB of DWG from drawing billions"
+        )
+
+
+def _check_extents(document: DxfDrawing, name: str) -> None:
+    from ezdxf import bbox
+
+    for layout in document.layouts:
+        extents = bbox.extents(layout, fast=True)
+        if extents.has_data:
+            reach = max(abs(value) for point in (extents.extmin, extents.extmax) for value in point)
+            if reach > MAX_COORDINATE or math.isnan(reach):
+                raise BadInputError(
+                    f"{name}: the drawing reaches {reach:.3g} units from its origin (limit {MAX_COORDINATE:.0g})"
+                )
+
+
+class _Router:
+    """Sends each entity the converter writes to its own space of the DXF, and notes every write that failed."""
+
+    def __init__(self, dwg: ezdwg.Document, spaces: _Spaces) -> None:
+        self._dwg = dwg
+        self._spaces = spaces
+        self.document: DxfDrawing | None = None
+        self.failed: set[int] = set()
+        self._viewports: dict[str, list[dict[str, Any]]] | None = None
+        self._prepared: set[str] = set()
+        self._patterns: dict[int, list[Any]] | None = None
+
+    @contextmanager
+    def routing(self) -> Iterator[None]:
+        """Patch the converter's one writing function for the duration (ezdwg 0.17 has no hook for this)."""
+        from ezdwg import convert
+
+        original = convert._write_entity_to_modelspace
+
+        def routed(target: Any, entity: ezdwg.Entity, **options: Any) -> bool:
+            return self._write(original, target, entity, options)
+
+        convert._write_entity_to_modelspace = routed
+        try:
+            yield
+        finally:
+            convert._write_entity_to_modelspace = original
+
+    def _write(self, write: Callable[..., bool], target: Any, entity: ezdwg.Entity, options: dict[str, Any]) -> bool:
+        if getattr(target, "is_modelspace", False):
+            if self.document is None:
+                self.document = target.doc
+                self._complete_blocks(target.doc, write, options)
+            space = self._spaces.of(int(entity.handle))
+            if space == BLOCKS or entity.dxftype == "ATTRIB":
+                return True  # written into its block definition, or with its block reference
+            if space != MODEL:
+                target = self._paperspace(target.doc, space)
+        written = write(target, entity, **options)
+        if not written:
+            self.failed.add(int(entity.handle))
+        elif entity.dxftype == "HATCH" and len(target) and target[-1].dxftype() == "HATCH":
+            self._fill_pattern(target[-1], int(entity.handle))
+        return written
+
+    def _fill_pattern(self, hatch: Any, handle: int) -> None:
+        """Give the hatch the pattern lines stored with it in the DWG.
+
+        The converter names a pattern and lets ezdxf look it up in its own
+        library, which lacks custom patterns and, in files whose names it
+        cannot decode (2007 and later), gets no name at all: the same drawing
+        saved as 2004 and as 2018 would be hatched differently.
+        """
+        from ezdwg import raw
+
+        if self._patterns is None:
+            self._patterns = {row[0]: row[4] for row in raw.decode_hatch_patterns(self._dwg.path)}
+        lines = self._patterns.get(handle)
+        if lines and not hatch.dxf.solid_fill:
+            hatch.set_pattern_definition(
+                [[math.degrees(angle), base, offset, list(dashes)] for angle, base, offset, dashes in lines]
+            )
+
+    def _complete_blocks(self, document: DxfDrawing, write: Callable[..., bool], options: dict[str, Any]) -> None:
+        """Write the blocks the converter left empty, their members found by owner.
+
+        ezdwg finds a block's members by their order in the file, which fails
+        for some writers' files (its own among them); the owner handle every
+        entity stores is what a DWG reader is meant to go by.
+        """
+        from ezdwg import raw
+
+        members: defaultdict[int, set[int]] = defaultdict(set)
+        for handle, mode, owner in raw.decode_entity_placements(self._dwg.path):
+            if mode == 0 and owner in self._spaces.block_names and self._spaces.of(handle) == BLOCKS:
+                members[owner].add(handle)
+        empty = {
+            owner: handles
+            for owner, handles in members.items()
+            if self._spaces.block_names[owner] not in document.blocks
+            or len(document.blocks.get(self._spaces.block_names[owner])) == 0
+        }
+        if not empty:
+            return
+        base_points = {block["handle"]: block["base_point"] for block in raw.decode_write_blocks(self._dwg.path)}
+        wanted = set().union(*empty.values())
+        entities = [entity for entity in self._dwg.entities().query() if int(entity.handle) in wanted]
+        for owner, handles in empty.items():
+            name = self._spaces.block_names[owner]
+            block = (
+                document.blocks.get(name)
+                if name in document.blocks
+                else document.blocks.new(name, base_point=base_points.get(owner, (0.0, 0.0, 0.0)))
+            )
+            for entity in entities:
+                if int(entity.handle) in handles and entity.dxftype != "ATTRIB" and not write(block, entity, **options):
+                    self.failed.add(int(entity.handle))
+
+    def _paperspace(self, document: DxfDrawing, name: str) -> Paperspace:
+        known = name in document.layouts
+        layout = cast("Paperspace", document.layouts.get(name) if known else document.layouts.new(name))
+        if name in self._prepared:
+            return layout
+        self._prepared.add(name)
+        entry = self._spaces.layouts.get(name)
+        if entry is not None:
+            _set_up_sheet(layout, entry)
+        for viewport in self._sheet_viewports().get(name, []):
+            layout.add_viewport(
+                center=viewport["center"][:2],
+                size=(viewport["width"], viewport["height"]),
+                view_center_point=viewport["view_center"][:2],
+                view_height=viewport["view_height"],
+            )
+        return layout
+
+    def _sheet_viewports(self) -> dict[str, list[dict[str, Any]]]:
+        """The viewports of each layout that look into model space (not the sheet's own view of itself)."""
+        if self._viewports is None:
+            self._viewports = defaultdict(list)
+            for viewport in self._dwg.paperspace().query("VIEWPORT", include_styles=False):
+                space = self._spaces.of(int(viewport.handle))
+                entry = self._spaces.layouts.get(space, {})
+                handles = entry.get("viewport_handles") or [entry.get("last_active_viewport_handle")]
+                dxf = viewport.dxf
+                shows_itself = math.isclose(dxf["view_height"], dxf["height"], rel_tol=1e-6) and all(
+                    math.isclose(a, b, abs_tol=1e-6) for a, b in zip(dxf["view_center"], dxf["center"], strict=False)
+                )
+                if int(viewport.handle) != handles[0] and not shows_itself and dxf["width"] > 0 < dxf["height"]:
+                    self._viewports[space].append(dict(dxf))
+        return self._viewports
+
+
+def _set_up_sheet(layout: Paperspace, entry: dict[str, Any]) -> None:
+    """The layout's paper as it lies on the sheet (plot rotation applied), in its paper units."""
+    width, height = entry["paper_width"], entry["paper_height"]
+    left, bottom, right, top = entry["margins"]
+    if entry["plot_rotation"] in (1, 3):
+        width, height = height, width
+        left, bottom, right, top = bottom, right, top, left
+    if width <= 0 or height <= 0:
+        return
+    inches = entry["paper_units"] == 0
+    factor = 1 / 25.4 if inches else 1.0
+    layout.page_setup(
+        size=(width * factor, height * factor),
+        margins=(top * factor, right * factor, bottom * factor, left * factor),
+        units="inch" if inches else "mm",
+    )
+
+
+def _account(
+    inventory: dict[int, tuple[str, str]], router: _Router, dwg: ezdwg.Document, document: DxfDrawing
+) -> Conversion:
+    """What was carried, and a warning for each kind of loss."""
+    from ezdwg.convert import _WRITABLE_ENTITY_TYPES
+
+    lost: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for handle, (dxftype, space) in inventory.items():
+        if dxftype in PROXY_TYPES or "PROXY" in dxftype:
+            lost["proxy_entities"].append((dxftype, space))
+        elif dxftype not in _WRITABLE_ENTITY_TYPES:
+            lost["unsupported_entities"].append((dxftype, space))
+        elif handle in router.failed:
+            lost["failed_entities"].append((dxftype, space))
+    warnings = [_lost_warning(kind, entries) for kind, entries in lost.items()]
+    carried = len(inventory) - sum(len(entries) for entries in lost.values())
+    warnings.extend(_missing_blocks(inventory, dwg, router))
+    warnings.extend(_missing_fonts(dwg))
+    return Conversion(len(inventory), carried, tuple(warnings))
+
+
+_LOSS_WORDING = {
+    "proxy_entities": "proxy objects of other applications, drawn by them only",
+    "unsupported_entities": "of entity types the DWG converter does not read",
+    "failed_entities": "that could not be converted",
+}
+
+
+def _lost_warning(kind: str, entries: list[tuple[str, str]]) -> ConversionWarning:
+    types = Counter(dxftype for dxftype, _space in entries)
+    listed = ", ".join(f"{count} {dxftype}" for dxftype, count in types.most_common())
+    spaces = tuple(sorted({space for _dxftype, space in entries}))
+    return ConversionWarning(
+        kind, f"{len(entries)} entities {_LOSS_WORDING[kind]} are missing ({listed})", len(entries), spaces
+    )
+
+
+def _missing_blocks(
+    inventory: dict[int, tuple[str, str]], dwg: ezdwg.Document, router: _Router
+) -> list[ConversionWarning]:
+    """References to blocks the file defines without content: external references, which a DWG upload lacks."""
+    from ezdwg import raw
+
+    defined = {name.upper() for name in router._spaces.block_names.values()}
+    owners = {owner for _handle, mode, owner in raw.decode_entity_placements(dwg.path) if mode == 0}
+    filled = {router._spaces.block_names[owner].upper() for owner in owners if owner in router._spaces.block_names}
+    inserts = raw.decode_insert_entities(dwg.path)
+    missing = [
+        (str(row[8]), inventory[row[0]][1])
+        for row in inserts
+        if row[0] in inventory and row[8] and (str(row[8]).upper() not in defined or str(row[8]).upper() not in filled)
+    ]
+    if not missing:
+        return []
+    names = ", ".join(sorted({name for name, _space in missing}))
+    return [
+        ConversionWarning(
+            "missing_blocks",
+            f"{len(missing)} references to blocks whose content is not in the file (external references?): {names}",
+            len(missing),
+            tuple(sorted({space for _name, space in missing})),
+        )
+    ]
+
+
+def _missing_fonts(dwg: ezdwg.Document) -> list[ConversionWarning]:
+    """Text styles whose font this machine lacks: their text is drawn with a substitute of other widths."""
+    from ezdwg import raw
+    from ezdxf.fonts import fonts
+
+    missing = sorted(
+        {
+            (table["name"], PurePath(table["font"].replace("\\", "/")).name)
+            for table in raw.decode_write_tables(dwg.path)
+            if table.get("kind") == "STYLE" and not table.get("shape") and table.get("font")
+            if not fonts.font_manager.has_font(PurePath(table["font"].replace("\\", "/")).name)
+        }
+    )
+    if not missing:
+        return []
+    listed = ", ".join(f"{style or 'unnamed'} ({font})" for style, font in missing)
+    return [
+        ConversionWarning(
+            "missing_fonts",
+            f"{len(missing)} text styles use fonts not available here, drawn with a substitute: {listed}",
+            len(missing),
+            (BLOCKS,),
+        )
+    ]
+
+
+def placed_warnings(
+    warnings: Sequence[ConversionWarning], page_names: Sequence[str | None]
+) -> tuple[dict[str, Any], ...]:
+    """The warnings as stored with a version's analysis, each with the ``pages`` (indices) it touches.
+
+    A loss in a paper-space layout touches that sheet; a loss in model space
+    or in a block definition touches every page, since model space is seen
+    through every sheet's viewports (or is the page itself) and blocks are
+    drawn wherever they are referenced.
+    """
+    placed = []
+    for warning in warnings:
+        named = [index for index, name in enumerate(page_names) if name in warning.spaces]
+        everywhere = MODEL in warning.spaces or BLOCKS in warning.spaces or not named
+        pages = list(range(len(page_names))) if everywhere else named
+        placed.append({**warning.to_json(), "pages": pages})
+    return tuple(placed)
