@@ -35,6 +35,7 @@ from buildtrace_assets.engine.errors import BadInputError
 from buildtrace_assets.partitions import jobs_partitions
 from buildtrace_assets.resources import AppDatabaseResource, BlobStorageResource, EngineSettingsResource
 from buildtrace_assets.services.access import SYSTEM
+from buildtrace_assets.services.alignments import alignments_to_apply
 from buildtrace_assets.services.diff_results import record_diff_result
 from buildtrace_assets.services.uploads import safe_filename
 
@@ -131,6 +132,7 @@ def diff_result(
     with job_stage_tracked(database, job_id, "diff", context.run.run_id, final_attempt=final_attempt) as stage:
         with database.transaction() as session:
             old, new = job_inputs(session, stage.job)
+            alignments = alignments_to_apply(session, SYSTEM, job_id)
         started = time.perf_counter()
         with tempfile.TemporaryDirectory(prefix="buildtrace-diff-") as scratch:
             folder = Path(scratch)
@@ -146,6 +148,7 @@ def diff_result(
                     dpi=engine.dpi,
                     old_analysis=old_analysis,
                     new_analysis=new_analysis,
+                    alignments=alignments,
                 )
             except BadInputError as error:
                 raise bad_input_failure(error, f"job {job_id}") from error

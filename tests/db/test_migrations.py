@@ -6,6 +6,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, create_engine, inspect, text
 
 from buildtrace_assets.db.base import Base
@@ -36,6 +37,7 @@ EXPECTED_TABLES = {
     "pipeline_requests",
     "bucket_objects",
     "sign_in_counters",
+    "sheet_alignments",
     "alembic_version",
 }
 
@@ -83,7 +85,8 @@ def test_upgrade_twice_is_a_no_op(database_url: str) -> None:
     engine = create_engine(database_url)
     try:
         with engine.connect() as connection:
-            assert MigrationContext.configure(connection).get_current_revision() == "0005"
+            head = ScriptDirectory.from_config(alembic_config(database_url)).get_current_head()
+            assert MigrationContext.configure(connection).get_current_revision() == head
     finally:
         engine.dispose()
 

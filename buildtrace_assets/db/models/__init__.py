@@ -22,7 +22,14 @@ from buildtrace_assets.db.models.requests import (
     RequestKind,
     RequestStatus,
 )
-from buildtrace_assets.db.models.results import SUMMARY_SOURCES, ChangeSummary, DiffResult, ManualOverlay, SummarySource
+from buildtrace_assets.db.models.results import (
+    SUMMARY_SOURCES,
+    ChangeSummary,
+    DiffResult,
+    ManualOverlay,
+    SheetAlignment,
+    SummarySource,
+)
 from buildtrace_assets.db.models.sign_in_counters import COUNTER_SCOPES, CounterScope, SignInCounter
 
 __all__ = [
@@ -59,6 +66,7 @@ __all__ = [
     "RequestKind",
     "RequestStatus",
     "Role",
+    "SheetAlignment",
     "SignInCounter",
     "StageName",
     "StageStatus",

@@ -92,3 +92,18 @@ class ChangeSummary(DiffResultHistory, IdMixin, CreatedAtMixin, Base):
     prompt_version: Mapped[str | None] = mapped_column(String(32))
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
     created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+
+
+class SheetAlignment(IdMixin, CreatedAtMixin, Base):
+    """Point pairs a person gave to align one sheet of a diff result; the diff uses them instead of the automatic
+    alignment. One row per sheet, replaced when the person aligns it again (each save is audited)."""
+
+    __tablename__ = "sheet_alignments"
+    __table_args__ = (UniqueConstraint("diff_result_id", "sheet_key"),)
+
+    diff_result_id: Mapped[str] = mapped_column(ForeignKey("diff_results.id", ondelete="CASCADE"), index=True)
+    sheet_key: Mapped[str] = mapped_column(String(255))
+    """The sheet's key in the changes document."""
+    points: Mapped[list[Any]]
+    """``[{"old": [x, y], "new": [x, y]}, ...]``: two or three pairs, in points on each sheet."""
+    created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
