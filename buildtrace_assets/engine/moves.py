@@ -93,15 +93,32 @@ class InkPage:
         keep = (pixels.columns >= box[0]) & (pixels.columns < box[2]) & (pixels.rows >= box[1]) & (pixels.rows < box[3])
         return Pixels(pixels.rows[keep], pixels.columns[keep])
 
-    def shift_between(self, source: tuple[int, int, int, int], target: tuple[int, int, int, int]) -> Shift | None:
-        """The offset that carries the removed ink in ``source`` onto the added ink in ``target`` (pixel boxes)."""
+    def explained(
+        self, pixels: Pixels, box: tuple[int, int, int, int], offset: tuple[int, int]
+    ) -> tuple[int, int, int, int] | None:
+        """Box of the ``pixels`` in ``box`` that land on the other sheet's ink when shifted by ``offset`` (removed
+        ink lands on the new sheet, added ink on the old one); None when none do."""
+        inside = self.inside(pixels, box)
+        if len(inside.rows) == 0:
+            return None
+        image, paper = (self.new.image, self.papers[1]) if pixels is self.removed else (self.old_in_new, self.papers[0])
+        landed = _landing(inside, offset, image, paper, self.ink_px_per_pt)
+        if not landed.any():
+            return None
+        return pixel_box(Pixels(inside.rows[landed], inside.columns[landed]))
+
+    def shift_between(
+        self, source: tuple[int, int, int, int], target: tuple[int, int, int, int], cell_pt: float = COARSE_CELL_PT
+    ) -> Shift | None:
+        """The offset that carries the removed ink in ``source`` onto the added ink in ``target`` (pixel boxes),
+        searched first on a grid of ``cell_pt`` cells."""
         gone, arrived = self.inside(self.removed, source), self.inside(self.added, target)
         minimum = MIN_CHANGED_PT2 * self.ink_px_per_pt**2
         if len(gone.rows) < minimum or len(arrived.rows) < minimum:
             return None
         if not 0.25 <= len(gone.rows) / len(arrived.rows) <= 4.0:
             return None
-        coarse = _coarse_offset(gone, arrived, max(1, round(COARSE_CELL_PT * self.ink_px_per_pt)))
+        coarse = _coarse_offset(gone, arrived, max(1, round(cell_pt * self.px_per_pt)))
         dx, dy = self._refined(gone, coarse)
         removed_share = _landing_share(gone, (dx, dy), self.new.image, self.papers[1], self.ink_px_per_pt)
         added_share = _landing_share(arrived, (-dx, -dy), self.old_in_new, self.papers[0], self.ink_px_per_pt)
@@ -110,7 +127,7 @@ class InkPage:
     def _refined(self, gone: Pixels, coarse: tuple[int, int]) -> tuple[int, int]:
         """The coarse offset made pixel-exact by matching the old ink patch against the new sheet around it."""
         height, width = self.new.image.shape
-        reach = max(2, round(REFINE_PT * self.ink_px_per_pt))
+        reach = max(2, round(REFINE_PT * self.px_per_pt))
         x0, y0 = int(gone.columns.min()), int(gone.rows.min())
         x1, y1 = int(gone.columns.max()) + 1, int(gone.rows.max()) + 1
         template = self.old_in_new[y0:y1, x0:x1]
@@ -149,26 +166,32 @@ def _cell_mask(pixels: Pixels, cell: int, margin: int) -> tuple[np.ndarray, tupl
 
 def _landing_share(pixels: Pixels, offset: tuple[int, int], image: np.ndarray, paper: float, px_per_pt: float) -> float:
     """Share of ``pixels`` that land on (or within the ink tolerance of) ink of ``image`` when shifted by ``offset``."""
+    return float(_landing(pixels, offset, image, paper, px_per_pt).mean()) if len(pixels.rows) else 0.0
+
+
+def _landing(pixels: Pixels, offset: tuple[int, int], image: np.ndarray, paper: float, px_per_pt: float) -> np.ndarray:
+    """Per pixel, whether it lands on (or within the ink tolerance of) ink of ``image`` when shifted by ``offset``."""
     height, width = image.shape
     ys, xs = pixels.rows + offset[1], pixels.columns + offset[0]
     on_page = (ys >= 0) & (ys < height) & (xs >= 0) & (xs < width)
+    landed = np.zeros(len(ys), bool)
     if not on_page.any():
-        return 0.0
+        return landed
     radius = tolerance_px(px_per_pt)
     y0, x0 = max(0, int(ys[on_page].min()) - radius), max(0, int(xs[on_page].min()) - radius)
     y1, x1 = min(height, int(ys[on_page].max()) + radius + 1), min(width, int(xs[on_page].max()) + radius + 1)
     ink = cv2.threshold(image[y0:y1, x0:x1], ANY_INK_LEVEL * paper, 1, cv2.THRESH_BINARY_INV)[1]
     near = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1)))
-    landed = near[ys[on_page] - y0, xs[on_page] - x0] > 0
-    return float(landed.sum()) / len(ys)
+    landed[on_page] = near[ys[on_page] - y0, xs[on_page] - x0] > 0
+    return landed
 
 
 @dataclass
-class _Sheet:
+class SheetUnits:
     """What a move needs to be told in words and drawing units: the sheet's words and its scale notes."""
 
     old_words: Sequence[Word]
-    """Old words in new-sheet points."""
+    """Old words in new-sheet points, all of them (those that only moved too)."""
     new_words: Sequence[Word]
 
     @cached_property
@@ -194,12 +217,13 @@ def _union(a: tuple[float, float, float, float], b: tuple[float, float, float, f
     return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
 
 
-def _pixel_box(pixels: Pixels) -> tuple[float, float, float, float]:
+def pixel_box(pixels: Pixels) -> tuple[int, int, int, int]:
+    """The box (exclusive ends) of some pixels."""
     return (
-        float(pixels.columns.min()),
-        float(pixels.rows.min()),
-        float(pixels.columns.max() + 1),
-        float(pixels.rows.max() + 1),
+        int(pixels.columns.min()),
+        int(pixels.rows.min()),
+        int(pixels.columns.max()) + 1,
+        int(pixels.rows.max()) + 1,
     )
 
 
@@ -212,13 +236,13 @@ def _sizes_agree(a: BBox, b: BBox) -> bool:
     return True
 
 
-def moved_change(page: InkPage, sheet: _Sheet, shift: Shift, source: Change, target: Change) -> Change:
+def moved_change(page: InkPage, sheet: SheetUnits, shift: Shift, source: Change, target: Change) -> Change:
     """One ``moved`` change for a removed block (``source``) and its arrival (``target``; the same change when the
     block moved less than its own size and both ends fell into one region)."""
     gone = page.inside(page.removed, page.to_pixels(source.bbox))
     arrived = page.inside(page.added, page.to_pixels(target.bbox))
-    x0, y0, x1, y1 = _pixel_box(gone)
-    ink = page.to_points(_union(_pixel_box(arrived), (x0 + shift.dx, y0 + shift.dy, x1 + shift.dx, y1 + shift.dy)))
+    x0, y0, x1, y1 = pixel_box(gone)
+    ink = page.to_points(_union(pixel_box(arrived), (x0 + shift.dx, y0 + shift.dy, x1 + shift.dx, y1 + shift.dy)))
     now = snap_to_words(ink, sheet.new_words)
     dx, dy = shift.dx / page.px_per_pt, shift.dy / page.px_per_pt
     was = (now[0] - dx, now[1] - dy, now[2] - dx, now[3] - dy)
@@ -236,15 +260,9 @@ def moved_change(page: InkPage, sheet: _Sheet, shift: Shift, source: Change, tar
     )
 
 
-def find_item_moves(
-    changes: list[Change], page: InkPage, old_words: Sequence[Word], new_words: Sequence[Word]
-) -> list[Change]:
+def find_item_moves(changes: list[Change], page: InkPage, sheet: SheetUnits) -> list[Change]:
     """``changes`` with each removed block and its moved arrival replaced by one ``moved`` change, in the arrival's
-    place in the list. Pairs are taken best match first, each change in one move at most.
-
-    ``old_words`` are the old sheet's words in new-sheet points (all of them, moved ones included).
-    """
-    sheet = _Sheet(old_words, new_words)
+    place in the list. Pairs are taken best match first, each change in one move at most."""
     candidates: list[tuple[float, float, int, int, Shift]] = []
     for i, source in enumerate(changes):
         if source.kind not in ("removed", "modified"):

@@ -19,7 +19,7 @@ import numpy as np
 from buildtrace_assets.engine.alignment import IDENTITY, align_pages, identical, old_to_new_pixels
 from buildtrace_assets.engine.manual_alignment import landing_share
 from buildtrace_assets.engine.model import Alignment, BBox, Change, ChangeKind, RenderedPage, Word
-from buildtrace_assets.engine.moves import InkPage, find_item_moves
+from buildtrace_assets.engine.moves import InkPage, SheetUnits, find_item_moves
 from buildtrace_assets.engine.regions import (
     CORE_LEVEL,
     NO_PIXELS,
@@ -40,6 +40,7 @@ from buildtrace_assets.engine.textdiff import (
     without_moved,
     words_in,
 )
+from buildtrace_assets.engine.views import align_views
 
 READING_BAND_PT = 36.0
 """Regions whose tops lie in the same half-inch band are read left to right."""
@@ -97,9 +98,12 @@ def compare_pages(
     compared = _common_area(old.image.shape, to_new_px, new.image.shape, 2 * tolerance_px(px_per_pt))
     papers = (paper_level(old_in_new), paper_level(new.image))
     ink = find_change_regions(old_in_new, new.image, compared, px_per_pt, papers)
+    piecewise = align_views(InkPage(old_in_new, new, ink.removed, ink.added, papers, px_per_pt), ink, compared)
+    old_in_new, ink = piecewise.old_in_new, piecewise.ink
+    old_mapped = piecewise.words(map_words(old.words, alignment.matrix))
     # Text from one side only (e.g. a scan not yet OCRed) would read as every word added or removed.
     read_text = bool(old.words) and bool(new.words)
-    old_words, new_words = without_moved(map_words(old.words, alignment.matrix), new.words) if read_text else ([], [])
+    old_words, new_words = without_moved(old_mapped, new.words) if read_text else ([], [])
     found = [_Candidate(_to_points(region.box, new), region.kind, region.confidence) for region in ink.regions]
     if read_text:
         ocr_sides = (old.text_source == "ocr", new.text_source == "ocr")
@@ -114,8 +118,9 @@ def compare_pages(
         if old_text is not None and new_text is not None:
             kind = "modified"
         changes.append(Change("", kind, box, old_text, new_text, confidence, needs_reading=needs_reading))
-    ink_page = InkPage(old_in_new, new, ink.removed, ink.added, papers, px_per_pt)
-    changes = find_item_moves(changes, ink_page, map_words(old.words, alignment.matrix), new.words)
+    units = SheetUnits(old_mapped, new.words)
+    changes = find_item_moves(changes, InkPage(old_in_new, new, ink.removed, ink.added, papers, px_per_pt), units)
+    changes = piecewise.with_views(changes, units)
     return PageComparison(sheet_key, alignment, numbered(changes, sheet_key), old_in_new, ink.added, ink.removed)
 
 

@@ -7,58 +7,10 @@ placed where each test says, so the expected offset is known exactly.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-import numpy as np
-import pymupdf
 import pytest
+from engine.drawn_sheets import bubble, page_with, square, text
 
-from buildtrace_assets.engine.model import RenderedPage, Word
 from buildtrace_assets.engine.pagediff import compare_pages
-
-DPI = 100
-WIDTH, HEIGHT = 792.0, 612.0
-Draw = Callable[[pymupdf.Page], None]
-
-
-def _page(*draws: Draw, scale_note: str | None = '1/8" = 1\'-0"') -> RenderedPage:
-    """A sheet with a frame, a few walls and a title block; ``draws`` add the blocks under test."""
-    document = pymupdf.open()
-    page = document.new_page(width=WIDTH, height=HEIGHT)
-    page.draw_rect(pymupdf.Rect(18, 18, WIDTH - 18, HEIGHT - 18), width=1.5)
-    for n in range(5):
-        page.draw_line((60 + 110 * n, 60), (60 + 110 * n, 330), width=2.0)
-    page.draw_line((60, 330), (500, 330), width=2.0)
-    page.draw_rect(pymupdf.Rect(600, 520, WIDTH - 18, HEIGHT - 18), width=1.0)
-    page.insert_text((610, 545), "A-101 FIRST FLOOR PLAN", fontsize=7)
-    if scale_note:
-        page.insert_text((610, 565), f"SCALE: {scale_note}", fontsize=7)
-    for draw in draws:
-        draw(page)
-    with pymupdf.open(stream=document.tobytes()) as reopened:
-        pixmap = reopened[0].get_pixmap(dpi=DPI, colorspace=pymupdf.csGRAY)
-        image = np.frombuffer(pixmap.samples, np.uint8).reshape(pixmap.height, pixmap.width).copy()
-        words = tuple(Word(w[4], tuple(w[:4])) for w in reopened[0].get_text("words"))
-    return RenderedPage(image, DPI, WIDTH, HEIGHT, words)
-
-
-def _text(x: float, y: float, text: str, size: float = 9) -> Draw:
-    return lambda page: page.insert_text((x, y), text, fontsize=size)
-
-
-def _bubble(x: float, y: float) -> Draw:
-    """A section marker: a circle split by a line, with an arrowhead; no words."""
-
-    def draw(page: pymupdf.Page) -> None:
-        page.draw_circle((x, y), 9, width=1.2)
-        page.draw_line((x - 9, y), (x + 9, y), width=1.0)
-        page.draw_polyline([(x + 9, y - 5), (x + 17, y), (x + 9, y + 5)], width=1.0, closePath=True, fill=0)
-
-    return draw
-
-
-def _square(x: float, y: float) -> Draw:
-    return lambda page: page.draw_rect(pymupdf.Rect(x - 9, y - 9, x + 9, y + 9), width=1.2)
 
 
 def _moved(changes):
@@ -67,8 +19,8 @@ def _moved(changes):
 
 def test_a_note_moved_across_the_sheet_is_one_moved_change_with_its_offset():
     note = "VERIFY SLAB EDGE WITH STRUCT."
-    old = _page(_text(90, 400, note))
-    new = _page(_text(330, 460, note))
+    old = page_with(text(90, 400, note))
+    new = page_with(text(330, 460, note))
 
     (change,) = compare_pages(old, new, sheet_key="A-101").changes
 
@@ -83,8 +35,8 @@ def test_a_note_moved_across_the_sheet_is_one_moved_change_with_its_offset():
 
 def test_a_room_tag_moved_says_how_far_in_drawing_units_at_the_sheet_scale():
     """At 1/8" = 1'-0" a point is 16/12 in on site: 108 pt is 12'-0"."""
-    old = _page(_text(150, 200, "GREAT ROOM"), _text(160, 212, "101", 8))
-    new = _page(_text(258, 200, "GREAT ROOM"), _text(268, 212, "101", 8))
+    old = page_with(text(150, 200, "GREAT ROOM"), text(160, 212, "101", 8))
+    new = page_with(text(258, 200, "GREAT ROOM"), text(268, 212, "101", 8))
 
     (change,) = compare_pages(old, new, sheet_key="A-101").changes
 
@@ -95,8 +47,8 @@ def test_a_room_tag_moved_says_how_far_in_drawing_units_at_the_sheet_scale():
 
 
 def test_a_metric_sheet_gives_the_distance_in_millimetres():
-    old = _page(_text(150, 200, "KITCHEN"), scale_note="1:100")
-    new = _page(_text(150, 272, "KITCHEN"), scale_note="1:100")
+    old = page_with(text(150, 200, "KITCHEN"), scale_note="1:100")
+    new = page_with(text(150, 272, "KITCHEN"), scale_note="1:100")
 
     (change,) = compare_pages(old, new, sheet_key="A-101").changes
 
@@ -105,8 +57,8 @@ def test_a_metric_sheet_gives_the_distance_in_millimetres():
 
 
 def test_without_a_scale_note_a_move_is_in_points_only():
-    old = _page(_text(150, 200, "KITCHEN"), scale_note=None)
-    new = _page(_text(150, 272, "KITCHEN"), scale_note=None)
+    old = page_with(text(150, 200, "KITCHEN"), scale_note=None)
+    new = page_with(text(150, 272, "KITCHEN"), scale_note=None)
 
     (change,) = compare_pages(old, new, sheet_key="A-101").changes
 
@@ -115,8 +67,8 @@ def test_without_a_scale_note_a_move_is_in_points_only():
 
 
 def test_a_symbol_without_words_is_matched_by_its_ink():
-    old = _page(_bubble(420, 420))
-    new = _page(_bubble(300, 480))
+    old = page_with(bubble(420, 420))
+    new = page_with(bubble(300, 480))
 
     (change,) = compare_pages(old, new, sheet_key="A-101").changes
 
@@ -127,8 +79,8 @@ def test_a_symbol_without_words_is_matched_by_its_ink():
 
 
 def test_a_symbol_moved_less_than_its_size_is_still_a_move():
-    old = _page(_bubble(420, 420))
-    new = _page(_bubble(432, 420))
+    old = page_with(bubble(420, 420))
+    new = page_with(bubble(432, 420))
 
     (change,) = compare_pages(old, new, sheet_key="A-101").changes
 
@@ -137,18 +89,18 @@ def test_a_symbol_moved_less_than_its_size_is_still_a_move():
 
 
 def test_a_different_symbol_elsewhere_is_no_move():
-    old = _page(_bubble(420, 420))
-    new = _page(_square(300, 480))
+    old = page_with(bubble(420, 420))
+    new = page_with(square(300, 480))
 
     kinds = sorted(change.kind for change in compare_pages(old, new, sheet_key="A-101").changes)
 
     assert kinds == ["added", "removed"]
 
 
-def test_a_moved_note_whose_words_changed_is_removed_and_added_each_with_its_text():
+def test_a_moved_note_whose_words_changed_is_removed_and_added_each_with_itstext():
     """Not the same content, so not a move: the reader needs both texts, which a move would hide."""
-    old = _page(_text(90, 400, "VERIFY SLAB EDGE WITH STRUCT."))
-    new = _page(_text(330, 460, "VERIFY SLAB EDGE WITH ARCH."))
+    old = page_with(text(90, 400, "VERIFY SLAB EDGE WITH STRUCT."))
+    new = page_with(text(330, 460, "VERIFY SLAB EDGE WITH ARCH."))
 
     changes = compare_pages(old, new, sheet_key="A-101").changes
 
@@ -157,8 +109,8 @@ def test_a_moved_note_whose_words_changed_is_removed_and_added_each_with_its_tex
 
 
 def test_a_move_and_an_unrelated_edit_are_two_changes():
-    old = _page(_text(90, 400, "KITCHEN"))
-    new = _page(_text(90, 470, "KITCHEN"), lambda page: page.draw_line((300, 120), (300, 220), width=2.0))
+    old = page_with(text(90, 400, "KITCHEN"))
+    new = page_with(text(90, 470, "KITCHEN"), lambda page: page.draw_line((300, 120), (300, 220), width=2.0))
 
     changes = compare_pages(old, new, sheet_key="A-101").changes
 
