@@ -38,6 +38,7 @@ from buildtrace_assets.services.access import SYSTEM
 from buildtrace_assets.services.alignments import alignments_to_apply
 from buildtrace_assets.services.diff_results import record_diff_result
 from buildtrace_assets.services.uploads import safe_filename
+from buildtrace_assets.summaries.overlays import sheet_key
 
 ENGINE_VERSION = package_version("buildtrace")
 SHEETS_ALIGNED = "sheets_aligned"
@@ -78,11 +79,17 @@ def upload_tree(storage: BlobStorageResource, folder: Path, prefix: str) -> None
         storage.get().put_file(f"{prefix}/{path.relative_to(folder).as_posix()}", path)
 
 
+def overlay_refs(document: dict[str, Any], prefix: str) -> dict[str, str]:
+    """Storage keys of the overlay images by sheet key: the row's unique ``key``, so two sheets that print the same
+    number keep one overlay each."""
+    return {sheet_key(sheet): f"{prefix}/{sheet['overlay']}" for sheet in document["sheets"] if sheet.get("overlay")}
+
+
 def alignment_check(document: dict[str, Any]) -> AssetCheckResult:
     """Every sheet found in both versions must be aligned well enough for its changes to mean anything."""
     matched = [sheet for sheet in document["sheets"] if sheet["old_page"] is not None and sheet["new_page"] is not None]
     poor = {
-        sheet["sheet_number"] or f"page {sheet['new_page'] + 1}": round(sheet.get("alignment", {}).get("score", 0.0), 3)
+        sheet_key(sheet): round(sheet.get("alignment", {}).get("score", 0.0), 3)
         for sheet in matched
         if sheet.get("alignment", {}).get("score", 0.0) < MIN_SCORE or sheet.get("error")
     }
@@ -161,11 +168,7 @@ def diff_result(
                 job_id,
                 changes_ref=changes_ref,
                 engine_version=ENGINE_VERSION,
-                overlay_refs={
-                    sheet["sheet_number"] or f"page-{sheet['new_page'] + 1}": f"{prefix}/{sheet['overlay']}"
-                    for sheet in document["sheets"]
-                    if sheet.get("overlay")
-                },
+                overlay_refs=overlay_refs(document, prefix),
                 sheet_count=len(document["sheets"]),
                 change_count=sum(len(sheet["changes"]) for sheet in document["sheets"]),
             )

@@ -258,7 +258,8 @@ def pairs_at_once(analyses: tuple[DocumentAnalysis, DocumentAnalysis], dpi: floa
 
 
 def _sheet_keys(pairs: list[SheetPair], old: DocumentAnalysis, new: DocumentAnalysis) -> list[str]:
-    """Unique, file-name-safe key per row: the printed sheet number, else the page."""
+    """Unique, file-name-safe key per row (the row's ``key``): the printed sheet number, else the page; a number
+    printed on two sheets gets ``_2``, ``_3``. The one key that names the sheet's overlay, crops and change ids."""
     keys, seen = [], set()
     for pair in pairs:
         # A pair has at least one page.
@@ -428,6 +429,8 @@ def _read_changed_text(
     matrix = result.alignment.matrix
 
     def read(change: Change) -> Change | None:
+        if change.kind == "moved":
+            return change  # its words were matched where it was and where it is; a reading here would undo that
         new_box = _grow(change.bbox, CHANGE_TEXT_MARGIN_PT, pages[1])
         old_box = _grow(_box_to_old(new_box, matrix), (0.0, 0.0), pages[0])
         old_read = ocr_region(docs[0], pages[0].index, old_box) if pages[0].text_source == "ocr" else pages[0].words
@@ -524,6 +527,7 @@ def _sheet_entry(
     shown = new or old
     assert shown is not None
     entry: dict[str, Any] = {
+        "key": key,
         "sheet_number": shown.sheet.number,
         "title": shown.sheet.title,
         "old_page": pair.old_page,

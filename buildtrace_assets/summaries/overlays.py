@@ -2,9 +2,10 @@
 
 An overlay is the full corrected set of change objects of a diff result.
 Change ids name their sheet: the engine numbers ``<sheet key>-<n>`` and the
-portal ``<sheet key>-m<n>``, where the sheet key is the file stem of the
-sheet's overlay image, else its sheet number made file-name safe, else
-``page-<n>``.
+portal ``<sheet key>-m<n>``, where the sheet key is the row's ``key`` (unique
+in the document, written by the engine). Documents written before rows had a
+key fall back to how it was derived then: the file stem of the sheet's
+overlay image, else its sheet number made file-name safe, else ``page-<n>``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ _CHANGE_ID = re.compile(r"^(?P<sheet>.+)-m?\d+$")
 
 def sheet_key(sheet: dict[str, Any]) -> str:
     """The key a sheet's change ids start with."""
+    if sheet.get("key"):
+        return str(sheet["key"])
     if sheet.get("overlay"):
         return PurePosixPath(sheet["overlay"]).stem
     if sheet.get("sheet_number"):

@@ -10,7 +10,7 @@ from pipeline.world import World, analyzed_job, checks_of, materialize_partition
 from sqlalchemy import select
 
 from buildtrace_assets.assets.change_summaries import SUMMARY_COVERS_CHANGES, change_summary
-from buildtrace_assets.assets.diff_results import SHEETS_ALIGNED, diff_result
+from buildtrace_assets.assets.diff_results import SHEETS_ALIGNED, diff_result, overlay_refs
 from buildtrace_assets.db.models import ChangeSummary, DiffResult, Job, JobStage
 from buildtrace_assets.samples import RevisionPair
 from buildtrace_assets.services.jobs import cancel_job
@@ -60,3 +60,18 @@ def test_a_cancelled_job_starts_no_work(world: World, instance: DagsterInstance,
         stage = session.scalars(select(JobStage).where(JobStage.job_id == job_id, JobStage.stage == "diff")).one()
         assert (stage.status, stage.attempts) == ("skipped", 0)
         assert session.get_one(Job, job_id).status == "cancelled"
+
+
+def test_overlay_refs_keep_two_sheets_printing_one_number_apart() -> None:
+    document = {
+        "sheets": [
+            {"key": "A-101", "sheet_number": "A-101", "new_page": 0, "overlay": "overlays/A-101.png"},
+            {"key": "A-101_2", "sheet_number": "A-101", "new_page": 1, "overlay": "overlays/A-101_2.png"},
+            {"key": "A-102", "sheet_number": "A-102", "new_page": 2},
+        ]
+    }
+
+    assert overlay_refs(document, "jobs/j/diff") == {
+        "A-101": "jobs/j/diff/overlays/A-101.png",
+        "A-101_2": "jobs/j/diff/overlays/A-101_2.png",
+    }

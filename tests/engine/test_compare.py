@@ -180,3 +180,29 @@ def test_arch_d_sheets_at_150_dpi_are_compared_two_pairs_at_once_larger_rasters_
     assert pairs_at_once((d, d), 150) == 2
     assert pairs_at_once((d, d), 300) == 1
     assert pairs_at_once((d, e), 150) == 1
+
+
+def _twin_numbers(path: Path, *, edited: bool) -> Path:
+    """Two sheets that both print A-101 (a plan and its enlarged plan), different drawings and titles."""
+    doc = pymupdf.open()
+    for n, title in enumerate(("FIRST FLOOR PLAN", "ENLARGED TOILET PLAN")):
+        page = doc.new_page(width=1224, height=792)
+        page.draw_rect(pymupdf.Rect(100 + 80 * n, 100, 600, 500 - 60 * n), width=2)
+        page.insert_text((1024, 640), title, fontsize=14)
+        page.insert_text((1024, 700), "SHEET NO.", fontsize=8)
+        page.insert_text((1024, 740), "A-101", fontsize=28)
+        if edited:
+            page.draw_line((700, 200 + 100 * n), (900, 200 + 100 * n), width=2)
+    doc.save(path)
+    return path
+
+
+def test_two_sheets_printing_one_number_keep_one_key_overlay_and_change_ids_each(tmp_path):
+    old, new = _twin_numbers(tmp_path / "old.pdf", edited=False), _twin_numbers(tmp_path / "new.pdf", edited=True)
+
+    document = compare_documents(old, new, tmp_path / "out", dpi=72)
+
+    assert [sheet["key"] for sheet in document["sheets"]] == ["A-101", "A-101_2"]
+    assert [sheet["overlay"] for sheet in document["sheets"]] == ["overlays/A-101.png", "overlays/A-101_2.png"]
+    assert [[c["id"] for c in sheet["changes"]] for sheet in document["sheets"]] == [["A-101-1"], ["A-101_2-1"]]
+    assert all((tmp_path / "out" / sheet["overlay"]).is_file() for sheet in document["sheets"])

@@ -52,3 +52,33 @@ def test_an_empty_overlay_means_no_changes_anywhere() -> None:
 def test_a_change_naming_no_sheet_is_refused(bad_id: str) -> None:
     with pytest.raises(InvalidInput, match=bad_id.split("-")[0]):
         apply_overlay(DOCUMENT, [change(bad_id)])
+
+
+def test_the_row_key_names_the_sheet_so_two_sheets_printing_one_number_stay_apart() -> None:
+    twins = {
+        "schema": "buildtrace.changes/v1",
+        "sheets": [
+            {
+                "key": "A-101",
+                "sheet_number": "A-101",
+                "old_page": 0,
+                "new_page": 0,
+                "status": "modified",
+                "changes": [],
+            },
+            {
+                "key": "A-101_2",
+                "sheet_number": "A-101",
+                "old_page": 1,
+                "new_page": 1,
+                "status": "modified",
+                "changes": [],
+            },
+        ],
+    }
+
+    corrected = apply_overlay(twins, [change("A-101-m1"), change("A-101_2-1"), change("A-101_2-m1")])
+
+    assert [sheet_key(sheet) for sheet in twins["sheets"]] == ["A-101", "A-101_2"]
+    assert [c["id"] for c in corrected["sheets"][0]["changes"]] == ["A-101-m1"]
+    assert [c["id"] for c in corrected["sheets"][1]["changes"]] == ["A-101_2-1", "A-101_2-m1"]
