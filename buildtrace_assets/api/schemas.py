@@ -220,3 +220,36 @@ class RegenerationSchema(ma.Schema):
     job_id = ma.fields.String(required=True)
     diff_result_id = ma.fields.String(required=True)
     status = ma.fields.String(required=True, metadata={"description": "Always 'accepted'."})
+
+
+class PointPairSchema(ma.Schema):
+    old = ma.fields.List(
+        ma.fields.Float(),
+        required=True,
+        validate=validate.Length(2, 2),
+        metadata={"description": "[x, y] on the old sheet, in points."},
+    )
+    new = ma.fields.List(
+        ma.fields.Float(),
+        required=True,
+        validate=validate.Length(2, 2),
+        metadata={"description": "[x, y] on the new sheet, in points."},
+    )
+
+
+class AlignmentPointsSchema(ma.Schema):
+    points = ma.fields.List(
+        ma.fields.Nested(PointPairSchema),
+        required=True,
+        validate=validate.Length(1, 10),
+        metadata={"description": "Two or three pairs marking the same spots on the old and the new sheet."},
+    )
+
+
+class SheetAlignmentSchema(ma.Schema):
+    id = ma.fields.String(required=True)
+    diff_result_id = ma.fields.String(required=True)
+    sheet_key = ma.fields.String(required=True)
+    points = ma.fields.List(ma.fields.Nested(PointPairSchema), required=True)
+    created_by = ma.fields.String(required=True, allow_none=True)
+    created_at = ma.fields.DateTime(required=True)

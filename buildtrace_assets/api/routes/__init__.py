@@ -1,5 +1,5 @@
 """The API's blueprints, one per resource, all under ``/api/v1``."""
 
-from buildtrace_assets.api.routes import auth, drawings, jobs, overlays, projects, reports, summaries
+from buildtrace_assets.api.routes import alignments, auth, drawings, jobs, overlays, projects, reports, summaries
 
-BLUEPRINTS = [auth.blp, projects.blp, drawings.blp, jobs.blp, overlays.blp, summaries.blp, reports.blp]
+BLUEPRINTS = [auth.blp, projects.blp, drawings.blp, jobs.blp, overlays.blp, summaries.blp, reports.blp, alignments.blp]
