@@ -2,7 +2,9 @@
 
 import json
 
+import pytest
 from click.testing import CliRunner
+from fixtures.drawings import SPARSE_CORNERS, SPARSE_REPLOT, picked_points, sparse_sheet
 from fixtures.files import png_header_only
 from fixtures.openai_server import FakeOpenAIServer, Reply, chat_completion
 
@@ -86,3 +88,46 @@ def test_when_the_model_fails_the_offline_summary_is_written_and_the_reason_said
     assert result.exit_code == 0, result.output
     assert "warning: the openai summarizer failed" in result.stderr
     assert "offline summarizer" in (tmp_path / "out" / "summary.md").read_text()
+
+
+def _align_option(sheet: str, points) -> str:
+    return sheet + ":" + ";".join(f"{o[0]:.2f},{o[1]:.2f}={n[0]:.2f},{n[1]:.2f}" for o, n in points)
+
+
+def test_align_compares_a_sheet_the_automatic_alignment_fails_on_by_the_given_points(tmp_path):
+    old = sparse_sheet(tmp_path / "old.pdf")
+    new = sparse_sheet(tmp_path / "new.pdf", SPARSE_REPLOT, added_line=True)
+    align = _align_option("page-1", picked_points(SPARSE_REPLOT, *SPARSE_CORNERS))
+
+    plain = CliRunner().invoke(main, ["compare", str(old), str(new), "--out", str(tmp_path / "auto")])
+    aligned = CliRunner().invoke(
+        main, ["compare", str(old), str(new), "--out", str(tmp_path / "out"), "--dpi", "100", "--align", align]
+    )
+
+    assert plain.exit_code == 0 and aligned.exit_code == 0, aligned.output
+    [automatic] = json.loads((tmp_path / "auto" / "changes.json").read_text())["sheets"]
+    assert automatic["error"]["kind"] == "unaligned"
+    [sheet] = json.loads((tmp_path / "out" / "changes.json").read_text())["sheets"]
+    assert sheet["alignment"]["source"] == "manual" and len(sheet["alignment"]["points"]) == 2
+    assert [change["kind"] for change in sheet["changes"]] == ["added"]
+    assert "error" not in sheet and (tmp_path / "out" / sheet["overlay"]).is_file()
+
+
+@pytest.mark.parametrize(
+    ("align", "message"),
+    [
+        ("page-1:100,100=130,115", "give two or three point pairs per sheet, not 1"),
+        ("page-1:100,100=130,115;105,100=135,115", "old points 1 and 2 are 5 pt apart"),
+        ("page-1:100,100=130,115;600,400=580,385;1100,700=1030,655", "lie (almost) on one line"),
+        ("page-1:100,100=130,115;1100,900=1030,655", "old point 2 (1100, 900) is outside the old sheet"),
+        ("page-1:100,100=130,115;1100,700=x,655", "not of the form x,y=X,Y"),
+        ("A-999:100,100=130,115;1100,700=1030,655", "no sheet A-999 is on both sides"),
+    ],
+    ids=["one-pair", "coincident", "collinear", "outside", "malformed", "unknown-sheet"],
+)
+def test_point_pairs_that_cannot_align_exit_2_with_one_line_and_write_nothing(tmp_path, align, message):
+    old, new = sparse_sheet(tmp_path / "old.pdf"), sparse_sheet(tmp_path / "new.pdf", SPARSE_REPLOT)
+    result = CliRunner().invoke(main, ["compare", str(old), str(new), "--out", str(tmp_path / "o"), "--align", align])
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1 and message in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "o" / "changes.json").exists()
