@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable
 from dataclasses import replace
 
 from buildtrace_assets.engine.model import BBox
+from buildtrace_assets.samples.editing import EditResult, clear_of_ink, free, replace_element
 from buildtrace_assets.samples.primitives import (
     Element,
     Label,
+    Stroke,
+    centered_label,
     intersects,
     pad,
     text_width,
@@ -26,31 +28,16 @@ from buildtrace_assets.samples.sheet import (
     DOOR_WIDTH,
     INTERIOR_WALL,
     POINTS_PER_FOOT,
+    TICK_WIDTH,
     Sheet,
     Wall,
-    centered_label,
     door_element,
     feet_inches,
     wall_element,
 )
 from buildtrace_assets.samples.truth import ExpectedChange
 
-CLEARANCE = 30.0
-"""Minimum gap in points between two edits of the same sheet."""
-
 _SOLID_KINDS = {"wall", "door", "window", "room", "dimension", "column", "hatch", "note", "title_block"}
-
-
-EditResult = tuple[Sheet, list[ExpectedChange]]
-"""The edited sheet and its changes, boxes still in design coordinates."""
-
-
-def _replace_element(sheet: Sheet, element: Element) -> Sheet:
-    return replace(sheet, elements=tuple(element if e.id == element.id else e for e in sheet.elements))
-
-
-def _free(box: BBox, taken: list[BBox]) -> bool:
-    return not any(intersects(pad(box, CLEARANCE), t) for t in taken)
 
 
 def add_wall(sheet: Sheet, rng: random.Random, taken: list[BBox]) -> EditResult | None:
@@ -65,7 +52,7 @@ def add_wall(sheet: Sheet, rng: random.Random, taken: list[BBox]) -> EditResult 
             wall = Wall(cx - 36, cy + dy, cx + 36, cy + dy, INTERIOR_WALL)
             element = wall_element(f"wall-new-{room.id}", wall)
             box = element.bbox
-            if _free(box, taken) and not any(intersects(pad(box, 4), s) for s in solid):
+            if free(box, taken) and not any(intersects(pad(box, 4), s) for s in solid):
                 edited = replace(sheet, elements=(*sheet.elements, element))
                 return edited, [ExpectedChange("added", box, "add_wall")]
     return None
@@ -77,7 +64,7 @@ def remove_wall(sheet: Sheet, rng: random.Random, taken: list[BBox]) -> EditResu
     walls = [e for e in sheet.elements if e.id.startswith("wall-") and e.meta.get("wall") not in hosts]
     rng.shuffle(walls)
     for wall in walls:
-        if _free(wall.bbox, taken):
+        if free(wall.bbox, taken):
             remaining = tuple(e for e in sheet.elements if e.id != wall.id)
             return replace(sheet, elements=remaining), [ExpectedChange("removed", wall.bbox, "remove_wall")]
     return None
@@ -94,12 +81,12 @@ def move_door(sheet: Sheet, rng: random.Random, taken: list[BBox]) -> EditResult
             if not 20 <= u1 <= wall.length - 20 - DOOR_WIDTH:
                 continue
             moved = door_element(door.id, wall, u1, door.meta["side"], door.meta["tag"])
-            if _free(door.bbox, taken) and _free(moved.bbox, taken):
+            if free(door.bbox, taken) and free(moved.bbox, taken):
                 changes = [
                     ExpectedChange("removed", door.bbox, "move_door"),
                     ExpectedChange("added", moved.bbox, "move_door"),
                 ]
-                return _replace_element(sheet, moved), changes
+                return replace_element(sheet, moved), changes
     return None
 
 
@@ -109,7 +96,7 @@ def dimension_text(sheet: Sheet, rng: random.Random, taken: list[BBox]) -> EditR
     rng.shuffle(dims)
     for dim in dims:
         (old,) = dim.labels
-        if not _free(old.bbox, taken):
+        if not free(old.bbox, taken):
             continue
         length = dim.meta["length"]
         delta = rng.choice((-1, 1)) * rng.randint(2, 30) * POINTS_PER_FOOT / 12
@@ -118,7 +105,7 @@ def dimension_text(sheet: Sheet, rng: random.Random, taken: list[BBox]) -> EditR
             continue
         edited = replace(dim, primitives=tuple(new if p is old else p for p in dim.primitives))
         change = ExpectedChange("modified", union([old.bbox, new.bbox]), "dimension_text", old.text, new.text)
-        return _replace_element(sheet, edited), [change]
+        return replace_element(sheet, edited), [change]
     return None
 
 
@@ -150,30 +137,56 @@ def note_text(sheet: Sheet, rng: random.Random, taken: list[BBox]) -> EditResult
         x = label.origin[0] + text_width(prefix, label.size)
         top, bottom = label.bbox[1], label.bbox[3]
         box = (x, top, x + text_width(old_word, label.size), bottom)
-        if not _free(box, taken):
+        if not free(box, taken):
             continue
         new_label = replace(label, text=prefix + " ".join([new_word, *words[i + 1 :]]))
         edited = replace(note, primitives=(new_label,))
-        return _replace_element(sheet, edited), [ExpectedChange("modified", box, "note_text", old_word, new_word)]
+        return replace_element(sheet, edited), [ExpectedChange("modified", box, "note_text", old_word, new_word)]
     return None
 
 
-EDITS: dict[str, Callable[[Sheet, random.Random, list[BBox]], EditResult | None]] = {
-    "add_wall": add_wall,
-    "remove_wall": remove_wall,
-    "move_door": move_door,
-    "dimension_text": dimension_text,
-    "note_text": note_text,
-}
-"""Every edit by name; a scenario lists the ones it applies to each changed sheet."""
+def remove_tick(sheet: Sheet, rng: random.Random, taken: list[BBox]) -> EditResult | None:
+    """Erase one 45-degree tick of a dimension: a removal about 9 points square, the dimension line staying."""
+    dims = [e for e in sheet.elements if e.kind == "dimension"]
+    rng.shuffle(dims)
+    for dim in dims:
+        ticks = [p for p in dim.primitives if isinstance(p, Stroke) and p.width == TICK_WIDTH]
+        tick = rng.choice(ticks)
+        if free(tick.bbox, taken):
+            edited = replace(dim, primitives=tuple(p for p in dim.primitives if p is not tick))
+            return replace_element(sheet, edited), [ExpectedChange("removed", tick.bbox, "remove_tick")]
+    return None
 
 
-def apply_edits(sheet: Sheet, names: tuple[str, ...], rng: random.Random) -> EditResult:
-    """Apply the named edits in order; an edit with no room left on the sheet is skipped."""
-    changes: list[ExpectedChange] = []
-    for name in names:
-        result = EDITS[name](sheet, rng, [c.bbox for c in changes])
-        if result is not None:
-            sheet, made = result
-            changes.extend(made)
-    return sheet, changes
+def remove_column(sheet: Sheet, rng: random.Random, taken: list[BBox]) -> EditResult | None:
+    """Take out one column (a 10-point filled square) of a structural plan; other sheets have none."""
+    columns = [e for e in sheet.elements if e.kind == "column"]
+    rng.shuffle(columns)
+    for column in columns:
+        if free(column.bbox, taken):
+            remaining = tuple(e for e in sheet.elements if e.id != column.id)
+            return replace(sheet, elements=remaining), [ExpectedChange("removed", column.bbox, "remove_column")]
+    return None
+
+
+_ADDED_NOTES = (
+    "VERIFY 3 EXISTING FLOOR DRAINS BEFORE DEMOLITION.",
+    'PROVIDE 2 LAYERS 5/8" GYP. BD. AT SHAFT WALLS.',
+    'NEW 4" CURB AT MECHANICAL UNIT, SEE DETAIL 7.',
+    "PATCH AND PAINT 2 WALLS AFTER DEMOLITION.",
+)
+
+
+def add_note(sheet: Sheet, rng: random.Random, taken: list[BBox]) -> EditResult | None:
+    """A new keynote under the last one, read in full on the new sheet (the text a scan must be OCR'd for)."""
+    keynotes = sorted((e for e in sheet.elements if e.id.startswith("keynote-")), key=lambda e: e.bbox[1])
+    if not keynotes:
+        return None
+    last = keynotes[-1].labels[0]
+    text = f"{len(keynotes) + 1}. {rng.choice(_ADDED_NOTES)}"
+    label = Label((last.origin[0], last.origin[1] + 12), text, last.size)
+    if not (free(label.bbox, taken) and clear_of_ink(sheet, label.bbox, set(), margin=1)):
+        return None
+    element = Element(f"keynote-{len(keynotes) + 1}", "note", (label,))
+    added = ExpectedChange("added", label.bbox, "add_note", new_text=text)
+    return replace(sheet, elements=(*sheet.elements, element)), [added]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import pairwise
 
 import pymupdf
 
@@ -118,3 +119,33 @@ class Element:
     @property
     def labels(self) -> tuple[Label, ...]:
         return tuple(p for p in self.primitives if isinstance(p, Label))
+
+
+def shift_primitive(primitive: Primitive, dx: float, dy: float) -> Primitive:
+    """The same stroke, mask or label ``dx``, ``dy`` points away."""
+    if isinstance(primitive, Stroke):
+        points = tuple((x + dx, y + dy) for x, y in primitive.points)
+        return Stroke(points, primitive.width, primitive.dashes, primitive.closed, primitive.filled)
+    if isinstance(primitive, Mask):
+        x0, y0, x1, y1 = primitive.rect
+        return Mask((x0 + dx, y0 + dy, x1 + dx, y1 + dy))
+    return Label((primitive.origin[0] + dx, primitive.origin[1] + dy), primitive.text, primitive.size, primitive.bold)
+
+
+def shift_element(element: Element, dx: float, dy: float) -> Element:
+    """The whole element moved; its meta is kept (only elements that are never rebuilt are moved)."""
+    return Element(
+        element.id, element.kind, tuple(shift_primitive(p, dx, dy) for p in element.primitives), element.meta
+    )
+
+
+def ink_boxes(primitive: Primitive) -> list[BBox]:
+    """Boxes around where a primitive puts ink or paper: per segment for open strokes, so an outline's box
+    does not claim the paper it encloses."""
+    if isinstance(primitive, Stroke) and not primitive.filled and len(primitive.points) > 1:
+        points = list(primitive.points) + (list(primitive.points[:1]) if primitive.closed else [])
+        half = primitive.width / 2
+        return [
+            pad((min(a[0], b[0]), min(a[1], b[1]), max(a[0], b[0]), max(a[1], b[1])), half) for a, b in pairwise(points)
+        ]
+    return [primitive.bbox]

@@ -33,7 +33,7 @@ def draw_sheet(page: pymupdf.Page, sheet: Sheet, matrix: pymupdf.Matrix) -> None
                 shape.finish(
                     width=primitive.width * scale,
                     color=_BLACK,
-                    dashes=primitive.dashes,
+                    dashes=_scaled_dashes(primitive.dashes, scale),
                     fill=_BLACK if primitive.filled else None,
                     closePath=False,
                 )
@@ -55,17 +55,34 @@ def draw_sheet(page: pymupdf.Page, sheet: Sheet, matrix: pymupdf.Matrix) -> None
     shape.commit()
 
 
+def _scaled_dashes(dashes: str | None, scale: float) -> str | None:
+    """A dash pattern (``"[14 4 3 4] 0"``) plotted at ``scale``: dashes shrink with the lines they are drawn on."""
+    if dashes is None or scale == 1:
+        return dashes
+    pattern, phase = dashes.rsplit("]", 1)
+    lengths = " ".join(f"{float(v) * scale:g}" for v in pattern.strip("[ ").split())
+    return f"[{lengths}] {float(phase) * scale:g}"
+
+
 def rasterize_gray(page: pymupdf.Page, dpi: float) -> np.ndarray:
     """The page as a 2-D ``uint8`` array (255 = paper)."""
     pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY)
     return np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.stride)[:, : pix.width]
 
 
-def write_pdf(path: Path, sheets: Sequence[Sheet], matrices: Iterable[pymupdf.Matrix]) -> None:
-    """Write one page per sheet, atomically (a failed write leaves no partial file behind)."""
+def write_pdf(
+    path: Path,
+    sheets: Sequence[Sheet],
+    matrices: Iterable[pymupdf.Matrix],
+    papers: Sequence[tuple[float, float]] | None = None,
+) -> None:
+    """Write one page per sheet, atomically (a failed write leaves no partial file behind).
+
+    Each page is the sheet's own size unless ``papers`` gives the paper it is plotted on."""
     doc = pymupdf.open()
-    for sheet, matrix in zip(sheets, matrices, strict=True):
-        draw_sheet(doc.new_page(width=sheet.width, height=sheet.height), sheet, matrix)
+    sizes = papers or [(s.width, s.height) for s in sheets]
+    for sheet, matrix, (width, height) in zip(sheets, matrices, sizes, strict=True):
+        draw_sheet(doc.new_page(width=width, height=height), sheet, matrix)
     save_atomically(doc, path)
 
 

@@ -66,3 +66,16 @@ def map_bbox(box: BBox, matrix: pymupdf.Matrix) -> BBox:
 def as_affine(matrix: pymupdf.Matrix) -> list[list[float]]:
     """The matrix as the contract's 2x3 ``[[a, b, tx], [c, d, ty]]`` (``x' = a x + b y + tx``)."""
     return [[matrix.a, matrix.c, matrix.e], [matrix.b, matrix.d, matrix.f]]
+
+
+def fit_matrix(design: tuple[float, float], paper: tuple[float, float]) -> pymupdf.Matrix:
+    """Plotting a drawing on other paper ("fit to page"): one uniform scale, centred (identity on the same paper)."""
+    (dw, dh), (pw, ph) = design, paper
+    scale = min(pw / dw, ph / dh)
+    return pymupdf.Matrix(scale, 0, 0, scale, (pw - scale * dw) / 2, (ph - scale * dh) / 2)
+
+
+def matrix_scale(affine: list[list[float]]) -> float:
+    """The uniform scale of a contract 2x3 affine (new-sheet points per old-sheet point)."""
+    (a, b, _), (c, d, _) = affine
+    return math.sqrt(abs(a * d - b * c))

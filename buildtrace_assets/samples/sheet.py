@@ -25,13 +25,25 @@ PAGE_SIZES: dict[str, tuple[float, float]] = {
     "ARCH_B": (1296.0, 864.0),
     "TABLOID": (1224.0, 792.0),
 }
-"""Landscape page sizes in points (ARCH D = 36 x 24 in)."""
+"""Landscape page sizes a sheet can be drafted on, in points (ARCH D = 36 x 24 in)."""
+
+PAPER_SIZES: dict[str, tuple[float, float]] = {
+    **PAGE_SIZES,
+    "ARCH_A": (864.0, 648.0),
+    "ANSI_D": (2448.0, 1584.0),
+    "A1": (2383.94, 1683.78),
+    "A3": (1190.55, 841.89),
+    "A4": (841.89, 595.28),
+}
+"""Landscape papers a drafted sheet can be plotted on, scaled to fit (a half-size set, an A4 reduction)."""
 
 POINTS_PER_FOOT = 9.0
 MARGIN = 36.0
 EXTERIOR_WALL = 8.0
 INTERIOR_WALL = 4.0
 DOOR_WIDTH = 27.0
+TICK_WIDTH = 1.2
+"""Stroke width of a dimension's 45-degree ticks (how they are told from its other lines)."""
 WINDOW_WIDTH = 36.0
 
 _PROJECTS = (
@@ -117,18 +129,35 @@ def feet_inches(points: float, fraction_eighths: int = 0) -> str:
     return f"{feet}'-{inches}\""
 
 
-def _rect(
+def rect(
     x0: float, y0: float, x1: float, y1: float, width: float, dashes: str | None = None, filled: bool = False
 ) -> Stroke:
     return Stroke(((x0, y0), (x1, y0), (x1, y1), (x0, y1)), width, dashes, closed=True, filled=filled)
 
 
-def _circle(center: Point, radius: float, width: float = 0.6) -> Stroke:
+def circle(center: Point, radius: float, width: float = 0.6) -> Stroke:
     cx, cy = center
     points = tuple(
         (cx + radius * math.cos(a * math.pi / 18), cy + radius * math.sin(a * math.pi / 18)) for a in range(36)
     )
     return Stroke(points, width, closed=True)
+
+
+def hatch_lines(x0: float, y0: float, x1: float, y1: float, step: float) -> list[Stroke]:
+    """45-degree hatch clipped to a rectangle."""
+    lines = []
+    c = x0 - (y1 - y0)  # each line is x = c + (y - y0)
+    while c < x1:
+        ya, yb = max(y0, y0 + (x0 - c)), min(y1, y0 + (x1 - c))
+        if yb > ya:
+            lines.append(Stroke(((c + ya - y0, ya), (c + yb - y0, yb)), 0.3))
+        c += step
+    return lines
+
+
+def project_name(seed: int) -> str:
+    """The project a seed's sheets belong to, printed in every title block."""
+    return random.Random(seed).choice(_PROJECTS)
 
 
 @dataclass(frozen=True)
@@ -158,7 +187,7 @@ class Wall:
     def outline(self) -> Stroke:
         half = self.thickness / 2
         a, b = self.at(0, -half), self.at(self.length, half)
-        return _rect(min(a[0], b[0]), min(a[1], b[1]), max(a[0], b[0]), max(a[1], b[1]), 0.9)
+        return rect(min(a[0], b[0]), min(a[1], b[1]), max(a[0], b[0]), max(a[1], b[1]), 0.9)
 
     def cut(self, u0: float, u1: float) -> list[Stroke | Mask]:
         """A white cut across the wall with jamb lines closing both ends."""
@@ -185,7 +214,7 @@ def door_element(element_id: str, wall: Wall, u0: float, side: int, tag: str) ->
         *wall.cut(u0, u0 + DOOR_WIDTH),
         Stroke((wall.at(*hinge), wall.at(*leaf_end)), 1.2),
         Stroke(arc, 0.4, dashes="[3 2] 0"),
-        _circle(tag_center, 8),
+        circle(tag_center, 8),
         centered_label(tag_center, tag, 6),
     )
     return Element(element_id, "door", primitives, {"wall": wall, "u0": u0, "side": side, "tag": tag})
@@ -212,7 +241,7 @@ def _positions(start: float, spacings: list[float]) -> list[float]:
     return positions
 
 
-class _Drafter:
+class Drafter:
     """Accumulates the elements of one sheet; each method drafts one layer."""
 
     def __init__(self, spec: SheetSpec, width: float, height: float, rng: random.Random):
@@ -226,14 +255,14 @@ class _Drafter:
 
     def border_and_title_block(self, project: str) -> None:
         w, h, m = self.width, self.height, MARGIN
-        self.add("border", "border", _rect(m, m, w - m, h - m, 2.0), _rect(m - 12, m - 12, w - m + 12, h - m + 12, 0.5))
+        self.add("border", "border", rect(m, m, w - m, h - m, 2.0), rect(m - 12, m - 12, w - m + 12, h - m + 12, 0.5))
         x0, y0, x1, y1 = w - m - self.title_w, h - m - self.title_h, w - m, h - m
         rows = [y0 + f * self.title_h for f in (0.18, 0.38, 0.56, 0.72)]
         pad = 8.0
         self.add(
             "title-block",
             "title_block",
-            _rect(x0, y0, x1, y1, 1.5),
+            rect(x0, y0, x1, y1, 1.5),
             *[Stroke(((x0, y), (x1, y)), 0.6) for y in rows],
             Stroke(((x0 + self.title_w * 0.55, rows[3]), (x0 + self.title_w * 0.55, y1)), 0.6),
             Label((x0 + pad, y0 + 18), "BUILDTRACE ARCHITECTS LLP", 9, bold=True),
@@ -284,7 +313,7 @@ class _Drafter:
                 f"grid-{letter}",
                 "grid",
                 Stroke((end, (x, ys[-1] + 20)), 0.4, dash),
-                _circle((x, end[1] - r), r),
+                circle((x, end[1] - r), r),
                 centered_label((x, end[1] - r), letter, 10),
             )
         for j, y in enumerate(ys, start=1):
@@ -293,21 +322,21 @@ class _Drafter:
                 f"grid-{j}",
                 "grid",
                 Stroke((end, (xs[-1] + 20, y)), 0.4, dash),
-                _circle((end[0] - r, y), r),
+                circle((end[0] - r, y), r),
                 centered_label((end[0] - r, y), str(j), 10),
             )
         if self.spec.number.startswith("S"):
             for i, x in enumerate(xs):
                 for j, y in enumerate(ys):
-                    self.add(f"column-{i}-{j}", "column", _rect(x - 5, y - 5, x + 5, y + 5, 0.5, filled=True))
+                    self.add(f"column-{i}-{j}", "column", rect(x - 5, y - 5, x + 5, y + 5, 0.5, filled=True))
 
     def _walls_and_openings(self, xs: list[float], ys: list[float]) -> None:
         rng, t = self.rng, EXTERIOR_WALL
         self.add(
             "exterior-wall",
             "exterior_wall",
-            _rect(xs[0] - t / 2, ys[0] - t / 2, xs[-1] + t / 2, ys[-1] + t / 2, 0.9),
-            _rect(xs[0] + t / 2, ys[0] + t / 2, xs[-1] - t / 2, ys[-1] - t / 2, 0.9),
+            rect(xs[0] - t / 2, ys[0] - t / 2, xs[-1] + t / 2, ys[-1] + t / 2, 0.9),
+            rect(xs[0] + t / 2, ys[0] + t / 2, xs[-1] - t / 2, ys[-1] - t / 2, 0.9),
         )
         for i in range(len(xs) - 1):
             for y, name in ((ys[0], "n"), (ys[-1], "s")):
@@ -342,28 +371,20 @@ class _Drafter:
                 number += 1
 
     def _hatch(self, x0: float, y0: float, x1: float, y1: float) -> None:
-        """45-degree hatch clipped to a rectangle (a stair or shaft)."""
-        lines = []
-        step = 10.0
-        c = x0 - (y1 - y0)  # each line is x = c + (y - y0)
-        while c < x1:
-            ya, yb = max(y0, y0 + (x0 - c)), min(y1, y0 + (x1 - c))
-            if yb > ya:
-                lines.append(Stroke(((c + ya - y0, ya), (c + yb - y0, yb)), 0.3))
-            c += step
-        self.add("hatch", "hatch", _rect(x0, y0, x1, y1, 0.6), *lines)
+        """A stair or shaft."""
+        self.add("hatch", "hatch", rect(x0, y0, x1, y1, 0.6), *hatch_lines(x0, y0, x1, y1, 10.0))
 
     def _dimensions(self, xs: list[float], ys: list[float]) -> None:
         y_chain, y_total = ys[0] - 32, ys[-1] + 42
         for i in range(len(xs) - 1):
-            self._dimension(f"dim-{i}", xs[i], xs[i + 1], y_chain, ys[0] - 8, self.rng.randrange(8))
-        self._dimension("dim-overall", xs[0], xs[-1], y_total, ys[-1] + 8, 0)
+            self.dimension(f"dim-{i}", xs[i], xs[i + 1], y_chain, ys[0] - 8, self.rng.randrange(8))
+        self.dimension("dim-overall", xs[0], xs[-1], y_total, ys[-1] + 8, 0)
 
-    def _dimension(self, element_id: str, xa: float, xb: float, y: float, y_from: float, eighths: int) -> None:
+    def dimension(self, element_id: str, xa: float, xb: float, y: float, y_from: float, eighths: int) -> None:
         """A horizontal dimension: extension lines, dimension line, 45-degree ticks and its value."""
         reach = 6 if y < y_from else -6
         ext = [Stroke(((x, y_from), (x, y - reach)), 0.35) for x in (xa, xb)]
-        ticks = [Stroke(((x - 4, y + 4), (x + 4, y - 4)), 1.2) for x in (xa, xb)]
+        ticks = [Stroke(((x - 4, y + 4), (x + 4, y - 4)), TICK_WIDTH) for x in (xa, xb)]
         text = feet_inches(xb - xa, eighths)
         label = centered_label(((xa + xb) / 2, y - 7), text, 8)
         self.add(
@@ -381,8 +402,8 @@ def draft_sheet(spec: SheetSpec, page_size: str | tuple[float, float] = "ARCH_D"
     """Draft one sheet; the same spec, size and seed always give the same sheet."""
     width, height = PAGE_SIZES[page_size] if isinstance(page_size, str) else page_size
     rng = random.Random(f"{seed}:{spec.number}")
-    drafter = _Drafter(spec, width, height, rng)
-    drafter.border_and_title_block(random.Random(seed).choice(_PROJECTS))
+    drafter = Drafter(spec, width, height, rng)
+    drafter.border_and_title_block(project_name(seed))
     drafter.plan()
     drafter.notes()
     return Sheet(spec, width, height, tuple(drafter.elements))

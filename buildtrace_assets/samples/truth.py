@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Literal
 
 from buildtrace_assets.engine.model import BBox, ChangeKind, SheetStatus
 
@@ -22,12 +23,19 @@ class TruthFormatError(ValueError):
 
 @dataclass(frozen=True)
 class ExpectedChange:
-    kind: ChangeKind
+    kind: ChangeKind | Literal["moved"]
     bbox: BBox
+    """Where the change is on the new sheet (for ``moved``: where the block is now)."""
     edit: str
     """Which edit made it (``move_door``, ``note_text``, ...), to break scores down."""
     old_text: str | None = None
     new_text: str | None = None
+    from_bbox: BBox | None = None
+    """``moved`` only: where the block was, in new-sheet points (its old place drawn through the new plot)."""
+    offset: tuple[float, float] | None = None
+    """``moved`` only: ``(dx, dy)`` in new-sheet points, x right, y down."""
+    group: Literal["item", "view"] | None = None
+    """``moved`` only: one note/tag/symbol, or a whole view moved on its own (its inner edits listed apart)."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +48,8 @@ class ExpectedSheet:
     changes: tuple[ExpectedChange, ...] = ()
     alignment: list[list[float]] | None = None
     """The exact 2x3 affine from old-sheet to new-sheet points, for sheets in both sets."""
+    matched_by: str | None = None
+    """How the pairing must be recorded, when the pair is built to test it (``single_page``)."""
 
 
 @dataclass(frozen=True)
@@ -67,10 +77,7 @@ class Truth:
             raise TruthFormatError(f"not a {SCHEMA} document (schema={data.get('schema')!r})")
         try:
             sheets = tuple(
-                ExpectedSheet(
-                    **{**s, "changes": tuple(ExpectedChange(**{**c, "bbox": tuple(c["bbox"])}) for c in s["changes"])}
-                )
-                for s in data["sheets"]
+                ExpectedSheet(**{**s, "changes": tuple(_change(c) for c in s["changes"])}) for s in data["sheets"]
             )
             fields = {k: v for k, v in data.items() if k not in ("schema", "sheets")}
             return cls(**fields, sheets=sheets)
@@ -86,3 +93,9 @@ class Truth:
             return cls.from_dict(json.loads(Path(path).read_text()))
         except json.JSONDecodeError as exc:
             raise TruthFormatError(f"{path} is not JSON: {exc}") from exc
+
+
+def _change(data: dict) -> ExpectedChange:
+    """A change read back from JSON, its boxes and offset tuples again."""
+    tuples = {k: tuple(data[k]) for k in ("bbox", "from_bbox", "offset") if data.get(k) is not None}
+    return ExpectedChange(**{**data, **tuples})

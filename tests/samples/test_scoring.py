@@ -126,3 +126,73 @@ def test_scores_of_many_pairs_add_up_before_ratios_are_taken():
     assert isinstance(total, Score)
     assert total.truth_regions == 4 and total.recall == 0.5
     assert Score().recall is None
+
+
+TAG = ExpectedChange(
+    "moved", (600.0, 400.0, 660.0, 420.0), "move_room_tag", from_bbox=(600.0, 300.0, 660.0, 320.0), group="item"
+)
+DOOR_OUT = ExpectedChange("removed", (100.0, 500.0, 130.0, 530.0), "move_door")
+DOOR_IN = ExpectedChange("added", (200.0, 500.0, 230.0, 530.0), "move_door")
+HALF = [[0.5, 0.0, 10.0], [0.0, 0.5, 5.0]]
+MOVES = Truth(
+    "old.pdf",
+    "new.pdf",
+    1,
+    1,
+    False,
+    False,
+    (ExpectedSheet("A-101", "PLAN", 0, 0, "modified", (TAG, DOOR_OUT, DOOR_IN), HALF, "single_page"),),
+    seed=0,
+)
+
+
+def _moved(bbox, from_bbox):
+    return {"bbox": list(bbox), "from_bbox": list(from_bbox), "kind": "moved"}
+
+
+def test_a_move_reported_as_one_moved_change_on_both_boxes_counts_as_moved():
+    report = _report(_sheet(0, 0, "modified", _moved(TAG.bbox, TAG.from_bbox)))
+    score = score_report(report, MOVES)
+    assert score.moved_changes == 1 and score.moved_share == 1.0
+    assert score.precision == 1.0 and score.missed == [
+        {"sheet": "A-101", "edit": "move_door", "bbox": b} for b in (DOOR_OUT.bbox, DOOR_IN.bbox)
+    ]
+
+
+def test_a_move_reported_as_removed_plus_added_is_found_but_not_a_move():
+    removed = {"bbox": list(TAG.from_bbox), "kind": "removed"}
+    added = {"bbox": list(TAG.bbox), "kind": "added"}
+    score = score_report(_report(_sheet(0, 0, "modified", removed, added)), MOVES)
+    assert score.truth_found == 1 and score.moved_share == 0.0 and score.kinds_correct == 0
+    assert score.precision == 1.0, "both halves are where something changed"
+
+
+def test_a_move_seen_at_one_end_only_is_missed():
+    score = score_report(_report(_sheet(0, 0, "modified", {"bbox": list(TAG.bbox), "kind": "added"})), MOVES)
+    assert score.truth_found == 0 and score.moved_share == 0.0
+
+
+def test_a_moved_change_from_the_wrong_place_is_neither_a_move_nor_correct():
+    wrong = _moved(TAG.bbox, (900.0, 900.0, 960.0, 920.0))
+    score = score_report(_report(_sheet(0, 0, "modified", wrong)), MOVES)
+    assert score.moved_share == 0.0 and score.precision == 0.0
+
+
+def test_calling_a_slid_door_a_move_covers_its_removal_and_addition_with_the_right_kinds():
+    report = _report(_sheet(0, 0, "modified", _moved(DOOR_IN.bbox, DOOR_OUT.bbox)))
+    score = score_report(report, MOVES)
+    assert score.truth_found == 2 and score.kinds_correct == 2 and score.precision == 1.0
+
+
+def test_the_recorded_pairing_and_the_plot_scale_are_checked_where_the_truth_sets_them():
+    row = _sheet(0, 0, "modified") | {"matched_by": "single_page", "alignment": {"matrix": HALF, "scale": 0.505}}
+    score = score_report(_report(row), MOVES)
+    assert score.matched_by_accuracy == 1.0 and score.scale_accuracy == 1.0
+    wrong = _sheet(0, 0, "modified") | {"matched_by": "number", "alignment": {"matrix": HALF, "scale": 1.0}}
+    score = score_report(_report(wrong), MOVES)
+    assert score.matched_by_accuracy == 0.0 and score.scale_accuracy == 0.0
+
+
+def test_sheets_at_their_own_scale_and_truths_without_a_pairing_rule_are_not_counted():
+    score = score_report(PERFECT, TRUTH)
+    assert score.scale_accuracy is None and score.matched_by_accuracy is None and score.moved_share is None
