@@ -2,7 +2,8 @@
 
 Pairing by page index breaks as soon as one sheet is inserted, so sheets are
 paired by normalized sheet number, then by title, then by appearance (a tiny
-thumbnail kept from the analysis); what stays unpaired is ``removed`` (old
+thumbnail kept from the analysis; a renumbered sheet keeps its discipline
+letters, or its number was not read); what stays unpaired is ``removed`` (old
 only) or ``added`` (new only). Duplicates of a key pair up in page order.
 Two one-page documents are two revisions of one drawing whatever their title
 blocks say (the new one may have gained a title block, or another number), so
@@ -93,6 +94,20 @@ def _pair_by_key(
     return pairs
 
 
+def _discipline(page: MatchablePage) -> str | None:
+    """The letters a sheet number starts with (``A``, ``FP``, ``M``), when the number was read."""
+    number = _number_key(page)
+    prefix = re.match(r"[A-Z]+", number) if number else None
+    return prefix.group(0) if prefix else None
+
+
+def _may_be_one_sheet(old: MatchablePage, new: MatchablePage) -> bool:
+    """Sheets whose numbers name different disciplines are not one sheet renumbered, however alike they look:
+    a mechanical plan is drawn over the architectural plan of its floor, and at thumbnail size they are one."""
+    disciplines = (_discipline(old), _discipline(new))
+    return None in disciplines or disciplines[0] == disciplines[1]
+
+
 def _pair_visually(old: list[MatchablePage], new: list[MatchablePage]) -> list[SheetPair]:
     """Greedy best-first pairing of the most similar thumbnails above :data:`MIN_VISUAL_SIMILARITY`."""
     scored = sorted(
@@ -100,7 +115,7 @@ def _pair_visually(old: list[MatchablePage], new: list[MatchablePage]) -> list[S
             (visual_similarity(o.thumbnail, n.thumbnail), o.index, n.index)
             for o in old
             for n in new
-            if o.thumbnail is not None and n.thumbnail is not None
+            if o.thumbnail is not None and n.thumbnail is not None and _may_be_one_sheet(o, n)
         ),
         key=lambda item: (-item[0], item[1], item[2]),
     )

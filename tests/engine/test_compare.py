@@ -1,5 +1,6 @@
 """Comparing two revisions of a set: sheets paired by number, one pair at a time, failures visible per sheet."""
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -16,7 +17,10 @@ from buildtrace_assets.engine.compare import (
 from buildtrace_assets.engine.contract import validate_changes
 from buildtrace_assets.engine.errors import AnalysisMismatchError, BadInputError
 from buildtrace_assets.samples import Truth, make_revision_pair
+from buildtrace_assets.samples.render import write_pdf
+from buildtrace_assets.samples.replot import IDENTITY
 from buildtrace_assets.samples.scoring import score_report
+from buildtrace_assets.samples.sheet import SheetSpec, draft_sheet
 
 DRAWINGS = Path("/work/shared/data/drawings")
 
@@ -67,10 +71,22 @@ def test_an_inserted_sheet_is_added_and_the_rest_still_pair_by_number(tmp_path):
 
 def test_renumbered_and_retitled_sheets_still_pair_by_their_drawing(tmp_path):
     old = _set(tmp_path / "old.pdf", ["A-101", "A-102"])
-    new = _set(tmp_path / "new.pdf", ["B-202", "B-201"], title="FLOOR")
+    new = _set(tmp_path / "new.pdf", ["A-202", "A-201"], title="FLOOR")
     document = compare_documents(old, new, tmp_path / "out", dpi=72)
     rows = [(s["old_page"], s["new_page"], s["matched_by"]) for s in document["sheets"]]
     assert rows == [(1, 0, "visual"), (0, 1, "visual")]
+
+
+def test_a_one_page_drawing_that_gained_a_title_block_is_compared_with_its_old_revision(tmp_path):
+    sheet = draft_sheet(SheetSpec("B1", "BRACKET"), (1224.0, 792.0), seed=2)
+    bare = dataclasses.replace(sheet, elements=tuple(e for e in sheet.elements if e.kind != "title_block"))
+    write_pdf(tmp_path / "old.pdf", [bare], [IDENTITY.matrix(sheet.width, sheet.height)])
+    write_pdf(tmp_path / "new.pdf", [sheet], [IDENTITY.matrix(sheet.width, sheet.height)])
+
+    [row] = compare_documents(tmp_path / "old.pdf", tmp_path / "new.pdf", tmp_path / "out", dpi=72)["sheets"]
+
+    assert (row["old_page"], row["new_page"], row["matched_by"], row["sheet_number"]) == (0, 0, "single_page", "B1")
+    assert row["status"] == "modified" and "error" not in row and row["changes"]
 
 
 def test_a_bad_page_is_reported_on_its_sheet_and_the_others_are_compared(tmp_path):

@@ -59,3 +59,40 @@ def test_visual_similarity_is_one_for_the_same_drawing_and_zero_for_blank():
     assert visual_similarity(_drawing(5), _drawing(5)) == 1.0
     blank = np.full((32, 32), 255, np.uint8)
     assert visual_similarity(blank, _drawing(5)) == 0.0
+
+
+def test_two_one_page_documents_always_pair_whatever_their_title_blocks_say():
+    no_title_block = [Page(0, SheetIdentity(None, None, 0.0))]
+    gained_one = [Page(0, SheetIdentity("B1", "BRACKET", 0.9))]
+    renumbered = [Page(0, SheetIdentity("C7", "BRACKET", 0.9))]
+    assert match_sheets(no_title_block, gained_one) == [SheetPair(0, 0, "single_page")]
+    assert match_sheets(_pages("B1"), renumbered) == [SheetPair(0, 0, "single_page")]
+    assert match_sheets(_pages("B1"), _pages("B-1")) == [SheetPair(0, 0, "number")]
+
+
+def _sheet(index, number, title, seed):
+    return Page(index, SheetIdentity(number, title, 0.9 if number else 0.0), _drawing(seed))
+
+
+def test_a_sheet_whose_number_was_not_read_on_one_side_pairs_by_its_drawing():
+    old = [_sheet(0, "A-101", "FIRST FLOOR", 1), _sheet(1, "A-102", "SECOND FLOOR", 2)]
+    new = [_sheet(0, None, None, 1), _sheet(1, "A-102", "SECOND FLOOR", 2)]
+    assert match_sheets(old, new) == [SheetPair(0, 0, "visual"), SheetPair(1, 1, "number")]
+
+
+def test_in_a_set_a_renumbered_and_retitled_sheet_pairs_by_its_drawing_and_new_sheets_stay_added():
+    old = [_sheet(0, "A-101", "FIRST FLOOR", 1), _sheet(1, "A-102", "SECOND FLOOR", 2), _sheet(2, "A-103", "ROOF", 3)]
+    new = [_sheet(0, "A-101", "FIRST FLOOR", 1), _sheet(1, "A-201", "LEVEL 2", 2), _sheet(2, "A-900", "DETAILS", 4)]
+    assert match_sheets(old, new) == [
+        SheetPair(0, 0, "number"),
+        SheetPair(1, 1, "visual"),
+        SheetPair(None, 2, None),
+        SheetPair(2, None, None),
+    ]
+
+
+def test_sheets_of_different_disciplines_never_pair_by_appearance():
+    """A mechanical plan is drawn over the architectural plan of its floor: alike, yet another sheet."""
+    old = [_sheet(0, "A-101", "FIRST FLOOR PLAN", 1)]
+    new = [_sheet(0, "M-101", "FIRST FLOOR HVAC PLAN", 1), _sheet(1, "A-102", "SECOND FLOOR PLAN", 2)]
+    assert match_sheets(old, new) == [SheetPair(None, 0, None), SheetPair(None, 1, None), SheetPair(0, None, None)]
