@@ -261,6 +261,7 @@ class StoredJob:
     job_id: str
     diff_result_id: str
     changes_ref: str
+    new_version_id: str
 
 
 def store_finished_job(session: Session, storage: BlobStorage, editor: Actor, project_id: str) -> StoredJob:
@@ -285,4 +286,4 @@ def store_finished_job(session: Session, storage: BlobStorage, editor: Actor, pr
     )
     complete_stage(session, SYSTEM, job.id, "summary")
     session.commit()
-    return StoredJob(job.id, result.id, changes_ref)
+    return StoredJob(job.id, result.id, changes_ref, new.id)
