@@ -7,6 +7,7 @@ guess grid lines or read dimension strings off pixels.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -97,6 +98,12 @@ class ChangeContext:
             view["opening"] = self.opening
         if self.length:
             view["dimension"] = f"{self.length.direction} by {format_length(self.length.delta)}"
+        if self.change.kind == "moved":
+            view["moved"] = {
+                "what": "a whole view" if self.change.group == "view" else "one block",
+                "by": moved_by(self.change),
+                "from_bbox_pt": [round(v, 1) for v in self.change.from_bbox] if self.change.from_bbox else None,
+            }
         if self.list_change:
             view["numbered_entries"] = {
                 "added": self.list_change.added,
@@ -104,6 +111,31 @@ class ChangeContext:
                 "revised": self.list_change.revised,
             }
         return view
+
+
+COMPASS = {
+    "right": "east",
+    "up-right": "north-east",
+    "up": "north",
+    "up-left": "north-west",
+    "left": "west",
+    "down-left": "south-west",
+    "down": "south",
+    "down-right": "south-east",
+}
+"""Plan directions for page directions, with north up the sheet as plans are drawn by convention."""
+
+
+def moved_by(change: ChangeRecord) -> str | None:
+    """``12'-0" east`` with the sheet's scale known, else ``180 pt right``; None without an offset."""
+    offset = change.offset
+    if offset is None:
+        return None
+    direction = offset.page_direction
+    if offset.drawing_distance:
+        return f"{offset.drawing_distance} {COMPASS.get(direction, direction)}"
+    distance = offset.distance if offset.distance is not None else math.hypot(offset.dx, offset.dy)
+    return f"{round(distance)} pt {direction}"
 
 
 def _opening(change: ChangeRecord, inside: Sequence[Word]) -> str | None:
@@ -147,7 +179,8 @@ def change_contexts(document: ChangesDocument, words_by_sheet: WordsBySheet | No
     for sheet in document.sheets:
         sheet_words = SheetWords(tuple(sheet.words(words_by_sheet)))
         for change in sheet.changes:
-            lists = numbered_list_change(change.old_text, change.new_text)
+            # A moved block's words are the same on both sides: a list that only moved has no entries changed.
+            lists = None if change.kind == "moved" else numbered_list_change(change.old_text, change.new_text)
             opening = _opening(change, words_inside(sheet_words.words, change.bbox))
             category = _category(change, sheet_words, opening, lists)
             contexts.append(

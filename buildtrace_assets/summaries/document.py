@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from buildtrace_assets.engine.model import Word
+from buildtrace_assets.engine.model import Offset, Word
 from buildtrace_assets.summaries.errors import InvalidChangesError
 
 SCHEMA_ID = "buildtrace.changes/v1"
@@ -21,19 +21,46 @@ WordsBySheet = Mapping[str | int, Sequence[Word]]
 """The new sheets' words, keyed by sheet number or by new page index."""
 
 
+REPLOT_TOLERANCE = 0.02
+"""A sheet whose alignment scale differs from 1 by more than this was re-plotted at another size."""
+
+
+class OffsetRecord(BaseModel):
+    """How far a moved block travelled: new-sheet points (x right, y down), and drawing units when known."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    dx: float
+    dy: float
+    distance: float | None = None
+    direction: str | None = None
+    drawing_distance: str | None = None
+
+    @property
+    def page_direction(self) -> str:
+        """``right``, ``up-left``, ...: as written, else from the offset (a person's overlay may leave it out)."""
+        return self.direction or Offset(self.dx, self.dy).direction
+
+
 class ChangeRecord(BaseModel):
     """One change region of a sheet, in new-sheet PDF points."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
 
     id: str = Field(min_length=1)
-    kind: Literal["added", "removed", "modified"]
+    kind: Literal["added", "removed", "modified", "moved"]
     bbox: tuple[float, float, float, float]
     old_text: str | None = None
     new_text: str | None = None
     confidence: float = 1.0
     crops: dict[str, str] | None = None
     """Paths of the region's before/after images, keys ``old`` and ``new``."""
+    from_bbox: tuple[float, float, float, float] | None = None
+    """``moved`` only: where the block was."""
+    offset: OffsetRecord | None = None
+    """``moved`` only: how far it moved."""
+    group: Literal["item", "view"] | None = None
+    """``moved`` only: one block, or a whole view moved on its own."""
 
     @field_validator("bbox")
     @classmethod
@@ -60,6 +87,18 @@ class SheetRecord(BaseModel):
     new_page: int | None = None
     status: Literal["modified", "unchanged", "added", "removed"]
     changes: list[ChangeRecord] = Field(default_factory=list)
+    key: str | None = None
+    """The engine's unique sheet key (absent from documents written before it existed)."""
+    alignment: dict[str, Any] | None = None
+
+    @property
+    def replot_scale(self) -> float | None:
+        """New-sheet points per old-sheet point when the sheet was re-plotted at another size (``0.5``: half
+        size); None at the same size or without an alignment."""
+        scale = (self.alignment or {}).get("scale")
+        if not isinstance(scale, int | float) or scale <= 0 or abs(scale - 1.0) <= REPLOT_TOLERANCE:
+            return None
+        return float(scale)
 
     @property
     def label(self) -> str:

@@ -17,7 +17,7 @@ from buildtrace_assets.summaries.images import CropReader
 from buildtrace_assets.summaries.numbered_lists import ListChange
 from buildtrace_assets.summaries.schema import ChangeSummary, SummaryItem, SummaryMetadata
 from buildtrace_assets.summaries.traceability import enforce_traceability
-from buildtrace_assets.summaries.wording import change_impact, change_sentence, list_sentence
+from buildtrace_assets.summaries.wording import change_impact, change_sentence, list_sentence, replot_sentence
 
 
 def sheet_items(document: ChangesDocument) -> list[SummaryItem]:
@@ -109,7 +109,19 @@ def overview(document: ChangesDocument, items: list[SummaryItem]) -> str:
     if not modified and not by_status.get("added") and not by_status.get("removed"):
         text = f"Compared {_count(len(document.sheets), 'sheet')}: no changes found."
     high = sum(item.impact == "high" for item in items)
-    return text + (f" {_count(high, 'high-impact item')}." if high else "")
+    return with_replots(text, document) + (f" {_count(high, 'high-impact item')}." if high else "")
+
+
+def with_replots(text: str, document: ChangesDocument) -> str:
+    """``text`` followed by one sentence per sheet re-plotted at another size (``A-101 re-plotted at 50%.``),
+    unless it already names the sheet and its percentage (a model's own wording)."""
+    notes = [
+        replot_sentence(sheet.label, sheet.replot_scale)
+        for sheet in document.sheets
+        if sheet.replot_scale is not None
+        and not (sheet.label in text and f"{round(sheet.replot_scale * 100)}%" in text)
+    ]
+    return " ".join([text, *notes])
 
 
 def _sheet_order(document: ChangesDocument) -> dict[str, int]:

@@ -29,7 +29,7 @@ from buildtrace_assets.summaries.context import ChangeContext, change_contexts
 from buildtrace_assets.summaries.document import ChangesDocument, WordsBySheet, read_changes
 from buildtrace_assets.summaries.errors import SummarizerError
 from buildtrace_assets.summaries.images import CropReader, ImageBudget, crop_parts, read_local_file
-from buildtrace_assets.summaries.offline import order_items, sheet_items
+from buildtrace_assets.summaries.offline import order_items, sheet_items, with_replots
 from buildtrace_assets.summaries.schema import (
     PROMPT_VERSION,
     ChangeSummary,
@@ -44,8 +44,11 @@ log = logging.getLogger(__name__)
 
 SYSTEM_PROMPT = f"""You write change lists for revised construction drawings (prompt {PROMPT_VERSION}).
 You receive the changes a comparison engine measured between an old and a new revision, with their ids,
-kinds (added = only in new, removed = only in old, modified = both), old → new text values and their
-location in the drawing's own terms (grid lines, rooms), and before/after crop images of some regions.
+kinds (added = only in new, removed = only in old, modified = both, moved = the same block or whole view
+now elsewhere, with how far and which way), old → new text values and their location in the drawing's own
+terms (grid lines, rooms), and before/after crop images of some regions. Write a move as a move ("Room tag
+GREAT ROOM moved 12'-0\" east"), never as a removal plus an addition. A sheet with replotted_at was issued at
+another paper size: say so in the overall summary ("A-101 re-plotted at 50%").
 Write one item per change or per group of related changes, the way an architect writes a revision
 narrative: "Dimension from Grid A0 to Property Corner reduced 31'-6 7/8\" → 8'-8 1/8\"",
 "Opening D-20 shifted between grids DD11 and DD12", "Added keynotes 11, 14, 15; removed keynotes 4, 6".
@@ -126,7 +129,14 @@ def _retry_after(exc: openai.OpenAIError) -> float | None:
 def _facts(document: ChangesDocument, contexts: list[ChangeContext]) -> dict[str, Any]:
     return {
         "sheets": [
-            {"sheet": s.label, "title": s.title, "status": s.status, "changes": len(s.changes)} for s in document.sheets
+            {
+                "sheet": s.label,
+                "title": s.title,
+                "status": s.status,
+                "changes": len(s.changes),
+                **({"replotted_at": f"{round(s.replot_scale * 100)}%"} if s.replot_scale is not None else {}),
+            }
+            for s in document.sheets
         ],
         "changes": [context.prompt_view() for context in contexts],
     }
@@ -218,7 +228,7 @@ class OpenAISummarizer:
         )
         usage = completion.usage
         return ChangeSummary(
-            summary=message.parsed.summary,
+            summary=with_replots(message.parsed.summary, doc),
             items=items,
             not_summarized=not_summarized,
             metadata=SummaryMetadata(

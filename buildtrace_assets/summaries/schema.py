@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-PROMPT_VERSION = "2025-06-summaries-v1"
+PROMPT_VERSION = "2026-12-summaries-v2"
 """Bumped whenever the prompt or the deterministic wording changes, so stale summaries can be found."""
 
 Category = Literal[

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from buildtrace_assets.engine.drawing_scale import format_length
-from buildtrace_assets.summaries.context import ChangeContext
+from buildtrace_assets.summaries.context import ChangeContext, moved_by
 from buildtrace_assets.summaries.numbered_lists import ListChange
 from buildtrace_assets.summaries.schema import Impact
 
@@ -77,9 +77,42 @@ _SENTENCES: dict[str, Callable[[ChangeContext], str]] = {
 }
 
 
+def _moved_subject(context: ChangeContext) -> str:
+    """What moved, named as a reader would: ``Room tag GREAT ROOM``, ``Door D-20``, ``Note “…”``, ``View``."""
+    change = context.change
+    text = " ".join((change.new_text or change.old_text or "").split())
+    if change.group == "view":
+        return "View"
+    match context.category:
+        case "door_window" if context.opening:
+            return context.opening[0].upper() + context.opening[1:]
+        case "room" if text:
+            return f"Room tag {text}"
+        case "dimension" if text:
+            return f"Dimension {text}"
+        case "note" if text:
+            return f"Note {quoted(text)}"
+        case _ if text:
+            return f"Text {quoted(text)}"
+    return "Symbol"
+
+
+def _moved(context: ChangeContext) -> str:
+    """``Room tag GREAT ROOM moved 12'-0" east at grids B–C/2–3`` (``moved 180 pt right`` without a scale)."""
+    by = moved_by(context.change)
+    return _with_location(f"{_moved_subject(context)} moved" + (f" {by}" if by else ""), context)
+
+
 def change_sentence(context: ChangeContext) -> str:
     """The sentence for one change that is not part of a numbered list."""
+    if context.change.kind == "moved":
+        return _moved(context) + "."
     return _SENTENCES[context.category](context) + "."
+
+
+def replot_sentence(label: str, scale: float) -> str:
+    """``A-101 re-plotted at 50%.``: the sheet was issued at another size (new-sheet points per old point)."""
+    return f"{label} re-plotted at {round(scale * 100)}%."
 
 
 def _numbers(noun: str, numbers: list[int]) -> str:
@@ -101,6 +134,8 @@ def list_sentence(noun: str, change: ListChange) -> str:
 def change_impact(context: ChangeContext) -> tuple[Impact, str]:
     """A rule-of-thumb impact: what typically costs time or money on site rates higher."""
     length = context.length
+    if context.change.kind == "moved":
+        return _moved_impact(context)
     match context.category:
         case "dimension" if length is not None and (length.delta >= 12 or length.relative >= 0.1):
             return "high", f"dimension {length.direction} by {format_length(length.delta)}"
@@ -118,3 +153,11 @@ def change_impact(context: ChangeContext) -> tuple[Impact, str]:
             return "low", "graphic change without text; check the overlay"
         case _:
             return "low", "short text change"
+
+
+def _moved_impact(context: ChangeContext) -> tuple[Impact, str]:
+    if context.category == "door_window":
+        return "medium", "a moved opening changes walls, hardware and the door/window schedule"
+    if context.change.group == "view":
+        return "low", "a view re-laid out on the sheet, its content unchanged; edits inside it are listed on their own"
+    return "low", "moved on the sheet, its content unchanged"

@@ -18,7 +18,7 @@ def test_a_valid_document_reads_with_extra_fields_kept():
     [
         ([], "expected a buildtrace.changes/v1 object, got list"),
         ({"schema": "other/v1", "sheets": []}, "schema"),
-        (document(sheet("A-1", "modified", [change("x", "moved", [0, 0, 1, 1])])), "sheets.0.changes.0.kind"),
+        (document(sheet("A-1", "modified", [change("x", "teleported", [0, 0, 1, 1])])), "sheets.0.changes.0.kind"),
         (document(sheet("A-1", "modified", [change("x", "added", [5, 0, 1, 1])])), "x1 < x0"),
         (document(sheet("A-1", "modified", [change("x", "added", [0, 0, 1, 1])] * 2)), "'x' appears more than once"),
     ],

@@ -82,3 +82,60 @@ def test_the_same_input_always_gives_the_same_items():
     first = OfflineSummarizer().summarize(revision_document(), {"A-101": plan_words()})
     second = OfflineSummarizer().summarize(revision_document(), {"A-101": plan_words()})
     assert first.items == second.items and first.summary == second.summary
+
+
+def _moved(cid, bbox, text=None, *, dx, dy, drawing=None, group="item"):
+    was = [bbox[0] - dx, bbox[1] - dy, bbox[2] - dx, bbox[3] - dy]
+    offset = {"dx": dx, "dy": dy, "distance": (dx * dx + dy * dy) ** 0.5, "drawing_distance": drawing}
+    return change(cid, "moved", bbox, text, text, from_bbox=was, offset=offset, group=group)
+
+
+def test_moves_read_as_moves_in_drawing_units_where_the_scale_is_known():
+    doc = document(
+        sheet(
+            "A-101",
+            "modified",
+            [
+                _moved("A-101-1", [560, 600, 640, 612], "GREAT ROOM", dx=108, dy=0, drawing="12'-0\""),
+                _moved("A-101-2", [470, 440, 500, 460], "D-20", dx=0, dy=-40.5, drawing="4'-6\""),
+                _moved("A-101-3", [200, 700, 230, 730], dx=180, dy=0),
+            ],
+        )
+    )
+
+    summary = OfflineSummarizer().summarize(doc, {"A-101": plan_words()})
+
+    assert _texts(summary) == [
+        (["A-101-1"], "Room tag GREAT ROOM moved 12'-0\" east at grids C–D/3–4."),
+        (["A-101-2"], "Door D-20 moved 4'-6\" north at grids B–C/2–3."),
+        (["A-101-3"], "Symbol moved 180 pt right at grids A–B/3–4."),
+    ]
+    assert [item.impact for item in summary.items] == ["low", "medium", "low"]
+
+
+def test_a_moved_view_is_one_item_and_the_edit_inside_it_another():
+    doc = document(
+        sheet(
+            "A-501",
+            "modified",
+            [
+                _moved("A-501-1", [330, 360, 500, 490], dx=250, dy=-20, group="view"),
+                change("A-501-2", "modified", [375, 450, 395, 460], "2'-6\"", "2'-9\""),
+            ],
+        )
+    )
+
+    texts = [text for _, text in _texts(OfflineSummarizer().summarize(doc))]
+
+    assert texts == ["View moved 251 pt right.", 'Dimension increased 2\'-6" → 2\'-9" (by 3").']
+
+
+def test_a_sheet_re_plotted_at_another_size_is_said_in_the_overview():
+    half = sheet("A-101", "unchanged")
+    half["alignment"] = {"matrix": [[0.5, 0, 0], [0, 0.5, 0]], "score": 0.9, "scale": 0.5}
+    wobble = sheet("A-102", "unchanged", page=1)
+    wobble["alignment"] = {"matrix": [[1.01, 0, 0], [0, 1.01, 0]], "score": 0.9, "scale": 1.01}
+
+    summary = OfflineSummarizer().summarize(document(half, wobble))
+
+    assert summary.summary == "Compared 2 sheets: no changes found. A-101 re-plotted at 50%."

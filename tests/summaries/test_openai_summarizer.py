@@ -165,3 +165,30 @@ def test_bad_input_fails_before_any_request(openai_server):
     with pytest.raises(ValueError, match=r"buildtrace.changes/v1"):
         _summarizer(openai_server).summarize(document(sheet("A-1", "modified", [change("x", "odd", [0, 0, 1, 1])])))
     assert openai_server.requests == []
+
+
+def test_the_model_is_told_of_moves_and_re_plots_and_the_summary_always_says_re_plotted(openai_server):
+    moved = change(
+        "A-101-1",
+        "moved",
+        [560, 600, 640, 612],
+        "GREAT ROOM",
+        "GREAT ROOM",
+        from_bbox=[452, 600, 532, 612],
+        offset={"dx": 108, "dy": 0, "distance": 108, "direction": "right", "drawing_distance": "12'-0\""},
+        group="item",
+    )
+    half = sheet("A-101", "modified", [moved])
+    half["alignment"] = {"matrix": [[0.5, 0, 0], [0, 0.5, 0]], "score": 0.9, "scale": 0.5}
+    openai_server.enqueue(_reply([_item(["A-101-1"], "Room tag GREAT ROOM moved 12'-0\" east.", "room", "low")]))
+
+    summary = _summarizer(openai_server).summarize(document(half))
+
+    facts = json.loads(openai_server.requests[0].json["messages"][1]["content"][0]["text"].split("\n", 1)[1])
+    assert facts["sheets"][0]["replotted_at"] == "50%"
+    assert facts["changes"][0]["moved"] == {
+        "what": "one block",
+        "by": "12'-0\" east",
+        "from_bbox_pt": [452, 600, 532, 612],
+    }
+    assert summary.summary.endswith("A-101 re-plotted at 50%.")
