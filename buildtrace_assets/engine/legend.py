@@ -30,11 +30,14 @@ REMOVED = LegendEntry("removed", "Removed", (220, 30, 30), "ink only on the old 
 ADDED = LegendEntry("added", "Added", (20, 160, 40), "ink only on the new sheet")
 UNCHANGED = LegendEntry("unchanged", "Unchanged", (150, 150, 150), "ink on both sheets")
 MODIFIED = LegendEntry("modified", "Modified", (30, 90, 230), "outline of a region with both removed and added ink")
+MOVED = LegendEntry(
+    "moved", "Moved", (150, 60, 190), "a block or view moved: arrow from its old outline (thin) to its new one"
+)
 
-LEGEND: tuple[LegendEntry, ...] = (REMOVED, ADDED, UNCHANGED, MODIFIED)
+LEGEND: tuple[LegendEntry, ...] = (REMOVED, ADDED, UNCHANGED, MODIFIED, MOVED)
 """Every colour an overlay uses, in the order a key should list them."""
 
-KIND_COLOURS: dict[str, LegendEntry] = {"added": ADDED, "removed": REMOVED, "modified": MODIFIED}
+KIND_COLOURS: dict[str, LegendEntry] = {"added": ADDED, "removed": REMOVED, "modified": MODIFIED, "moved": MOVED}
 """Outline colour of a change region by its kind."""
 
 

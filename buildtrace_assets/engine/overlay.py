@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from buildtrace_assets.engine.legend import ADDED, MODIFIED, REMOVED, UNCHANGED
+from buildtrace_assets.engine.legend import ADDED, MODIFIED, MOVED, REMOVED, UNCHANGED
 from buildtrace_assets.engine.model import BBox, Change, RenderedPage
 from buildtrace_assets.engine.pagediff import PageComparison
 from buildtrace_assets.engine.regions import Pixels
@@ -46,7 +46,13 @@ class OverlayError(ValueError):
 
 def _palette(grays: list[int]) -> tuple[list[int], dict[str, int]]:
     """A palette of the given gray levels, then one entry per legend colour (and white for labels)."""
-    colours = {"removed": REMOVED.rgb, "added": ADDED.rgb, "modified": MODIFIED.rgb, "label": (255, 255, 255)}
+    colours = {
+        "removed": REMOVED.rgb,
+        "added": ADDED.rgb,
+        "modified": MODIFIED.rgb,
+        "moved": MOVED.rgb,
+        "label": (255, 255, 255),
+    }
     palette = [channel for gray in grays for channel in (gray, gray, gray)]
     index = {}
     for name, rgb in colours.items():
@@ -69,7 +75,8 @@ CROP_GRAY_LUT = ((np.arange(256) * (CROP_GRAY_LEVELS - 1) + 127) // 255).astype(
 
 
 def write_overlay(result: PageComparison, old: RenderedPage, new: RenderedPage, path: str | Path) -> Path:
-    """Write the new sheet with unchanged ink gray, removed ink red, added ink green and numbered regions.
+    """Write the new sheet with unchanged ink gray, removed ink red, added ink green and numbered regions; a moved
+    block or view is an arrow from its old outline to its new one.
 
     ``old`` is accepted for symmetry with the crops; the comparison already holds it warped into the new frame.
     """
@@ -86,6 +93,8 @@ def write_overlay(result: PageComparison, old: RenderedPage, new: RenderedPage, 
         canvas[rows, columns] = PALETTE_INDEX[kind]
     px_per_pt = canvas.shape[1] / new.width_pt
     for change in result.changes:
+        if change.from_bbox is not None:
+            _move_arrow(canvas, change.from_bbox, change.bbox, px_per_pt)
         _outline(canvas, change, px_per_pt, label=change.id.rsplit("-", 1)[-1])
     return _write_atomic(Path(path), _palette_png(canvas, PALETTE))
 
@@ -93,17 +102,21 @@ def write_overlay(result: PageComparison, old: RenderedPage, new: RenderedPage, 
 def write_crops(
     result: PageComparison, old: RenderedPage, new: RenderedPage, out_dir: str | Path
 ) -> dict[str, dict[str, Path]]:
-    """Before/after crops of every change, cut from the same new-sheet window of both revisions."""
+    """Before/after crops of every change, cut from the same new-sheet window of both revisions.
+
+    A moved block's "before" is cut where it was (``from_bbox``). A moved view's is cut where it is now: the
+    comparison laid its old content there (piecewise alignment), so both sides frame the same view.
+    """
     old_in_new, _, _ = _require_aligned(result)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     px_per_pt = new.image.shape[1] / new.width_pt
     crops = {}
     for change in result.changes:
-        window = _window(change.bbox, new, px_per_pt)
         paths = {}
         for side, image in (("old", old_in_new), ("new", new.image)):
-            crop = _crop_with_outline(image, change, window, px_per_pt, new.dpi)
+            box = change.from_bbox if side == "old" and change.from_bbox and change.group == "item" else change.bbox
+            crop = _crop_with_outline(image, box, change.kind, _window(box, new, px_per_pt), px_per_pt, new.dpi)
             paths[side] = _write_atomic(out_dir / f"{change.id}_{side}.png", _palette_png(crop, CROP_PALETTE))
         crops[change.id] = paths
     return crops
@@ -141,6 +154,20 @@ def _outline(canvas: np.ndarray, change: Change, px_per_pt: float, label: str) -
     )
 
 
+def _move_arrow(canvas: np.ndarray, was: BBox, now: BBox, px_per_pt: float) -> None:
+    """The old outline, thin, and an arrow from its centre to the new outline's, in the moved colour."""
+    colour = PALETTE_INDEX["moved"]
+    pad = OUTLINE_PAD_PT * px_per_pt
+    thickness = max(2, round(px_per_pt))
+    x0, y0, x1, y1 = (v * px_per_pt for v in was)
+    cv2.rectangle(canvas, (round(x0 - pad), round(y0 - pad)), (round(x1 + pad), round(y1 + pad)), colour, 1)
+    start = (round((x0 + x1) / 2), round((y0 + y1) / 2))
+    end = (round((now[0] + now[2]) / 2 * px_per_pt), round((now[1] + now[3]) / 2 * px_per_pt))
+    length = max(1.0, float(np.hypot(end[0] - start[0], end[1] - start[1])))
+    tip = min(0.3, 12 * px_per_pt / length)
+    cv2.arrowedLine(canvas, start, end, colour, thickness, line_type=cv2.LINE_8, tipLength=tip)
+
+
 def _window(box: BBox, page: RenderedPage, px_per_pt: float) -> tuple[int, int, int, int]:
     """The region plus a margin of context, clipped to the page, in pixels."""
     height, width = page.image.shape
@@ -154,9 +181,9 @@ def _window(box: BBox, page: RenderedPage, px_per_pt: float) -> tuple[int, int, 
 
 
 def _crop_with_outline(
-    image: np.ndarray, change: Change, window: tuple[int, int, int, int], px_per_pt: float, dpi: float
+    image: np.ndarray, box: BBox, kind: str, window: tuple[int, int, int, int], px_per_pt: float, dpi: float
 ) -> np.ndarray:
-    """The window, enlarged to a legible size, as crop-palette indices with the change outlined in its colour."""
+    """The window, enlarged to a legible size, as crop-palette indices with ``box`` outlined in ``kind``'s colour."""
     x0, y0, x1, y1 = window
     factor = _legible_factor((y1 - y0, x1 - x0), dpi)
     crop = image[y0:y1, x0:x1]
@@ -165,10 +192,10 @@ def _crop_with_outline(
         crop = cv2.resize(crop, None, fx=factor, fy=factor, interpolation=interpolation)
     crop = cv2.LUT(crop, CROP_GRAY_LUT)
     pad = OUTLINE_PAD_PT * px_per_pt
-    bx0, by0, bx1, by1 = change.bbox
+    bx0, by0, bx1, by1 = box
     corner_a = (round((bx0 * px_per_pt - pad - x0) * factor), round((by0 * px_per_pt - pad - y0) * factor))
     corner_b = (round((bx1 * px_per_pt + pad - x0) * factor), round((by1 * px_per_pt + pad - y0) * factor))
-    cv2.rectangle(crop, corner_a, corner_b, CROP_PALETTE_INDEX[change.kind], max(1, round(factor)))
+    cv2.rectangle(crop, corner_a, corner_b, CROP_PALETTE_INDEX[kind], max(1, round(factor)))
     return crop
 
 

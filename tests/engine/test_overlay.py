@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from buildtrace_assets.engine.legend import ADDED, LEGEND, REMOVED, UNCHANGED, legend_text
+from buildtrace_assets.engine.legend import ADDED, LEGEND, MOVED, REMOVED, UNCHANGED, legend_text
 from buildtrace_assets.engine.model import RenderedPage
 from buildtrace_assets.engine.overlay import OverlayError, write_crops, write_overlay
 from buildtrace_assets.engine.pagediff import compare_pages
@@ -110,6 +110,48 @@ def test_an_unaligned_comparison_has_no_overlay(revision, tmp_path):
 def test_the_legend_names_every_colour_once_for_prompts_and_captions():
     text = legend_text()
 
-    assert [entry.key for entry in LEGEND] == ["removed", "added", "unchanged", "modified"]
+    assert [entry.key for entry in LEGEND] == ["removed", "added", "unchanged", "modified", "moved"]
     assert REMOVED.hex in text and ADDED.hex in text and UNCHANGED.hex in text
     assert REMOVED.rgb[0] > 200 > REMOVED.rgb[1] and ADDED.rgb[1] > 150 > ADDED.rgb[0]
+
+
+def _symbol(image: np.ndarray, centre: tuple[int, int]) -> None:
+    cv2.circle(image, centre, 20, 0, 2)
+    cv2.line(image, (centre[0] - 20, centre[1]), (centre[0] + 20, centre[1]), 0, 2)
+    cv2.line(image, (centre[0], centre[1] - 20), (centre[0], centre[1] + 20), 0, 2)
+
+
+@pytest.fixture(scope="module")
+def moved(revision):
+    """The new revision has a section symbol moved from one bay to another."""
+    base, _ = revision
+    old, new = base.image.copy(), base.image.copy()
+    _symbol(old, (475, 172))
+    _symbol(new, (775, 357))
+    return _page(old), _page(new)
+
+
+def test_a_moved_block_is_an_arrow_from_its_old_outline_to_its_new_one(moved, tmp_path):
+    old, new = moved
+    result = compare_pages(old, new, sheet_key="A-101")
+    (change,) = result.changes
+    assert change.kind == "moved"
+
+    pixels = np.asarray(Image.open(write_overlay(result, old, new, tmp_path / "o.png")).convert("RGB"))
+
+    assert tuple(pixels[265, 625]) == MOVED.rgb, "the arrow's middle, halfway between the symbol's places"
+    was_left = round((change.from_bbox[0] - 3) * DPI / 72)
+    assert tuple(pixels[172, was_left]) == MOVED.rgb, "the old outline"
+    now_left = round((change.bbox[0] - 3) * DPI / 72)
+    assert tuple(pixels[357, now_left]) == MOVED.rgb, "the new outline"
+
+
+def test_a_moved_blocks_before_crop_is_cut_where_it_was(moved, tmp_path):
+    old, new = moved
+    result = compare_pages(old, new, sheet_key="A-101")
+
+    crops = write_crops(result, old, new, tmp_path)["A-101-1"]
+
+    before, after = (np.asarray(Image.open(crops[side]).convert("L")) for side in ("old", "new"))
+    assert before.shape == after.shape
+    assert (before < 100).sum() > 0.8 * (after < 100).sum() > 0, "the symbol is in both crops"
