@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from dagster import DagsterInstance
+from fixtures.drawings import SPARSE_CORNERS, SPARSE_REPLOT, picked_points, sparse_sheet
 from pipeline.world import World, analyzed_job, checks_of, materialize_partition, metadata_of
 from sqlalchemy import select
 
 from buildtrace_assets.assets.change_summaries import SUMMARY_COVERS_CHANGES, change_summary
 from buildtrace_assets.assets.diff_results import SHEETS_ALIGNED, diff_result, overlay_refs
+from buildtrace_assets.assets.drawing_versions import drawing_analysis
 from buildtrace_assets.db.models import ChangeSummary, DiffResult, Job, JobStage
+from buildtrace_assets.engine.manual_alignment import points_to_json
 from buildtrace_assets.samples import RevisionPair
-from buildtrace_assets.services.jobs import cancel_job
+from buildtrace_assets.services.alignments import save_alignment
+from buildtrace_assets.services.jobs import cancel_job, create_comparison_job
+from buildtrace_assets.services.pipeline_requests import pending_requests
 
 pytestmark = pytest.mark.slow
 
@@ -75,3 +81,32 @@ def test_overlay_refs_keep_two_sheets_printing_one_number_apart() -> None:
         "A-101": "jobs/j/diff/overlays/A-101.png",
         "A-101_2": "jobs/j/diff/overlays/A-101_2.png",
     }
+
+
+def test_a_sheet_aligned_by_hand_is_diffed_again_with_the_stored_point_pairs(
+    world: World, instance: DagsterInstance, tmp_path: Path
+) -> None:
+    old_pdf = sparse_sheet(tmp_path / "old.pdf")
+    new_pdf = sparse_sheet(tmp_path / "new.pdf", SPARSE_REPLOT, added_line=True)
+    versions = [world.register("Detail", f"r{n}.pdf", path.read_bytes()) for n, path in enumerate((old_pdf, new_pdf))]
+    with world.transaction() as session:
+        job_id = create_comparison_job(session, world.owner, *versions).id
+    for version_id in versions:
+        assert materialize_partition(world, instance, [drawing_analysis], "drawing_versions", version_id).success
+
+    automatic = materialize_partition(world, instance, [diff_result], "jobs", job_id)
+    assert checks_of(automatic) == {SHEETS_ALIGNED: False}
+    with world.transaction() as session:
+        points = points_to_json(picked_points(SPARSE_REPLOT, *SPARSE_CORNERS))
+        save_alignment(session, world.storage, world.owner, job_id, "page-1", points)
+        [request] = [request for request in pending_requests(session, 10) if request.kind == "compare"]
+        assert (request.job_id, request.requested_by) == (job_id, world.owner.user_id)
+
+    manual = materialize_partition(world, instance, [diff_result], "jobs", job_id)
+
+    assert manual.success and checks_of(manual) == {SHEETS_ALIGNED: True}
+    with world.session_factory() as session:
+        row = session.scalars(select(DiffResult).where(DiffResult.job_id == job_id)).one()
+    [sheet] = json.loads(world.storage.get_bytes(row.changes_ref))["sheets"]
+    assert sheet["alignment"]["source"] == "manual" and sheet["alignment"]["points"] == points
+    assert [change["kind"] for change in sheet["changes"]] == ["added"] and "error" not in sheet
