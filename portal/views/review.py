@@ -19,15 +19,26 @@ from portal.auth import SignedIn, signed_in_user
 from portal.images import analysed_page_size, as_image, blend, sheet_image, stored_image
 from portal.job_context import JobRef, VersionRef, choose_job
 from portal.project_context import ProjectAccess, choose_project
-from portal.regions import REGION_KINDS, CanvasFrame, apply_edits, boxes_to_regions, next_region_id, regions_to_boxes
+from portal.regions import (
+    EDIT_KINDS,
+    REGION_KINDS,
+    CanvasFrame,
+    apply_edits,
+    boxes_to_regions,
+    next_region_id,
+    regions_to_boxes,
+)
+from portal.report_downloads import report_downloads
 from portal.review_data import (
     SHEET_PARAM,
     Review,
     blob_key,
     canvas_key,
     load_review,
+    move_text,
     overlay_with_sheet,
     region_table_key,
+    replot_note,
     sheet_key,
     sheet_regions,
 )
@@ -55,6 +66,7 @@ def _sheet_table(review: Review) -> None:
                 "status": sheet["status"],
                 "regions": len(sheet_regions(review.document, review.overlay_changes, key)),
                 "alignment": (sheet.get("alignment") or {}).get("score"),
+                "size": replot_note(sheet),
                 "problem": (sheet.get("error") or {}).get("message", ""),
             }
         )
@@ -118,7 +130,7 @@ def _initial_drawing(regions: list[dict[str, Any]], frame: CanvasFrame) -> dict[
     from streamlit_drawable_canvas import boxes_to_drawing
 
     objects: list[dict[str, Any]] = []
-    for kind in REGION_KINDS:
+    for kind in KIND_COLOURS:
         boxes = regions_to_boxes([region for region in regions if region["kind"] == kind], frame)
         objects += boxes_to_drawing(boxes, stroke_color=KIND_COLOURS[kind].hex, stroke_width=2)["objects"]
     return {"objects": objects}
@@ -150,14 +162,15 @@ def _region_table(regions: list[dict[str, Any]], key: str, editable: bool) -> li
                 "kind": region["kind"],
                 "note": region.get("note") or "",
                 "old → new": _text_change(region),
+                "moved": move_text(region),
             }
             for region in regions
         ],
         key=table,
         hide_index=True,
         width="stretch",
-        disabled=["id", "old → new"] if editable else True,
-        column_config={"kind": st.column_config.SelectboxColumn(options=list(REGION_KINDS), required=True)},
+        disabled=["id", "old → new", "moved"] if editable else True,
+        column_config={"kind": st.column_config.SelectboxColumn(options=list(EDIT_KINDS), required=True)},
     )
     return regions
 
@@ -166,7 +179,7 @@ def _changes_list(review: Review, regions: list[dict[str, Any]]) -> None:
     storage_url = backend.storage().url
     for region in sorted(regions, key=lambda r: r["id"]):
         with st.container(border=True):
-            change = _text_change(region)
+            change = move_text(region) or _text_change(region)
             st.markdown(f"**{region['id']}** · {region['kind']}" + (f": `{change}`" if change else ""))
             if region.get("note"):
                 st.caption(region["note"])
@@ -258,6 +271,7 @@ if review is None:
     st.stop()
 
 _summary_status(user, job)
+report_downloads(user, job)
 _legend()
 _sheet_table(review)
 chosen_sheet = _choose_sheet(review)

@@ -13,6 +13,7 @@ from portal.auth import SignedIn, signed_in_user
 from portal.job_context import JOB_PARAM, JobRef, choose_job
 from portal.project_context import PROJECT_PARAM, ProjectAccess, choose_project
 from portal.regenerate import regenerate_summary
+from portal.report_downloads import report_downloads
 from portal.review_data import SHEET_PARAM, Review, load_review, sheet_of
 
 REVIEW_PAGE = "views/review.py"
@@ -112,6 +113,7 @@ if review is None:
     st.info(f"No comparison result yet: the job is {job.status}. The Jobs page shows its progress.")
     st.stop()
 
+report_downloads(user, job)
 active = backend.run(lambda s: summaries.active_summary(s, user.actor, review.diff_result_id))
 if review.summary_updating:
     st.info(
