@@ -50,7 +50,7 @@ KINDS: dict[str, Kind] = {
     "unchanged": Kind("unchanged", "same-size re-plot, nothing edited", n_sheets=2),
     "text": Kind("text", "same-size re-plot, dimension and note values edited", n_sheets=2),
     "linework": Kind("linework", "same-size re-plot, walls added/removed, doors moved", n_sheets=2),
-    "scan_text": Kind("text", "new set scanned at 200 dpi, values edited", page_size="TABLOID", scan="new"),
+    "scan_text": Kind("text", "new set scanned at 200 dpi, values edited", scan="new"),
     "scan_both": Kind("mixed", "both sets scanned at 200 dpi, mixed edits", n_sheets=2, scan="both"),
     "half_size": Kind("mixed", "ARCH D set reissued at half size (ARCH B, 50 %)", new_paper="ARCH_B"),
     "half_size_11x17": Kind("mixed", "ARCH D sheets printed on 11x17 (fit to page, 46 %)", new_paper="TABLOID"),
