@@ -20,9 +20,11 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import pymupdf
 import pytest
 from dagster import DagsterInstance, RunRequest, SensorDefinition, build_sensor_context, in_process_executor
 from playwright.sync_api import Page, expect, sync_playwright
+from reports.scene import CHANGES, store_finished_job
 from sqlalchemy.orm import Session
 
 from buildtrace_assets.config import get_settings
@@ -36,6 +38,7 @@ from buildtrace_assets.sensors.pipeline_requests import pipeline_request_sensor
 from buildtrace_assets.sensors.uploads import upload_sensor
 from buildtrace_assets.services import diff_results, jobs, overlays, projects, users
 from buildtrace_assets.services.access import Actor
+from buildtrace_assets.storage import open_storage
 from tests.portal.support import APP, PASSWORD, sheet_pdf
 
 pytestmark = pytest.mark.slow
@@ -276,3 +279,38 @@ def _saved_overlay(session: Session) -> list[dict]:
     [job] = jobs.list_jobs(session, actor, project.id)
     result = diff_results.get_diff_result(session, actor, job.id)
     return list(overlays.active_overlay(session, actor, result.id).changes)
+
+
+def test_the_report_and_change_log_download_from_the_summary_page(
+    portal_url: str, environment: dict[str, str], tmp_path: Path
+) -> None:
+    factory = make_session_factory(environment["BUILDTRACE_DATABASE_URL"])
+    with transaction(factory) as session:
+        architect = Actor.of(users.get_user_by_email(session, EMAIL))
+        project = projects.create_project(session, architect, "Tower")
+        job = store_finished_job(session, open_storage(environment["BUILDTRACE_STORAGE_URL"]), architect, project.id)
+    factory.kw["bind"].dispose()
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1500, "height": 1100}, accept_downloads=True)
+        page.set_default_timeout(UI_TIMEOUT_MS)
+        page.goto(portal_url)
+        page.get_by_label("E-mail").fill(EMAIL)
+        page.get_by_role("textbox", name="Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("heading", name="Projects")).to_be_visible()
+        go_to(page, "Summary")
+        settled(page)
+        files = {}
+        for label in ("Download report", "Download change log (CSV)"):
+            with page.expect_download(timeout=UI_TIMEOUT_MS) as download:
+                page.get_by_role("button", name=label).click()
+            files[label] = download.value.path().read_bytes()
+            assert download.value.suggested_filename.startswith("Architectural_Set_v1-v2-")
+        browser.close()
+
+    with pymupdf.open(stream=files["Download report"], filetype="pdf") as report:
+        assert f"Job {job.job_id}" in report.load_page(0).get_text()
+    log = files["Download change log (CSV)"].decode("utf-8-sig").splitlines()
+    assert log[0].startswith("sheet,id,kind") and len(log) == 1 + len(CHANGES)
