@@ -19,6 +19,11 @@ from typing import Any, Literal, get_args
 
 RegionKind = Literal["added", "removed", "modified"]
 REGION_KINDS: tuple[str, ...] = get_args(RegionKind)
+"""Kinds a person draws new regions as."""
+EDIT_KINDS: tuple[str, ...] = (*REGION_KINDS, "moved")
+"""Kinds a region can be given in the table: a machine's move can be corrected, and a person may call a region a
+move (where it came from is then unknown)."""
+MOVE_FIELDS = ("from_bbox", "offset", "group")
 MANUAL_ID_MARKER = "-m"
 MIN_SIDE_PT = 1.0
 """Boxes thinner than this are click slips, not regions."""
@@ -117,8 +122,11 @@ def apply_edits(regions: Iterable[Mapping[str, Any]], edits: Mapping[str, Mappin
     for region in regions:
         change = dict(region)
         fields = edits.get(change["id"], {})
-        if fields.get("kind") in REGION_KINDS:
+        if fields.get("kind") in EDIT_KINDS:
             change["kind"] = fields["kind"]
+            if change["kind"] != "moved":
+                for name in MOVE_FIELDS:
+                    change.pop(name, None)
         if "note" in fields:
             change["note"] = fields["note"] or ""
         edited.append(change)

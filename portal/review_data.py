@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import posixpath
 import re
 from collections.abc import Mapping, Sequence
@@ -25,6 +26,8 @@ from sqlalchemy.orm import Session
 from buildtrace_assets.services import diff_results, overlays, summaries
 from buildtrace_assets.services.errors import NotFound
 from buildtrace_assets.storage import open_storage
+from buildtrace_assets.summaries.context import moved_by
+from buildtrace_assets.summaries.document import ChangeRecord, SheetRecord
 from buildtrace_assets.summaries.overlays import sheet_key
 from portal import backend
 from portal.auth import SignedIn
@@ -54,6 +57,29 @@ def region_table_key(canvas: str, region_ids: Sequence[str]) -> str:
     """The region table widget's key: a new set of rows (a box drawn or deleted) starts a fresh table."""
     digest = hashlib.sha1("|".join(region_ids).encode()).hexdigest()[:10]
     return f"table-{canvas}-{digest}"
+
+
+def move_text(region: Mapping[str, Any]) -> str:
+    """``moved 12'-0" east (108 pt right), from (114, 105) to (222, 105)``: how far and from where to where a moved
+    region went, in the summaries' words; empty for other kinds."""
+    if region.get("kind") != "moved":
+        return ""
+    record = ChangeRecord.model_validate(dict(region))
+    by = moved_by(record)
+    text = "moved" + (f" {by}" if by else "")
+    offset = record.offset
+    if offset is not None and offset.drawing_distance:
+        text += f" ({round(math.hypot(offset.dx, offset.dy))} pt {offset.page_direction})"
+    if record.from_bbox is not None:
+        (x0, y0), (x1, y1) = record.from_bbox[:2], record.bbox[:2]
+        text += f", from ({x0:.0f}, {y0:.0f}) to ({x1:.0f}, {y1:.0f})"
+    return text
+
+
+def replot_note(sheet: Mapping[str, Any]) -> str:
+    """``re-plotted at 50%`` for a sheet issued at another size, else empty."""
+    scale = SheetRecord.model_validate(dict(sheet)).replot_scale
+    return f"re-plotted at {round(scale * 100)}%" if scale is not None else ""
 
 
 def blob_key(changes_ref: str, relative: str) -> str:

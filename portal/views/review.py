@@ -42,6 +42,7 @@ from portal.review_data import (
     sheet_key,
     sheet_regions,
 )
+from portal.views.alignment import alignment_panel, sheet_status
 
 CANVAS_WIDTH = 1000
 CROP_WIDTH = 360
@@ -63,7 +64,7 @@ def _sheet_table(review: Review) -> None:
             {
                 "sheet": key,
                 "title": sheet.get("title") or "",
-                "status": sheet["status"],
+                "status": sheet_status(sheet),
                 "regions": len(sheet_regions(review.document, review.overlay_changes, key)),
                 "alignment": (sheet.get("alignment") or {}).get("score"),
                 "size": replot_note(sheet),
@@ -84,7 +85,7 @@ def _choose_sheet(review: Review) -> dict[str, Any] | None:
         "Sheet",
         keys,
         index=keys.index(requested) if requested in viewable else 0,
-        format_func=lambda key: f"{key} · {viewable[key].get('title') or ''} ({viewable[key]['status']})",
+        format_func=lambda key: f"{key} · {viewable[key].get('title') or ''} ({sheet_status(viewable[key])})",
     )
     st.query_params[SHEET_PARAM] = chosen
     return viewable[chosen]
@@ -224,6 +225,7 @@ def review_sheet(user: SignedIn, project: ProjectAccess, job: JobRef, review: Re
     """The views, canvas, region table and change list of one sheet."""
     from streamlit_drawable_canvas import st_canvas
 
+    alignment_panel(user, project, job, review, sheet)
     key = sheet_key(sheet)
     frame = _frame(job, sheet)
     background = _background(job, review, sheet, frame)

@@ -90,10 +90,23 @@ def test_table_edits_change_kind_and_note_but_ignore_unknown_kinds() -> None:
     [edited] = apply_edits(MACHINE.values(), edits)
     assert (edited["kind"], edited["note"]) == ("added", "new partition")
 
-    [unchanged] = apply_edits(MACHINE.values(), {"A-101-1": {"kind": "moved"}})
+    [unchanged] = apply_edits(MACHINE.values(), {"A-101-1": {"kind": "teleported"}})
     assert unchanged["kind"] == "modified"
 
 
 def test_a_frame_without_area_is_refused() -> None:
     with pytest.raises(ValueError, match="positive"):
         CanvasFrame(width_pt=0, height_pt=10, canvas_width=100)
+
+
+def test_a_move_corrected_to_another_kind_loses_where_it_came_from() -> None:
+    moved = {"id": "A-101-2", "kind": "moved", "bbox": [2, 2, 4, 4], "from_bbox": [0, 0, 2, 2], "group": "item"}
+    moved["offset"] = {"dx": 2.0, "dy": 2.0, "distance": 2.83}
+
+    (kept,) = apply_edits([moved], {"A-101-2": {"note": "checked"}})
+    (corrected,) = apply_edits([moved], {"A-101-2": {"kind": "added"}})
+    (called_a_move,) = apply_edits([{**moved, "kind": "added"}], {"A-101-2": {"kind": "moved"}})
+
+    assert kept["kind"] == "moved" and kept["from_bbox"] == [0, 0, 2, 2]
+    assert corrected["kind"] == "added" and not {"from_bbox", "offset", "group"} & set(corrected)
+    assert called_a_move["kind"] == "moved"

@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from buildtrace_assets.summaries.overlays import apply_overlay
-from portal.review_data import Review, blob_key, on_sheet, overlay_with_sheet, sheet_of, sheet_regions
+from portal.review_data import (
+    Review,
+    blob_key,
+    move_text,
+    on_sheet,
+    overlay_with_sheet,
+    replot_note,
+    sheet_of,
+    sheet_regions,
+)
 
 
 def modified_sheet(number: str, page: int, *changes: tuple[str, str]) -> dict:
@@ -97,3 +106,34 @@ def test_the_summary_is_updating_until_one_follows_the_saved_overlay() -> None:
     assert review(now, now - timedelta(seconds=5), None).summary_updating
     assert not review(now, now + timedelta(seconds=5), "o2").summary_updating
     assert not review(now, now + timedelta(seconds=5), None).summary_updating, "a person's edit after the overlay"
+
+
+MOVED_TAG = {
+    "id": "A-101-2",
+    "kind": "moved",
+    "bbox": [222.0, 105.0, 262.0, 115.0],
+    "from_bbox": [114.0, 105.0, 154.0, 115.0],
+    "offset": {"dx": 108.0, "dy": 0.0, "distance": 108.0, "direction": "right", "drawing_distance": "12'-0\""},
+    "group": "item",
+}
+
+
+def test_a_moved_region_says_how_far_which_way_and_from_where_to_where() -> None:
+    assert move_text(MOVED_TAG) == "moved 12'-0\" east (108 pt right), from (114, 105) to (222, 105)"
+
+
+def test_without_a_scale_a_move_is_told_in_points_and_other_kinds_say_nothing() -> None:
+    in_points = {**MOVED_TAG, "offset": {"dx": 0.0, "dy": -40.0}}
+
+    assert move_text(in_points) == "moved 40 pt up, from (114, 105) to (222, 105)"
+    assert move_text({"id": "A-101-1", "kind": "added", "bbox": [0, 0, 1, 1]}) == ""
+
+
+def test_a_sheet_re_plotted_at_another_size_says_at_what_size() -> None:
+    row = {"sheet_number": "A-101", "old_page": 0, "new_page": 0, "status": "modified", "changes": []}
+
+    assert replot_note({**row, "alignment": {"matrix": [[0.5, 0, 0], [0, 0.5, 0]], "score": 1, "scale": 0.5}}) == (
+        "re-plotted at 50%"
+    )
+    assert replot_note({**row, "alignment": {"matrix": [[1, 0, 0], [0, 1, 0]], "score": 1, "scale": 1.015}}) == ""
+    assert replot_note(row) == ""

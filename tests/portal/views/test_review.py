@@ -210,3 +210,41 @@ def test_kind_and_note_typed_in_the_table_are_saved_and_survive_drawing_another_
     saved = {c["id"]: c for c in portal_env.run(lambda s: overlays.active_overlay(s, people.editor, result).changes)}
     assert (saved["A-101-1"]["kind"], saved["A-101-1"]["note"]) == ("added", "new partition")
     assert saved["A-101-m1"]["note"] == ""
+
+
+def test_a_moved_region_is_listed_from_where_to_where_and_drawn_on_the_canvas(
+    open_app: OpenApp, people: People, portal_env: PortalEnv, reviewed: SeededJob
+) -> None:
+    moved = {
+        "id": "A-101-m1",
+        "kind": "moved",
+        "bbox": [222.0, 105.0, 262.0, 115.0],
+        "old_text": "GREAT ROOM",
+        "new_text": "GREAT ROOM",
+        "from_bbox": [114.0, 105.0, 154.0, 115.0],
+        "offset": {"dx": 108.0, "dy": 0.0, "distance": 108.0, "direction": "right", "drawing_distance": "12'-0\""},
+        "group": "item",
+    }
+    result = portal_env.run(lambda s: diff_results.get_diff_result(s, people.editor, reviewed.job_id).id)
+    portal_env.run(lambda s: overlays.create_overlay(s, people.editor, result, [moved]))
+
+    app = open_app(people.viewer, page=PAGE)
+
+    assert not app.exception
+    listed = "**A-101-m1** · moved: `moved 12'-0\" east (108 pt right), from (114, 105) to (222, 105)`"
+    assert listed in texts(app.markdown)
+    [box] = canvas_payload(app)["initialDrawing"]["objects"]
+    assert box["label"] == "A-101-m1" and box["stroke"] == KIND_COLOURS["moved"].hex
+
+
+def test_a_sheet_re_plotted_at_another_size_says_so_in_the_sheet_table(
+    open_app: OpenApp, people: People, portal_env: PortalEnv, reviewed: SeededJob
+) -> None:
+    ref = portal_env.run(lambda s: diff_results.get_diff_result(s, people.editor, reviewed.job_id).changes_ref)
+    document = json.loads(portal_env.storage.get_bytes(ref))
+    document["sheets"][0]["alignment"] |= {"matrix": [[0.5, 0, 0], [0, 0.5, 0]], "scale": 0.5}
+    portal_env.storage.put_bytes(ref, json.dumps(document).encode())
+
+    app = open_app(people.viewer, page=PAGE)
+
+    assert list(app.dataframe[0].value["size"]) == ["re-plotted at 50%"]
