@@ -149,6 +149,7 @@ def run_pair(spec: PairSpec, work: Path) -> tuple[dict, Score | None]:
     row.update(
         score=score.summary(),
         missed=score.missed,
+        spurious=score.spurious,
         seconds_per_sheet=engine["seconds"] / sheets,
         reference_seconds_per_sheet=reference["seconds"] / sheets,
     )
@@ -219,6 +220,7 @@ def per_kind(rows: list[dict], scores: list[tuple[dict, Score]]) -> dict[str, di
             "time_ratio": _ratio([r for r in rows if r["kind"] == kind]),
             "truth_regions": total.truth_regions,
             "missed": len(total.missed),
+            "spurious": len(total.spurious),
         }
     return kinds
 
@@ -262,6 +264,7 @@ _KIND_COLUMNS = (
     "scale_accuracy",
     "time_ratio",
     "missed",
+    "spurious",
     "failed",
 )
 

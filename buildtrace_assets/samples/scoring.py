@@ -92,10 +92,13 @@ class Score:
     scale_correct: int = 0
     missed: list[dict] = field(default_factory=list)
     """Truth regions no prediction matched (sheet, edit, bbox): what to look at first."""
+    spurious: list[dict] = field(default_factory=list)
+    """Predictions that match no truth (new page, kind, bbox): the false positives behind a low precision."""
 
     def __add__(self, other: Score) -> Score:
-        counts = {k: getattr(self, k) + getattr(other, k) for k in self.__dataclass_fields__ if k != "missed"}
-        return Score(**counts, missed=self.missed + other.missed)
+        lists = ("missed", "spurious")
+        counts = {k: getattr(self, k) + getattr(other, k) for k in self.__dataclass_fields__ if k not in lists}
+        return Score(**counts, missed=self.missed + other.missed, spurious=self.spurious + other.spurious)
 
     @staticmethod
     def _ratio(num: int, den: int) -> float | None:
@@ -272,6 +275,9 @@ def score_report(report: dict, truth: Truth) -> Score:
     for new_page, predicted in by_new_page.items():
         expected_sheet = truth_by_new_page.get(new_page)
         for p in predicted:
+            correct = _correct(p, expected_sheet)
             score.predicted_regions += 1
-            score.predicted_correct += _correct(p, expected_sheet)
+            score.predicted_correct += correct
+            if not correct:
+                score.spurious.append({"new_page": new_page, "kind": p.get("kind"), "bbox": p["bbox"]})
     return score

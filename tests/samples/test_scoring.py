@@ -74,6 +74,7 @@ def test_noise_on_a_replotted_unchanged_sheet_is_a_false_positive_and_spoils_tha
     report = _report(*PERFECT["sheets"][:1], _sheet(1, 0, "modified", {"bbox": [10, 10, 20, 20]}))
     score = score_report(report, TRUTH)
     assert score.precision == pytest.approx(2 / 3) and score.unchanged_zero_share == 0.0
+    assert score.spurious == [{"new_page": 0, "kind": None, "bbox": [10, 10, 20, 20]}]
 
 
 def test_pairing_sheets_by_page_index_is_caught_by_sheet_matching():
