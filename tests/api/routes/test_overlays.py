@@ -47,13 +47,33 @@ def test_a_bad_region_is_a_422_and_a_second_overlay_a_409(client: FlaskClient, w
     url = f"/api/v1/jobs/{world.job_id}/overlays"
 
     inverted = client.post(url, json={"changes": [{**CHANGE, "bbox": [5, 5, 1, 1]}]}, headers=headers)
-    unknown_kind = client.post(url, json={"changes": [{**CHANGE, "kind": "moved"}]}, headers=headers)
+    unknown_kind = client.post(url, json={"changes": [{**CHANGE, "kind": "teleported"}]}, headers=headers)
     first = client.post(url, json={"changes": CORRECTED}, headers=headers)
     second = client.post(url, json={"changes": CORRECTED}, headers=headers)
 
     assert (inverted.status_code, unknown_kind.status_code) == (422, 422)
     assert "x0 < x1" in inverted.get_json()["error"]["message"]
     assert (first.status_code, second.status_code) == (201, 409)
+
+
+def test_a_moved_region_keeps_where_it_came_from_and_a_move_without_its_offset_is_a_422(
+    client: FlaskClient, world: World, sign_in
+) -> None:
+    headers = sign_in("editor@acme.test")
+    url = f"/api/v1/jobs/{world.job_id}/overlays"
+    moved = {
+        **CHANGE,
+        "kind": "moved",
+        "from_bbox": [10.0, 195.0, 90.0, 225.0],
+        "offset": {"dx": 80.0, "dy": 0.0, "distance": 80.0, "direction": "right", "drawing_distance": None},
+        "group": "item",
+    }
+
+    broken = client.post(url, json={"changes": [{**moved, "offset": {"dx": 80.0}}]}, headers=headers)
+    created = client.post(url, json={"changes": [moved]}, headers=headers)
+
+    assert broken.status_code == 422 and "offset" in broken.get_json()["error"]["message"]
+    assert created.status_code == 201 and created.get_json()["changes"] == [moved]
 
 
 def test_viewers_cannot_write_overlays(client: FlaskClient, world: World, sign_in) -> None:
