@@ -37,7 +37,7 @@ def folder_input(old: Path, new: Path, document: dict[str, Any], summary: Change
     return ReportInput(
         facts=ReportFacts(
             project=None,
-            drawing=new.stem,
+            drawing=f"{old.name} → {new.name}",
             old=_file_facts(old),
             new=_file_facts(new),
             generated_at=datetime.now(UTC),

@@ -2,8 +2,8 @@
 
 The PDF report's tables, the marked-up PDF's annotation texts and the change
 log all read these rows, so a change reads the same in every document. The
-location comes from the summarizer's own context (grid lines and rooms read
-off the new sheet), the sentence and impact from the summary item that names
+location is read as the summarizer reads it (grid lines and room tags on the
+new sheet, :mod:`buildtrace_assets.summaries.location`), the sentence and impact from the summary item that names
 the change. Fields are read with ``.get``: the contract grows additively.
 """
 
@@ -15,8 +15,9 @@ from typing import Any
 
 from buildtrace_assets.engine.model import BBox
 from buildtrace_assets.reports.inputs import ReportInput
-from buildtrace_assets.summaries.context import change_contexts
-from buildtrace_assets.summaries.document import read_changes
+from buildtrace_assets.summaries.context import SheetWords
+from buildtrace_assets.summaries.document import WordsBySheet
+from buildtrace_assets.summaries.location import describe_grid_position, nearest_room
 from buildtrace_assets.summaries.overlays import sheet_key
 from buildtrace_assets.summaries.wording import ARROW
 
@@ -98,9 +99,11 @@ class ChangeRow:
 
     @property
     def change_text(self) -> str:
-        """``old → new`` when the text changed; empty otherwise."""
+        """``old → new`` when the text changed, the text alone when a block moved with it; empty otherwise."""
         if not (self.old or self.new):
             return ""
+        if self.old == self.new:
+            return self.old
         return f"{self.old or '∅'} {ARROW} {self.new or '∅'}"
 
     @property
@@ -114,9 +117,19 @@ class ChangeRow:
         return "\n".join(parts)
 
 
-def _locations(document: Mapping[str, Any], report: ReportInput) -> dict[str, str]:
-    contexts = change_contexts(read_changes(document), report.words_by_sheet)
-    return {context.change.id: context.location for context in contexts if context.location}
+def _sheet_words(sheet: Mapping[str, Any], words_by_sheet: WordsBySheet | None) -> SheetWords:
+    """The new sheet's words (by sheet number, else by new page), with its grid and room tags read once."""
+    by = words_by_sheet or {}
+    words = by.get(sheet.get("sheet_number") or "") or by.get(sheet.get("new_page", -1)) or ()
+    return SheetWords(tuple(words))
+
+
+def _location(words: SheetWords, bbox: BBox) -> str | None:
+    """``at grids B–C/2–3 in OFFICE 101``: grid lines and the nearest room tag, as the summarizer reads them."""
+    point = ((bbox[0] + bbox[2]) / 2, (bbox[1] + bbox[3]) / 2)
+    room = nearest_room(words.rooms, point)
+    parts = [describe_grid_position(words.grid, point), f"in {room.name}" if room else None]
+    return " ".join(part for part in parts if part) or None
 
 
 def _bbox(values: Sequence[float]) -> BBox:
@@ -154,12 +167,13 @@ def _status(change: Mapping[str, Any], machine: Mapping[str, Mapping[str, Any]],
 
 def _rows(
     document: Mapping[str, Any],
-    locations: Mapping[str, str],
+    words_by_sheet: WordsBySheet | None,
     items: Mapping[str, Mapping[str, Any]],
     status_of: Callable[[Mapping[str, Any]], str],
     only: set[str] | None = None,
 ) -> Iterable[ChangeRow]:
     for sheet in document["sheets"]:
+        words = _sheet_words(sheet, words_by_sheet)
         for change in sheet["changes"]:
             if only is not None and change["id"] not in only:
                 continue
@@ -170,7 +184,7 @@ def _rows(
                 sheet_key=sheet_key(sheet),
                 change_id=change["id"],
                 kind=change["kind"],
-                location=locations.get(change["id"]) or _paper_position(bbox),
+                location=_location(words, bbox) or _paper_position(bbox),
                 old=change.get("old_text") or "",
                 new=change.get("new_text") or "",
                 impact=item.get("impact", ""),
@@ -189,7 +203,7 @@ def change_rows(report: ReportInput) -> list[ChangeRow]:
     return list(
         _rows(
             report.document,
-            _locations(report.document, report),
+            report.words_by_sheet,
             _items_by_change(report.summary),
             lambda change: _status(change, machine, report.reviewed),
         )
@@ -204,6 +218,4 @@ def rejected_rows(report: ReportInput) -> list[ChangeRow]:
     dropped = set(_machine_changes(report)) - kept
     if not dropped:
         return []
-    return list(
-        _rows(report.machine_document, _locations(report.machine_document, report), {}, lambda _: REJECTED, dropped)
-    )
+    return list(_rows(report.machine_document, report.words_by_sheet, {}, lambda _: REJECTED, dropped))
