@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 
 import cv2
 import numpy as np
@@ -107,12 +107,9 @@ class InkPage:
             return None
         return pixel_box(Pixels(inside.rows[landed], inside.columns[landed]))
 
-    def shift_between(
-        self, source: tuple[int, int, int, int], target: tuple[int, int, int, int], cell_pt: float = COARSE_CELL_PT
-    ) -> Shift | None:
-        """The offset that carries the removed ink in ``source`` onto the added ink in ``target`` (pixel boxes),
-        searched first on a grid of ``cell_pt`` cells."""
-        gone, arrived = self.inside(self.removed, source), self.inside(self.added, target)
+    def shift_between(self, gone: Pixels, arrived: Pixels, cell_pt: float = COARSE_CELL_PT) -> Shift | None:
+        """The offset that carries the removed ink ``gone`` onto the added ink ``arrived``, searched first on a grid
+        of ``cell_pt`` cells; None when either is too small or they differ too much in amount to be one block."""
         minimum = MIN_CHANGED_PT2 * self.ink_px_per_pt**2
         if len(gone.rows) < minimum or len(arrived.rows) < minimum:
             return None
@@ -263,6 +260,15 @@ def moved_change(page: InkPage, sheet: SheetUnits, shift: Shift, source: Change,
 def find_item_moves(changes: list[Change], page: InkPage, sheet: SheetUnits) -> list[Change]:
     """``changes`` with each removed block and its moved arrival replaced by one ``moved`` change, in the arrival's
     place in the list. Pairs are taken best match first, each change in one move at most."""
+
+    @cache
+    def removed(i: int) -> Pixels:
+        return page.inside(page.removed, page.to_pixels(changes[i].bbox))
+
+    @cache
+    def added(j: int) -> Pixels:
+        return page.inside(page.added, page.to_pixels(changes[j].bbox))
+
     candidates: list[tuple[float, float, int, int, Shift]] = []
     for i, source in enumerate(changes):
         if source.kind not in ("removed", "modified"):
@@ -276,7 +282,7 @@ def find_item_moves(changes: list[Change], page: InkPage, sheet: SheetUnits) -> 
                 continue  # its words changed in place: an edit, not a move
             if i != j and not _same_words(source.old_text, target.new_text):
                 continue
-            shift = page.shift_between(page.to_pixels(source.bbox), page.to_pixels(target.bbox))
+            shift = page.shift_between(removed(i), added(j))
             if shift is None or shift.share < ITEM_MATCH:
                 continue
             if math.hypot(shift.dx, shift.dy) < MIN_MOVE_PT * page.px_per_pt:

@@ -117,14 +117,12 @@ def _view_moves(page: InkPage, regions: list[Region]) -> list[ViewMove]:
         for i, region in enumerate(regions)
         if region.box[2] - region.box[0] >= least and region.box[3] - region.box[1] >= least
     ]
+    removed = {i: page.inside(page.removed, region.box) for i, region in large if region.removed_px}
+    added = {j: page.inside(page.added, region.box) for j, region in large if region.added_px}
     candidates: list[tuple[float, int, int, Shift]] = []
-    for i, source in large:
-        if not source.removed_px:
-            continue
-        for j, target in large:
-            if not target.added_px:
-                continue
-            shift = page.shift_between(source.box, target.box, VIEW_CELL_PT)
+    for i in removed:
+        for j in added:
+            shift = page.shift_between(removed[i], added[j], VIEW_CELL_PT)
             if shift is None or shift.share < VIEW_MATCH:
                 continue
             if math.hypot(shift.dx, shift.dy) < MIN_VIEW_MOVE_PT * page.px_per_pt:
