@@ -86,15 +86,19 @@ class SeededJob:
     new_version_id: str
 
 
-def seed_job(env: PortalEnv, people: People, drawing: str = "A-101") -> SeededJob:
-    """Two uploaded versions of ``drawing`` and the comparison job between them, as the editor."""
+def seed_job(
+    env: PortalEnv, people: People, drawing: str = "A-101", pdfs: tuple[bytes, bytes] | None = None
+) -> SeededJob:
+    """Two uploaded versions of ``drawing`` (``pdfs``, else :func:`sheet_pdf` with a dimension changed) and the
+    comparison job between them, as the editor."""
+    old_pdf, new_pdf = pdfs or (sheet_pdf("WALL 24'-4\""), sheet_pdf("WALL 24'-9\""))
 
     def seed(session: Session) -> SeededJob:
         old = uploads.register_upload(
-            session, env.storage, people.editor, people.project_id, drawing, "rev1.pdf", sheet_pdf("WALL 24'-4\"")
+            session, env.storage, people.editor, people.project_id, drawing, "rev1.pdf", old_pdf
         )
         new = uploads.register_upload(
-            session, env.storage, people.editor, people.project_id, drawing, "rev2.pdf", sheet_pdf("WALL 24'-9\"")
+            session, env.storage, people.editor, people.project_id, drawing, "rev2.pdf", new_pdf
         )
         job = jobs.create_comparison_job(session, people.editor, old.id, new.id)
         return SeededJob(job.id, old.id, new.id)
@@ -122,9 +126,10 @@ class ComparedPair:
     out_dir: Path
 
 
-def compare_pair(folder: Path) -> ComparedPair:
-    """Run the engine on a revision pair whose only change is a dimension, ``24'-4"`` → ``24'-9"``."""
-    old_pdf, new_pdf = sheet_pdf("WALL 24'-4\""), sheet_pdf("WALL 24'-9\"")
+def compare_pair(folder: Path, pdfs: tuple[bytes, bytes] | None = None) -> ComparedPair:
+    """Run the engine on ``pdfs``, by default a revision pair whose only change is a dimension, ``24'-4"`` →
+    ``24'-9"``."""
+    old_pdf, new_pdf = pdfs or (sheet_pdf("WALL 24'-4\""), sheet_pdf("WALL 24'-9\""))
     (folder / "old.pdf").write_bytes(old_pdf)
     (folder / "new.pdf").write_bytes(new_pdf)
     old, new = analyze_document(folder / "old.pdf"), analyze_document(folder / "new.pdf")
@@ -145,7 +150,7 @@ def seed_review(env: PortalEnv, people: People, pair: ComparedPair, *, analysed:
 
     ``analysed=False`` leaves out the per-version analyses, as for a diff made before they were kept.
     """
-    seeded = seed_job(env, people)
+    seeded = seed_job(env, people, pdfs=(pair.old_pdf, pair.new_pdf))
     prefix = f"jobs/{seeded.job_id}/diff"
     for path in sorted(pair.out_dir.rglob("*.*")):
         env.storage.put_file(f"{prefix}/{path.relative_to(pair.out_dir).as_posix()}", path)
