@@ -15,11 +15,12 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from buildtrace_assets.engine.model import Change, Word
 from buildtrace_assets.engine.moves import InkPage, SheetUnits, Shift, pixel_box
-from buildtrace_assets.engine.regions import InkChanges, Pixels, Region, find_change_regions
+from buildtrace_assets.engine.regions import ANY_INK_LEVEL, InkChanges, Region, find_change_regions, tolerance_px
 
 VIEW_MIN_SIDE_PT = 72.0
 """A group of changed ink is a view candidate when its box is at least an inch each way."""
@@ -28,6 +29,8 @@ VIEW_MATCH = 0.7
 VIEW_CELL_PT = 3.0
 """Grid of the first offset search for a view (a finer one costs much more on sheet-sized groups)."""
 MIN_VIEW_MOVE_PT = 3.0
+SAME_OFFSET_PT = 2.0
+"""A block moved by a view's offset within this many points moved with the view."""
 VIEW_REACH_PT = 36.0
 """Changed ink this close to a view that moved the same way belongs to it."""
 
@@ -72,14 +75,27 @@ class PiecewiseAlignment:
         return moved
 
     def with_views(self, changes: list[Change], units: SheetUnits) -> list[Change]:
-        """The moved views first (each then read with the edits inside it), then ``changes``."""
-        moved = []
+        """The moved views first (each then read with the edits inside it), then ``changes``.
+
+        A block that moved by the view's own offset and lies within one view size of it (the view's title and
+        scale note, drawn apart below it) is part of the view, not a move of its own.
+        """
+        views = []
+        s = self.px_per_pt
         for view in self.views:
-            s = self.px_per_pt
             now = (view.box[0] / s, view.box[1] / s, view.box[2] / s, view.box[3] / s)
             dx, dy = view.shift.dx / s, view.shift.dy / s
+            along = [change for change in changes if _moved_along(change, now, dx, dy)]
+            changes = [change for change in changes if not any(change is part for part in along)]
+            boxes = [now, *(change.bbox for change in along)]
+            now = (
+                min(b[0] for b in boxes),
+                min(b[1] for b in boxes),
+                max(b[2] for b in boxes),
+                max(b[3] for b in boxes),
+            )
             centre = ((now[0] + now[2]) / 2, (now[1] + now[3]) / 2)
-            moved.append(
+            views.append(
                 Change(
                     id="",
                     kind="moved",
@@ -90,7 +106,18 @@ class PiecewiseAlignment:
                     group="view",
                 )
             )
-        return moved + changes
+        return views + changes
+
+
+def _moved_along(change: Change, view: tuple[float, float, float, float], dx: float, dy: float) -> bool:
+    """Whether ``change`` is a block moved by the view's offset ``(dx, dy)`` within one view size of the view."""
+    if change.kind != "moved" or change.group != "item" or change.offset is None:
+        return False
+    if math.hypot(change.offset.dx - dx, change.offset.dy - dy) > SAME_OFFSET_PT:
+        return False
+    reach = max(view[2] - view[0], view[3] - view[1])
+    x0, y0, x1, y1 = change.bbox
+    return x1 >= view[0] - reach and x0 <= view[2] + reach and y1 >= view[1] - reach and y0 <= view[3] + reach
 
 
 def align_views(page: InkPage, ink: InkChanges, compared: np.ndarray) -> PiecewiseAlignment:
@@ -103,7 +130,7 @@ def align_views(page: InkPage, ink: InkChanges, compared: np.ndarray) -> Piecewi
         return PiecewiseAlignment(page.old_in_new, ink, (), page.px_per_pt)
     old_in_new = page.old_in_new.copy()
     for view in views:
-        _lay_view(old_in_new, page.old_in_new, page.removed, view)
+        _lay_view(old_in_new, page, view)
     rediffed = find_change_regions(old_in_new, page.new.image, compared, page.ink_px_per_pt, page.papers)
     return PiecewiseAlignment(old_in_new, rediffed, tuple(views), page.px_per_pt)
 
@@ -173,20 +200,35 @@ def _union(*boxes: tuple[int, int, int, int] | None) -> tuple[int, int, int, int
     )
 
 
-def _lay_view(canvas: np.ndarray, old_in_new: np.ndarray, removed: Pixels, view: ViewMove) -> None:
-    """Lift the view's removed ink from where it was and lay its old ink (darkest wins) where it is now."""
+def _lay_view(canvas: np.ndarray, page: InkPage, view: ViewMove) -> None:
+    """Lift the view's removed ink from where it was and lay its old ink (darkest wins) where it is now.
+
+    Only the view's ink is carried: old ink that left its place (removed there) or that lands on new ink. What
+    stays drawn where the view was (a wall it sat beside) is not the view and is not carried along.
+    """
+    removed = page.removed
     sx0, sy0, sx1, sy1 = view.source
     height, width = canvas.shape
     lifted = (removed.columns >= sx0) & (removed.columns < sx1) & (removed.rows >= sy0) & (removed.rows < sy1)
     canvas[removed.rows[lifted], removed.columns[lifted]] = 255
     x0, y0, x1, y1 = view.box
+    dx, dy = view.shift.dx, view.shift.dy
     # The part of the view's new box whose old position lies on the page.
-    cx0, cy0 = max(x0, view.shift.dx, 0), max(y0, view.shift.dy, 0)
-    cx1, cy1 = min(x1, width + view.shift.dx, width), min(y1, height + view.shift.dy, height)
+    cx0, cy0 = max(x0, dx, 0), max(y0, dy, 0)
+    cx1, cy1 = min(x1, width + dx, width), min(y1, height + dy, height)
     if cx1 <= cx0 or cy1 <= cy0:
         return
-    old = old_in_new[cy0 - view.shift.dy : cy1 - view.shift.dy, cx0 - view.shift.dx : cx1 - view.shift.dx]
-    np.minimum(canvas[cy0:cy1, cx0:cx1], old, out=canvas[cy0:cy1, cx0:cx1])
+    old = page.old_in_new[cy0 - dy : cy1 - dy, cx0 - dx : cx1 - dx]
+    radius = tolerance_px(page.ink_px_per_pt)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+    left = np.zeros(old.shape, np.uint8)
+    rows, columns = removed.rows[lifted] + dy - cy0, removed.columns[lifted] + dx - cx0
+    inside = (rows >= 0) & (rows < old.shape[0]) & (columns >= 0) & (columns < old.shape[1])
+    left[rows[inside], columns[inside]] = 1
+    new_ink = cv2.threshold(page.new.image[cy0:cy1, cx0:cx1], ANY_INK_LEVEL * page.papers[1], 1, cv2.THRESH_BINARY_INV)
+    carried = cv2.dilate(cv2.bitwise_or(left, new_ink[1]), kernel) > 0
+    target = canvas[cy0:cy1, cx0:cx1]
+    target[carried] = np.minimum(target[carried], old[carried])
 
 
 def _contains(box: tuple[int, int, int, int], x: float, y: float) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from engine.drawn_sheets import detail, page_with
+from engine.drawn_sheets import detail, page_with, text
 
 from buildtrace_assets.engine.pagediff import compare_pages
 
@@ -63,3 +63,19 @@ def test_a_view_replaced_by_another_drawing_is_no_move():
     new = page_with(lambda page: page.draw_circle((415, 425), 60, width=1.4))
 
     assert "moved" not in {change.kind for change in compare_pages(old, new, sheet_key="A-501").changes}
+
+
+def test_a_view_title_drawn_apart_below_the_view_moves_with_it_as_part_of_the_view():
+    def view_with_title(x: float, y: float):
+        return (detail(x, y), text(x + 10, y + 230, 'TYPICAL WALL SCALE: 1 1/2" = 1\'-0"', 7))
+
+    old = page_with(*view_with_title(80, 250))
+    new = page_with(*view_with_title(330, 240))
+
+    (change,) = compare_pages(old, new, sheet_key="A-501").changes
+
+    assert change.kind == "moved" and change.group == "view"
+    assert change.bbox[3] >= 240 + 230, "the title is inside the view's box"
+    assert (
+        change.offset is not None and change.offset.drawing_distance == "2'-4\""
+    )  # 250 pt at the view's 1 1/2" = 1'-0"
