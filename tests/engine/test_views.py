@@ -76,6 +76,5 @@ def test_a_view_title_drawn_apart_below_the_view_moves_with_it_as_part_of_the_vi
 
     assert change.kind == "moved" and change.group == "view"
     assert change.bbox[3] >= 240 + 230, "the title is inside the view's box"
-    assert (
-        change.offset is not None and change.offset.drawing_distance == "2'-4\""
-    )  # 250 pt at the view's 1 1/2" = 1'-0"
+    assert change.offset is not None
+    assert change.offset.drawing_distance == "2'-4\"", "250 pt at the view's own scale, 1 1/2\" = 1'-0\""
