@@ -90,6 +90,14 @@ class SheetRecord(BaseModel):
     key: str | None = None
     """The engine's unique sheet key (absent from documents written before it existed)."""
     alignment: dict[str, Any] | None = None
+    error: dict[str, Any] | None = None
+
+    @property
+    def unaligned_reason(self) -> str | None:
+        """Why the engine could not align the sheet with its old revision (its changes were not computed)."""
+        if (self.error or {}).get("kind") != "unaligned":
+            return None
+        return str((self.error or {}).get("message") or "alignment failed")
 
     @property
     def replot_scale(self) -> float | None:

@@ -20,9 +20,24 @@ from buildtrace_assets.summaries.traceability import enforce_traceability
 from buildtrace_assets.summaries.wording import change_impact, change_sentence, list_sentence, replot_sentence
 
 
+def _unaligned_item(sheet: SheetRecord) -> SummaryItem:
+    """A sheet the engine could not align has no changes because none were computed, not because none were made."""
+    return SummaryItem(
+        sheet=sheet.label,
+        change_ids=[],
+        category="sheet_unaligned",
+        discipline=discipline_of(sheet.sheet_number),
+        impact="high",
+        reason="its changes are unknown until it is aligned",
+        text=f"Sheet {sheet.label} could not be aligned with its old revision ({sheet.unaligned_reason}), so its"
+        " changes were not computed; align it by hand on the review page.",
+    )
+
+
 def sheet_items(document: ChangesDocument) -> list[SummaryItem]:
-    """Items for sheets added to or removed from the set (they have no change regions)."""
-    items = []
+    """Items for sheets added to or removed from the set (they have no change regions), and for sheets that could
+    not be aligned."""
+    items = [_unaligned_item(sheet) for sheet in document.sheets if sheet.unaligned_reason is not None]
     for sheet in document.sheets:
         if sheet.status not in ("added", "removed"):
             continue
@@ -96,17 +111,19 @@ def overview(document: ChangesDocument, items: list[SummaryItem]) -> str:
     """``Compared 4 sheets: A-101 (3 changes) modified; A-102 added; 1 unchanged. 1 high-impact item.``"""
     by_status: dict[str, list[SheetRecord]] = {}
     for sheet in document.sheets:
-        by_status.setdefault(sheet.status, []).append(sheet)
+        by_status.setdefault("unaligned" if sheet.unaligned_reason else sheet.status, []).append(sheet)
     parts = []
     if modified := by_status.get("modified"):
         parts.append(", ".join(f"{s.label} ({_count(len(s.changes), 'change')})" for s in modified) + " modified")
     for status in ("added", "removed"):
         if sheets := by_status.get(status):
             parts.append(", ".join(s.label for s in sheets) + f" {status}")
+    if unaligned := by_status.get("unaligned"):
+        parts.append(", ".join(s.label for s in unaligned) + " could not be aligned (changes not computed)")
     if unchanged := by_status.get("unchanged"):
         parts.append(f"{len(unchanged)} unchanged")
     text = f"Compared {_count(len(document.sheets), 'sheet')}: " + "; ".join(parts) + "."
-    if not modified and not by_status.get("added") and not by_status.get("removed"):
+    if not modified and not unaligned and not by_status.get("added") and not by_status.get("removed"):
         text = f"Compared {_count(len(document.sheets), 'sheet')}: no changes found."
     high = sum(item.impact == "high" for item in items)
     return with_replots(text, document) + (f" {_count(high, 'high-impact item')}." if high else "")

@@ -23,6 +23,7 @@ Category = Literal[
     "room",
     "sheet_added",
     "sheet_removed",
+    "sheet_unaligned",
     "other",
 ]
 Impact = Literal["low", "medium", "high"]

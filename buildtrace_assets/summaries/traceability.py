@@ -9,7 +9,7 @@ from buildtrace_assets.summaries.schema import SummaryItem
 
 log = logging.getLogger(__name__)
 
-SHEET_CATEGORIES = frozenset({"sheet_added", "sheet_removed"})
+SHEET_CATEGORIES = frozenset({"sheet_added", "sheet_removed", "sheet_unaligned"})
 """Items about whole sheets, which have no change regions to reference."""
 
 

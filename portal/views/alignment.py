@@ -9,7 +9,7 @@ new one (canvases in point mode); saving stores the pairs with the diff
 result through :mod:`buildtrace_assets.services.alignments`, which checks
 them and asks the pipeline to diff the job again.
 
-Not a page of its own: the review page calls :func:`alignment_panel`.
+Not a page of its own: the review page calls :func:`alignment_panel`, the summary page :func:`unaligned_notice`.
 """
 
 from __future__ import annotations
@@ -23,11 +23,12 @@ from buildtrace_assets.services import alignments
 from portal import backend
 from portal.auth import SignedIn
 from portal.images import as_image, sheet_image
-from portal.job_context import JobRef, VersionRef
-from portal.project_context import ProjectAccess
+from portal.job_context import JOB_PARAM, JobRef, VersionRef
+from portal.project_context import PROJECT_PARAM, ProjectAccess
 from portal.regions import CanvasFrame
-from portal.review_data import Review, sheet_key
+from portal.review_data import SHEET_PARAM, Review, sheet_key
 
+REVIEW_PAGE = "views/review.py"
 CANVAS_WIDTH = 1000
 POINT_COLOURS = ("#e6194b", "#3cb44b", "#4363d8")
 """Pair 1, 2, 3: the point's colour on both canvases follows the order of the clicks."""
@@ -170,3 +171,20 @@ def alignment_panel(
             st.caption("If the overlay shows the whole sheet shifted or turned, align it by hand here.")
             return
         _editor(user, job, review, sheet, key)
+
+
+def unaligned_notice(project: ProjectAccess, job: JobRef, document: Mapping[str, Any]) -> None:
+    """For the summary page: each sheet that could not be aligned, why, and a link to align it by hand, so a
+    summary without its changes is never read as a sheet without changes."""
+    for sheet in document["sheets"]:
+        reason = unaligned_reason(sheet)
+        if reason is None:
+            continue
+        key = sheet_key(dict(sheet))
+        st.warning(f"Sheet {key} could not be aligned, so none of its changes are in this summary: {reason}.")
+        st.page_link(
+            REVIEW_PAGE,
+            label=f"Align sheet {key} by hand",
+            icon=":material/my_location:",
+            query_params={PROJECT_PARAM: project.project_id, JOB_PARAM: job.job_id, SHEET_PARAM: key},
+        )

@@ -15,6 +15,7 @@ from portal.project_context import PROJECT_PARAM, ProjectAccess, choose_project
 from portal.regenerate import regenerate_summary
 from portal.report_downloads import report_downloads
 from portal.review_data import SHEET_PARAM, Review, load_review, sheet_of
+from portal.views.alignment import unaligned_notice
 
 REVIEW_PAGE = "views/review.py"
 NOTICE_KEY = "summary_notice"
@@ -114,6 +115,7 @@ if review is None:
     st.stop()
 
 report_downloads(user, job)
+unaligned_notice(project, job, review.document)
 active = backend.run(lambda s: summaries.active_summary(s, user.actor, review.diff_result_id))
 if review.summary_updating:
     st.info(

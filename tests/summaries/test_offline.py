@@ -139,3 +139,23 @@ def test_a_sheet_re_plotted_at_another_size_is_said_in_the_overview():
     summary = OfflineSummarizer().summarize(document(half, wobble))
 
     assert summary.summary == "Compared 2 sheets: no changes found. A-101 re-plotted at 50%."
+
+
+def test_a_sheet_that_could_not_be_aligned_is_said_so_never_as_zero_changes():
+    unaligned = sheet("A-101", "modified")
+    unaligned["error"] = {"kind": "unaligned", "message": "only 12 feature matches between the sheets"}
+
+    summary = OfflineSummarizer().summarize(document(unaligned, sheet("A-102", "unchanged", page=1)))
+
+    assert summary.summary == (
+        "Compared 2 sheets: A-101 could not be aligned (changes not computed); 1 unchanged. 1 high-impact item."
+    )
+    assert "0 changes" not in summary.summary
+    assert _texts(summary) == [
+        (
+            [],
+            "Sheet A-101 could not be aligned with its old revision (only 12 feature matches between the sheets),"
+            " so its changes were not computed; align it by hand on the review page.",
+        )
+    ]
+    assert summary.items[0].impact == "high"

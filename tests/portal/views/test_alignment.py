@@ -144,3 +144,16 @@ def test_an_aligned_sheet_can_be_realigned_behind_a_toggle(
 
     assert len(app.get("bidi_component")) == 3
     assert labelled(app.button, "Save alignment").disabled
+
+
+def test_the_summary_page_names_the_unaligned_sheet_and_links_to_its_manual_alignment(
+    open_app: OpenApp, people: People, unaligned: SeededJob
+) -> None:
+    app = open_app(people.viewer, page="views/summary.py")
+
+    assert not app.exception
+    assert any(
+        text.startswith("Sheet page-1 could not be aligned, so none of its changes") for text in texts(app.warning)
+    )
+    [link] = [link for link in app.get("page_link") if "Align sheet page-1 by hand" in link.proto.label]
+    assert f"sheet={SHEET}" in link.proto.page or SHEET in str(link.proto)
