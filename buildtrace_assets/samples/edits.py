@@ -58,16 +58,23 @@ def add_wall(sheet: Sheet, rng: random.Random, taken: list[BBox]) -> EditResult 
     return None
 
 
+def _remove_one(
+    sheet: Sheet, candidates: list[Element], rng: random.Random, taken: list[BBox], edit: str
+) -> EditResult | None:
+    """Take out one of ``candidates`` (chosen at random) that is clear of the other edits."""
+    rng.shuffle(candidates)
+    for element in candidates:
+        if free(element.bbox, taken):
+            remaining = tuple(e for e in sheet.elements if e.id != element.id)
+            return replace(sheet, elements=remaining), [ExpectedChange("removed", element.bbox, edit)]
+    return None
+
+
 def remove_wall(sheet: Sheet, rng: random.Random, taken: list[BBox]) -> EditResult | None:
     """Demolish an interior wall that holds no door (a door would be left floating)."""
     hosts = {e.meta["wall"] for e in sheet.elements if e.kind == "door"}
     walls = [e for e in sheet.elements if e.id.startswith("wall-") and e.meta.get("wall") not in hosts]
-    rng.shuffle(walls)
-    for wall in walls:
-        if free(wall.bbox, taken):
-            remaining = tuple(e for e in sheet.elements if e.id != wall.id)
-            return replace(sheet, elements=remaining), [ExpectedChange("removed", wall.bbox, "remove_wall")]
-    return None
+    return _remove_one(sheet, walls, rng, taken, "remove_wall")
 
 
 def move_door(sheet: Sheet, rng: random.Random, taken: list[BBox]) -> EditResult | None:
@@ -160,13 +167,7 @@ def remove_tick(sheet: Sheet, rng: random.Random, taken: list[BBox]) -> EditResu
 
 def remove_column(sheet: Sheet, rng: random.Random, taken: list[BBox]) -> EditResult | None:
     """Take out one column (a 10-point filled square) of a structural plan; other sheets have none."""
-    columns = [e for e in sheet.elements if e.kind == "column"]
-    rng.shuffle(columns)
-    for column in columns:
-        if free(column.bbox, taken):
-            remaining = tuple(e for e in sheet.elements if e.id != column.id)
-            return replace(sheet, elements=remaining), [ExpectedChange("removed", column.bbox, "remove_column")]
-    return None
+    return _remove_one(sheet, [e for e in sheet.elements if e.kind == "column"], rng, taken, "remove_column")
 
 
 _ADDED_NOTES = (
