@@ -8,6 +8,7 @@ addition. A moved view also carries edits inside it, reported on their own.
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import replace
 
@@ -16,7 +17,7 @@ from buildtrace_assets.samples.details import cell_size, views
 from buildtrace_assets.samples.editing import EditResult, clear_of_ink, free, replace_element, taken_by
 from buildtrace_assets.samples.edits import dimension_text, note_text
 from buildtrace_assets.samples.primitives import Element, Primitive, Stroke, shift_element, shift_primitive, union
-from buildtrace_assets.samples.sheet import Sheet
+from buildtrace_assets.samples.sheet import Sheet, feet_inches
 from buildtrace_assets.samples.truth import ExpectedChange
 
 
@@ -52,7 +53,8 @@ def _move_part(
             continue
         if free(new_box, taken) and clear_of_ink(without, new_box, set(), margin):
             moved = tuple(shift_primitive(p, dx, dy) if p in part else p for p in element.primitives)
-            change = ExpectedChange("moved", new_box, edit, from_bbox=old_box, group="item")
+            distance = feet_inches(math.hypot(dx, dy))
+            change = ExpectedChange("moved", new_box, edit, from_bbox=old_box, group="item", drawing_distance=distance)
             return replace_element(sheet, replace(element, primitives=moved)), [change]
     return None
 

@@ -36,6 +36,8 @@ class ExpectedChange:
     """``moved`` only: ``(dx, dy)`` in new-sheet points, x right, y down."""
     group: Literal["item", "view"] | None = None
     """``moved`` only: one note/tag/symbol, or a whole view moved on its own (its inner edits listed apart)."""
+    drawing_distance: str | None = None
+    """``moved`` items on a plan only: how far, in feet and inches at the title block's 1/8" = 1'-0"."""
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ short, the failure says which capability is missing and what was reported.
 """
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -148,7 +149,22 @@ def test_moved_notes_tags_and_symbols_are_each_one_moved_change_with_both_places
             f"{change.edit}: moved by {_rounded(change.offset)} pt, reported offset {offset}"
         )
         assert move.get("group") == "item", f"{change.edit}: a moved note/tag/symbol is group 'item', not {move}"
+        said = _inches(offset.get("drawing_distance"))
+        want = _inches(change.drawing_distance)
+        assert said is not None and abs(said - want) <= max(1.0, 0.03 * want), (
+            f"{change.edit}: moved {change.drawing_distance} at the title block's 1/8\" = 1'-0\", reported "
+            f"drawing_distance {offset.get('drawing_distance')!r} (item 2: distance in drawing units)"
+        )
     assert_every_edit_found_and_nothing_else(compared, "notes, tags and symbols moved")
+
+
+def _inches(text: str | None) -> float | None:
+    """``12'-0"``, ``3'-4 1/2"`` or ``5"`` as inches; None for anything else."""
+    match = re.fullmatch(r"(?:(\d+)'-?\s*)?(\d+)?(?:\s+(\d+)/(\d+))?\"?", (text or "").strip())
+    if not text or match is None:
+        return None
+    feet, inches, num, den = match.groups()
+    return int(feet or 0) * 12 + int(inches or 0) + (int(num) / int(den) if num else 0.0)
 
 
 def _touches(prediction: dict, change: ExpectedChange) -> bool:

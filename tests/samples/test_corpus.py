@@ -9,7 +9,7 @@ from PIL import Image
 from buildtrace_assets.samples import SampleError
 from buildtrace_assets.samples.corpus import KINDS, make_kind_pair
 from buildtrace_assets.samples.replot import matrix_scale
-from buildtrace_assets.samples.sheet import PAPER_SIZES
+from buildtrace_assets.samples.sheet import PAPER_SIZES, POINTS_PER_FOOT
 from buildtrace_assets.samples.truth import Truth
 
 DPI = 100
@@ -124,6 +124,9 @@ def test_moved_items_are_the_same_words_at_both_boxes_and_the_offset_joins_their
             dx = (change.bbox[0] + change.bbox[2] - change.from_bbox[0] - change.from_bbox[2]) / 2
             dy = (change.bbox[1] + change.bbox[3] - change.from_bbox[1] - change.from_bbox[3]) / 2
             assert change.offset == pytest.approx((dx, dy)) and change.group == "item"
+            feet, inches = change.drawing_distance.rstrip('"').split("'-")
+            drawn = (int(feet) * 12 + int(inches)) / 12 * POINTS_PER_FOOT
+            assert drawn == pytest.approx(np.hypot(dx, dy), rel=0.03, abs=POINTS_PER_FOOT / 12)
 
 
 def _contract_to_pymupdf(alignment):
