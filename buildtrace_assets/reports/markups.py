@@ -32,6 +32,7 @@ from buildtrace_assets.engine.errors import BadInputError
 from buildtrace_assets.engine.sandbox import Sandbox
 from buildtrace_assets.reports.callouts import centre, kind_colour, label_size, outline, place_callout
 from buildtrace_assets.reports.inputs import ReportError, ReportInput
+from buildtrace_assets.reports.pages import appended_page
 from buildtrace_assets.reports.rows import ChangeRow, change_rows, sheet_label, sheet_problem
 from buildtrace_assets.storage.keys import TEMP_PREFIX
 
@@ -83,12 +84,12 @@ def _rendered_pdf(source: Path, target: Path) -> Path:
     pdf = pymupdf.open()
     with open_document(source) as document:
         for info in document.pages:
-            page = pdf.new_page(width=info.width_pt, height=info.height_pt)
-            if info.error:
-                continue
-            raster = np.ascontiguousarray(document.render(info.index, RENDER_DPI))
-            pixmap = pymupdf.Pixmap(pymupdf.csGRAY, raster.shape[1], raster.shape[0], raster.tobytes(), False)
-            page.insert_image(page.rect, pixmap=pixmap)
+            with appended_page(pdf, info.width_pt, info.height_pt) as page:
+                if info.error:
+                    continue
+                raster = np.ascontiguousarray(document.render(info.index, RENDER_DPI))
+                pixmap = pymupdf.Pixmap(pymupdf.csGRAY, raster.shape[1], raster.shape[0], raster.tobytes(), False)
+                page.insert_image(page.rect, pixmap=pixmap)
     pdf.save(target, garbage=1, deflate=True)
     pdf.close()
     return target

@@ -7,9 +7,10 @@ paper size showing the overlay with numbered callouts, followed by its change
 table with before/after crops. Every page carries the job id and the
 generation time.
 
-Pages are written one at a time and only the current sheet's images are held
-in Python; the overlay PNG goes into the PDF as it is stored, so a 50-sheet
-set stays within the engine's memory target.
+Pages are written one at a time and a sheet page is appended compressed
+(:mod:`.pages`), so only the current sheet's images are held in memory and a
+50-sheet set stays within the engine's memory target. Fonts embedded by each
+appended page are merged when the report is saved (``garbage=3``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ import pymupdf
 from buildtrace_assets.engine.documents import Document, open_document
 from buildtrace_assets.engine.legend import LEGEND
 from buildtrace_assets.reports.callouts import RGB, centre, kind_colour, label_size, outline, place_callout
-from buildtrace_assets.reports.inputs import ReportFacts, ReportInput
+from buildtrace_assets.reports.inputs import FileReader, ReportFacts, ReportInput
+from buildtrace_assets.reports.pages import appended_page
 from buildtrace_assets.reports.rows import ChangeRow, change_rows, sheet_label, sheet_problem
 from buildtrace_assets.storage.atomic import atomic_write
 from buildtrace_assets.summaries.overlays import sheet_key
@@ -50,6 +52,8 @@ TABLE_COLUMNS: tuple[tuple[str, float], ...] = (
     ("after", 134.0),
 )
 ROW_PT = 104.0
+ROWS_PER_PAGE = 4
+"""Rows under the heading and column titles (~40 pt) of a letter page, above the footer."""
 CELL_PAD = 4.0
 CELL_TEXT_PT = 8.0
 
@@ -103,7 +107,7 @@ class _Writer:
     def save(self, out: Path) -> Path:
         self.footers()
         with atomic_write(out) as handle:
-            self.pdf.save(handle, garbage=1, deflate=True)
+            self.pdf.save(handle, garbage=3, deflate=True)
         self.pdf.close()
         return out
 
@@ -234,16 +238,17 @@ def _sheet_page(
 ) -> None:
     """The sheet at its own paper size: the overlay (or the new sheet), its key and a numbered callout per change."""
     size_pt = (float(sheet["width_pt"]), float(sheet["height_pt"]))
-    page = writer.page(size_pt)
     image = report.read_file(sheet["overlay"]) if sheet.get("overlay") else _preview(new, sheet["new_page"])
-    page.insert_image(page.rect, stream=image)
-    size = label_size(*size_pt)
-    title = f"{sheet_label(sheet)}{' · ' + sheet['title'] if sheet.get('title') else ''} · {len(rows)} change(s)"
-    page.draw_rect((MARGIN - 4, MARGIN - 4, MARGIN + size * 34, MARGIN + size * 3.6), color=RULE, fill=(1, 1, 1))
-    writer.text(page, (MARGIN, MARGIN, MARGIN + size * 34, MARGIN + size * 2), title, size, bold=True)
-    _legend(writer, page, size * 0.8)
-    for row in rows:
-        _callout(writer, page, row, size)
+    with appended_page(writer.pdf, *size_pt) as page:
+        page.insert_image(page.rect, stream=image)
+        size = label_size(*size_pt)
+        title = f"{sheet_label(sheet)}{' · ' + sheet['title'] if sheet.get('title') else ''} · {len(rows)} change(s)"
+        box = (MARGIN - 4, MARGIN - 4, MARGIN + size * 34, MARGIN + size * 3.6)
+        page.draw_rect(box, color=RULE, fill=(1, 1, 1))
+        writer.text(page, (MARGIN, MARGIN, MARGIN + size * 34, MARGIN + size * 2), title, size, bold=True)
+        _legend(writer, page, size * 0.8)
+        for row in rows:
+            _callout(writer, page, row, size)
 
 
 def _table_header(writer: _Writer, page: pymupdf.Page, heading: str) -> float:
@@ -264,7 +269,7 @@ def _cell(writer: _Writer, page: pymupdf.Page, rect: Sequence[float], text: str)
 
 
 def _crop(
-    writer: _Writer, page: pymupdf.Page, rect: Sequence[float], change: Mapping[str, Any], side: str, read: Any
+    writer: _Writer, page: pymupdf.Page, rect: Sequence[float], change: Mapping[str, Any], side: str, read: FileReader
 ) -> None:
     reference = (change.get("crops") or {}).get(side)
     if reference is None:
@@ -273,37 +278,43 @@ def _crop(
     page.insert_image(rect, stream=read(reference), keep_proportion=True)
 
 
+def _table_row(
+    writer: _Writer, page: pymupdf.Page, y: float, row: ChangeRow, change: Mapping[str, Any], read: FileReader
+) -> None:
+    """One change: its id in the kind's colour, the text cells, and the before/after crops."""
+    x = MARGIN
+    id_width = TABLE_COLUMNS[0][1]
+    writer.text(
+        page,
+        (x + CELL_PAD, y + CELL_PAD, x + id_width, y + 20),
+        row.change_id,
+        9,
+        bold=True,
+        colour=kind_colour(row.kind),
+    )
+    x += id_width
+    cells = (row.kind_text, row.location, row.change_text or "—", row.impact or "—")
+    for text, (_, width) in zip(cells, TABLE_COLUMNS[1:], strict=False):
+        _cell(writer, page, (x + CELL_PAD, y + CELL_PAD, x + width - CELL_PAD, y + ROW_PT - CELL_PAD), text)
+        x += width
+    for side, (_, width) in zip(("old", "new"), TABLE_COLUMNS[-2:], strict=True):
+        _crop(
+            writer, page, (x + CELL_PAD, y + CELL_PAD, x + width - CELL_PAD, y + ROW_PT - CELL_PAD), change, side, read
+        )
+        x += width
+    page.draw_line((MARGIN, y + ROW_PT), (LETTER_LANDSCAPE[0] - MARGIN, y + ROW_PT), color=RULE, width=0.5)
+
+
 def _table(writer: _Writer, report: ReportInput, sheet: Mapping[str, Any], rows: Sequence[ChangeRow]) -> None:
-    """The sheet's changes, a fixed-height row each with before/after crops, over as many pages as needed."""
+    """The sheet's changes, a fixed-height row each with before/after crops, :data:`ROWS_PER_PAGE` to a page."""
     heading = f"{sheet_label(sheet)}{' — ' + sheet['title'] if sheet.get('title') else ''}: changes"
     changes = {change["id"]: change for change in sheet["changes"]}
-    page, y = None, 0.0
-    for row in rows:
-        if page is None or y + ROW_PT > LETTER_LANDSCAPE[1] - MARGIN * 1.5:
-            page = writer.page()
+    for first in range(0, len(rows), ROWS_PER_PAGE):
+        with appended_page(writer.pdf, *LETTER_LANDSCAPE) as page:
             y = _table_header(writer, page, heading)
-        cells = (row.change_id, row.kind_text, row.location, row.change_text or "—", row.impact or "—")
-        x = MARGIN
-        for text, (_, width) in zip(cells, TABLE_COLUMNS, strict=False):
-            colour = kind_colour(row.kind) if text is row.change_id else BLACK
-            if text is row.change_id:
-                writer.text(page, (x + CELL_PAD, y + CELL_PAD, x + width, y + 20), text, 9, bold=True, colour=colour)
-            else:
-                _cell(writer, page, (x + CELL_PAD, y + CELL_PAD, x + width - CELL_PAD, y + ROW_PT - CELL_PAD), text)
-            x += width
-        for side in ("old", "new"):
-            width = TABLE_COLUMNS[-2 if side == "old" else -1][1]
-            _crop(
-                writer,
-                page,
-                (x + CELL_PAD, y + CELL_PAD, x + width - CELL_PAD, y + ROW_PT - CELL_PAD),
-                changes[row.change_id],
-                side,
-                report.read_file,
-            )
-            x += width
-        y += ROW_PT
-        page.draw_line((MARGIN, y), (LETTER_LANDSCAPE[0] - MARGIN, y), color=RULE, width=0.5)
+            for row in rows[first : first + ROWS_PER_PAGE]:
+                _table_row(writer, page, y, row, changes[row.change_id], report.read_file)
+                y += ROW_PT
 
 
 def _sized_sheets(report: ReportInput, sizes: Sequence[tuple[float, float]]) -> list[dict[str, Any]]:
