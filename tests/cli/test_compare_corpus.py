@@ -117,17 +117,30 @@ def test_an_unchanged_sheet_reissued_at_half_size_has_no_changes(tmp_path):
     )
 
 
-def test_an_a4_print_against_an_a3_print_is_compared_at_141_percent_and_every_edit_found(tmp_path):
-    compared = compare(tmp_path, "a4_to_a3", seed=23)
-    what = "A3 drawing, old printed on A4, new on A3"
+@pytest.mark.parametrize(
+    ("kind", "what"),
+    [
+        ("a4_to_a3", "A3 drawing, old printed on A4, new on A3 (141 %)"),
+        ("a3_to_a4", "A3 drawing, old printed on A3, new on A4 (71 %)"),
+        ("half_size_11x17", "ARCH D sheet printed on 11x17 (fit to page, 46 %)"),
+    ],
+)
+def test_a_sheet_printed_on_other_paper_is_compared_at_its_plot_scale_and_every_edit_found(tmp_path, kind, what):
+    compared = compare(tmp_path, kind, seed=23)
     assert_plotted_at_scale(compared, what)
     assert_every_edit_found_and_nothing_else(compared, what)
     assert_every_text_read(compared, what)
 
 
-def test_a_300_dpi_scan_against_a_150_dpi_export_finds_every_edit_and_reads_its_text(tmp_path):
-    compared = compare(tmp_path, "raster_dpi", seed=24)
-    what = "300-dpi scanned PNG against a 150-dpi exported PNG"
+@pytest.mark.parametrize(
+    ("kind", "what"),
+    [
+        ("raster_dpi", "300-dpi scanned PNG against a 150-dpi exported PNG"),
+        ("raster_dpi_pdf", "150-dpi image PDF against a 300-dpi scanned image PDF"),
+    ],
+)
+def test_rasters_at_different_dpi_find_every_edit_and_read_its_text(tmp_path, kind, what):
+    compared = compare(tmp_path, kind, seed=24)
     assert_every_edit_found_and_nothing_else(compared, what)
     assert_every_text_read(compared, what)
 
