@@ -51,6 +51,7 @@ bench: install
 	$(BIN)/python -m bench.engine
 	$(BIN)/python -m bench.pipeline
 	$(BIN)/python -m bench.storage_listing
+	$(BIN)/python -m bench.reports
 
 clean:
 	rm -rf $(VENV) .buildtrace
