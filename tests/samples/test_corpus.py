@@ -71,6 +71,24 @@ def test_every_difference_lies_in_a_truth_box_and_every_truth_box_holds_one(tmp_
             assert len(stray) == 0, f"{kind} {expected.sheet_number}: differences outside the truth at {where} pt"
 
 
+@pytest.mark.parametrize("kind", sorted(k for k, kind in KINDS.items() if kind.raster))
+def test_raster_ink_sits_where_the_truth_alignment_carries_the_old_ink(tmp_path, kind):
+    pair = make_kind_pair(tmp_path, kind, seed=2)
+    with pymupdf.open(pair.old_path) as old, pymupdf.open(pair.new_path) as new:
+        for expected in (s for s in pair.truth.sheets if s.old_page is not None and s.new_page is not None):
+            carried, new_image, zoom = _old_on_new(old[expected.old_page], new[expected.new_page], expected.alignment)
+            changed = np.zeros(new_image.shape, bool)
+            for change in expected.changes:
+                for box in (b for b in (change.bbox, change.from_bbox) if b is not None):
+                    x0, y0, x1, y1 = (round(v * zoom) for v in box)
+                    changed[max(y0 - 3, 0) : y1 + 3, max(x0 - 3, 0) : x1 + 3] = True
+            near = np.ones((7, 7), np.uint8)
+            new_ink, old_ink = (new_image < 120) & ~changed, (carried < 200) & ~changed
+            near_old = cv2.dilate(old_ink.astype(np.uint8), near).astype(bool)
+            assert new_ink.sum() > 1000
+            assert (new_ink & near_old).sum() / new_ink.sum() > 0.97, f"{kind}: new ink away from the old ink"
+
+
 @pytest.mark.parametrize(
     ("kind", "old_paper", "new_paper", "scale"),
     [
