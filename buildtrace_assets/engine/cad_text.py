@@ -78,7 +78,7 @@ def layout_words(layout: BaseLayout, matrices: list[Matrix44]) -> list[tuple[str
             continue  # the sheet's own view of itself
         (left, bottom), (right, top) = viewport.clipping_rect()
         window = _box_of([(left, bottom), (right, top)], plot)
-        for entity, text in _texts(layout.doc.modelspace(), MAX_BLOCK_DEPTH):  # type: ignore[union-attr]
+        for entity, text in _texts(layout.doc.modelspace(), MAX_BLOCK_DEPTH):
             box = _box(entity, plot, viewport.get_transformation_matrix())
             if box is not None and _centre_inside(box, window):
                 words.extend(_split(text, box, vertical=_is_vertical(entity)))

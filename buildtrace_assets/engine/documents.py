@@ -246,16 +246,11 @@ def _image_as_pdf(path: Path) -> pymupdf.Document:
 
 
 def _dwg_plotter(path: Path, warnings: list[ConversionWarning]) -> _DxfPlotter:
-    """The DWG converted to DXF (in a scratch folder removed at once) and plotted like any DXF; fills ``warnings``."""
-    import tempfile
-
+    """The DWG converted to a DXF document in memory and plotted like any DXF; fills ``warnings``."""
     from buildtrace_assets.config import get_settings
     from buildtrace_assets.engine.dwg import convert_dwg
 
-    with tempfile.TemporaryDirectory(prefix="buildtrace-dwg-") as scratch:
-        conversion, document = convert_dwg(
-            path, Path(scratch) / "converted.dxf", min_share=get_settings().dwg_min_carried_share
-        )
+    conversion, document = convert_dwg(path, min_share=get_settings().dwg_min_carried_share)
     warnings.extend(conversion.warnings)
     return _DxfPlotter(path, document)
 

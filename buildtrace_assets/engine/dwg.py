@@ -21,6 +21,7 @@ than the limit (deep or wide nesting), or coordinates beyond the limit.
 from __future__ import annotations
 
 import math
+import os
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -50,6 +51,8 @@ STRUCTURAL_TYPES = frozenset(
     {"BLOCK", "ENDBLK", "SEQEND", "VERTEX_2D", "VERTEX_3D", "VERTEX_MESH", "VERTEX_PFACE", "VERTEX_PFACE_FACE"}
 )
 """Records that belong to an entity (a polyline's vertices, a block's brackets), counted through it."""
+_TOP_LEVEL = "*TOP LEVEL*"
+"""Model space and the sheets, as the parent of the block references they hold (no block can have this name)."""
 PROXY_TYPES = frozenset({"ACAD_PROXY_ENTITY", "PROXY", "PROXY_ENTITY"})
 
 
@@ -77,8 +80,8 @@ class Conversion:
     warnings: tuple[ConversionWarning, ...]
 
 
-def convert_dwg(source: Path, target: Path, *, min_share: float) -> tuple[Conversion, DxfDrawing]:
-    """Write ``source`` as DXF to ``target``; the conversion's account and the DXF document, already in memory.
+def convert_dwg(source: Path, *, min_share: float) -> tuple[Conversion, DxfDrawing]:
+    """``source`` as a DXF document in memory, and the conversion's account of what it carried.
 
     Raises :class:`BadInputError` for an unreadable DWG, a bomb, or a
     conversion that carries less than ``min_share`` of the entities.
@@ -94,17 +97,17 @@ def convert_dwg(source: Path, target: Path, *, min_share: float) -> tuple[Conver
         raise
     except (ValueError, OSError, RuntimeError) as exc:
         raise BadInputError(f"{source.name}: not a readable DWG ({exc})") from None
-    router = _Router(dwg, spaces)
+    router = _Router(dwg, spaces, inventory)
     try:
         with router.routing():
-            ezdwg.to_dxf(dwg, str(target))
+            ezdwg.to_dxf(dwg, os.devnull)  # the document is kept, never written out
     except (ValueError, OSError, RuntimeError) as exc:
         raise BadInputError(f"{source.name}: the DWG could not be converted ({exc})") from None
     document = router.document
     if document is None:
         raise BadInputError(f"{source.name}: the DWG has nothing to draw")
-    _check_extents(document, source.name)
-    conversion = _account(inventory, router, dwg, document)
+    vars(document).pop("saveas", None)  # saving works again for whoever takes the document
+    conversion = _account(inventory, router.failed, dwg, spaces)
     if conversion.entities and conversion.carried < min_share * conversion.entities:
         raise BadInputError(
             f"{source.name}: the conversion keeps only {conversion.carried:,} of {conversion.entities:,} entities "
@@ -156,7 +159,7 @@ def _inventory(dwg: ezdwg.Document, spaces: _Spaces) -> dict[int, tuple[str, str
     rows = [row for row in raw.list_object_headers_with_type(dwg.path) if str(row[5]).upper() in {"E", "ENTITY"}]
     if len(rows) > MAX_DWG_ENTITIES:
         raise BadInputError(
-            f"{PurePath(dwg.path).name}: the DWG holds {len(rows):,} entities (limit {MAX_DWG_ENTITIES:,})"
+            f"{PurePath(dwg.path).name}: the DWG holds {len(rows):,} entity records (limit {MAX_DWG_ENTITIES:,})"
         )
     inventory = {}
     for handle, _offset, _size, _code, raw_name, _category in rows:
@@ -167,35 +170,34 @@ def _inventory(dwg: ezdwg.Document, spaces: _Spaces) -> dict[int, tuple[str, str
 
 
 def _check_expansion(dwg: ezdwg.Document, spaces: _Spaces) -> None:
-    """Refuse block references that would draw more than :data:`MAX_EXPANDED_ENTITIES` (or that contain themselves)."""
+    """Refuse block references that would draw more than :data:`MAX_EXPANDED_ENTITIES` (or that contain themselves).
+
+    Counted by block name: a DWG keeps a block under two handles (its record and its BLOCK entity), and its members
+    name either as owner.
+    """
     from ezdwg import raw
 
-    name = PurePath(dwg.path).name
-    by_name = {block.upper(): handle for handle, block in spaces.block_names.items()}
-    own: Counter[int] = Counter()
-    children: defaultdict[int, list[tuple[int, int]]] = defaultdict(list)
+    file = PurePath(dwg.path).name
     placements = {handle: owner for handle, mode, owner in raw.decode_entity_placements(dwg.path) if mode == 0}
-    own.update(placements.values())
+    own = Counter(
+        spaces.block_names[owner].upper()
+        for handle, owner in placements.items()
+        if owner in spaces.block_names and spaces.of(handle) == BLOCKS
+    )
     inserts, minserts = raw.decode_insert_minsert_entities(dwg.path)[:2]
     references = [(row[0], row[8], 1) for row in inserts]
     references += [(row[0], row[8][4], max(1, row[8][0]) * max(1, row[8][1])) for row in minserts]
-    top_level = 0
+    children: defaultdict[str, list[tuple[str, int]]] = defaultdict(list)
     for handle, block, copies in references:
-        target = by_name.get(str(block or "").upper())
-        if target is None:
-            continue
         owner = placements.get(handle)
-        if owner is not None and owner in spaces.block_names and spaces.of(handle) == BLOCKS:
-            children[owner].append((target, copies))
-        else:
-            top_level += 1
-            children[-1].append((target, copies))
+        inside = owner is not None and owner in spaces.block_names and spaces.of(handle) == BLOCKS
+        parent = spaces.block_names[owner].upper() if inside and owner is not None else _TOP_LEVEL
+        children[parent].append((str(block or "").upper(), copies))
+    sizes: dict[str, int] = {}
 
-    sizes: dict[int, int] = {}
-
-    def size(block: int, path: tuple[int, ...]) -> int:
+    def size(block: str, path: tuple[str, ...]) -> int:
         if block in path:
-            raise BadInputError(f"{name}: block {spaces.block_names.get(block, '?')!r} contains itself")
+            raise BadInputError(f"{file}: block {block!r} contains itself")
         if block not in sizes:
             total = own[block]
             for child, copies in children.get(block, []):
@@ -205,33 +207,37 @@ def _check_expansion(dwg: ezdwg.Document, spaces: _Spaces) -> None:
             sizes[block] = total
         return sizes[block]
 
-    expanded = size(-1, ())
-    if expanded > MAX_EXPANDED_ENTITIES:
+    if size(_TOP_LEVEL, ()) > MAX_EXPANDED_ENTITIES:
         raise BadInputError(
-            f"{name}: its block references expand to over {MAX_EXPANDED_ENTITIES:,} entities "
+            f"{file}: its block references expand to over {MAX_EXPANDED_ENTITIES:,} entities "
             f"(nested or repeated blocks); the limit keeps a few KB of DWG from drawing billions"
         )
 
 
-def _check_extents(document: DxfDrawing, name: str) -> None:
-    from ezdxf import bbox
-
-    for layout in document.layouts:
-        extents = bbox.extents(layout, fast=True)
-        if extents.has_data:
-            reach = max(abs(value) for point in (extents.extmin, extents.extmax) for value in point)
-            if reach > MAX_COORDINATE or math.isnan(reach):
-                raise BadInputError(
-                    f"{name}: the drawing reaches {reach:.3g} units from its origin (limit {MAX_COORDINATE:.0g})"
-                )
+def _reach(value: Any) -> float:
+    """The largest magnitude among the floats of an entity's data (its coordinates, nested in points and lists)."""
+    kind = type(value)
+    if kind is float:
+        return abs(value)
+    if kind is tuple and value and type(value[0]) is float:
+        try:
+            return max(map(abs, value))
+        except TypeError:  # not a point after all
+            pass
+    if kind is tuple or kind is list:
+        return max(map(_reach, value), default=0.0)
+    if kind is dict:
+        return max(map(_reach, value.values()), default=0.0)
+    return 0.0
 
 
 class _Router:
     """Sends each entity the converter writes to its own space of the DXF, and notes every write that failed."""
 
-    def __init__(self, dwg: ezdwg.Document, spaces: _Spaces) -> None:
+    def __init__(self, dwg: ezdwg.Document, spaces: _Spaces, inventory: dict[int, tuple[str, str]]) -> None:
         self._dwg = dwg
         self._spaces = spaces
+        self._inventory = inventory
         self.document: DxfDrawing | None = None
         self.failed: set[int] = set()
         self._viewports: dict[str, list[dict[str, Any]]] | None = None
@@ -255,9 +261,17 @@ class _Router:
             convert._write_entity_to_modelspace = original
 
     def _write(self, write: Callable[..., bool], target: Any, entity: ezdwg.Entity, options: dict[str, Any]) -> bool:
+        reach = _reach(entity.dxf)
+        if reach > MAX_COORDINATE:
+            raise BadInputError(
+                f"{PurePath(self._dwg.path).name}: the drawing reaches {reach:.3g} units from its origin "
+                f"(limit {MAX_COORDINATE:.0g})"
+            )
         if getattr(target, "is_modelspace", False):
             if self.document is None:
                 self.document = target.doc
+                # Writing the DXF out would cost a quarter of the conversion; the plotter takes the document.
+                target.doc.saveas = lambda *args, **kwargs: None
                 self._complete_blocks(target.doc, write, options)
             space = self._spaces.of(int(entity.handle))
             if space == BLOCKS or entity.dxftype == "ATTRIB":
@@ -312,7 +326,8 @@ class _Router:
             return
         base_points = {block["handle"]: block["base_point"] for block in raw.decode_write_blocks(self._dwg.path)}
         wanted = set().union(*empty.values())
-        entities = [entity for entity in self._dwg.entities().query() if int(entity.handle) in wanted]
+        types = sorted({self._inventory[handle][0] for handle in wanted if handle in self._inventory})
+        entities = [entity for entity in self._dwg.entities().query(types) if int(entity.handle) in wanted]
         for owner, handles in empty.items():
             name = self._spaces.block_names[owner]
             block = (
@@ -360,7 +375,8 @@ class _Router:
 
 
 def _set_up_sheet(layout: Paperspace, entry: dict[str, Any]) -> None:
-    """The layout's paper as it lies on the sheet (plot rotation applied), in its paper units."""
+    """The layout's paper as it lies on the sheet (plot rotation applied), in its paper units, and its tab."""
+    layout.dxf_layout.dxf.taborder = entry["tab_order"]
     width, height = entry["paper_width"], entry["paper_height"]
     left, bottom, right, top = entry["margins"]
     if entry["plot_rotation"] in (1, 3):
@@ -378,7 +394,7 @@ def _set_up_sheet(layout: Paperspace, entry: dict[str, Any]) -> None:
 
 
 def _account(
-    inventory: dict[int, tuple[str, str]], router: _Router, dwg: ezdwg.Document, document: DxfDrawing
+    inventory: dict[int, tuple[str, str]], failed: set[int], dwg: ezdwg.Document, spaces: _Spaces
 ) -> Conversion:
     """What was carried, and a warning for each kind of loss."""
     from ezdwg.convert import _WRITABLE_ENTITY_TYPES
@@ -389,11 +405,11 @@ def _account(
             lost["proxy_entities"].append((dxftype, space))
         elif dxftype not in _WRITABLE_ENTITY_TYPES:
             lost["unsupported_entities"].append((dxftype, space))
-        elif handle in router.failed:
+        elif handle in failed:
             lost["failed_entities"].append((dxftype, space))
     warnings = [_lost_warning(kind, entries) for kind, entries in lost.items()]
     carried = len(inventory) - sum(len(entries) for entries in lost.values())
-    warnings.extend(_missing_blocks(inventory, dwg, router))
+    warnings.extend(_missing_blocks(inventory, dwg, spaces))
     warnings.extend(_missing_fonts(dwg))
     return Conversion(len(inventory), carried, tuple(warnings))
 
@@ -410,19 +426,22 @@ def _lost_warning(kind: str, entries: list[tuple[str, str]]) -> ConversionWarnin
     listed = ", ".join(f"{count} {dxftype}" for dxftype, count in types.most_common())
     spaces = tuple(sorted({space for _dxftype, space in entries}))
     return ConversionWarning(
-        kind, f"{len(entries)} entities {_LOSS_WORDING[kind]} are missing ({listed})", len(entries), spaces
+        kind,
+        f"{_count(len(entries), 'entity', 'entities')} {_LOSS_WORDING[kind]} {_are(len(entries))} missing ({listed})",
+        len(entries),
+        spaces,
     )
 
 
 def _missing_blocks(
-    inventory: dict[int, tuple[str, str]], dwg: ezdwg.Document, router: _Router
+    inventory: dict[int, tuple[str, str]], dwg: ezdwg.Document, spaces: _Spaces
 ) -> list[ConversionWarning]:
     """References to blocks the file defines without content: external references, which a DWG upload lacks."""
     from ezdwg import raw
 
-    defined = {name.upper() for name in router._spaces.block_names.values()}
+    defined = {name.upper() for name in spaces.block_names.values()}
     owners = {owner for _handle, mode, owner in raw.decode_entity_placements(dwg.path) if mode == 0}
-    filled = {router._spaces.block_names[owner].upper() for owner in owners if owner in router._spaces.block_names}
+    filled = {spaces.block_names[owner].upper() for owner in owners if owner in spaces.block_names}
     inserts = raw.decode_insert_entities(dwg.path)
     missing = [
         (str(row[8]), inventory[row[0]][1])
@@ -435,7 +454,8 @@ def _missing_blocks(
     return [
         ConversionWarning(
             "missing_blocks",
-            f"{len(missing)} references to blocks whose content is not in the file (external references?): {names}",
+            f"{_count(len(missing), 'reference', 'references')} to blocks whose content is not in the file "
+            f"(external references?): {names}",
             len(missing),
             tuple(sorted({space for _name, space in missing})),
         )
@@ -461,7 +481,8 @@ def _missing_fonts(dwg: ezdwg.Document) -> list[ConversionWarning]:
     return [
         ConversionWarning(
             "missing_fonts",
-            f"{len(missing)} text styles use fonts not available here, drawn with a substitute: {listed}",
+            f"{_count(len(missing), 'text style uses a font', 'text styles use fonts')} not available here, "
+            f"drawn with a substitute: {listed}",
             len(missing),
             (BLOCKS,),
         )
@@ -485,3 +506,11 @@ def placed_warnings(
         pages = list(range(len(page_names))) if everywhere else named
         placed.append({**warning.to_json(), "pages": pages})
     return tuple(placed)
+
+
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
+
+
+def _are(number: int) -> str:
+    return "is" if number == 1 else "are"

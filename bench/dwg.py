@@ -1,0 +1,135 @@
+"""DWG conversion: time and peak memory of converting DWGs of growing size to DXF, each in a fresh process.
+
+Builds floor-plan-like DWGs with ezdwg's writer (AutoCAD 2000): a grid of
+rooms, each an outline, a diagonal, a column, a door swing, a room name, an
+area note, a door block reference and its tag attribute (eight entities
+and one attribute), until the file reaches the target size. Each file is
+then converted by the engine's own path (:func:`buildtrace_assets.engine.dwg.convert_dwg`,
+the ezdwg read, the routing into spaces and the account of losses) in a
+child process that reports the call's seconds and its peak RSS; opening
+the file as the pipeline does (conversion plus the page size, which plots
+the model space) is measured the same way for the smaller files: the plot,
+not the conversion, dominates that (ezdxf draws every glyph of the text
+as curves through PyMuPDF's drawing API).
+
+Targets: a 10 MB DWG converted in under 10 s and under 700 MB.
+
+Run: ``.venv/bin/python -m bench.dwg [--sizes-mb 1 5 10]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TARGET_SECONDS = 10.0
+TARGET_PEAK_MB = 700.0
+ENTITIES_PER_ROOM = 8
+BYTES_PER_ROOM = 580
+"""Measured on the files this module writes; used to aim at a size, the file's real size is reported."""
+
+
+def write_plan(path: Path, rooms: int) -> Path:
+    """A DWG of ``rooms`` rooms on a square grid (see the module docstring)."""
+    import ezdwg
+
+    drawing = ezdwg.new()
+    model = drawing.modelspace()
+    door = drawing.blocks.new("DOOR")
+    door.add_line((0, 0), (900, 0))
+    door.add_arc((0, 0), 900, 0, 90)
+    door.add_attdef("TAG", "", (100, 100), 100)
+    columns = math.ceil(math.sqrt(rooms))
+    for number in range(rooms):
+        x, y = (number % columns) * 5000.0, (number // columns) * 4000.0
+        model.add_lwpolyline([(x, y), (x + 4800, y), (x + 4800, y + 3800), (x, y + 3800)], closed=True)
+        model.add_line((x, y), (x + 4800, y + 3800))
+        model.add_circle((x + 2400, y + 1900), 300)
+        model.add_arc((x + 1000, y + 1000), 500, 0, 180)
+        model.add_text(f"ROOM {number}", (x + 200, y + 3400), 150)
+        model.add_mtext(f"AREA {number % 97 + 12} M2", (x + 200, y + 3000), 100)
+        reference = model.add_blockref("DOOR", (x + 100, y + 100))
+        model.add_attrib(reference, "TAG", f"D{number}", (x + 200, y + 200), 100)
+    drawing.save(str(path))
+    return path
+
+
+def child(mode: str, path: Path) -> None:
+    """Run one conversion (``convert``) or one opening (``open``) and print its seconds and peak RSS as JSON."""
+    from buildtrace_assets.engine.documents import open_document
+    from buildtrace_assets.engine.dwg import convert_dwg
+
+    started = time.perf_counter()
+    if mode == "convert":
+        conversion, _ = convert_dwg(path, min_share=0.0)
+        entities, carried = conversion.entities, conversion.carried
+    else:
+        with open_document(path) as document:
+            entities, carried = document.page_count, document.page_count
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if mode == "open":  # the conversion runs in the document's sandboxed child, which has ended by now
+        peak_mb = max(peak_mb, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "entities": entities, "carried": carried}))
+
+
+def measure(mode: str, path: Path) -> dict[str, float]:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.dwg", "--child", mode, str(path)], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        return {"error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes-mb", type=float, nargs="+", default=[0.1, 1.0, 5.0, 10.0])
+    parser.add_argument(
+        "--open-up-to-mb",
+        type=float,
+        default=0.1,
+        help="also open files up to this size as the pipeline does (plotting the model space is much slower)",
+    )
+    parser.add_argument("--child", nargs=2, metavar=("MODE", "PATH"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child[0], Path(args.child[1]))
+        return
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-dwg-") as folder:
+        for size_mb in args.sizes_mb:
+            rooms = max(1, round(size_mb * 1e6 / BYTES_PER_ROOM))
+            started = time.perf_counter()
+            path = write_plan(Path(folder) / f"plan-{size_mb:g}mb.dwg", rooms)
+            written_s = time.perf_counter() - started
+            row = {
+                "file_mb": round(path.stat().st_size / 1e6, 2),
+                "rooms": rooms,
+                "entities": rooms * ENTITIES_PER_ROOM,
+                "write_s": round(written_s, 1),
+                "convert": measure("convert", path),
+                "open": measure("open", path) if size_mb <= args.open_up_to_mb else None,
+            }
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+    largest = rows[-1]["convert"]
+    verdict = {
+        "largest_file_mb": rows[-1]["file_mb"],
+        "convert_seconds": largest.get("seconds"),
+        "convert_peak_mb": largest.get("peak_mb"),
+        "targets": {"seconds": f"< {TARGET_SECONDS:g}", "peak_mb": f"< {TARGET_PEAK_MB:g}"},
+        "met": largest.get("seconds", math.inf) < TARGET_SECONDS and largest.get("peak_mb", math.inf) < TARGET_PEAK_MB,
+    }
+    print(json.dumps(verdict))
+
+
+if __name__ == "__main__":
+    main()
