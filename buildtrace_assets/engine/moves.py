@@ -34,8 +34,12 @@ ITEM_MATCH = 0.9
 """Share of each side's changed ink the other side must explain under the offset: the same block, only moved."""
 MIN_MOVE_PT = 3.0
 """Shorter offsets are re-plotting jitter or a nudge within the ink tolerance, not moves."""
-MIN_CHANGED_PT2 = 2.0
-"""Each side of a move needs at least this much changed ink; a speck matches anything."""
+MIN_CHANGED_PT2 = 4.0
+"""Each side of a move needs at least this much changed ink (the least a change region has): specks and a curve
+drawn a little differently match anything under some short shift."""
+MIN_BLOCK_PT = 6.0
+"""...and must span at least this much on its longer side: a converter's misread spline of a few points is redrawn
+near where it was, which reads as a short shift of a tiny block."""
 SIZE_SLACK = (0.35, 4.0)
 """Boxes of a removed and an added group may differ by this share of the larger side plus these points (a tag that
 lands on a wall loses the glyph parts the wall already covers)."""
@@ -115,6 +119,8 @@ class InkPage:
             return None
         if not 0.25 <= len(gone.rows) / len(arrived.rows) <= 4.0:
             return None
+        if min(_longer_side(gone), _longer_side(arrived)) < MIN_BLOCK_PT * self.px_per_pt:
+            return None
         coarse = _coarse_offset(gone, arrived, max(1, round(cell_pt * self.px_per_pt)))
         dx, dy = self._refined(gone, coarse)
         removed_share = _landing_share(gone, (dx, dy), self.new.image, self.papers[1], self.ink_px_per_pt)
@@ -135,6 +141,11 @@ class InkPage:
         scores = cv2.matchTemplate(self.new.image[sy0:sy1, sx0:sx1], template, cv2.TM_CCOEFF_NORMED)
         _, _, _, (best_x, best_y) = cv2.minMaxLoc(np.nan_to_num(scores, nan=-1.0))
         return sx0 + best_x - x0, sy0 + best_y - y0
+
+
+def _longer_side(pixels: Pixels) -> int:
+    x0, y0, x1, y1 = pixel_box(pixels)
+    return max(x1 - x0, y1 - y0)
 
 
 def _coarse_offset(gone: Pixels, arrived: Pixels, cell: int) -> tuple[int, int]:

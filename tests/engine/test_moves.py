@@ -115,3 +115,17 @@ def test_a_move_and_an_unrelated_edit_are_two_changes():
     changes = compare_pages(old, new, sheet_key="A-101").changes
 
     assert sorted(change.kind for change in changes) == ["added", "moved"]
+
+
+def test_a_tiny_curve_drawn_a_little_differently_is_no_move():
+    """A converter's misread spline: a few points of ink that some short shift always explains."""
+
+    def curve(x: float, y: float, bend: float, width: float):
+        return lambda page: page.draw_bezier((x, y), (x + 1, y - bend), (x + 3, y - bend), (x + 4, y), width=width)
+
+    for old, new in (
+        (curve(400, 400, 2.0, 0.7), curve(400, 396, 2.5, 0.7)),
+        (curve(400, 400, 2.0, 0.8), curve(401, 397, 3.0, 0.8)),
+    ):
+        changes = compare_pages(page_with(old), page_with(new), sheet_key="A-101").changes
+        assert [change.kind for change in changes] == ["modified"]
