@@ -11,6 +11,7 @@ of each page go to ``artifacts/screenshots/``.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -23,6 +24,7 @@ from pathlib import Path
 import pymupdf
 import pytest
 from dagster import DagsterInstance, RunRequest, SensorDefinition, build_sensor_context, in_process_executor
+from fixtures.drawings import LETTER, SPARSE_CORNERS, SPARSE_REPLOT, picked_points, sparse_sheet
 from playwright.sync_api import Page, expect, sync_playwright
 from reports.scene import CHANGES, store_finished_job
 from sqlalchemy.orm import Session
@@ -36,9 +38,10 @@ from buildtrace_assets.sensors.jobs import job_progress_sensor
 from buildtrace_assets.sensors.overlays import manual_overlay_sensor
 from buildtrace_assets.sensors.pipeline_requests import pipeline_request_sensor
 from buildtrace_assets.sensors.uploads import upload_sensor
-from buildtrace_assets.services import diff_results, jobs, overlays, projects, users
+from buildtrace_assets.services import alignments, diff_results, jobs, overlays, projects, uploads, users
 from buildtrace_assets.services.access import Actor
 from buildtrace_assets.storage import open_storage
+from portal.views.alignment import CANVAS_WIDTH as ALIGN_CANVAS_WIDTH
 from tests.portal.support import APP, PASSWORD, sheet_pdf
 
 pytestmark = pytest.mark.slow
@@ -314,3 +317,77 @@ def test_the_report_and_change_log_download_from_the_summary_page(
         assert f"Job {job.job_id}" in report.load_page(0).get_text()
     log = files["Download change log (CSV)"].decode("utf-8-sig").splitlines()
     assert log[0].startswith("sheet,id,kind") and len(log) == 1 + len(CHANGES)
+
+
+def test_an_unaligned_sheet_is_aligned_by_clicking_points_on_old_and_new_in_the_browser(
+    portal_url: str, environment: dict[str, str], tmp_path: Path
+) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    storage = open_storage(environment["BUILDTRACE_STORAGE_URL"])
+    factory = make_session_factory(environment["BUILDTRACE_DATABASE_URL"])
+    with transaction(factory) as session:
+        architect = Actor.of(users.get_user_by_email(session, EMAIL))
+        project = projects.create_project(session, architect, "Tower")
+        versions = [
+            uploads.register_upload(session, storage, architect, project.id, "Detail", f"{name}.pdf", path.read_bytes())
+            for name, path in (
+                ("rev1", sparse_sheet(tmp_path / "old.pdf")),
+                ("rev2", sparse_sheet(tmp_path / "new.pdf", SPARSE_REPLOT, added_line=True)),
+            )
+        ]
+        job_id = jobs.create_comparison_job(session, architect, versions[0].id, versions[1].id).id
+    instance = DagsterInstance.get()
+    cursors: dict[str, str | None] = {}
+    run_keys: set[str] = set()
+    tick_pipeline(instance, cursors, run_keys)
+    tick_pipeline(instance, cursors, run_keys)
+    scale = ALIGN_CANVAS_WIDTH / LETTER[0]
+    pairs = picked_points(SPARSE_REPLOT, *SPARSE_CORNERS)
+
+    expect.set_options(timeout=UI_TIMEOUT_MS)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1500, "height": 1100})
+        page.set_default_timeout(UI_TIMEOUT_MS)
+        page.goto(portal_url)
+        page.get_by_label("E-mail").fill(EMAIL)
+        page.get_by_role("textbox", name="Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("heading", name="Projects")).to_be_visible()
+        go_to(page, "Review")
+        expect(page.get_by_text("could not be aligned with its old revision").first).to_be_visible()
+        canvases = page.locator("canvas.upper-canvas")
+        expect(canvases).to_have_count(3)
+        shoot(page, "09-review-unaligned")
+        for index, side in ((0, 0), (1, 1)):
+            for pair in pairs:
+                canvas = canvases.nth(index)
+                canvas.scroll_into_view_if_needed()
+                box = canvas.bounding_box()
+                assert box is not None
+                x, y = pair[side]
+                page.mouse.click(box["x"] + round(x * scale), box["y"] + round(y * scale))
+                settled(page)
+        expect(page.get_by_role("button", name="Save alignment")).to_be_enabled()
+        shoot(page, "10-review-points")
+        page.get_by_role("button", name="Save alignment").click()
+        expect(page.get_by_text("Alignment of sheet page-1 saved: the comparison runs again with it.")).to_be_visible()
+
+        tick_pipeline(instance, cursors, run_keys)
+        go_to(page, "Jobs")
+        go_to(page, "Review")
+        expect(page.get_by_text("Aligned by hand with 2 point pairs.")).to_be_visible()
+        shoot(page, "11-review-aligned")
+        browser.close()
+
+    with transaction(factory) as session:
+        [stored] = alignments.sheet_alignments(session, architect, job_id)
+        changes_ref = diff_results.get_diff_result(session, architect, job_id).changes_ref
+    factory.kw["bind"].dispose()
+    click_slack = 1.5 / scale  # the mouse lands on whole screen pixels of a canvas placed at fractional ones
+    for saved, (old, new) in zip(stored.points, pairs, strict=True):
+        assert saved["old"] == pytest.approx(list(old), abs=click_slack)
+        assert saved["new"] == pytest.approx(list(new), abs=click_slack)
+    [sheet] = json.loads(storage.get_bytes(changes_ref))["sheets"]
+    assert sheet["alignment"]["source"] == "manual" and "error" not in sheet
+    assert [change["kind"] for change in sheet["changes"]] == ["added"]
