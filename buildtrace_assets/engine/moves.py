@@ -27,7 +27,7 @@ import numpy as np
 
 from buildtrace_assets.engine.drawing_scale import DrawingScale, scale_at, sheet_scales
 from buildtrace_assets.engine.model import BBox, Change, Offset, RenderedPage, Word
-from buildtrace_assets.engine.regions import ANY_INK_LEVEL, Pixels, tolerance_px
+from buildtrace_assets.engine.regions import ANY_INK_LEVEL, Pixels, cluster_boxes, tolerance_px
 from buildtrace_assets.engine.textdiff import snap_to_words, tokens, words_in
 
 ITEM_MATCH = 0.9
@@ -40,6 +40,8 @@ drawn a little differently match anything under some short shift."""
 MIN_BLOCK_PT = 6.0
 """...and must span at least this much on its longer side: a converter's misread spline of a few points is redrawn
 near where it was, which reads as a short shift of a tiny block."""
+BLOCK_GAP_PT = 24.0
+"""Changes of one kind this close may be parts of one moved block."""
 SIZE_SLACK = (0.35, 4.0)
 """Boxes of a removed and an added group may differ by this share of the larger side plus these points (a tag that
 lands on a wall loses the glyph parts the wall already covers)."""
@@ -244,11 +246,55 @@ def _sizes_agree(a: BBox, b: BBox) -> bool:
     return True
 
 
-def moved_change(page: InkPage, sheet: SheetUnits, shift: Shift, source: Change, target: Change) -> Change:
-    """One ``moved`` change for a removed block (``source``) and its arrival (``target``; the same change when the
-    block moved less than its own size and both ends fell into one region)."""
-    gone = page.inside(page.removed, page.to_pixels(source.bbox))
-    arrived = page.inside(page.added, page.to_pixels(target.bbox))
+@dataclass(frozen=True)
+class _Block:
+    """One or more changes of one side that may have moved together: a change, or changes of one kind lying
+    within ``BLOCK_GAP_PT`` of each other (a note whose removed glyphs the diff split where some fell on ink)."""
+
+    members: tuple[int, ...]
+    bbox: BBox
+    text: str | None
+    """The change's words on its side (a single change's only)."""
+    kind: str
+    confidence: float
+
+
+def _blocks(changes: list[Change], kinds: tuple[str, str], text: str) -> list[_Block]:
+    """Every change of ``kinds`` on its own, plus each group of nearby changes of ``kinds[0]``."""
+    single = [i for i, change in enumerate(changes) if change.kind in kinds]
+    blocks = [
+        _Block((i,), changes[i].bbox, getattr(changes[i], text), changes[i].kind, changes[i].confidence) for i in single
+    ]
+    pure = [i for i in single if changes[i].kind == kinds[0]]
+    if len(pure) < 2:
+        return blocks
+    labels = cluster_boxes(np.array([changes[i].bbox for i in pure]), BLOCK_GAP_PT)
+    for label in range(labels.max() + 1):
+        members = tuple(i for i, own in zip(pure, labels, strict=True) if own == label)
+        if len(members) < 2:
+            continue
+        boxes = np.array([changes[i].bbox for i in members])
+        blocks.append(
+            _Block(
+                members,
+                (
+                    float(boxes[:, 0].min()),
+                    float(boxes[:, 1].min()),
+                    float(boxes[:, 2].max()),
+                    float(boxes[:, 3].max()),
+                ),
+                None,  # words hidden between the parts read in neither: the move's own reading decides
+                kinds[0],
+                max(changes[i].confidence for i in members),
+            )
+        )
+    return blocks
+
+
+def moved_change(
+    page: InkPage, sheet: SheetUnits, shift: Shift, gone: Pixels, arrived: Pixels, confidence: float
+) -> Change:
+    """One ``moved`` change for removed ink ``gone`` that arrived as added ink ``arrived`` under ``shift``."""
     x0, y0, x1, y1 = pixel_box(gone)
     ink = page.to_points(_union(pixel_box(arrived), (x0 + shift.dx, y0 + shift.dy, x1 + shift.dx, y1 + shift.dy)))
     now = snap_to_words(ink, sheet.new_words)
@@ -261,7 +307,7 @@ def moved_change(page: InkPage, sheet: SheetUnits, shift: Shift, source: Change,
         bbox=now,
         old_text=text_of(sheet.old_words, was),
         new_text=text_of(sheet.new_words, now),
-        confidence=max(source.confidence, target.confidence) * shift.share,
+        confidence=confidence * shift.share,
         from_bbox=was,
         offset=sheet.offset(dx, dy, centre),
         group="item",
@@ -280,34 +326,39 @@ def find_item_moves(changes: list[Change], page: InkPage, sheet: SheetUnits) -> 
     def added(j: int) -> Pixels:
         return page.inside(page.added, page.to_pixels(changes[j].bbox))
 
-    candidates: list[tuple[float, float, int, int, Shift]] = []
-    for i, source in enumerate(changes):
-        if source.kind not in ("removed", "modified"):
-            continue
-        for j, target in enumerate(changes):
-            if target.kind not in ("added", "modified") or (i != j and "modified" in (source.kind, target.kind)):
+    def joined(pixels: list[Pixels]) -> Pixels:
+        return Pixels(np.concatenate([p.rows for p in pixels]), np.concatenate([p.columns for p in pixels]))
+
+    sources = _blocks(changes, ("removed", "modified"), "old_text")
+    targets = _blocks(changes, ("added", "modified"), "new_text")
+    candidates: list[tuple[float, float, _Block, _Block, Shift]] = []
+    for source in sources:
+        for target in targets:
+            alone = source.members == target.members
+            if "modified" in (source.kind, target.kind) and not alone:
                 continue
-            if i != j and not _sizes_agree(source.bbox, target.bbox):
-                continue
-            if i == j and source.old_text is not None and source.new_text is not None:
+            if alone and changes[source.members[0]].new_text is not None and source.text is not None:
                 continue  # its words changed in place: an edit, not a move
-            if i != j and not _same_words(source.old_text, target.new_text):
+            if not alone and not (_sizes_agree(source.bbox, target.bbox) and _same_words(source.text, target.text)):
                 continue
-            shift = page.shift_between(removed(i), added(j))
+            gone = joined([removed(i) for i in source.members])
+            shift = page.shift_between(gone, joined([added(j) for j in target.members]))
             if shift is None or shift.share < ITEM_MATCH:
                 continue
             if math.hypot(shift.dx, shift.dy) < MIN_MOVE_PT * page.px_per_pt:
                 continue
-            candidates.append((-shift.share, math.hypot(shift.dx, shift.dy), i, j, shift))
+            candidates.append((-shift.share, math.hypot(shift.dx, shift.dy), source, target, shift))
     candidates.sort(key=lambda candidate: candidate[:2])
     used: set[int] = set()
     moves: dict[int, Change] = {}
-    for _, _, i, j, shift in candidates:
-        if i in used or j in used:
+    for _, _, source, target, shift in candidates:
+        if used.intersection(source.members + target.members):
             continue
-        move = moved_change(page, sheet, shift, changes[i], changes[j])
+        gone = joined([removed(i) for i in source.members])
+        arrived = joined([added(j) for j in target.members])
+        move = moved_change(page, sheet, shift, gone, arrived, max(source.confidence, target.confidence))
         if not _same_words(move.old_text, move.new_text):
             continue
-        used.update((i, j))
-        moves[j] = move
+        used.update(source.members + target.members)
+        moves[target.members[0]] = move
     return [moves.get(index, change) for index, change in enumerate(changes) if index not in used or index in moves]

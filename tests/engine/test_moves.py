@@ -7,6 +7,7 @@ placed where each test says, so the expected offset is known exactly.
 
 from __future__ import annotations
 
+import pymupdf
 import pytest
 from engine.drawn_sheets import bubble, page_with, square, text
 
@@ -129,3 +130,19 @@ def test_a_tiny_curve_drawn_a_little_differently_is_no_move():
     ):
         changes = compare_pages(page_with(old), page_with(new), sheet_key="A-101").changes
         assert [change.kind for change in changes] == ["modified"]
+
+
+def test_a_note_whose_old_place_a_column_splits_in_two_is_still_one_move():
+    """Where the note was, a column drawn on both sheets hides some of its glyphs: its removed ink is two groups."""
+
+    def column(page) -> None:
+        page.draw_rect(pymupdf.Rect(180, 380, 192, 420), color=(0, 0, 0), fill=(0, 0, 0))
+
+    note = "VERIFY SLAB EDGE WITH STRUCTURAL DRAWINGS"
+    old = page_with(column, text(90, 400, note))
+    new = page_with(column, text(330, 470, note))
+
+    (change,) = compare_pages(old, new, sheet_key="A-101").changes
+
+    assert change.kind == "moved" and change.new_text == note
+    assert change.offset is not None and (change.offset.dx, change.offset.dy) == pytest.approx((240, 70), abs=1.0)
