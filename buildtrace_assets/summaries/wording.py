@@ -7,6 +7,7 @@ lists by number, places by grid and room.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from buildtrace_assets.engine.drawing_scale import format_length
@@ -15,6 +16,10 @@ from buildtrace_assets.summaries.numbered_lists import ListChange
 from buildtrace_assets.summaries.schema import Impact
 
 ARROW = "→"
+_ROOM_TAG = re.compile(r"^[A-Z][A-Z&'./-]*(?: [A-Z][A-Z&'./-]*)* [A-Z]?\d{2,4}[A-Z]?$")
+"""A room's name and number (``STAFF 103``), as a tag reads once moved."""
+SHORT_TAG_CHARS = 6
+"""A moved label this short (``121``, ``W-3``) is a tag."""
 
 
 def quoted(text: str | None) -> str:
@@ -92,6 +97,10 @@ def _moved_subject(context: ChangeContext) -> str:
             return f"Dimension {text}"
         case "note" if text:
             return f"Note {quoted(text)}"
+        case _ if _ROOM_TAG.match(text):
+            return f"Room tag {text}"
+        case _ if text and len(text) <= SHORT_TAG_CHARS:
+            return f"Tag {text}"
         case _ if text:
             return f"Text {quoted(text)}"
     return "Symbol"

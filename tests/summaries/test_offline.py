@@ -99,6 +99,8 @@ def test_moves_read_as_moves_in_drawing_units_where_the_scale_is_known():
                 _moved("A-101-1", [560, 600, 640, 612], "GREAT ROOM", dx=108, dy=0, drawing="12'-0\""),
                 _moved("A-101-2", [470, 440, 500, 460], "D-20", dx=0, dy=-40.5, drawing="4'-6\""),
                 _moved("A-101-3", [200, 700, 230, 730], dx=180, dy=0),
+                _moved("A-101-4", [760, 200, 800, 226], "STAFF 103", dx=0, dy=30, drawing="3'-4\""),
+                _moved("A-101-5", [760, 400, 776, 416], "121", dx=-43.5, dy=0, drawing="4'-10\""),
             ],
         )
     )
@@ -109,8 +111,10 @@ def test_moves_read_as_moves_in_drawing_units_where_the_scale_is_known():
         (["A-101-1"], "Room tag GREAT ROOM moved 12'-0\" east at grids C–D/3–4."),
         (["A-101-2"], "Door D-20 moved 4'-6\" north at grids B–C/2–3."),
         (["A-101-3"], "Symbol moved 180 pt right at grids A–B/3–4."),
+        (["A-101-4"], "Room tag STAFF 103 moved 3'-4\" south at grids D/1–2."),
+        (["A-101-5"], "Tag 121 moved 4'-10\" west at grids D/2–3."),
     ]
-    assert [item.impact for item in summary.items] == ["low", "medium", "low"]
+    assert [item.impact for item in summary.items] == ["low", "medium", "low", "low", "low"]
 
 
 def test_a_moved_view_is_one_item_and_the_edit_inside_it_another():
