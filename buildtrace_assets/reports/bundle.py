@@ -18,21 +18,40 @@ class ReportDocument:
     label: str
     """What a download button says."""
     content_type: str
+    description: str
+    """What the document is, for the API's documentation."""
     write: Callable[[ReportInput, Path], Path]
 
 
 DOCUMENTS: dict[str, ReportDocument] = {
     document.name: document
     for document in (
-        ReportDocument("report.pdf", "Download report", "application/pdf", write_report),
-        ReportDocument("markups.pdf", "Download marked-up PDF", "application/pdf", write_markups),
         ReportDocument(
-            "changes.csv", "Download change log (CSV)", "text/csv", lambda report, out: write_csv(log_rows(report), out)
+            "report.pdf",
+            "Download report",
+            "application/pdf",
+            "The PDF report: cover with the summary, each changed sheet with numbered callouts, change tables.",
+            write_report,
+        ),
+        ReportDocument(
+            "markups.pdf",
+            "Download marked-up PDF",
+            "application/pdf",
+            "The new revision with each change as a cloud annotation and a numbered callout (Bluebeam, Acrobat).",
+            write_markups,
+        ),
+        ReportDocument(
+            "changes.csv",
+            "Download change log (CSV)",
+            "text/csv",
+            "The change log, one row per change (UTF-8 with a byte-order mark).",
+            lambda report, out: write_csv(log_rows(report), out),
         ),
         ReportDocument(
             "changes.xlsx",
             "Download change log (XLSX)",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "The change log as a workbook with a header row, filters and frozen panes.",
             lambda report, out: write_xlsx(log_rows(report), out),
         ),
     )

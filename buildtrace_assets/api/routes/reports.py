@@ -44,33 +44,20 @@ def _stream(job_id: str, name: str) -> Response:
 NOT_READY = "The job is not finished yet, failed, or a stored file its report needs is missing."
 
 
-@blp.route("/jobs/<job_id>/report.pdf", methods=["GET"])
-@blp.response(200, content_type="application/pdf", description="The PDF report.")
-@blp.alt_response(409, schema=ErrorEnvelopeSchema, description=NOT_READY)
-def report_pdf(job_id: str) -> Response:
-    """The PDF report: cover with the summary, each changed sheet with numbered callouts, change tables."""
-    return _stream(job_id, "report.pdf")
+def _register(name: str) -> None:
+    """``GET /jobs/{job_id}/<name>``, documented with the document's content type and description."""
+    document = DOCUMENTS[name]
+
+    def download(job_id: str) -> Response:
+        return _stream(job_id, name)
+
+    download.__doc__ = f"{document.description}\n\nSame access rules as the job; 409 until it is finished."
+    endpoint = f"download_{name.replace('.', '_')}"
+    binary = {document.content_type: {"schema": {"type": "string", "format": "binary"}}}
+    view = blp.doc(responses={"200": {"description": document.description, "content": binary}})(download)
+    view = blp.alt_response(409, schema=ErrorEnvelopeSchema, description=NOT_READY)(view)
+    blp.route(f"/jobs/<job_id>/{name}", methods=["GET"], endpoint=endpoint)(view)
 
 
-@blp.route("/jobs/<job_id>/markups.pdf", methods=["GET"])
-@blp.response(200, content_type="application/pdf", description="The marked-up new revision.")
-@blp.alt_response(409, schema=ErrorEnvelopeSchema, description=NOT_READY)
-def markups_pdf(job_id: str) -> Response:
-    """The new revision with each change as a cloud annotation and a numbered callout (Bluebeam, Acrobat)."""
-    return _stream(job_id, "markups.pdf")
-
-
-@blp.route("/jobs/<job_id>/changes.csv", methods=["GET"])
-@blp.response(200, content_type="text/csv", description="The change log as CSV.")
-@blp.alt_response(409, schema=ErrorEnvelopeSchema, description=NOT_READY)
-def changes_csv(job_id: str) -> Response:
-    """The change log, one row per change (UTF-8 with a byte-order mark)."""
-    return _stream(job_id, "changes.csv")
-
-
-@blp.route("/jobs/<job_id>/changes.xlsx", methods=["GET"])
-@blp.response(200, content_type=DOCUMENTS["changes.xlsx"].content_type, description="The change log as XLSX.")
-@blp.alt_response(409, schema=ErrorEnvelopeSchema, description=NOT_READY)
-def changes_xlsx(job_id: str) -> Response:
-    """The change log as a workbook with a header row, filters and frozen panes."""
-    return _stream(job_id, "changes.xlsx")
+for _name in DOCUMENTS:
+    _register(_name)
