@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from buildtrace_assets.reports.inputs import MissingInputError, ReportFacts, ReportInput, VersionFacts
+from buildtrace_assets.reports.inputs import FileReader, MissingInputError, ReportFacts, ReportInput, VersionFacts
 from buildtrace_assets.summaries.schema import ChangeSummary
 
 
@@ -20,7 +20,7 @@ def _file_facts(path: Path) -> VersionFacts:
     return VersionFacts(label=path.name, filename=f"modified {modified:%Y-%m-%d %H:%M} UTC")
 
 
-def _reader(folder: Path) -> Any:
+def _reader(folder: Path) -> FileReader:
     def read(reference: str) -> bytes:
         path = folder / reference
         try:

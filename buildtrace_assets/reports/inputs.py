@@ -9,7 +9,7 @@ PDF and the change log read one shape whichever way they were asked for.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -79,7 +79,7 @@ class ReportInput:
     new_file: Path
     """The new revision as a local file: the marked-up PDF is built on it."""
     overlay_changes: Sequence[Mapping[str, Any]] | None = None
-    words_by_sheet: WordsBySheet | None = field(default=None, hash=False)
+    words_by_sheet: WordsBySheet | None = None
 
     @cached_property
     def document(self) -> dict[str, Any]:

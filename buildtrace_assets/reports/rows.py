@@ -3,8 +3,9 @@
 The PDF report's tables, the marked-up PDF's annotation texts and the change
 log all read these rows, so a change reads the same in every document. The
 location is read as the summarizer reads it (grid lines and room tags on the
-new sheet, :mod:`buildtrace_assets.summaries.location`), the sentence and impact from the summary item that names
-the change. Fields are read with ``.get``: the contract grows additively.
+new sheet, :mod:`buildtrace_assets.summaries.location`); the sentence and the
+impact come from the summary item that names the change. Optional fields are
+read with ``.get``: the contract grows additively.
 """
 
 from __future__ import annotations
