@@ -2,7 +2,9 @@
 
 The cover names the files (with their modification times) instead of stored
 versions and uploaders, and the footer says ``buildtrace compare`` instead of
-a job id; the summary is the one ``summary.md`` was written from.
+a job id; the summary is the one ``summary.md`` was written from. Changes are
+placed by grid line and room from the new file's text layer (the pipeline
+uses its stored analysis instead).
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from buildtrace_assets.engine.documents import open_document
 from buildtrace_assets.reports.inputs import FileReader, MissingInputError, ReportFacts, ReportInput, VersionFacts
+from buildtrace_assets.summaries.document import WordsBySheet
 from buildtrace_assets.summaries.schema import ChangeSummary
 
 
@@ -31,6 +35,11 @@ def _reader(folder: Path) -> FileReader:
     return read
 
 
+def _text_layer_words(new: Path) -> WordsBySheet:
+    with open_document(new) as document:
+        return {index: document.text_layer_words(index) for index in range(document.page_count)}
+
+
 def folder_input(old: Path, new: Path, document: dict[str, Any], summary: ChangeSummary, out_dir: Path) -> ReportInput:
     """What ``buildtrace compare`` compared and wrote into ``out_dir``, as a report input."""
     meta = summary.metadata
@@ -47,4 +56,5 @@ def folder_input(old: Path, new: Path, document: dict[str, Any], summary: Change
         summary={"overall": summary.summary, **summary.model_dump(mode="json", exclude={"summary", "metadata"})},
         read_file=_reader(out_dir),
         new_file=new,
+        words_by_sheet=_text_layer_words(new),
     )

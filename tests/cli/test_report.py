@@ -3,6 +3,7 @@ foreign job exits 2 with one line; the model's summary is what the report says."
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -116,6 +117,9 @@ def test_compare_report_carries_the_configured_models_summary(
         assert "The model read these sheets for the report." in cover
         assert "openai summarizer, model gpt-4.1-mini" in cover
         assert "buildtrace compare · generated" in cover
+    with (out / "changes.csv").open(encoding="utf-8-sig", newline="") as handle:
+        locations = [row["location"] for row in csv.DictReader(handle)]
+    assert locations and all(location.startswith(("at grid", "between grids")) for location in locations)
     document = json.loads((out / "changes.json").read_text())
     with pymupdf.open(out / "markups.pdf") as markups:
         clouds = [a for page in markups for a in page.annots() if a.type[1] == "Square"]
