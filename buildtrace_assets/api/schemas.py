@@ -118,7 +118,9 @@ class DrawingDetailSchema(DrawingSchema):
 
 
 class NewVersionSchema(ma.Schema):
-    file = Upload(required=True, metadata={"description": "The drawing: PDF, PNG, JPEG or DXF."})
+    file = Upload(
+        required=True, metadata={"description": "The drawing: PDF, PNG, JPEG, DXF or DWG (AutoCAD R13 to 2018)."}
+    )
     old_version_id = _id("Compare the upload with this version (same project).")
 
 

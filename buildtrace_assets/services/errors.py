@@ -40,7 +40,7 @@ class PayloadTooLarge(InvalidInput):
 
 
 class UnsupportedFileType(InvalidInput):
-    """An upload is not a PDF, PNG, JPEG or DXF file, or it cannot be read as one."""
+    """An upload is not a PDF, PNG, JPEG, DXF or DWG file, or it cannot be read as one."""
 
     code = "unsupported_file_type"
 

@@ -7,7 +7,7 @@ to both, a PDF with junk before ``%PDF`` is a PDF to both, and an image whose
 header claims more pixels than the engine decodes is refused before anything
 decodes it. The file is then opened by the engine's loader, in its sandboxed
 child as every untrusted drawing is: what the upload accepts the pipeline can
-read, and MuPDF, the image decoders and ezdxf never parse an uploaded file in
+read, and MuPDF, the image decoders, ezdxf and ezdwg never parse an uploaded file in
 the portal's or the API's own process, where a crash on a hostile file would
 take it down.
 """
@@ -29,7 +29,7 @@ from buildtrace_assets.services.names import check_name
 
 MAX_FILENAME_LENGTH = 255
 """The original file name is kept as given (``drawing_versions.original_filename``), so it must fit there."""
-READABLE_NAMES: dict[FileKind, str] = {"pdf": "PDF", "png": "image", "jpeg": "image", "dxf": "DXF"}
+READABLE_NAMES: dict[FileKind, str] = {"pdf": "PDF", "png": "image", "jpeg": "image", "dxf": "DXF", "dwg": "DWG"}
 """How a refusal names the kind of file that could not be read."""
 
 
@@ -49,7 +49,8 @@ def inspect_upload(data: bytes, filename: str) -> InspectedFile:
 
     :class:`InvalidInput` (empty), :class:`PayloadTooLarge` (over the byte
     limit, or an image over the engine's pixel limit),
-    :class:`UnsupportedFileType` (not PDF, PNG, JPEG or DXF; encrypted; damaged);
+    :class:`UnsupportedFileType` (not PDF, PNG, JPEG, DXF or DWG; encrypted; damaged; a DWG whose
+    conversion would lose too much);
     also :class:`InvalidInput` for a file name that cannot be stored (see :func:`check_name`).
     """
     check_name(filename.strip(), "file name", MAX_FILENAME_LENGTH)
@@ -84,4 +85,6 @@ def _readable_page_count(data: bytes, file_type: FileType, filename: str) -> int
                 ) from exc
             reason = str(exc).removeprefix(f"{path.name}: ")
             what = READABLE_NAMES[file_type.kind]
+            if file_type.kind == "dwg":  # a bomb or a lossy conversion is no damage: say what was found
+                raise UnsupportedFileType(f"{filename} is a DWG that cannot be used: {reason}") from exc
             raise UnsupportedFileType(f"{filename} is a damaged {what} that cannot be read ({reason})") from exc

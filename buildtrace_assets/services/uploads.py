@@ -9,6 +9,7 @@ transaction that then rolls back is deleted again.
 
 from __future__ import annotations
 
+import json
 import re
 
 from sqlalchemy import select
@@ -16,9 +17,15 @@ from sqlalchemy.orm import Session
 
 from buildtrace_assets.db.models import Drawing, DrawingVersion, Project
 from buildtrace_assets.db.session import on_rollback
+from buildtrace_assets.observability.tracing import record_upload
 from buildtrace_assets.services import audit
 from buildtrace_assets.services.access import SYSTEM, Actor, require_project
-from buildtrace_assets.services.drawings import get_or_create_drawing, next_version_number, version_with_hash
+from buildtrace_assets.services.drawings import (
+    get_or_create_drawing,
+    list_versions,
+    next_version_number,
+    version_with_hash,
+)
 from buildtrace_assets.services.errors import Conflict, InvalidInput, NotFound
 from buildtrace_assets.services.filetypes import InspectedFile, inspect_upload
 from buildtrace_assets.services.jobs import create_comparison_job, previous_version
@@ -161,8 +168,31 @@ def _add_version(
     session.add(version)
     session.flush()
     audit.record_change(session, actor, "drawing_version.create", project, version)
+    record_upload(version.id, project_id=project.id, drawing=drawing.name, version_number=number)
     request_analysis(session, actor, project, version, "new version")
     previous = previous_version(session, actor, version.id)
     if previous is not None:
         create_comparison_job(session, actor, previous.id, version.id)
     return version
+
+
+def versions_with_warnings(
+    session: Session, storage: BlobStorage, actor: Actor, drawing_id: str
+) -> list[tuple[DrawingVersion, tuple[str, ...]]]:
+    """A drawing's versions (oldest first), each with what converting its file lost (a DWG's analysis warnings).
+
+    Read from the version's stored analysis; a version not analysed yet, or
+    whose analysis cannot be read, has none to show.
+    """
+    return [(version, _analysis_warnings(storage, version)) for version in list_versions(session, actor, drawing_id)]
+
+
+def _analysis_warnings(storage: BlobStorage, version: DrawingVersion) -> tuple[str, ...]:
+    if version.ocr_result_ref is None:
+        return ()
+    try:
+        analysis = json.loads(storage.get_bytes(version.ocr_result_ref))
+    except (BlobNotFound, ValueError):
+        return ()
+    warnings = analysis.get("warnings", []) if isinstance(analysis, dict) else []
+    return tuple(str(warning.get("message", "")) for warning in warnings if isinstance(warning, dict))

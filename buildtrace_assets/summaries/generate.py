@@ -32,6 +32,7 @@ from buildtrace_assets.services.overlays import active_overlay
 from buildtrace_assets.services.summaries import save_machine_summary
 from buildtrace_assets.storage import BlobStorage
 from buildtrace_assets.storage.errors import BlobNotFound
+from buildtrace_assets.summaries.conversion import conversion_notes, conversion_section
 from buildtrace_assets.summaries.document import WordsBySheet
 from buildtrace_assets.summaries.errors import InvalidChangesError
 from buildtrace_assets.summaries.factory import Summarizer
@@ -50,6 +51,8 @@ class SummaryInput:
     overlay_id: str | None
     words_by_sheet: WordsBySheet | None
     crops_prefix: str
+    conversion_notes: tuple[str, ...] = ()
+    """What converting either version lost where it touches a changed sheet (see :mod:`.conversion`)."""
 
     def read_crop(self, storage: BlobStorage, reference: str) -> bytes:
         """The crop's bytes; a missing blob is an ``OSError``, which summarizers skip like a missing file."""
@@ -97,7 +100,22 @@ def load_summary_input(session: Session, storage: BlobStorage, actor: Actor, dif
         overlay_id=overlay.id if overlay else None,
         words_by_sheet=_new_sheet_words(session, storage, result.job_id),
         crops_prefix=posixpath.dirname(result.changes_ref),
+        conversion_notes=_conversion_notes(session, storage, result.job_id, document),
     )
+
+
+def _conversion_notes(session: Session, storage: BlobStorage, job_id: str, document: dict[str, Any]) -> tuple[str, ...]:
+    """The analysis warnings of both versions (a DWG's conversion losses) that touch a changed sheet."""
+    job = session.get_one(Job, job_id)
+    warnings = []
+    for version_id in (job.old_drawing_version_id, job.new_drawing_version_id):
+        ref = session.get_one(DrawingVersion, version_id).ocr_result_ref
+        try:
+            analysis = _read_json(storage, ref, "analysis of a version") if ref is not None else {}
+        except InvalidChangesError:  # a missing analysis has nothing to add; the summary stands without it
+            analysis = {}
+        warnings.append(analysis.get("warnings", []) if isinstance(analysis, dict) else [])
+    return conversion_notes(document, warnings[0], warnings[1])
 
 
 def summarize_input(summary_input: SummaryInput, storage: BlobStorage, summarizer: Summarizer) -> ChangeSummary:
@@ -118,7 +136,7 @@ def save_summary(
         actor,
         summary_input.diff_result_id,
         content={"overall": summary.summary, **summary.model_dump(mode="json", exclude={"summary", "metadata"})},
-        text=render_markdown(summary, summary_input.document),
+        text=render_markdown(summary, summary_input.document) + conversion_section(summary_input.conversion_notes),
         model=model,
         prompt_version=summary.metadata.prompt_version,
         overlay_id=summary_input.overlay_id,

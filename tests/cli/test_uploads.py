@@ -56,7 +56,7 @@ def test_bad_uploads_are_one_line_and_exit_2(
     outsider = upload(team, drawing, user="outsider@rival.test")
 
     assert [r.exit_code for r in (unsupported, viewer, outsider)] == [2, 2, 2]
-    assert unsupported.stderr == "Error: notes.pdf is not a PDF, PNG, JPEG or DXF file\n"
+    assert unsupported.stderr == "Error: notes.pdf is not a PDF, PNG, JPEG, DXF or DWG file\n"
     assert viewer.stderr.startswith("Error: this needs the editor role")
     assert outsider.stderr == f"Error: project {team.project.id} not found\n"
     assert list(blob_storage.list()) == []

@@ -46,7 +46,7 @@ def test_a_dxf_the_engine_cannot_read_is_refused_at_upload() -> None:
 
 
 def test_text_named_pdf_is_refused() -> None:
-    with pytest.raises(UnsupportedFileType, match="not a PDF, PNG, JPEG or DXF"):
+    with pytest.raises(UnsupportedFileType, match="not a PDF, PNG, JPEG, DXF or DWG"):
         inspect_upload(b"just some notes\n", "plan.pdf")
 
 

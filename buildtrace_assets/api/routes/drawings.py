@@ -48,8 +48,10 @@ def list_drawings(project_id: str) -> Sequence[Drawing]:
 def upload_drawing(form: dict[str, Any], project_id: str) -> dict[str, Any]:
     """Upload a file as the next version of the drawing ``name`` (editors and owners).
 
-    The type is judged from the content (415 for anything but PDF, PNG, JPEG
-    or DXF), the size against the limit (413); the same bytes twice are a 409.
+    The type is judged from the content (415 for anything but PDF, PNG, JPEG,
+    DXF or DWG, and for a DWG of another version, password-protected, or whose
+    conversion would lose too much), the size against the limit (413); the
+    same bytes twice are a 409.
     """
     upload = form["file"]
     name = form.get("name") or PurePosixPath((upload.filename or "drawing").replace("\\", "/")).stem or "drawing"

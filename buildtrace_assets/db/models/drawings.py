@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from buildtrace_assets.db.base import Base, CreatedAtMixin, IdMixin, check_in
 
-FileKind = Literal["pdf", "png", "jpeg", "dxf"]
+FileKind = Literal["pdf", "png", "jpeg", "dxf", "dwg"]
 FILE_KINDS: tuple[str, ...] = get_args(FileKind)
 OcrStatus = Literal["pending", "in_progress", "completed", "failed"]
 OCR_STATUSES: tuple[str, ...] = get_args(OcrStatus)

@@ -49,13 +49,13 @@ def test_a_second_version_of_an_existing_drawing_says_the_comparison_starts(open
 def test_the_uploader_offers_drawing_types_only(open_app: OpenApp, people: People) -> None:
     app = open_app(people.editor, page=PAGE)
 
-    assert app.file_uploader[0].allowed_type == [".pdf", ".png", ".jpg", ".jpeg", ".dxf"]
+    assert app.file_uploader[0].allowed_type == [".pdf", ".png", ".jpg", ".jpeg", ".dxf", ".dwg"]
 
 
 def test_a_file_that_only_pretends_to_be_a_pdf_gets_the_services_message(open_app: OpenApp, people: People) -> None:
     app = upload(open_app(people.editor, page=PAGE), "plan.pdf", b"just some text, not a drawing")
 
-    assert texts(app.error) == ["plan.pdf is not a PDF, PNG, JPEG or DXF file"]
+    assert texts(app.error) == ["plan.pdf is not a PDF, PNG, JPEG, DXF or DWG file"]
     assert not app.success
 
 
