@@ -55,6 +55,6 @@ def folder_input(old: Path, new: Path, document: dict[str, Any], summary: Change
         machine_document=document,
         summary={"overall": summary.summary, **summary.model_dump(mode="json", exclude={"summary", "metadata"})},
         read_file=_reader(out_dir),
-        new_file=new,
+        fetch_new_file=lambda: new,
         words_by_sheet=_text_layer_words(new),
     )

@@ -76,8 +76,9 @@ class ReportInput:
     summary: Mapping[str, Any]
     """The stored summary content: ``{"overall": str, "items": [{"sheet", "change_ids", "impact", "text", ...}]}``."""
     read_file: FileReader
-    new_file: Path
-    """The new revision as a local file: the marked-up PDF is built on it."""
+    fetch_new_file: Callable[[], Path]
+    """Gives the new revision as a local file (the PDFs are built on it); called once, and only by the PDFs,
+    so a change log never downloads a drawing set."""
     overlay_changes: Sequence[Mapping[str, Any]] | None = None
     words_by_sheet: WordsBySheet | None = None
 
@@ -87,6 +88,10 @@ class ReportInput:
         if self.overlay_changes is None:
             return dict(self.machine_document)
         return apply_overlay(dict(self.machine_document), [dict(change) for change in self.overlay_changes])
+
+    @cached_property
+    def new_file(self) -> Path:
+        return self.fetch_new_file()
 
     @property
     def reviewed(self) -> bool:

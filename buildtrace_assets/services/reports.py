@@ -165,13 +165,16 @@ def _words(storage: BlobStorage, analysis_ref: str | None) -> WordsBySheet | Non
     return {page.index: page.words for page in analysis.pages}
 
 
-def report_input(storage: BlobStorage, source: ReportSource, folder: Path) -> ReportInput:
-    """The documents' input, the new revision downloaded into ``folder``; a missing blob is named."""
-    changes_folder = posixpath.dirname(source.changes_ref)
+def _download_new(storage: BlobStorage, source: ReportSource, folder: Path) -> Path:
     try:
-        new_file = storage.download(source.new.storage_key, folder / Path(source.new.storage_key).name)
+        return storage.download(source.new.storage_key, folder / Path(source.new.storage_key).name)
     except BlobNotFound:
         raise MissingInputError(f"the new revision {source.new.storage_key} is missing from blob storage") from None
+
+
+def report_input(storage: BlobStorage, source: ReportSource, folder: Path) -> ReportInput:
+    """The documents' input; the new revision is downloaded into ``folder`` when a PDF asks for it."""
+    changes_folder = posixpath.dirname(source.changes_ref)
     return ReportInput(
         facts=ReportFacts(
             project=source.project,
@@ -190,7 +193,7 @@ def report_input(storage: BlobStorage, source: ReportSource, folder: Path) -> Re
             posixpath.normpath(posixpath.join(changes_folder, reference)),
             "overlay image" if reference.startswith("overlays/") else "crop",
         ),
-        new_file=new_file,
+        fetch_new_file=lambda: _download_new(storage, source, folder),
         overlay_changes=source.overlay_changes,
         words_by_sheet=_words(storage, source.new.analysis_ref),
     )

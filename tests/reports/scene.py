@@ -250,7 +250,7 @@ def report_input(folder: Path, overlay_changes: list[dict[str, Any]] | None = No
         machine_document=DOCUMENT,
         summary=SUMMARY,
         read_file=lambda reference: files[reference],
-        new_file=new_file,
+        fetch_new_file=lambda: new_file,
         overlay_changes=overlay_changes,
         words_by_sheet=words(),
     )

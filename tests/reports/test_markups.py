@@ -106,7 +106,8 @@ def test_a_png_revision_becomes_a_pdf_of_the_rendered_page_annotated_the_same_wa
     Image.new("L", (2700, 1800), 255).save(buffer, format="PNG")
     png.write_bytes(buffer.getvalue())
     one_sheet = {**scene_input.machine_document, "sheets": scene_input.machine_document["sheets"][:1]}
-    out = write_markups(replace(scene_input, new_file=png, machine_document=one_sheet), tmp_path / "m.pdf")
+    scanned = replace(scene_input, fetch_new_file=lambda: png, machine_document=one_sheet)
+    out = write_markups(scanned, tmp_path / "m.pdf")
     with pymupdf.open(out) as pdf:
         (page,) = pdf
         assert (round(page.rect.width), round(page.rect.height)) == (1296, 864)

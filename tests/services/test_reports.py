@@ -87,3 +87,15 @@ def test_a_missing_overlay_image_is_named_and_nothing_is_stored(db_session, blob
 
     assert not blob_storage.exists(source.key("report.pdf"))
     assert not blob_storage.exists(source.key("changes.csv"))
+
+
+def test_the_change_log_needs_no_drawing_but_the_pdfs_name_a_missing_new_revision(
+    db_session, blob_storage, team, finished
+):
+    source = load_report_source(db_session, team.viewer, finished.job_id)
+    blob_storage.delete(source.new.storage_key)
+
+    assert blob_storage.exists(ensure_documents(blob_storage, source, ["changes.csv"])["changes.csv"])
+    with pytest.raises(ReportUnavailable, match=f"new revision {source.new.storage_key} is missing"):
+        ensure_documents(blob_storage, source, ["markups.pdf"])
+    assert not blob_storage.exists(source.key("markups.pdf"))
