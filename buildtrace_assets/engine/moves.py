@@ -48,6 +48,7 @@ lands on a wall loses the glyph parts the wall already covers)."""
 COARSE_CELL_PT = 1.0
 """Resolution of the first, sheet-wide offset search; the offset is then refined at full resolution."""
 REFINE_PT = 2.0
+REFINE_MAX_PT = 144.0
 
 
 @dataclass(frozen=True)
@@ -123,18 +124,22 @@ class InkPage:
             return None
         if min(_longer_side(gone), _longer_side(arrived)) < MIN_BLOCK_PT * self.px_per_pt:
             return None
-        coarse = _coarse_offset(gone, arrived, max(1, round(cell_pt * self.px_per_pt)))
-        dx, dy = self._refined(gone, coarse)
+        cell = max(1, round(cell_pt * self.px_per_pt))
+        dx, dy = self._refined(gone, _coarse_offset(gone, arrived, cell), cell)
         removed_share = _landing_share(gone, (dx, dy), self.new.image, self.papers[1], self.ink_px_per_pt)
         added_share = _landing_share(arrived, (-dx, -dy), self.old_in_new, self.papers[0], self.ink_px_per_pt)
         return Shift(dx, dy, removed_share, added_share)
 
-    def _refined(self, gone: Pixels, coarse: tuple[int, int]) -> tuple[int, int]:
-        """The coarse offset made pixel-exact by matching the old ink patch against the new sheet around it."""
+    def _refined(self, gone: Pixels, coarse: tuple[int, int], cell: int) -> tuple[int, int]:
+        """The coarse offset made pixel-exact by matching the old ink patch against the new sheet around it, within
+        a cell and ``REFINE_PT`` of it. A view's patch is cut to ``REFINE_MAX_PT`` around its middle: that part
+        fixes the offset as well and costs a fraction."""
         height, width = self.new.image.shape
-        reach = max(2, round(REFINE_PT * self.px_per_pt))
-        x0, y0 = int(gone.columns.min()), int(gone.rows.min())
-        x1, y1 = int(gone.columns.max()) + 1, int(gone.rows.max()) + 1
+        reach = max(2, cell, round(REFINE_PT * self.px_per_pt))
+        half = round(REFINE_MAX_PT * self.px_per_pt / 2)
+        cx, cy = int(np.median(gone.columns)), int(np.median(gone.rows))
+        x0, y0 = max(int(gone.columns.min()), cx - half), max(int(gone.rows.min()), cy - half)
+        x1, y1 = min(int(gone.columns.max()) + 1, cx + half), min(int(gone.rows.max()) + 1, cy + half)
         template = self.old_in_new[y0:y1, x0:x1]
         sx0, sy0 = x0 + coarse[0] - reach, y0 + coarse[1] - reach
         sx1, sy1 = x1 + coarse[0] + reach, y1 + coarse[1] + reach
