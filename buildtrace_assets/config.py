@@ -79,6 +79,20 @@ class Settings(BaseSettings):
         ge=0,
         description="Reverse proxies in front of the API and portal that append to X-Forwarded-For; 0 trusts none.",
     )
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="json: one JSON object per log line (ids of job, version, run, trace)."
+    )
+    dagster_graphql_url: str = Field(
+        default="http://127.0.0.1:3000/graphql",
+        validation_alias="DAGSTER_GRAPHQL_URL",
+        description="GraphQL endpoint of the Dagster webserver (readiness, sensor ticks).",
+    )
+    health_timeout_s: float = Field(
+        default=2.0, gt=0, description="Time limit of each readiness check (database, storage, Dagster)."
+    )
+    portal_ops_port: int = Field(
+        default=8502, ge=0, le=65535, description="Port of the portal's /healthz, /readyz and /metrics; 0 turns it off."
+    )
 
     @model_validator(mode="after")
     def _derive_defaults(self) -> Settings:

@@ -19,6 +19,7 @@ from buildtrace_assets.assets.diff_results import diff_result
 from buildtrace_assets.assets.drawing_versions import drawing_analysis
 from buildtrace_assets.assets.runs import analyze_version_job, compare_job, summarize_job
 from buildtrace_assets.config import Settings, get_settings
+from buildtrace_assets.observability.startup import start_observability
 from buildtrace_assets.resources import build_resources
 from buildtrace_assets.schedules import resummarize_schedule
 from buildtrace_assets.sensors.jobs import job_cancellation_sensor, job_progress_sensor, run_failure_sensor
@@ -89,4 +90,5 @@ def make_definitions(settings: Settings, executor: ExecutorDefinition) -> Defini
 
 
 _settings = get_settings()
+start_observability("buildtrace-pipeline", _settings.log_format)
 defs = make_definitions(_settings, select_executor(_settings.executor))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from buildtrace_assets.observability.http_metrics import observed_page
 from portal.auth import current_user, sign_out
 from portal.outage import outage_page
 
@@ -42,5 +43,6 @@ else:
             st.Page("views/audit.py", title="Audit log", icon=":material/history:"),
         ]
     )
-with outage_page():  # database calls stop in backend.run already; this catches storage reads outside it
+# outage_page: database calls stop in backend.run already; this catches storage reads outside it
+with outage_page(), observed_page("portal", navigation.url_path or "projects"):
     navigation.run()

@@ -18,9 +18,10 @@ import streamlit as st
 from sqlalchemy.orm import Session
 
 from buildtrace_assets.config import get_settings
+from buildtrace_assets.observability.metrics import SIGN_IN_FAILURES
 from buildtrace_assets.services import users
 from buildtrace_assets.services.access import Actor, require_user
-from buildtrace_assets.services.errors import NotFound, PermissionDenied
+from buildtrace_assets.services.errors import NotFound, PermissionDenied, TooManyAttempts
 from buildtrace_assets.services.sign_in_throttle import SignInThrottle
 from portal import backend
 
@@ -96,8 +97,13 @@ def sign_in(email: str, password: str) -> bool:
     attempt = throttle.attempt(
         email, peer if isinstance(peer, str) else None, st.context.headers.get("X-Forwarded-For")
     )
-    user = backend.run(lambda session: throttle.sign_in(session, attempt, password))
+    try:
+        user = backend.run(lambda session: throttle.sign_in(session, attempt, password))
+    except TooManyAttempts:
+        SIGN_IN_FAILURES.labels("portal", "throttled").inc()
+        raise
     if user is None:
+        SIGN_IN_FAILURES.labels("portal", "refused").inc()
         return False
     st.session_state[USER_KEY] = user.id
     return True

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import HTTPException
 
 from buildtrace_assets.api import errors, idempotency
+from buildtrace_assets.api import operations as ops
 from buildtrace_assets.api.config import ApiSettings
 from buildtrace_assets.api.context import (
     EXTENSION,
@@ -107,7 +108,8 @@ def create_app(
         },
     )
     sign_in_throttle = sign_in_throttle or SignInThrottle.from_settings(settings)
-    app.extensions[EXTENSION] = ApiContext(api_settings, session_factory, storage, request_summary, sign_in_throttle)
+    context = ApiContext(api_settings, session_factory, storage, request_summary, sign_in_throttle)
+    app.extensions[EXTENSION] = context
 
     api = BuildTraceApi(app, spec_kwargs={"extra_plugins": [IdempotencyKeyPlugin()]})
     for blueprint in BLUEPRINTS:
@@ -120,4 +122,5 @@ def create_app(
     app.register_error_handler(errors.ApiError, errors.handle_api_error)
     app.register_error_handler(ServiceError, errors.handle_service_error)
     app.register_error_handler(Exception, errors.handle_unexpected)
+    ops.register_operations(app, settings, context)
     return app

@@ -24,6 +24,7 @@ from dagster import (
 from buildtrace_assets.assets.diff_results import diff_result
 from buildtrace_assets.assets.policies import STEP_RETRY, step_resources
 from buildtrace_assets.assets.tracking import job_stage_tracked
+from buildtrace_assets.observability.steps import count_tokens, observed_step, summarizer_call
 from buildtrace_assets.partitions import jobs_partitions
 from buildtrace_assets.resources import AppDatabaseResource, BlobStorageResource, SummarizerResource
 from buildtrace_assets.services.access import SYSTEM
@@ -73,13 +74,18 @@ def change_summary(
     job_id = context.partition_key
     final_attempt = context.retry_number >= STEP_RETRY.max_retries
     blobs = storage.get()
-    with job_stage_tracked(database, job_id, "summary", context.run.run_id, final_attempt=final_attempt) as stage:
+    with (
+        observed_step("summary", context.run.tags, context.run.run_id, job_id=job_id),
+        job_stage_tracked(database, job_id, "summary", context.run.run_id, final_attempt=final_attempt) as stage,
+    ):
         writer = summarizer.get()
         try:
             with database.transaction() as session:
                 source = load_summary_input(session, blobs, SYSTEM, get_diff_result(session, SYSTEM, job_id).id)
             started = time.perf_counter()
-            summary = summarize_input(source, blobs, writer)
+            with summarizer_call(writer.model):
+                summary = summarize_input(source, blobs, writer)
+            count_tokens(writer.model, summary.metadata.usage)
             seconds = time.perf_counter() - started
         except (NotFound, InvalidInput, InvalidChangesError) as error:
             raise Failure(f"job {job_id} cannot be summarized: {error}", allow_retries=False) from error

@@ -32,6 +32,7 @@ from buildtrace_assets.db.models import DrawingVersion, Job
 from buildtrace_assets.engine.alignment import MIN_SCORE
 from buildtrace_assets.engine.compare import DocumentAnalysis, compare_documents
 from buildtrace_assets.engine.errors import BadInputError
+from buildtrace_assets.observability.steps import observed_step, record_comparison
 from buildtrace_assets.partitions import jobs_partitions
 from buildtrace_assets.resources import AppDatabaseResource, BlobStorageResource, EngineSettingsResource
 from buildtrace_assets.services.access import SYSTEM
@@ -136,7 +137,10 @@ def diff_result(
     job_id = context.partition_key
     final_attempt = context.retry_number >= STEP_RETRY.max_retries
     prefix = diff_prefix(job_id)
-    with job_stage_tracked(database, job_id, "diff", context.run.run_id, final_attempt=final_attempt) as stage:
+    with (
+        observed_step("diff", context.run.tags, context.run.run_id, job_id=job_id),
+        job_stage_tracked(database, job_id, "diff", context.run.run_id, final_attempt=final_attempt) as stage,
+    ):
         with database.transaction() as session:
             old, new = job_inputs(session, stage.job)
             alignments = alignments_to_apply(session, SYSTEM, job_id)
@@ -147,6 +151,7 @@ def diff_result(
             (folder / "new").mkdir()
             old_path, old_analysis = old.fetch(storage, folder / "old")
             new_path, new_analysis = new.fetch(storage, folder / "new")
+            engine_started = time.perf_counter()
             try:
                 document = compare_documents(
                     old_path,
@@ -159,6 +164,7 @@ def diff_result(
                 )
             except BadInputError as error:
                 raise bad_input_failure(error, f"job {job_id}") from error
+            record_comparison(time.perf_counter() - engine_started, len(document["sheets"]))
             upload_tree(storage, folder / "out", prefix)
         changes_ref = f"{prefix}/changes.json"
         with database.transaction() as session:

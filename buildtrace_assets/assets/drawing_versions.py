@@ -17,6 +17,7 @@ from buildtrace_assets.assets.policies import STEP_RETRY, bad_input_failure, ste
 from buildtrace_assets.assets.tracking import version_analysis_tracked
 from buildtrace_assets.engine.compare import DocumentAnalysis, analyze_document
 from buildtrace_assets.engine.errors import BadInputError
+from buildtrace_assets.observability.steps import observed_step
 from buildtrace_assets.partitions import drawing_versions_partitions
 from buildtrace_assets.resources import AppDatabaseResource, BlobStorageResource
 
@@ -44,7 +45,10 @@ def drawing_analysis(
     """Pages, words (text layer, else OCR of the title block), sheet identity and thumbnail of one version."""
     version_id = context.partition_key
     final_attempt = context.retry_number >= STEP_RETRY.max_retries
-    with version_analysis_tracked(database, version_id, context.run.run_id, final_attempt=final_attempt) as tracker:
+    with (
+        observed_step("ocr", context.run.tags, context.run.run_id, drawing_version_id=version_id),
+        version_analysis_tracked(database, version_id, context.run.run_id, final_attempt=final_attempt) as tracker,
+    ):
         started = time.perf_counter()
         with tempfile.TemporaryDirectory(prefix="buildtrace-version-") as scratch:
             path = storage.get().download(tracker.storage_key, Path(scratch) / tracker.filename)

@@ -10,14 +10,31 @@ import click
 
 
 @click.group()
-def main() -> None:
+@click.pass_context
+def main(context: click.Context) -> None:
     """BuildTrace: compare revisions of construction drawings."""
+    from buildtrace_assets.config import get_settings
+    from buildtrace_assets.observability.startup import start_observability
+
+    start_observability(f"buildtrace-{context.invoked_subcommand}", get_settings().log_format)
 
 
 def _register() -> None:
     from importlib import import_module
 
-    for name in ("db", "users", "projects", "uploads", "jobs", "compare", "report", "demo", "api"):
+    for name in (
+        "db",
+        "users",
+        "projects",
+        "uploads",
+        "jobs",
+        "compare",
+        "report",
+        "demo",
+        "api",
+        "metrics",
+        "legacy",
+    ):
         try:
             module = import_module(f"{__name__}.{name}")
         except ModuleNotFoundError as exc:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from buildtrace_assets.assets.runs import JOB_TAG, compare_job, run_targets
 from buildtrace_assets.assets.tracking import fail_version, jobs_ready_to_compare, version_retried
 from buildtrace_assets.db.models import Job
+from buildtrace_assets.observability.pipeline_traces import job_submission_tags
 from buildtrace_assets.partitions import jobs_partitions
 from buildtrace_assets.resources import AppDatabaseResource
 from buildtrace_assets.sensors.abandoned import IN_FLIGHT, settle_abandoned_work
@@ -42,8 +43,9 @@ def job_progress_sensor(context: SensorEvaluationContext, database: AppDatabaseR
         for job_id in settle_abandoned_work(context.instance, session):
             context.log.warning(f"job {job_id}: a stage was left without a live run; marked failed")
         ready = jobs_ready_to_compare(session)
+        run_requests = [compare_request(job_id, job_submission_tags(session, job_id)) for job_id in ready]
     return SensorResult(
-        run_requests=[compare_request(job_id) for job_id in ready],
+        run_requests=run_requests,
         dynamic_partitions_requests=[jobs_partitions.build_add_request(ready)],
     )
 

@@ -25,6 +25,7 @@ from buildtrace_assets.assets.tracking import fail_version
 from buildtrace_assets.config import get_settings
 from buildtrace_assets.db.base import utcnow
 from buildtrace_assets.db.models import DrawingVersion, PipelineRequest
+from buildtrace_assets.observability.pipeline_traces import submission_tags
 from buildtrace_assets.partitions import drawing_versions_partitions, jobs_partitions
 from buildtrace_assets.resources import AppDatabaseResource
 from buildtrace_assets.sensors.abandoned import IN_FLIGHT
@@ -77,7 +78,7 @@ def pipeline_request_sensor(context: SensorEvaluationContext, database: AppDatab
         for request in pending_requests(session, BATCH):
             run_id = _launched_run_id(context, request)
             if run_id is None:
-                run_requests.append(pipeline_run_request(request))
+                run_requests.append(pipeline_run_request(request, submission_tags(session, request)))
             else:
                 mark_submitted(session, request.id, run_id)
         for version in unrequested_pending_versions(session, stale_before):

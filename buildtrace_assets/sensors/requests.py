@@ -7,6 +7,8 @@ request are keyed by the request, so a retry is a new run and a repeated
 tick is not.
 """
 
+from collections.abc import Mapping
+
 from dagster import RunRequest
 
 from buildtrace_assets.assets.runs import (
@@ -21,8 +23,9 @@ from buildtrace_assets.assets.runs import (
 from buildtrace_assets.db.models import PipelineRequest
 
 
-def pipeline_run_request(request: PipelineRequest) -> RunRequest:
-    """The run carrying out a pipeline request: analyze its version, or compare its job."""
+def pipeline_run_request(request: PipelineRequest, trace_tags: Mapping[str, str] | None = None) -> RunRequest:
+    """The run carrying out a pipeline request: analyze its version, or compare its job; ``trace_tags`` carry the
+    trace context of the sensor span that asked for it."""
     if request.kind == "analyze":
         job_name, target_tag, partition = analyze_version_job.name, VERSION_TAG, request.drawing_version_id
     else:
@@ -33,14 +36,22 @@ def pipeline_run_request(request: PipelineRequest) -> RunRequest:
         run_key=f"request:{request.id}",
         partition_key=partition,
         job_name=job_name,
-        tags={target_tag: partition, REQUEST_TAG: request.id, REQUESTED_BY_TAG: request.requested_by or "system"},
+        tags={
+            target_tag: partition,
+            REQUEST_TAG: request.id,
+            REQUESTED_BY_TAG: request.requested_by or "system",
+            **(trace_tags or {}),
+        },
     )
 
 
-def compare_request(job_id: str) -> RunRequest:
+def compare_request(job_id: str, trace_tags: Mapping[str, str] | None = None) -> RunRequest:
     """The first run that diffs a job's two versions and summarizes the changes."""
     return RunRequest(
-        run_key=f"compare:{job_id}", partition_key=job_id, job_name=compare_job.name, tags={JOB_TAG: job_id}
+        run_key=f"compare:{job_id}",
+        partition_key=job_id,
+        job_name=compare_job.name,
+        tags={JOB_TAG: job_id, **(trace_tags or {})},
     )
 
 

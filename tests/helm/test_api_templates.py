@@ -15,7 +15,8 @@ def test_the_api_deployment_runs_the_api_command_with_the_shared_environment_and
     assert "--port=8080" in container["args"] and "--host=0.0.0.0" in container["args"]
     sources = {source.get("configMapRef", source.get("secretRef"))["name"] for source in container["envFrom"]}
     assert sources == {"buildtrace-env", "buildtrace-app-database", "buildtrace-openai", "buildtrace-api"}
-    assert container["readinessProbe"]["httpGet"]["path"] == "/api/v1/openapi.json"
+    assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
     for kind in ("Deployment", "Service"):
         kubernetes_validate.validate(objects[(kind, "bt-api")], KUBERNETES_VERSION, strict=True)
 

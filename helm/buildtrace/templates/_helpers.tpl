@@ -26,3 +26,10 @@ app.kubernetes.io/component: portal
 {{ printf "gs://%s" $bucket }}
 {{- end -}}
 {{- end }}
+
+{{/* Pod annotations of the common `kubernetes-pods` scrape job: Prometheus reads /metrics on this port. */}}
+{{- define "buildtrace.scrapeAnnotations" -}}
+prometheus.io/scrape: "true"
+prometheus.io/port: {{ .port | quote }}
+prometheus.io/path: /metrics
+{{- end }}

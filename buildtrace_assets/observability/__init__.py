@@ -1,0 +1,1 @@
+"""Operations: Prometheus metrics, the database collector, health checks, traces and structured logs."""

@@ -1,0 +1,100 @@
+"""One trace per upload: the version's registration, the sensors that hand its work to Dagster, each step of the
+runs (with the engine's stages and the summarizer call), down to the stored summary."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from dagster import DagsterInstance, RunRequest, build_sensor_context, materialize
+from opentelemetry.sdk.trace import ReadableSpan
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from pipeline.world import World
+from sqlalchemy import select
+
+from buildtrace_assets.assets.change_summaries import change_summary
+from buildtrace_assets.assets.diff_results import diff_result
+from buildtrace_assets.assets.drawing_versions import drawing_analysis
+from buildtrace_assets.db.models import ChangeSummary
+from buildtrace_assets.observability.tracing import TRACE_TAG
+from buildtrace_assets.samples import RevisionPair
+from buildtrace_assets.sensors.jobs import job_progress_sensor
+from buildtrace_assets.sensors.pipeline_requests import pipeline_request_sensor
+from buildtrace_assets.services.uploads import register_upload
+
+ENGINE_STAGES = {"engine.load", "engine.render", "engine.align", "engine.diff", "engine.text", "engine.overlay"}
+ASSETS = {"analyze_drawing_version": [drawing_analysis], "compare_versions": [diff_result, change_summary]}
+
+
+def upload(world: World, filename: str, data: bytes) -> str:
+    with world.transaction() as session:
+        return register_upload(session, world.storage, world.owner, world.project_id, "A-101", filename, data).id
+
+
+def run_requested(world: World, instance: DagsterInstance, sensor: object) -> list[RunRequest]:
+    """One real tick of ``sensor``, then each run it asked for, in process, with the tags it was given."""
+    with build_sensor_context(instance=instance, resources=world.resources) as context:
+        result = sensor(context)  # type: ignore[operator]
+    for request in result.run_requests:
+        partitions = "drawing_versions" if request.job_name == "analyze_drawing_version" else "jobs"
+        instance.add_dynamic_partitions(partitions, [request.partition_key])
+        run = materialize(
+            ASSETS[request.job_name],
+            partition_key=request.partition_key,
+            resources=world.resources,
+            instance=instance,
+            tags=request.tags,
+        )
+        assert run.success
+    return list(result.run_requests)
+
+
+def parents(finished: tuple[ReadableSpan, ...]) -> dict[str, set[str | None]]:
+    """Each span name with the names of its parents."""
+    by_id = {span.context.span_id: span for span in finished}
+    found: dict[str, set[str | None]] = {}
+    for span in finished:
+        parent = by_id.get(span.parent.span_id) if span.parent is not None else None
+        found.setdefault(span.name, set()).add(parent.name if parent is not None else None)
+    return found
+
+
+@pytest.mark.slow
+def test_an_upload_is_one_trace_from_its_registration_to_its_stored_summary(
+    world: World, instance: DagsterInstance, revision_pair: RevisionPair, spans: InMemorySpanExporter
+) -> None:
+    upload(world, "rev-1.pdf", revision_pair.old_path.read_bytes())
+    run_requested(world, instance, pipeline_request_sensor)
+    spans.clear()
+
+    new_id = upload(world, "rev-2.pdf", revision_pair.new_path.read_bytes())
+    (analysis,) = run_requested(world, instance, pipeline_request_sensor)
+    (comparison,) = run_requested(world, instance, job_progress_sensor)
+
+    finished = spans.get_finished_spans()
+    assert {span.context.trace_id for span in finished} == {uuid.UUID(new_id).int}
+    (root,) = [span for span in finished if span.name == "upload"]
+    assert root.parent is None and root.context.span_id == uuid.UUID(new_id).int & (2**64 - 1)
+    assert TRACE_TAG in analysis.tags and TRACE_TAG in comparison.tags
+    tree = parents(finished)
+    assert tree["sensor.submit"] == {"upload"}
+    assert tree["step.ocr"] == tree["step.diff"] == tree["step.summary"] == {"sensor.submit"}
+    assert tree["summarizer"] == {"step.summary"}
+    assert tree.keys() >= ENGINE_STAGES
+    assert tree["engine.load"] | tree["engine.render"] | tree["engine.diff"] == {"step.diff"}
+    assert tree["engine.align"] == {"engine.diff"}
+    with world.session_factory() as session:
+        (summary,) = session.scalars(select(ChangeSummary))
+    (summary_step,) = [span for span in finished if span.name == "step.summary"]
+    assert summary_step.attributes is not None and summary_step.end_time is not None
+    assert summary_step.attributes["buildtrace.job_id"] == comparison.partition_key
+    assert summary.created_at.timestamp() * 1e9 <= summary_step.end_time
+
+
+def test_without_an_exporter_runs_carry_no_trace_tags(world: World, revision_pair: RevisionPair) -> None:
+    upload(world, "rev-1.pdf", revision_pair.old_path.read_bytes())
+
+    with build_sensor_context(instance=DagsterInstance.ephemeral(), resources=world.resources) as context:
+        (request,) = pipeline_request_sensor(context).run_requests
+
+    assert TRACE_TAG not in request.tags
