@@ -33,7 +33,6 @@ CANVAS_WIDTH = 1000
 POINT_COLOURS = ("#e6194b", "#3cb44b", "#4363d8")
 """Pair 1, 2, 3: the point's colour on both canvases follows the order of the clicks."""
 POINT_RADIUS_PX = 5
-SAVED_KEY = "alignment_saved"
 NOT_ALIGNED = "not aligned"
 _ORIGIN_SHARE = {"left": 0.0, "top": 0.0, "center": 0.5, "right": 1.0, "bottom": 1.0}
 
@@ -116,7 +115,6 @@ def _save(
         lambda s: alignments.save_alignment(s, backend.storage(), user.actor, job.job_id, key, points).sheet_key
     )
     if saved is not None:
-        st.session_state[SAVED_KEY] = saved
         st.rerun()
 
 
@@ -141,6 +139,15 @@ def _editor(user: SignedIn, job: JobRef, review: Review, sheet: Mapping[str, Any
         _save(user, job, key, old, new)
 
 
+def _saved_but_not_applied(user: SignedIn, job: JobRef, key: str, alignment: Mapping[str, Any]) -> bool:
+    """Whether a person's point pairs for the sheet are stored but the diff shown was made without them (it is
+    running again): read from the database, so the notice stays until the new diff is there."""
+    stored = backend.run(
+        lambda s: [row.points for row in alignments.sheet_alignments(s, user.actor, job.job_id) if row.sheet_key == key]
+    )
+    return bool(stored) and (alignment.get("source") != "manual" or alignment.get("points") != stored[0])
+
+
 def alignment_panel(
     user: SignedIn, project: ProjectAccess, job: JobRef, review: Review, sheet: Mapping[str, Any]
 ) -> None:
@@ -148,11 +155,10 @@ def alignment_panel(
     if sheet.get("old_page") is None or sheet.get("new_page") is None:
         return
     key = sheet_key(dict(sheet))
-    if st.session_state.get(SAVED_KEY) == key:
-        st.session_state.pop(SAVED_KEY)
-        st.success(f"Alignment of sheet {key} saved: the comparison runs again with it.")
     reason = unaligned_reason(sheet)
     alignment = sheet.get("alignment") or {}
+    if _saved_but_not_applied(user, job, key, alignment):
+        st.info(f"Alignment of sheet {key} saved: the comparison runs again with it.", icon=":material/sync:")
     if reason is not None:
         st.warning(
             f"Sheet {key} could not be aligned with its old revision, so its changes were not computed: {reason}."

@@ -96,7 +96,7 @@ def test_an_editor_clicks_matching_points_and_saves_and_the_diff_is_asked_for_ag
     app.run()
 
     assert not app.exception
-    assert f"Alignment of sheet {SHEET} saved: the comparison runs again with it." in texts(app.success)
+    assert f"Alignment of sheet {SHEET} saved: the comparison runs again with it." in texts(app.info)
     [stored] = portal_env.run(lambda s: alignments.sheet_alignments(s, people.viewer, unaligned.job_id))
     assert stored.sheet_key == SHEET and stored.created_by == people.editor.user_id
     for saved, (old, new) in zip(stored.points, pairs, strict=True):
