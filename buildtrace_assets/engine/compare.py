@@ -25,6 +25,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from contextvars import copy_context
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -71,6 +72,7 @@ from buildtrace_assets.engine.regions import cluster_boxes
 from buildtrace_assets.engine.sheets import identify_sheet
 from buildtrace_assets.engine.text import OcrScope, ocr_region, page_text
 from buildtrace_assets.engine.textdiff import map_words, region_text, snap_to_words, without_moved
+from buildtrace_assets.observability.tracing import engine_stage
 
 ANALYSIS_VERSION = 1
 THUMBNAIL_DPI = 12.0
@@ -384,7 +386,8 @@ def _compared_sheets(
             pages = _comparable(pair, analyses)
             renders = versions.submit(_rendered, pages, (dpi, dpi)) if pages is not None else None
             alignment = manual[row] if manual else None
-            pending.append(pool.submit(_sheet_entry, pair, key, versions, analyses, renders, out_dir, alignment))
+            entry = copy_context().run  # the sheet's spans are children of the caller's
+            pending.append(pool.submit(entry, _sheet_entry, pair, key, versions, analyses, renders, out_dir, alignment))
             if len(pending) > at_once:
                 entries.append(pending.popleft().result())
         entries.extend(future.result() for future in pending)
@@ -490,8 +493,10 @@ def _compare_pair(
     manual: Alignment | None = None,
 ) -> dict[str, Any]:
     """Status, alignment, changes, overlay and crops of one matched pair."""
-    old, new = renders[0].result(), renders[1].result()
-    result = compare_pages(old, new, sheet_key=key, manual=manual)
+    with engine_stage("render", sheet=key):
+        old, new = renders[0].result(), renders[1].result()
+    with engine_stage("diff", sheet=key):
+        result = compare_pages(old, new, sheet_key=key, manual=manual)
     entry: dict[str, Any] = {"alignment": alignment_to_dict(result.alignment), "changes": []}
     if not result.ok:
         return {
@@ -499,11 +504,13 @@ def _compare_pair(
             "status": "modified",
             "error": {"kind": "unaligned", "message": result.reason or "alignment failed"},
         }
-    result = dataclasses.replace(result, changes=_read_changed_text(result, versions.docs, pages))
+    with engine_stage("text", sheet=key):
+        result = dataclasses.replace(result, changes=_read_changed_text(result, versions.docs, pages))
     if not result.changes:
         return {**entry, "status": "unchanged"}
-    overlay = write_overlay(result, old, new, out_dir / "overlays" / f"{key}.png")
-    crops = write_crops(result, old, new, out_dir / "crops")
+    with engine_stage("overlay", sheet=key):
+        overlay = write_overlay(result, old, new, out_dir / "overlays" / f"{key}.png")
+        crops = write_crops(result, old, new, out_dir / "crops")
 
     def with_crops(change: Change) -> Change:
         relative = {side: path.relative_to(out_dir).as_posix() for side, path in crops[change.id].items()}
@@ -571,7 +578,8 @@ def compare_documents(
     out = Path(out_dir)
     prepare_for_rasters()
     with _open_versions(old_path, new_path) as versions:
-        pairs, analyses = _paired(versions, versions.both(_stored_or_analyzed, (old_analysis, new_analysis)))
+        with engine_stage("load"):
+            pairs, analyses = _paired(versions, versions.both(_stored_or_analyzed, (old_analysis, new_analysis)))
         manual = _manual_alignments(alignments or {}, pairs, analyses)
         sheets = _compared_sheets(versions, analyses, pairs, resolution, out, manual)
     document = {

@@ -41,6 +41,7 @@ from buildtrace_assets.engine.textdiff import (
     words_in,
 )
 from buildtrace_assets.engine.views import align_views
+from buildtrace_assets.observability.tracing import engine_stage
 
 READING_BAND_PT = 36.0
 """Regions whose tops lie in the same half-inch band are read left to right."""
@@ -86,7 +87,8 @@ def compare_pages(
     """
     if manual is None and identical(old, new):
         return PageComparison(sheet_key, IDENTITY, [], new.image, NO_PIXELS, NO_PIXELS)
-    alignment = manual or align_pages(old, new)
+    with engine_stage("align", sheet=sheet_key):
+        alignment = manual or align_pages(old, new)
     if not alignment.ok:
         return PageComparison(sheet_key, alignment, [], None, None, None)
     height, width = new.image.shape
