@@ -4,7 +4,7 @@
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-DEBIAN_PACKAGES := tesseract-ocr chromium
+DEBIAN_PACKAGES := tesseract-ocr chromium prometheus
 STAMP := $(VENV)/.installed
 
 .PHONY: install system-deps demo test lint typecheck audit bench clean
@@ -17,15 +17,24 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
+# prometheus: promtool and prometheus for the alert-rule tests; the services the package starts are stopped
+# and disabled (the tests start their own on 127.0.0.1).
 system-deps:
 	@missing=""; \
 	command -v tesseract >/dev/null || missing="$$missing tesseract-ocr"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v promtool >/dev/null || missing="$$missing prometheus"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing Debian packages:$$missing"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; \
-	fi
+	fi; \
+	for service in prometheus prometheus-node-exporter; do \
+		[ -e /etc/init.d/$$service ] || continue; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO service $$service stop >/dev/null 2>&1 || true; \
+		$$SUDO update-rc.d $$service disable >/dev/null 2>&1 || true; \
+	done
 
 demo: install
 	$(BIN)/buildtrace demo
