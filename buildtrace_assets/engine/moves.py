@@ -40,6 +40,8 @@ drawn a little differently match anything under some short shift."""
 MIN_BLOCK_PT = 6.0
 """...and must span at least this much on its longer side: a converter's misread spline of a few points is redrawn
 near where it was, which reads as a short shift of a tiny block."""
+TARGETS_TRIED = 8
+"""Arrivals tried per removed block, nearest first: bounds the work on a sheet with hundreds of like changes."""
 BLOCK_GAP_PT = 24.0
 """Changes of one kind this close may be parts of one moved block."""
 SIZE_SLACK = (0.35, 4.0)
@@ -242,6 +244,10 @@ def pixel_box(pixels: Pixels) -> tuple[int, int, int, int]:
     )
 
 
+def _centre_distance(a: BBox, b: BBox) -> float:
+    return math.hypot((a[0] + a[2] - b[0] - b[2]) / 2, (a[1] + a[3] - b[1] - b[3]) / 2)
+
+
 def _sizes_agree(a: BBox, b: BBox) -> bool:
     share, points = SIZE_SLACK
     for side in (0, 1):
@@ -338,7 +344,8 @@ def find_item_moves(changes: list[Change], page: InkPage, sheet: SheetUnits) -> 
     targets = _blocks(changes, ("added", "modified"), "new_text")
     candidates: list[tuple[float, float, _Block, _Block, Shift]] = []
     for source in sources:
-        for target in targets:
+        tried = 0
+        for target in sorted(targets, key=lambda target: _centre_distance(source.bbox, target.bbox)):
             alone = source.members == target.members
             if "modified" in (source.kind, target.kind) and not alone:
                 continue
@@ -346,6 +353,9 @@ def find_item_moves(changes: list[Change], page: InkPage, sheet: SheetUnits) -> 
                 continue  # its words changed in place: an edit, not a move
             if not alone and not (_sizes_agree(source.bbox, target.bbox) and _same_words(source.text, target.text)):
                 continue
+            tried += 1
+            if tried > TARGETS_TRIED:
+                break
             gone = joined([removed(i) for i in source.members])
             shift = page.shift_between(gone, joined([added(j) for j in target.members]))
             if shift is None or shift.share < ITEM_MATCH:
