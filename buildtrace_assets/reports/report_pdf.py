@@ -27,7 +27,7 @@ import pymupdf
 from buildtrace_assets.engine.documents import Document, open_document
 from buildtrace_assets.engine.legend import LEGEND
 from buildtrace_assets.reports.callouts import RGB, centre, kind_colour, label_size, outline, place_callout
-from buildtrace_assets.reports.inputs import FileReader, ReportFacts, ReportInput
+from buildtrace_assets.reports.inputs import FileReader, ReportFacts, ReportInput, VersionFacts
 from buildtrace_assets.reports.pages import appended_page
 from buildtrace_assets.reports.rows import ChangeRow, change_rows, sheet_label, sheet_problem
 from buildtrace_assets.storage.atomic import atomic_write
@@ -138,7 +138,7 @@ class _Flow:
         self.y += points
 
 
-def _version(label: str, facts: Any) -> str:
+def _version(label: str, facts: VersionFacts) -> str:
     when = f", uploaded {facts.uploaded_at:%Y-%m-%d %H:%M} UTC" if facts.uploaded_at else ""
     who = f" by {facts.uploaded_by}" if facts.uploaded_by else ""
     return f"{label}: {facts.label} ({facts.filename}{when}{who})"
@@ -188,7 +188,7 @@ def _legend(writer: _Writer, page: pymupdf.Page, size: float) -> None:
     for entry in LEGEND:
         colour = tuple(channel / 255 for channel in entry.rgb)
         page.draw_rect((x, y, x + size, y + size), color=colour, fill=colour)
-        _, _ = writer.text(page, (x + size * 1.3, y - size * 0.1, x + size * 9, y + size * 1.5), entry.label, size)
+        writer.text(page, (x + size * 1.3, y - size * 0.1, x + size * 9, y + size * 1.5), entry.label, size)
         x += size * 8
 
 
@@ -227,10 +227,10 @@ def _arrow(page: pymupdf.Page, start: tuple[float, float], end: tuple[float, flo
     page.draw_polyline([tuple(end), tuple(base + normal), tuple(base - normal), tuple(end)], color=colour, fill=colour)
 
 
-def _preview(new: Document, page: int) -> bytes:
-    """The new sheet as a PNG, for a sheet with changes but no overlay image (a reviewer added them)."""
+def _preview(new: Document, page: int) -> pymupdf.Pixmap:
+    """The new sheet, for a sheet with changes but no overlay image (a reviewer added them)."""
     raster = np.ascontiguousarray(new.render(page, PREVIEW_DPI))
-    return pymupdf.Pixmap(pymupdf.csGRAY, raster.shape[1], raster.shape[0], raster.tobytes(), False).tobytes()
+    return pymupdf.Pixmap(pymupdf.csGRAY, raster.shape[1], raster.shape[0], raster.tobytes(), False)
 
 
 def _sheet_page(
@@ -238,9 +238,11 @@ def _sheet_page(
 ) -> None:
     """The sheet at its own paper size: the overlay (or the new sheet), its key and a numbered callout per change."""
     size_pt = (float(sheet["width_pt"]), float(sheet["height_pt"]))
-    image = report.read_file(sheet["overlay"]) if sheet.get("overlay") else _preview(new, sheet["new_page"])
     with appended_page(writer.pdf, *size_pt) as page:
-        page.insert_image(page.rect, stream=image)
+        if sheet.get("overlay"):
+            page.insert_image(page.rect, stream=report.read_file(sheet["overlay"]))
+        else:
+            page.insert_image(page.rect, pixmap=_preview(new, sheet["new_page"]))
         size = label_size(*size_pt)
         title = f"{sheet_label(sheet)}{' · ' + sheet['title'] if sheet.get('title') else ''} · {len(rows)} change(s)"
         box = (MARGIN - 4, MARGIN - 4, MARGIN + size * 34, MARGIN + size * 3.6)

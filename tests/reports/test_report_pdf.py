@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pymupdf
 import pytest
-from reports.scene import CHANGES, LETTER, SENTENCES, SHEET_SIZE, UNALIGNED_REASON
+from reports.scene import CHANGES, LETTER, SENTENCES, SHEET_SIZE, UNALIGNED_REASON, report_input
 
 from buildtrace_assets.reports.inputs import MissingInputError, ReportInput
 from buildtrace_assets.reports.report_pdf import write_report
@@ -93,3 +93,16 @@ def test_a_missing_overlay_is_named_and_no_file_is_written(scene_input, tmp_path
     with pytest.raises(MissingInputError, match=r"overlays/A-101\.png"):
         write_report(replace(scene_input, read_file=without_overlay), out)
     assert list(tmp_path.glob("*report.pdf*")) == []
+
+
+def test_a_sheet_a_reviewer_marked_without_an_overlay_image_shows_the_new_sheet(tmp_path):
+    drawn = {"id": "A-105-m1", "kind": "added", "bbox": [100.0, 100.0, 200.0, 150.0]}
+    report = report_input(tmp_path, overlay_changes=[*CHANGES, drawn])
+
+    with pymupdf.open(write_report(report, tmp_path / "report.pdf")) as pdf:
+        sheet = pdf.load_page(3)
+        assert (round(sheet.rect.width), round(sheet.rect.height)) == LETTER
+        assert len(sheet.get_images()) == 1
+        assert "A-105 · DETAILS · 1 change(s)" in " ".join(sheet.get_text().split())
+        assert "drawn by a reviewer: no crop" in pdf.load_page(4).get_text()
+        assert "Reviewed by: carla@acme.test" in " ".join(pdf.load_page(0).get_text().split())
