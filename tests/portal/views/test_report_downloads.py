@@ -1,5 +1,5 @@
 """Report downloads on the review and summary pages: one button per document for a finished job, the reason
-otherwise. (What the buttons deliver is checked in a real browser, ``tests/portal/test_report_downloads_browser.py``.)"""
+otherwise. (What the buttons deliver is checked in a real browser: ``tests/portal/test_browser.py``.)"""
 
 from __future__ import annotations
 
