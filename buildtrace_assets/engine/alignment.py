@@ -7,6 +7,13 @@ transform; phase correlation of small full-resolution patches then measures
 the remaining sub-pixel error at many points spread over the sheet, and a
 second robust fit turns those into the final matrix. A sheet that fails any
 gate is reported as not aligned instead of being diffed wrongly.
+
+Sheets re-plotted at another paper size (0.25x to 4x) are reduced to the same
+size per drawing unit, from the expected scale (:mod:`.plot_scale`), so the short
+ORB pyramid still matches them; when that guess fails, the same scale as
+before, then a full pyramid, are tried. A consistent scale is no reason to
+refuse a sheet; a mirror image, features that disagree, or a scale outside
+the compared range are, and each says so.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import cv2
 import numpy as np
 
 from buildtrace_assets.engine.model import Alignment, RenderedPage
+from buildtrace_assets.engine.plot_scale import MAX_SCALE, MIN_SCALE, SAME_SCALE, matrix_scale
 
 WORK_LONG_SIDE_PX = 1350
 """About the long side of the reduced image the features are found on: the page shrinks by the whole number
@@ -22,13 +30,16 @@ closest to reaching it, since OpenCV's area resize is several times faster for w
 (ARCH D at 150 DPI: by 4, to 37.5 DPI)."""
 ORB_FEATURES = 600
 ORB_LEVELS = 3
-"""A short scale pyramid (OpenCV's default is 8): the plausible scale change (``MAX_SCALE_CHANGE``) is below one
-pyramid step, so the coarse levels only add features to sparse sheets, and the full pyramid took three quarters of
-the feature search's time. With one level, sparse sheets fall short of ``MIN_INLIERS``."""
+"""A short scale pyramid (OpenCV's default is 8): both reduced images show the drawing at the expected scale, so
+what is left is below one pyramid step; the coarse levels only add features to sparse sheets, and the full pyramid
+took three quarters of the feature search's time. With one level, sparse sheets fall short of ``MIN_INLIERS``."""
+SEARCH_LEVELS = 9
+"""The pyramid of the last try, when the expected scale was wrong: 1.2 ** 8 spans the whole 0.25x-4x range."""
+SCALE_SLACK = 0.02
+"""A sheet printed at exactly a quarter measures a hair under it: the compared range's ends are this lenient."""
 MIN_INLIERS = 20
 MIN_INLIER_RATIO = 0.12
 MAX_ROTATION_DEG = 5.0
-MAX_SCALE_CHANGE = 0.08
 MIN_SCORE = 0.6
 """Share of old ink that must land on new ink; unrelated sheets score far lower."""
 PATCH_PX = 128
@@ -45,7 +56,7 @@ class _Reduced:
     """A page shrunk to the working resolution, with ink made dark enough to survive the shrink, and its ORB
     features."""
 
-    def __init__(self, page: RenderedPage, work_scale: float) -> None:
+    def __init__(self, page: RenderedPage, work_scale: float, levels: int = ORB_LEVELS, mirrored: bool = False) -> None:
         height, width = page.image.shape
         shrink = page.scale / work_scale
         step = max(1, int(shrink + 1e-6))
@@ -56,10 +67,12 @@ class _Reduced:
             size = (max(1, round(width / shrink)), max(1, round(height / shrink)))
             small = cv2.resize(small, size, interpolation=cv2.INTER_AREA)
         self.image = cv2.LUT(small, _INK_STRETCH)
+        if mirrored:
+            self.image = cv2.flip(self.image, 1)
         self.to_px = pixel_from_point(page.width_pt, page.height_pt, self.image.shape[1], self.image.shape[0])
         self.full_px = page_pixel_from_point(page)
         self.full_size = (width, height)
-        orb = cv2.ORB.create(nfeatures=ORB_FEATURES, nlevels=ORB_LEVELS, fastThreshold=10)
+        orb = cv2.ORB.create(nfeatures=ORB_FEATURES, nlevels=levels, fastThreshold=10)
         self.points, self.descriptors = orb.detectAndCompute(self.image, None)
 
 
@@ -86,9 +99,12 @@ def old_to_new_pixels(matrix_pt: np.ndarray, old: RenderedPage, new: RenderedPag
 
 
 def identical(old: RenderedPage, new: RenderedPage) -> bool:
-    """Byte-identical images; a sparse sample first so different pages are rejected almost for free."""
+    """Byte-identical images of pages of one size; a sparse sample first so different pages are rejected almost for
+    free. (A sheet re-plotted at half size and rendered at twice the resolution gives the same image, yet its
+    points map at half scale.)"""
     a, b = old.image, new.image
-    return a.shape == b.shape and np.array_equal(a[::16, ::16], b[::16, ::16]) and np.array_equal(a, b)
+    same_page = (old.width_pt, old.height_pt) == (new.width_pt, new.height_pt)
+    return same_page and a.shape == b.shape and np.array_equal(a[::16, ::16], b[::16, ::16]) and np.array_equal(a, b)
 
 
 _IDENTITY_MATRIX = np.eye(2, 3)
@@ -97,16 +113,22 @@ IDENTITY = Alignment(matrix=_IDENTITY_MATRIX, score=1.0, ok=True)
 """The alignment of a page with itself; shared, so its matrix is read-only."""
 
 
-def align_pages(old: RenderedPage, new: RenderedPage) -> Alignment:
-    """Find the affine map from old-sheet points to new-sheet points, or say why there is none."""
+def align_pages(old: RenderedPage, new: RenderedPage, scale: float = 1.0) -> Alignment:
+    """Find the affine map from old-sheet points to new-sheet points, or say why there is none.
+
+    ``scale`` is the expected new-sheet points per old-sheet point (:func:`.plot_scale.expected_scale`).
+    """
     if identical(old, new):
         return IDENTITY
-    small_old, small_new = (_Reduced(page, _work_scale(old, new)) for page in (old, new))
-    coarse, anchors, failure = _coarse_similarity(small_old, small_new)
-    if coarse is None:
-        return Alignment(matrix=np.eye(2, 3), score=0.0, ok=False, reason=failure)
-    coarse_pt = (np.linalg.inv(small_new.to_px) @ as_3x3(coarse) @ small_old.to_px)[:2]
-    matrix_pt = _refine(coarse_pt, old, new, _patch_centres(anchors, small_new))
+    found = _coarse_fit(old, new, scale)
+    if isinstance(found, str):
+        return Alignment(matrix=np.eye(2, 3), score=0.0, ok=False, reason=found)
+    coarse_pt, anchors, small_old, small_new = found
+    fitted = matrix_scale(coarse_pt)
+    if not MIN_SCALE * (1 - SCALE_SLACK) <= fitted <= MAX_SCALE * (1 + SCALE_SLACK):
+        reason = f"the sheets differ in scale by {fitted:.2f}x, outside the {MIN_SCALE:g}x-{MAX_SCALE:g}x compared"
+        return Alignment(matrix=coarse_pt, score=0.0, ok=False, reason=reason)
+    matrix_pt = refine(coarse_pt, old, new, _patch_centres(anchors, small_new))
     small_matrix = (small_new.to_px @ as_3x3(matrix_pt) @ np.linalg.inv(small_old.to_px))[:2]
     score = _ink_overlap(small_old.image, small_new.image, small_matrix)
     if score < MIN_SCORE:
@@ -115,10 +137,51 @@ def align_pages(old: RenderedPage, new: RenderedPage) -> Alignment:
     return Alignment(matrix=matrix_pt, score=score, ok=True)
 
 
-def _work_scale(old: RenderedPage, new: RenderedPage) -> float:
-    """Pixels per point of both reduced images: the finer page shrunk by a whole number, near ``WORK_LONG_SIDE_PX``."""
-    long_side_pt = max(old.width_pt, old.height_pt, new.width_pt, new.height_pt)
-    finest = max(old.scale, new.scale)
+_Fit = tuple[np.ndarray, np.ndarray, "_Reduced", "_Reduced"]
+
+
+def _coarse_fit(old: RenderedPage, new: RenderedPage, scale: float) -> _Fit | str:
+    """The coarse point-space similarity, the anchors it rests on and the reduced images; or why there is none.
+
+    Tries the expected scale, then the same scale (a guess from the paper
+    sizes is wrong when a drawing was only placed on a larger sheet), then a
+    pyramid spanning every compared scale. When all fail, a mirror image of the
+    old sheet is tried, only to say that it is one.
+    """
+    guesses = [(scale, ORB_LEVELS)]
+    if abs(np.log(scale)) > np.log1p(SAME_SCALE):
+        guesses.append((1.0, ORB_LEVELS))
+    guesses.append((1.0, SEARCH_LEVELS))
+    first_failure = ""
+    reduced_new: dict[tuple[float, int], _Reduced] = {}
+
+    def reduced(work_new: float, levels: int) -> _Reduced:
+        if (work_new, levels) not in reduced_new:
+            reduced_new[work_new, levels] = _Reduced(new, work_new, levels)
+        return reduced_new[work_new, levels]
+
+    for guess, levels in guesses:
+        work_new = _work_scale(old, new, guess)
+        small_new = reduced(work_new, levels)
+        small_old = _Reduced(old, work_new * guess, levels)
+        coarse, anchors, failure = _coarse_similarity(small_old, small_new)
+        if coarse is not None:
+            coarse_pt = (np.linalg.inv(small_new.to_px) @ as_3x3(coarse) @ small_old.to_px)[:2]
+            return coarse_pt, anchors, small_old, small_new
+        first_failure = first_failure or failure
+    work_new = _work_scale(old, new, scale)
+    mirrored = _Reduced(old, work_new * scale, ORB_LEVELS, mirrored=True)
+    if _coarse_similarity(mirrored, reduced(work_new, ORB_LEVELS))[0] is not None:
+        return "the old sheet is a mirror image of the new one"
+    return first_failure
+
+
+def _work_scale(old: RenderedPage, new: RenderedPage, scale: float = 1.0) -> float:
+    """Pixels per new-sheet point of the new reduced image (the old one gets ``scale`` times as many per old-sheet
+    point, so both show the drawing at one size): the finer page shrunk by a whole number, near
+    ``WORK_LONG_SIDE_PX``."""
+    long_side_pt = max(old.width_pt * scale, old.height_pt * scale, new.width_pt, new.height_pt)
+    finest = max(old.scale / scale, new.scale)
     return finest / max(1, round(finest * long_side_pt / WORK_LONG_SIDE_PX))
 
 
@@ -145,14 +208,13 @@ def _coarse_similarity(old: _Reduced, new: _Reduced) -> tuple[np.ndarray | None,
     inlier_count = 0 if inliers is None else int(inliers.sum())
     if matrix is None or inlier_count < MIN_INLIERS or inlier_count < MIN_INLIER_RATIO * len(matches):
         return None, nothing, f"features do not agree on one transform ({inlier_count} of {len(matches)} matches)"
-    scale = float(np.hypot(matrix[0, 0], matrix[1, 0]))
     rotation = float(np.degrees(np.arctan2(matrix[1, 0], matrix[0, 0])))
-    if abs(scale - 1.0) > MAX_SCALE_CHANGE or abs(rotation) > MAX_ROTATION_DEG:
-        return None, nothing, f"implausible transform (rotation {rotation:.1f} deg, scale {scale:.3f})"
+    if abs(rotation) > MAX_ROTATION_DEG:
+        return None, nothing, f"implausible transform (rotation {rotation:.1f} deg)"
     return matrix, target[inliers.ravel() > 0], ""
 
 
-def _refine(
+def refine(
     coarse_pt: np.ndarray, old: RenderedPage, new: RenderedPage, centres: list[tuple[float, float]]
 ) -> np.ndarray:
     """Measure the coarse estimate's residual on full-resolution patches and refit.

@@ -68,10 +68,11 @@ from buildtrace_assets.engine.model import (
 )
 from buildtrace_assets.engine.overlay import write_crops, write_overlay
 from buildtrace_assets.engine.pagediff import PageComparison, compare_pages, numbered
+from buildtrace_assets.engine.plot_scale import render_dpis
 from buildtrace_assets.engine.regions import cluster_boxes
 from buildtrace_assets.engine.sheets import identify_sheet
 from buildtrace_assets.engine.text import OcrScope, ocr_region, page_text
-from buildtrace_assets.engine.textdiff import map_words, region_text, snap_to_words, without_moved
+from buildtrace_assets.engine.textdiff import map_words, region_text, snap_to_words, without_moved, words_centred_in
 from buildtrace_assets.observability.tracing import engine_stage
 
 ANALYSIS_VERSION = 1
@@ -384,7 +385,7 @@ def _compared_sheets(
     with ThreadPoolExecutor(at_once, "buildtrace-pair") as pool:
         for row, (pair, key) in enumerate(zip(pairs, _sheet_keys(pairs, *analyses), strict=True)):
             pages = _comparable(pair, analyses)
-            renders = versions.submit(_rendered, pages, (dpi, dpi)) if pages is not None else None
+            renders = versions.submit(_rendered, pages, render_dpis(*pages, dpi)) if pages is not None else None
             alignment = manual[row] if manual else None
             entry = copy_context().run  # the sheet's spans are children of the caller's
             pending.append(pool.submit(entry, _sheet_entry, pair, key, versions, analyses, renders, out_dir, alignment))
@@ -436,8 +437,7 @@ def _read_changed_text(
             return change  # its words were matched where it was and where it is; a reading here would undo that
         new_box = _grow(change.bbox, CHANGE_TEXT_MARGIN_PT, pages[1])
         old_box = _grow(_box_to_old(new_box, matrix), (0.0, 0.0), pages[0])
-        old_read = ocr_region(docs[0], pages[0].index, old_box) if pages[0].text_source == "ocr" else pages[0].words
-        new_read = ocr_region(docs[1], pages[1].index, new_box) if pages[1].text_source == "ocr" else pages[1].words
+        old_read, new_read = _band_words(docs[0], pages[0], old_box), _band_words(docs[1], pages[1], new_box)
         old_words, new_words = without_moved(map_words(old_read, matrix), new_read)
         box = snap_to_words(change.bbox, old_words + new_words)
         old_text, new_text = region_text(old_words, new_words, box)
@@ -450,6 +450,15 @@ def _read_changed_text(
 
     changes = [read_change for read_change in map(read, result.changes) if read_change is not None]
     return numbered(_without_overlaps(changes, read), result.sheet_key)
+
+
+def _band_words(document: Document, page: PageAnalysis, band: BBox) -> list[Word] | tuple[Word, ...]:
+    """The words of one band of a page: OCR of it, or the text layer's words there. Both sides are read over the
+    same band, since a text layer's words elsewhere would pair with the band's as moved words and drop out of an
+    added note (``EXISTING`` of another note taken for the added note's ``EXISTING``)."""
+    if page.text_source == "ocr":
+        return ocr_region(document, page.index, band)
+    return words_centred_in(page.words, band)
 
 
 def _without_overlaps(changes: list[Change], read: Callable[[Change], Change | None]) -> list[Change]:

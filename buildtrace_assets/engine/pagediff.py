@@ -20,6 +20,7 @@ from buildtrace_assets.engine.alignment import IDENTITY, align_pages, identical,
 from buildtrace_assets.engine.manual_alignment import landing_share
 from buildtrace_assets.engine.model import Alignment, BBox, Change, ChangeKind, RenderedPage, Word
 from buildtrace_assets.engine.moves import InkPage, SheetUnits, find_item_moves
+from buildtrace_assets.engine.plot_scale import at_drawing_resolution, drawing_px_per_pt, expected_scale
 from buildtrace_assets.engine.regions import (
     CORE_LEVEL,
     NO_PIXELS,
@@ -88,13 +89,14 @@ def compare_pages(
     if manual is None and identical(old, new):
         return PageComparison(sheet_key, IDENTITY, [], new.image, NO_PIXELS, NO_PIXELS)
     with engine_stage("align", sheet=sheet_key):
-        alignment = manual or align_pages(old, new)
+        alignment = manual or align_pages(old, new, expected_scale(old, new))
     if not alignment.ok:
         return PageComparison(sheet_key, alignment, [], None, None, None)
+    old = at_drawing_resolution(old, new, alignment.matrix)
     height, width = new.image.shape
     to_new_px = old_to_new_pixels(alignment.matrix, old, new)
     old_in_new = cv2.warpAffine(old.image, to_new_px, (width, height), flags=cv2.INTER_LINEAR, borderValue=255)
-    px_per_pt = new.image.shape[1] / new.width_pt
+    px_per_pt = drawing_px_per_pt(new, alignment.matrix)
     if manual is not None:
         alignment = dataclasses.replace(alignment, score=landing_share(old_in_new, new.image, px_per_pt))
     compared = _common_area(old.image.shape, to_new_px, new.image.shape, 2 * tolerance_px(px_per_pt))
@@ -110,7 +112,7 @@ def compare_pages(
     if read_text:
         ocr_sides = (old.text_source == "ocr", new.text_source == "ocr")
         found += _text_only_changes(
-            old_words, new_words, new, old_in_new, compared, papers, [r.box for r in ink.regions], ocr_sides
+            old_words, new_words, new, old_in_new, compared, papers, [r.box for r in ink.regions], ocr_sides, px_per_pt
         )
     found = _merge_by_words(found, old_words + new_words)
     found.sort(key=lambda item: (math.floor(item.box[1] / READING_BAND_PT), item.box[0]))
@@ -224,6 +226,7 @@ def _text_only_changes(
     papers: tuple[float, float],
     ink_boxes: list[tuple[int, int, int, int]],
     ocr_sides: tuple[bool, bool],
+    px_per_pt: float,
 ) -> list[_Candidate]:
     """Word changes whose ink was too small for a region but is really there (e.g. one digit).
 
@@ -237,7 +240,6 @@ def _text_only_changes(
     the title block), the words of the other side alone cannot tell: the
     absolute minimum makes the phrase a candidate that ``needs_reading``.
     """
-    px_per_pt = new.image.shape[1] / new.width_pt
     found = []
     for box, unread in _lonely_phrases(old_words, new_words, ocr_sides):
         x0, y0, x1, y1 = _to_pixels(box, new)

@@ -32,6 +32,8 @@ FRACTION = re.compile(r"^\d+/\d+\W*$")
 """The fraction of a feet-inches value (``1/8"``): it belongs to the number before it, as in ``225'-8 1/8"``."""
 FRACTION_GAP_SHARE = 1.0
 """A fraction joins the number before it when the gap between them is at most this share of the line height."""
+VALUE_REACH_PT = 24.0
+"""How far beyond a region its words' fractions (or numbers) are looked for."""
 
 
 def map_words(words: Iterable[Word], matrix: np.ndarray) -> list[Word]:
@@ -48,6 +50,16 @@ def map_words(words: Iterable[Word], matrix: np.ndarray) -> list[Word]:
 def words_in(words: Sequence[Word], box: BBox) -> list[Word]:
     """Words that mostly lie in ``box`` or that ``box`` mostly lies in (not the lines it grazes)."""
     return [words[i] for i in np.flatnonzero(_covered(_boxes(words), box)).tolist()]
+
+
+def words_centred_in(words: Sequence[Word], box: BBox) -> list[Word]:
+    """Words whose centres lie in ``box``: what reading that band of the sheet (OCR of a clip) would give."""
+    return [
+        word
+        for word in words
+        if box[0] <= (word.bbox[0] + word.bbox[2]) / 2 <= box[2]
+        and box[1] <= (word.bbox[1] + word.bbox[3]) / 2 <= box[3]
+    ]
 
 
 def _boxes(words: Sequence[Word]) -> np.ndarray:
@@ -70,10 +82,14 @@ def snap_to_words(box: BBox, words: Iterable[Word]) -> BBox:
 
     A wall drawn through a note only grazes its words, so it does not swallow
     them; a box grown over a short old value may then cover the longer new one.
+    A value is whole with its fraction (``42'-10`` ``1/2"``): a change over
+    either part takes in the other, so it reads as the whole old and new value.
     """
-    boxes = _boxes(list(words))
+    words = list(words)
+    boxes = _boxes(words)
     while True:
-        inside = boxes[_covered(boxes, box)]
+        covered = _covered(boxes, box)
+        inside = boxes[covered | _value_parts(words, boxes, covered, box)]
         if len(inside) == 0:
             return box
         grown = (
@@ -85,6 +101,25 @@ def snap_to_words(box: BBox, words: Iterable[Word]) -> BBox:
         if grown == tuple(box):
             return box
         box = grown
+
+
+def _value_parts(words: Sequence[Word], boxes: np.ndarray, covered: np.ndarray, box: BBox) -> np.ndarray:
+    """Which words complete a covered word's value: the fraction after a covered number, the number before a
+    covered fraction. Only words near ``box`` are tried, so a sheet's thousands of words cost nothing."""
+    parts = np.zeros(len(words), bool)
+    if not covered.any():
+        return parts
+    near = np.flatnonzero(
+        (boxes[:, 0] <= box[2] + VALUE_REACH_PT)
+        & (boxes[:, 2] >= box[0] - VALUE_REACH_PT)
+        & (boxes[:, 1] <= box[3] + VALUE_REACH_PT)
+        & (boxes[:, 3] >= box[1] - VALUE_REACH_PT)
+    )
+    for i in np.flatnonzero(covered).tolist():
+        for j in near.tolist():
+            if _is_fraction_of(words[i], words[j]) or _is_fraction_of(words[j], words[i]):
+                parts[j] = True
+    return parts
 
 
 def reading_order(words: Sequence[Word]) -> list[Word]:
@@ -138,9 +173,16 @@ def value_boxes(words: Sequence[Word]) -> list[BBox]:
 
 
 def _is_fraction_of(number: Word, word: Word) -> bool:
+    """Whether ``word`` is the fraction of ``number``: right after it on its line."""
     gap = word.bbox[0] - number.bbox[2]
     height = max(number.bbox[3] - number.bbox[1], word.bbox[3] - word.bbox[1])
-    return bool(FRACTION.match(word.text)) and number.text[-1:].isdigit() and gap <= FRACTION_GAP_SHARE * height
+    same_line = abs((word.bbox[1] + word.bbox[3]) - (number.bbox[1] + number.bbox[3])) <= height
+    return (
+        bool(FRACTION.match(word.text))
+        and number.text[-1:].isdigit()
+        and -height / 2 <= gap <= FRACTION_GAP_SHARE * height
+        and same_line
+    )
 
 
 def _line_centre(line: list[Word]) -> float:

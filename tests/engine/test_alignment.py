@@ -148,3 +148,37 @@ def test_a_rotated_copy_of_a_real_scanned_drawing_is_recovered(real_drawing):
     assert alignment.ok, alignment.reason
     found = old_to_new_pixels(alignment.matrix, old_page, new_page)
     assert _worst_corner_error_px(found, cv2.invertAffineTransform(new_to_old), image.shape) < 2.0
+
+
+@pytest.mark.parametrize("scale", [0.25, 0.5, 1.4142, 2.0, 4.0])
+def test_a_sheet_replotted_at_another_size_is_aligned_from_the_expected_scale(plan, scale):
+    """The old sheet's paper is 1/scale the new one's; it was rendered finer by the scale, as the comparison does,
+    so both images are the same pixels and only the points differ."""
+    height, width = plan.shape
+    old = RenderedPage(plan, DPI * scale, width * 72 / (DPI * scale), height * 72 / (DPI * scale))
+
+    alignment = align_pages(old, _page(plan), scale)
+
+    assert alignment.ok, alignment.reason
+    np.testing.assert_allclose(alignment.matrix, [[scale, 0, 0], [0, scale, 0]], atol=0.3)
+
+
+def test_a_drawing_plotted_at_half_scale_on_the_same_paper_is_found_without_a_hint(plan):
+    small = cv2.resize(plan, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    old = np.full_like(plan, 255)
+    old[: small.shape[0], : small.shape[1]] = small
+
+    alignment = align_pages(_page(old), _page(plan))
+
+    assert alignment.ok, alignment.reason
+    np.testing.assert_allclose(alignment.matrix, [[2.0, 0, 0], [0, 2.0, 0]], atol=0.5)
+
+
+def test_a_mirror_image_and_a_scale_beyond_four_are_refused_with_their_reason(plan):
+    mirrored = align_pages(_page(np.ascontiguousarray(plan[:, ::-1])), _page(plan))
+    height, width = plan.shape
+    fifth = RenderedPage(plan, DPI * 5, width * 72 / (DPI * 5), height * 72 / (DPI * 5))
+    too_large = align_pages(fifth, _page(plan), 5.0)
+
+    assert not mirrored.ok and mirrored.reason == "the old sheet is a mirror image of the new one"
+    assert not too_large.ok and "outside the 0.25x-4x compared" in (too_large.reason or "")

@@ -16,7 +16,7 @@ from buildtrace_assets.engine.compare import (
 )
 from buildtrace_assets.engine.contract import validate_changes
 from buildtrace_assets.engine.errors import AnalysisMismatchError, BadInputError
-from buildtrace_assets.samples import Truth, make_revision_pair
+from buildtrace_assets.samples import Truth, make_drawing_set, make_revision_pair
 from buildtrace_assets.samples.render import write_pdf
 from buildtrace_assets.samples.replot import IDENTITY
 from buildtrace_assets.samples.scoring import score_report
@@ -222,3 +222,21 @@ def test_two_sheets_printing_one_number_keep_one_key_overlay_and_change_ids_each
     assert [sheet["overlay"] for sheet in document["sheets"]] == ["overlays/A-101.png", "overlays/A-101_2.png"]
     assert [[c["id"] for c in sheet["changes"]] for sheet in document["sheets"]] == [["A-101-1"], ["A-101_2-1"]]
     assert all((tmp_path / "out" / sheet["overlay"]).is_file() for sheet in document["sheets"])
+
+
+def test_a_note_added_on_a_scan_reads_whole_though_its_words_are_printed_elsewhere_on_the_old_sheet(tmp_path):
+    """The old sheet's text layer has EXISTING in another note 60 pt above; reading the added note's band of the scan
+    against the whole old text layer paired the two EXISTINGs as a moved word and dropped it from the new text."""
+    design = tmp_path / "design.pdf"
+    make_drawing_set(design, 1, seed=3, page_size=(1224, 792))
+    old_doc = pymupdf.open(design)
+    old_doc[0].insert_text((830, 240), "2. EXISTING WALL TO REMAIN.", fontsize=8)
+    old_doc.save(tmp_path / "old.pdf")
+    old_doc[0].insert_text((830, 300), "9. VERIFY 3 EXISTING FLOOR DRAINS BEFORE DEMOLITION.", fontsize=8)
+    old_doc[0].get_pixmap(dpi=200, colorspace=pymupdf.csGRAY).save(tmp_path / "new.png")
+
+    document = compare_documents(tmp_path / "old.pdf", tmp_path / "new.png", tmp_path / "out", dpi=100)
+
+    (sheet,) = document["sheets"]
+    added = [change for change in sheet["changes"] if change["kind"] == "added"]
+    assert [change["new_text"] for change in added] == ["9. VERIFY 3 EXISTING FLOOR DRAINS BEFORE DEMOLITION."]

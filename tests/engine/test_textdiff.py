@@ -14,6 +14,7 @@ from buildtrace_assets.engine.textdiff import (
     text_change,
     unmatched_words,
     without_moved,
+    words_centred_in,
 )
 
 
@@ -131,3 +132,27 @@ def test_a_box_keeps_growing_over_the_words_its_growth_takes_in():
     ]
 
     assert snap_to_words((117, 2, 121, 9), words) == (116, 0, 155, 11)
+
+
+def test_a_change_over_a_number_takes_in_its_fraction_and_the_other_way_round():
+    """On a re-plotted sheet only the whole-number glyphs may differ in ink: the value is still read whole."""
+    old = [Word("42'-10", (100, 200, 122, 211)), Word('1/2"', (124, 200, 138, 211))]
+    new = [Word("45'-1", (100, 200, 118, 211)), Word('1/8"', (120, 200, 134, 211))]
+
+    over_number = snap_to_words((101, 202, 115, 209), old + new)
+    over_fraction = snap_to_words((126, 202, 133, 209), old + new)
+
+    assert over_number == over_fraction == (100, 200, 138, 211)
+    assert region_text(old, new, over_number) == ("42'-10 1/2\"", "45'-1 1/8\"")
+
+
+def test_a_fraction_on_the_next_line_is_not_part_of_a_value():
+    words = [Word("12'-6", (100, 200, 120, 208)), Word('3/4"', (121, 212, 135, 220))]
+
+    assert snap_to_words((101, 201, 119, 207), words) == (100, 200, 120, 208)
+
+
+def test_the_words_of_a_band_are_those_centred_in_it():
+    words = [Word("IN", (10, 10, 20, 18)), Word("HALF", (28, 10, 48, 18)), Word("OUT", (10, 40, 20, 48))]
+
+    assert [w.text for w in words_centred_in(words, (0, 0, 40, 30))] == ["IN", "HALF"]
