@@ -12,10 +12,18 @@ mistaken pick shows as a pair far off the fit and is refused).
 Point pairs that cannot define a transform reliably (too close together, on
 one line, off the sheet, implying an implausible scale) are refused with a
 message that says what to pick instead, before anything is stored or compared.
+
+Clicks on a sheet shown a screen wide are a point or two off, and on a drawing
+that is enough to report every line as removed and added again. So, as after
+the automatic alignment's feature match, the sheets' own detail measures what
+is left (:func:`refined`); the person's transform stands where the sheet has
+too little detail for that, or where the correction would move their points
+further than clicking could have.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -24,8 +32,9 @@ from typing import Any
 import cv2
 import numpy as np
 
+from buildtrace_assets.engine.alignment import PATCH_COUNT, PATCH_PX, refine
 from buildtrace_assets.engine.errors import BadInputError
-from buildtrace_assets.engine.model import Alignment
+from buildtrace_assets.engine.model import Alignment, RenderedPage
 
 Point = tuple[float, float]
 PointPair = tuple[Point, Point]
@@ -45,6 +54,10 @@ MIN_TRIANGLE_HEIGHT_SHARE = 0.1
 (on one line they cannot tell a sheet from its mirror image)."""
 MAX_RESIDUAL_SHARE = 0.01
 """With three pairs, every new point within this share of the new sheet's diagonal of where the fit puts it."""
+CORNER_SEARCH_LONG_SIDE_PX = 1350
+"""Corners to measure the residual at are looked for on the new sheet shrunk to about this long side."""
+CORNER_GRID = 8
+"""At most one corner per cell of this grid, so the measurements spread over the sheet."""
 LANDING_TOLERANCE_PT = 3.0
 """Old ink counts as landing on new ink within this distance, for the alignment's score (clicks are not exact)."""
 
@@ -188,6 +201,39 @@ def alignments_for(
     if waiting:
         raise ManualAlignmentError(f"no sheet {', '.join(sorted(waiting))} is on both sides of the comparison to align")
     return found
+
+
+def _corners(new: RenderedPage) -> list[tuple[float, float]]:
+    """Distinctive spots of the new sheet (Shi-Tomasi corners, one per grid cell), in its full-resolution pixels,
+    away from the edges by half a refinement patch."""
+    height, width = new.image.shape
+    shrink = max(1, round(max(height, width) / CORNER_SEARCH_LONG_SIDE_PX))
+    small = cv2.resize(new.image, (max(1, width // shrink), max(1, height // shrink)), interpolation=cv2.INTER_AREA)
+    found = cv2.goodFeaturesToTrack(small, maxCorners=PATCH_COUNT * 8, qualityLevel=0.05, minDistance=8)
+    if found is None:
+        return []
+    margin = PATCH_PX / 2 + 1
+    centres: dict[tuple[int, int], tuple[float, float]] = {}
+    for x, y in found.reshape(-1, 2) * shrink:
+        if margin <= x < width - margin and margin <= y < height - margin:
+            cell = (int(y * CORNER_GRID // height), int(x * CORNER_GRID // width))
+            centres.setdefault(cell, (float(x), float(y)))
+    return list(centres.values())[:PATCH_COUNT]
+
+
+def refined(manual: Alignment, old: RenderedPage, new: RenderedPage) -> Alignment:
+    """The person's alignment corrected by the sheets' own detail, when that stays within clicking distance.
+
+    The correction is measured like the automatic alignment's residual (phase correlation of patches at
+    distinctive spots, refitted as a similarity); it is kept only if it moves none of the person's old points
+    more than :data:`MAX_RESIDUAL_SHARE` of the sheet away from where their transform puts them.
+    """
+    matrix = refine(manual.matrix, old, new, _corners(new))
+    old_points = np.array([pair[0] for pair in manual.points], np.float64)
+    moved = old_points @ (matrix[:, :2] - manual.matrix[:, :2]).T + (matrix[:, 2] - manual.matrix[:, 2])
+    if np.hypot(*moved.T).max() > MAX_RESIDUAL_SHARE * math.hypot(new.width_pt, new.height_pt):
+        return manual
+    return dataclasses.replace(manual, matrix=matrix)
 
 
 def landing_share(old_in_new: np.ndarray, new_image: np.ndarray, px_per_pt: float) -> float:

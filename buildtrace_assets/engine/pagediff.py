@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 
 from buildtrace_assets.engine.alignment import IDENTITY, align_pages, identical, old_to_new_pixels
-from buildtrace_assets.engine.manual_alignment import landing_share
+from buildtrace_assets.engine.manual_alignment import landing_share, refined
 from buildtrace_assets.engine.model import Alignment, BBox, Change, ChangeKind, RenderedPage, Word
 from buildtrace_assets.engine.moves import InkPage, SheetUnits, find_item_moves
 from buildtrace_assets.engine.plot_scale import at_drawing_resolution, drawing_px_per_pt, expected_scale
@@ -84,12 +84,13 @@ def compare_pages(
     """Align ``old`` onto ``new`` and list the changes in new-sheet points, in reading order.
 
     A page pair that cannot be aligned yields ``ok=False`` and no changes, never a silent empty diff.
-    A ``manual`` alignment (from a person's point pairs) is used as given instead of the automatic one.
+    A ``manual`` alignment (from a person's point pairs) replaces the automatic one (refined by the sheets' detail,
+    :func:`.manual_alignment.refined`).
     """
     if manual is None and identical(old, new):
         return PageComparison(sheet_key, IDENTITY, [], new.image, NO_PIXELS, NO_PIXELS)
     with engine_stage("align", sheet=sheet_key):
-        alignment = manual or align_pages(old, new, expected_scale(old, new))
+        alignment = refined(manual, old, new) if manual else align_pages(old, new, expected_scale(old, new))
     if not alignment.ok:
         return PageComparison(sheet_key, alignment, [], None, None, None)
     old = at_drawing_resolution(old, new, alignment.matrix)
