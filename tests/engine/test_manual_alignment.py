@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pymupdf
 import pytest
 from fixtures.drawings import (
     LETTER,
@@ -167,3 +168,30 @@ def test_points_for_a_sheet_not_in_both_versions_or_that_cannot_align_it_are_ref
     with pytest.raises(ManualAlignmentError, match="sheet page-1: old points 1 and 2 are 0 pt apart"):
         compare_documents(old, new, tmp_path / "out", dpi=72, alignments={"page-1": [good[0], good[0]]})
     assert not (tmp_path / "out" / "changes.json").exists()
+
+
+def test_a_real_drawing_turned_a_quarter_is_unchanged_when_aligned_by_three_of_its_words(real_drawing, tmp_path):
+    """The automatic alignment refuses a quarter turn as implausible; a person marks three notes on both sheets."""
+    source = pymupdf.open(real_drawing("fixture_drawing_a4.pdf"))
+    turned = pymupdf.open()
+    turned.new_page(width=source[0].rect.height, height=source[0].rect.width).show_pdf_page(
+        pymupdf.Rect(0, 0, source[0].rect.height, source[0].rect.width), source, 0, rotate=90
+    )
+    turned.save(tmp_path / "turned.pdf")
+
+    def centres(page: pymupdf.Page) -> dict[str, tuple[float, float]]:
+        words = page.get_text("words")
+        once = [w for w in words if sum(other[4] == w[4] for other in words) == 1]
+        return {w[4]: ((w[0] + w[2]) / 2, (w[1] + w[3]) / 2) for w in once}
+
+    old, new = centres(source[0]), centres(pymupdf.open(tmp_path / "turned.pdf")[0])
+    pairs = [(old[word], new[word]) for word in ("2x", "4.00", "SCALE:2:1")]
+
+    automatic = compare_documents(source.name, tmp_path / "turned.pdf", tmp_path / "auto", dpi=100)["sheets"][0]
+    manual = compare_documents(
+        source.name, tmp_path / "turned.pdf", tmp_path / "manual", dpi=100, alignments={"page-1": pairs}
+    )["sheets"][0]
+
+    assert automatic["error"]["kind"] == "unaligned"
+    assert (manual["status"], manual["changes"], manual["alignment"]["source"]) == ("unchanged", [], "manual")
+    assert manual["alignment"]["score"] > 0.95
