@@ -44,5 +44,5 @@ else:
         ]
     )
 # outage_page: database calls stop in backend.run already; this catches storage reads outside it
-with outage_page(), observed_page("portal", navigation.url_path or "projects"):
+with outage_page(), observed_page("portal", navigation.title):
     navigation.run()

@@ -24,8 +24,25 @@ from buildtrace_assets.db.models import ChangeSummary, Job, JobStage, PipelineRe
 from buildtrace_assets.observability.dagster_api import DagsterApiError, sensor_last_ticks
 
 logger = logging.getLogger(__name__)
+DATABASE_UP = "buildtrace_database_up"
+COLLECTOR_SECONDS = "buildtrace_collector_seconds"
+JOBS = "buildtrace_jobs"
+JOBS_OLDEST_WAITING = "buildtrace_jobs_oldest_waiting_age_seconds"
+JOBS_FINISHED_RECENTLY = "buildtrace_jobs_finished_recently"
+JOB_STAGES = "buildtrace_job_stages"
+PIPELINE_REQUESTS = "buildtrace_pipeline_requests"
+REQUESTS_OLDEST_PENDING = "buildtrace_pipeline_requests_oldest_pending_age_seconds"
+CHANGE_SUMMARIES = "buildtrace_change_summaries"
+DAGSTER_UP = "buildtrace_dagster_up"
+SENSOR_LAST_TICK = "buildtrace_sensor_last_tick_timestamp_seconds"
 RECENT = timedelta(hours=1)
 """Window of ``buildtrace_jobs_finished_recently``: the failure ratio alert reads the last hour's outcomes."""
+
+
+def declared(families: tuple[str, ...]) -> Iterator[Metric]:
+    """What a collector's ``describe`` gives the registry: its family names, so a clash is caught at start."""
+    for name in families:
+        yield GaugeMetricFamily(name, name)
 
 
 def _age_seconds(oldest: datetime | None, now: datetime) -> float:
@@ -35,12 +52,27 @@ def _age_seconds(oldest: datetime | None, now: datetime) -> float:
 class DatabaseCollector(Collector):
     """Jobs, job stages, pipeline requests and summaries by state, from the app database."""
 
+    FAMILIES = (
+        DATABASE_UP,
+        COLLECTOR_SECONDS,
+        JOBS,
+        JOBS_OLDEST_WAITING,
+        JOBS_FINISHED_RECENTLY,
+        JOB_STAGES,
+        PIPELINE_REQUESTS,
+        REQUESTS_OLDEST_PENDING,
+        CHANGE_SUMMARIES,
+    )
+
     def __init__(self, session_factory: sessionmaker[Session], clock: Callable[[], datetime] = utcnow) -> None:
         self._session_factory = session_factory
         self._clock = clock
 
+    def describe(self) -> Iterator[Metric]:
+        return declared(self.FAMILIES)
+
     def collect(self) -> Iterator[Metric]:
-        up = GaugeMetricFamily("buildtrace_database_up", "1 when the app database answered the last scrape.")
+        up = GaugeMetricFamily(DATABASE_UP, "1 when the app database answered the last scrape.")
         started = time.perf_counter()
         try:
             with self._session_factory() as session:
@@ -53,25 +85,23 @@ class DatabaseCollector(Collector):
         up.add_metric([], 1)
         yield up
         yield from families
-        seconds = GaugeMetricFamily("buildtrace_collector_seconds", "Time the database collector took.")
+        seconds = GaugeMetricFamily(COLLECTOR_SECONDS, "Time the database collector took.")
         seconds.add_metric([], time.perf_counter() - started)
         yield seconds
 
     def _families(self, session: Session, now: datetime) -> Iterator[Metric]:
-        jobs = GaugeMetricFamily("buildtrace_jobs", "Comparison jobs by status.", labels=["status"])
+        jobs = GaugeMetricFamily(JOBS, "Comparison jobs by status.", labels=["status"])
         for status, count in session.execute(select(Job.status, func.count()).group_by(Job.status)):
             jobs.add_metric([status], count)
         yield jobs
 
-        waiting = GaugeMetricFamily(
-            "buildtrace_jobs_oldest_waiting_age_seconds", "Age of the oldest job no run has started (0: none)."
-        )
+        waiting = GaugeMetricFamily(JOBS_OLDEST_WAITING, "Age of the oldest job no run has started (0: none).")
         oldest = session.scalar(select(func.min(Job.created_at)).where(Job.status == "pending"))
         waiting.add_metric([], _age_seconds(oldest, now))
         yield waiting
 
         finished = GaugeMetricFamily(
-            "buildtrace_jobs_finished_recently",
+            JOBS_FINISHED_RECENTLY,
             f"Jobs that completed or failed in the last {int(RECENT.total_seconds())} s, by status.",
             labels=["status"],
         )
@@ -80,13 +110,13 @@ class DatabaseCollector(Collector):
             .where(Job.status.in_(("completed", "failed")), Job.completed_at >= now - RECENT)
             .group_by(Job.status)
         )
-        counts = dict.fromkeys(("completed", "failed"), 0) | dict(session.execute(recent).tuples().all())
+        counts = dict.fromkeys(("completed", "failed"), 0) | dict(session.execute(recent).all())
         for status, count in counts.items():
             finished.add_metric([status], count)
         yield finished
 
         stages = GaugeMetricFamily(
-            "buildtrace_job_stages",
+            JOB_STAGES,
             "Job stages by stage and status (failed: why jobs fail).",
             labels=["stage", "status"],
         )
@@ -96,10 +126,10 @@ class DatabaseCollector(Collector):
         yield stages
 
         requests = GaugeMetricFamily(
-            "buildtrace_pipeline_requests", "Pipeline requests (analyze, compare) by state.", labels=["kind", "status"]
+            PIPELINE_REQUESTS, "Pipeline requests (analyze, compare) by state.", labels=["kind", "status"]
         )
         request_age = GaugeMetricFamily(
-            "buildtrace_pipeline_requests_oldest_pending_age_seconds",
+            REQUESTS_OLDEST_PENDING,
             "Age of the oldest request no run was started for (0: none).",
             labels=["kind"],
         )
@@ -117,7 +147,7 @@ class DatabaseCollector(Collector):
         yield request_age
 
         summaries = GaugeMetricFamily(
-            "buildtrace_change_summaries", "Stored summaries by model and source.", labels=["model", "source"]
+            CHANGE_SUMMARIES, "Stored summaries by model and source.", labels=["model", "source"]
         )
         by_model = select(ChangeSummary.model, ChangeSummary.source, func.count()).group_by(
             ChangeSummary.model, ChangeSummary.source
@@ -130,12 +160,17 @@ class DatabaseCollector(Collector):
 class SensorCollector(Collector):
     """Each running sensor's last tick, from the Dagster webserver's GraphQL API."""
 
+    FAMILIES = (DAGSTER_UP, SENSOR_LAST_TICK)
+
     def __init__(self, graphql_url: str, timeout_s: float) -> None:
         self._url = graphql_url
         self._timeout_s = timeout_s
 
+    def describe(self) -> Iterator[Metric]:
+        return declared(self.FAMILIES)
+
     def collect(self) -> Iterator[Metric]:
-        up = GaugeMetricFamily("buildtrace_dagster_up", "1 when the Dagster API answered the last scrape.")
+        up = GaugeMetricFamily(DAGSTER_UP, "1 when the Dagster API answered the last scrape.")
         try:
             ticks = sensor_last_ticks(self._url, self._timeout_s)
         except DagsterApiError as error:
@@ -146,7 +181,7 @@ class SensorCollector(Collector):
         up.add_metric([], 1)
         yield up
         last = GaugeMetricFamily(
-            "buildtrace_sensor_last_tick_timestamp_seconds",
+            SENSOR_LAST_TICK,
             "Unix time of each running sensor's last tick (0: never ticked).",
             labels=["sensor"],
         )
