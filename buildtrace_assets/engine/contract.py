@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import numpy as np
 
 from buildtrace_assets.engine.errors import ContractError
 from buildtrace_assets.engine.model import Alignment, Change, Offset
@@ -76,12 +75,6 @@ def offset_to_dict(offset: Offset) -> dict[str, Any]:
     }
 
 
-def alignment_scale(matrix: Any) -> float:
-    """New-sheet points per old-sheet point: the square root of the linear part's determinant (area ratio)."""
-    linear = np.asarray(matrix, np.float64)[:2, :2]
-    return float(np.sqrt(abs(np.linalg.det(linear))))
-
-
 def alignment_to_dict(alignment: Alignment) -> dict[str, Any]:
     """The alignment block; ``ok``/``reason`` tell a failed alignment from a perfect one."""
     data: dict[str, Any] = {
@@ -91,9 +84,8 @@ def alignment_to_dict(alignment: Alignment) -> dict[str, Any]:
         "reason": alignment.reason,
         "source": alignment.source,
     }
-    scale = alignment_scale(alignment.matrix)
-    if scale > 0:
-        data["scale"] = round(scale, 4)
+    if alignment.scale > 0:
+        data["scale"] = round(alignment.scale, 4)
     if alignment.points:
         data["points"] = [{"old": _round(old), "new": _round(new)} for old, new in alignment.points]
     return data

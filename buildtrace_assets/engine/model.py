@@ -84,6 +84,13 @@ class Alignment:
     points: tuple[tuple[tuple[float, float], tuple[float, float]], ...] = ()
     """A manual alignment's point pairs ``((old_x, old_y), (new_x, new_y))``, in points on each sheet."""
 
+    @property
+    def scale(self) -> float:
+        """New-sheet points per old-sheet point: the square root of the matrix's area ratio (0.5: the new sheet is
+        re-plotted at half size)."""
+        (a, b, _), (c, d, _) = self.matrix[:2]
+        return float(abs(a * d - b * c) ** 0.5)
+
 
 @dataclass(frozen=True)
 class Offset:

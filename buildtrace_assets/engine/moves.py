@@ -205,19 +205,27 @@ def _landing(pixels: Pixels, offset: tuple[int, int], image: np.ndarray, paper: 
 
 @dataclass
 class SheetUnits:
-    """What a move needs to be told in words and drawing units: the sheet's words and its scale notes."""
+    """What a move needs to be told in words and drawing units: the sheet's words and its scale notes.
+
+    A scale note is taken to be true of the larger of the two plots: a half-size set keeps the full-size set's
+    notes. So on a sheet re-plotted at 50% a point stands for twice what its note says; and when the new sheet's
+    notes were not read (a scan read only in its title block), the old sheet's are used.
+    """
 
     old_words: Sequence[Word]
     """Old words in new-sheet points, all of them (those that only moved too)."""
     new_words: Sequence[Word]
+    plot_scale: float = 1.0
+    """New-sheet points per old-sheet point (the alignment's scale)."""
 
     @cached_property
     def scales(self) -> list[DrawingScale]:
-        return sheet_scales(self.new_words)
+        return sheet_scales(self.new_words) or sheet_scales(self.old_words)
 
     def offset(self, dx: float, dy: float, at: tuple[float, float]) -> Offset:
         scale = scale_at(self.scales, at)
-        return Offset(dx, dy, scale.format(math.hypot(dx, dy)) if scale else None)
+        full_size = math.hypot(dx, dy) * max(1.0, 1.0 / self.plot_scale)
+        return Offset(dx, dy, scale.format(full_size) if scale else None)
 
 
 def text_of(words: Sequence[Word], box: BBox) -> str | None:

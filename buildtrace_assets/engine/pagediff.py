@@ -123,7 +123,7 @@ def compare_pages(
         if old_text is not None and new_text is not None:
             kind = "modified"
         changes.append(Change("", kind, box, old_text, new_text, confidence, needs_reading=needs_reading))
-    units = SheetUnits(old_mapped, new.words)
+    units = SheetUnits(old_mapped, new.words, alignment.scale)
     changes = find_item_moves(changes, InkPage(old_in_new, new, ink.removed, ink.added, papers, px_per_pt), units)
     changes = piecewise.with_views(changes, units)
     return PageComparison(sheet_key, alignment, numbered(changes, sheet_key), old_in_new, ink.added, ink.removed)

@@ -11,6 +11,7 @@ import pymupdf
 import pytest
 from engine.drawn_sheets import bubble, page_with, square, text
 
+from buildtrace_assets.engine.moves import SheetUnits
 from buildtrace_assets.engine.pagediff import compare_pages
 
 
@@ -146,3 +147,16 @@ def test_a_note_whose_old_place_a_column_splits_in_two_is_still_one_move():
 
     assert change.kind == "moved" and change.new_text == note
     assert change.offset is not None and (change.offset.dx, change.offset.dy) == pytest.approx((240, 70), abs=1.0)
+
+
+def test_on_a_half_size_re_plot_a_move_is_told_at_the_full_size_its_scale_note_means():
+    """Half-size sets keep the full-size notes: 54 pt on the half-size sheet is 108 pt at 1/8" = 1'-0", 12'-0"."""
+    noted = page_with().words
+
+    assert SheetUnits((), noted, plot_scale=0.5).offset(54, 0, (300, 300)).drawing_distance == "12'-0\""
+    assert SheetUnits((), noted, plot_scale=2.0).offset(108, 0, (300, 300)).drawing_distance == "12'-0\""
+
+
+def test_without_scale_notes_read_on_the_new_sheet_the_old_sheets_are_used():
+    """A scan whose notes were never read (OCR of its title block only) against a vector sheet."""
+    assert SheetUnits(page_with().words, ()).offset(0, 108, (300, 300)).drawing_distance == "12'-0\""
