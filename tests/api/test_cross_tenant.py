@@ -27,6 +27,9 @@ JSON_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/v1/jobs/<job_id>/overlays"): {"changes": []},
     ("PUT", "/api/v1/overlays/<overlay_id>"): {"changes": []},
     ("PUT", "/api/v1/jobs/<job_id>/summary"): {"text": "Nothing changed."},
+    ("PUT", "/api/v1/jobs/<job_id>/sheets/<sheet_key>/alignment"): {
+        "points": [{"old": [100, 100], "new": [110, 105]}, {"old": [500, 700], "new": [510, 705]}]
+    },
 }
 UPLOADS = {("POST", "/api/v1/projects/<project_id>/drawings"), ("POST", "/api/v1/drawings/<drawing_id>/versions")}
 
@@ -55,6 +58,7 @@ def _ids(world: World, overlay_id: str) -> dict[str, str]:
         "job_id": world.job_id,
         "overlay_id": overlay_id,
         "user_id": world.team.viewer.user_id,
+        "sheet_key": "A-101",
     }
 
 
