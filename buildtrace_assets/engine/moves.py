@@ -50,7 +50,9 @@ lands on a wall loses the glyph parts the wall already covers)."""
 COARSE_CELL_PT = 1.0
 """Resolution of the first, sheet-wide offset search; the offset is then refined at full resolution."""
 REFINE_PT = 2.0
+"""The refinement looks this far (or one coarse cell) around the coarse offset."""
 REFINE_MAX_PT = 144.0
+"""Side of the patch the refinement matches at most."""
 
 
 @dataclass(frozen=True)
@@ -103,14 +105,14 @@ class InkPage:
         return Pixels(pixels.rows[keep], pixels.columns[keep])
 
     def explained(
-        self, pixels: Pixels, box: tuple[int, int, int, int], offset: tuple[int, int]
+        self, removed: bool, box: tuple[int, int, int, int], offset: tuple[int, int]
     ) -> tuple[int, int, int, int] | None:
-        """Box of the ``pixels`` in ``box`` that land on the other sheet's ink when shifted by ``offset`` (removed
-        ink lands on the new sheet, added ink on the old one); None when none do."""
-        inside = self.inside(pixels, box)
+        """Box of the removed (else added) pixels in ``box`` that land on the other sheet's ink when shifted by
+        ``offset`` (removed ink on the new sheet, added ink on the old one); None when none do."""
+        inside = self.inside(self.removed if removed else self.added, box)
         if len(inside.rows) == 0:
             return None
-        image, paper = (self.new.image, self.papers[1]) if pixels is self.removed else (self.old_in_new, self.papers[0])
+        image, paper = (self.new.image, self.papers[1]) if removed else (self.old_in_new, self.papers[0])
         landed = _landing(inside, offset, image, paper, self.ink_px_per_pt)
         if not landed.any():
             return None

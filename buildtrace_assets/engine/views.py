@@ -176,8 +176,8 @@ def _view(page: InkPage, source: Region, target: Region, shift: Shift) -> ViewMo
     box = _union(_moved_box(gone, shift), arrived)
     while True:
         near = (box[0] - reach, box[1] - reach, box[2] + reach, box[3] + reach)
-        carried = page.explained(page.removed, _moved_box(near, shift, -1), (shift.dx, shift.dy))
-        explained = page.explained(page.added, near, (-shift.dx, -shift.dy))
+        carried = page.explained(True, _moved_box(near, shift, -1), (shift.dx, shift.dy))
+        explained = page.explained(False, near, (-shift.dx, -shift.dy))
         grown = _union(box, explained, _moved_box(carried, shift)) if carried and explained else box
         if grown == box:
             break
