@@ -7,6 +7,8 @@ placed where each test says, so the expected offset is known exactly.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pymupdf
 import pytest
 from engine.drawn_sheets import bubble, page_with, square, text
@@ -160,3 +162,17 @@ def test_on_a_half_size_re_plot_a_move_is_told_at_the_full_size_its_scale_note_m
 def test_without_scale_notes_read_on_the_new_sheet_the_old_sheets_are_used():
     """A scan whose notes were never read (OCR of its title block only) against a vector sheet."""
     assert SheetUnits(page_with().words, ()).offset(0, 108, (300, 300)).drawing_distance == "12'-0\""
+
+
+def test_a_value_re_centred_as_it_gained_a_digit_is_an_edit_even_without_words():
+    """On a scan nothing is read outside the title block: only the ink tells the edit from a move."""
+
+    def centred(value: str):
+        width = pymupdf.get_text_length(value, fontsize=14)
+        return text(300 - width / 2, 450, value, 14)
+
+    old, new = (dataclasses.replace(page_with(centred(v)), words=()) for v in ("8'-0\"", "18'-0\""))
+
+    kinds = [change.kind for change in compare_pages(old, new, sheet_key="A-101").changes]
+
+    assert kinds and "moved" not in kinds
