@@ -26,8 +26,10 @@ if TYPE_CHECKING:
     from ezdxf.math import Matrix44
 
 MAX_BLOCK_DEPTH = 4
-"""Block references inside blocks searched for text; title blocks nest one or two deep."""
+"""Nesting searched for text (blocks in blocks, dimensions in blocks); title blocks nest one or two deep."""
 _WORD = re.compile(r"\S+")
+COMPOSITE_TYPES = frozenset({"INSERT", "DIMENSION", "ARC_DIMENSION", "LARGE_RADIAL_DIMENSION", "MULTILEADER"})
+"""Entities drawn as others (ezdxf's virtual entities): a block's texts, a dimension's value, a leader's note."""
 
 
 def capture_placement(backend: PyMuPdfBackend) -> list[Matrix44]:
@@ -119,14 +121,16 @@ def _texts(layout: Any, depth: int) -> Iterator[tuple[DXFGraphic, str]]:
             yield entity, entity.plain_text()
         elif kind == "MTEXT" and entity.text.strip():
             yield entity, entity.plain_text(split=False)
-        elif kind == "INSERT":
-            for attribute in entity.attribs:
-                if not attribute.is_invisible:
-                    yield attribute, attribute.plain_text()
-            if depth > 0:
-                yield from _texts(
-                    (child for child in entity.virtual_entities() if child.dxftype() != "ATTDEF"), depth - 1
+        elif kind in COMPOSITE_TYPES and depth > 0:
+            if kind == "INSERT":
+                yield from (
+                    (attribute, attribute.plain_text()) for attribute in entity.attribs if not attribute.is_invisible
                 )
+            try:
+                children = list(entity.virtual_entities())
+            except Exception:  # noqa: BLE001 - ezdxf raises many types on broken entities; their ink is plotted anyway
+                continue
+            yield from _texts((child for child in children if child.dxftype() != "ATTDEF"), depth - 1)
 
 
 def _is_vertical(entity: Any) -> bool:
