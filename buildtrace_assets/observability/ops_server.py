@@ -26,8 +26,9 @@ def ops_app(registry: CollectorRegistry, readiness: Readiness) -> Callable[[dict
 
     def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
+        body: dict[str, Any]
         if path == "/metrics":
-            return metrics(environ, start_response)  # type: ignore[no-any-return]
+            return metrics(environ, start_response)
         if path == "/healthz":
             status, body = "200 OK", LIVENESS_BODY
         elif path == "/readyz":

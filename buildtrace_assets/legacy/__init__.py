@@ -1,0 +1,1 @@
+"""Import of the legacy BuildTrace tables (``devbuildtraceasu/buildtrace-dev``) into this schema."""
