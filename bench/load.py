@@ -208,19 +208,27 @@ def _combined(name: str, rows: list[dict[str, str]]) -> Figures:
     )
 
 
-def run_load(browsers: int, uploaders: int, seconds: int, jobs: int) -> LoadResult:
-    """Seed a fresh PostgreSQL database, start the API and run Locust headless against it."""
+def run_load(browsers: int, uploaders: int, seconds: int, jobs: int, *, signed_in: bool = True) -> LoadResult:
+    """Seed a fresh PostgreSQL database, start the API and run Locust headless against it; ``signed_in`` users
+    share one access token from a sign-in made before the run, otherwise each signs in first."""
     with tempfile.TemporaryDirectory(prefix="buildtrace-load-") as scratch, _database() as database_url:
         work = Path(scratch)
         storage_url = (work / "blobs").as_uri()
         project_id, job_ids = seed(database_url, storage_url, jobs)
         with api_process(database_url, storage_url, work) as base:
+            token = ""
+            if signed_in:
+                login = requests.post(
+                    f"{base}/api/v1/auth/login", json={"email": EMAIL, "password": PASSWORD}, timeout=60
+                )
+                token = login.json()["access_token"]
             env = {
                 **os.environ,
                 "BUILDTRACE_LOAD_PROJECT": project_id,
                 "BUILDTRACE_LOAD_JOBS": ",".join(job_ids),
                 "BUILDTRACE_LOAD_EMAIL": EMAIL,
                 "BUILDTRACE_LOAD_PASSWORD": PASSWORD,
+                "BUILDTRACE_LOAD_TOKEN": token,
                 "BUILDTRACE_LOAD_BROWSERS": str(browsers),
                 "BUILDTRACE_LOAD_UPLOADERS": str(uploaders),
             }
@@ -265,8 +273,11 @@ def main() -> None:
     parser.add_argument("--uploaders", type=int, default=5)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--jobs", type=int, default=20)
+    parser.add_argument("--sign-in-each", action="store_true", help="every user signs in first (Argon2 each)")
     arguments = parser.parse_args()
-    result = run_load(arguments.browsers, arguments.uploaders, arguments.seconds, arguments.jobs)
+    result = run_load(
+        arguments.browsers, arguments.uploaders, arguments.seconds, arguments.jobs, signed_in=not arguments.sign_in_each
+    )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(asdict(result) | {"meets_targets": result.meets_targets}, indent=2) + "\n")
     print(f"{result.browsers} browsing + {result.uploaders} uploading for {result.seconds} s on PostgreSQL\n")
