@@ -18,6 +18,7 @@ how the old page was rendered.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -27,7 +28,7 @@ import numpy as np
 
 from buildtrace_assets.engine.drawing_scale import DrawingScale, scale_at, sheet_scales
 from buildtrace_assets.engine.model import BBox, Change, Offset, RenderedPage, Word
-from buildtrace_assets.engine.regions import ANY_INK_LEVEL, Pixels, cluster_boxes, tolerance_px
+from buildtrace_assets.engine.regions import ANY_INK_LEVEL, TOLERANCE_PT, Pixels, cluster_boxes, tolerance_px
 from buildtrace_assets.engine.textdiff import snap_to_words, tokens, words_in
 
 ITEM_MATCH = 0.9
@@ -40,6 +41,10 @@ drawn a little differently match anything under some short shift."""
 MIN_BLOCK_PT = 6.0
 """...and must span at least this much on its longer side: a converter's misread spline of a few points is redrawn
 near where it was, which reads as a short shift of a tiny block."""
+SLIDE_PT = 4.0
+"""How far off its offset a block's match is tried again: a block with detail no longer lands, a straight line does."""
+SLIDE_KEEP = 0.8
+"""...and the share of its pixel-exact landing a slid match must keep to make the offset ambiguous."""
 TARGETS_TRIED = 8
 """Arrivals tried per removed block, nearest first: bounds the work on a sheet with hundreds of like changes."""
 BLOCK_GAP_PT = 24.0
@@ -53,6 +58,10 @@ REFINE_PT = 2.0
 """The refinement looks this far (or one coarse cell) around the coarse offset."""
 REFINE_MAX_PT = 144.0
 """Side of the patch the refinement matches at most."""
+
+
+_NOT_ALPHANUMERIC = re.compile(r"[\W_]+")
+"""What is not a letter or digit: spacing and punctuation, where OCR errs most."""
 
 
 @dataclass(frozen=True)
@@ -134,6 +143,23 @@ class InkPage:
         added_share = _landing_share(arrived, (-dx, -dy), self.old_in_new, self.papers[0], self.ink_px_per_pt)
         return Shift(dx, dy, removed_share, added_share)
 
+    def ambiguous(self, gone: Pixels, arrived: Pixels, shift: Shift) -> bool:
+        """Whether the match holds about as well ``SLIDE_PT`` off the offset, across or down, landing pixel on pixel:
+        a straight line (a wall) lands on any stretch of another line, so a removed wall and an added one elsewhere
+        are no move of one block, while text or a symbol slid off its place mostly misses."""
+
+        def exact(dx: int, dy: int) -> float:
+            return min(
+                _landing_share(gone, (dx, dy), self.new.image, self.papers[1], self.ink_px_per_pt, 0.0),
+                _landing_share(arrived, (-dx, -dy), self.old_in_new, self.papers[0], self.ink_px_per_pt, 0.0),
+            )
+
+        slide = round(SLIDE_PT * self.px_per_pt)
+        held = SLIDE_KEEP * exact(shift.dx, shift.dy)
+        return any(
+            exact(shift.dx + ox, shift.dy + oy) >= held for ox, oy in ((slide, 0), (-slide, 0), (0, slide), (0, -slide))
+        )
+
     def _refined(self, gone: Pixels, coarse: tuple[int, int], cell: int) -> tuple[int, int]:
         """The coarse offset made pixel-exact by matching the old ink patch against the new sheet around it, within
         a cell and ``REFINE_PT`` of it. A view's patch is cut to ``REFINE_MAX_PT`` around its middle: that part
@@ -183,20 +209,34 @@ def _cell_mask(pixels: Pixels, cell: int, margin: int) -> tuple[np.ndarray, tupl
     return cv2.GaussianBlur(mask, (3, 3), 0), (left, top)
 
 
-def _landing_share(pixels: Pixels, offset: tuple[int, int], image: np.ndarray, paper: float, px_per_pt: float) -> float:
+def _landing_share(
+    pixels: Pixels,
+    offset: tuple[int, int],
+    image: np.ndarray,
+    paper: float,
+    px_per_pt: float,
+    tolerance_pt: float = TOLERANCE_PT,
+) -> float:
     """Share of ``pixels`` that land on (or within the ink tolerance of) ink of ``image`` when shifted by ``offset``."""
-    return float(_landing(pixels, offset, image, paper, px_per_pt).mean()) if len(pixels.rows) else 0.0
+    return float(_landing(pixels, offset, image, paper, px_per_pt, tolerance_pt).mean()) if len(pixels.rows) else 0.0
 
 
-def _landing(pixels: Pixels, offset: tuple[int, int], image: np.ndarray, paper: float, px_per_pt: float) -> np.ndarray:
-    """Per pixel, whether it lands on (or within the ink tolerance of) ink of ``image`` when shifted by ``offset``."""
+def _landing(
+    pixels: Pixels,
+    offset: tuple[int, int],
+    image: np.ndarray,
+    paper: float,
+    px_per_pt: float,
+    tolerance_pt: float = TOLERANCE_PT,
+) -> np.ndarray:
+    """Per pixel, whether it lands on (or within ``tolerance_pt`` of) ink of ``image`` when shifted by ``offset``."""
     height, width = image.shape
     ys, xs = pixels.rows + offset[1], pixels.columns + offset[0]
     on_page = (ys >= 0) & (ys < height) & (xs >= 0) & (xs < width)
     landed = np.zeros(len(ys), bool)
     if not on_page.any():
         return landed
-    radius = tolerance_px(px_per_pt)
+    radius = tolerance_px(px_per_pt, tolerance_pt)
     y0, x0 = max(0, int(ys[on_page].min()) - radius), max(0, int(xs[on_page].min()) - radius)
     y1, x1 = min(height, int(ys[on_page].max()) + radius + 1), min(width, int(xs[on_page].max()) + radius + 1)
     ink = cv2.threshold(image[y0:y1, x0:x1], ANY_INK_LEVEL * paper, 1, cv2.THRESH_BINARY_INV)[1]
@@ -236,8 +276,9 @@ def text_of(words: Sequence[Word], box: BBox) -> str | None:
 
 
 def _same_words(old: str | None, new: str | None) -> bool:
-    """Words agree unless both sides have some and they differ (an OCR side may have read nothing)."""
-    return old is None or new is None or old.replace(" ", "") == new.replace(" ", "")
+    """Words agree unless both sides have some and their letters and digits differ (an OCR side may have read
+    nothing, or ``4,`` for ``4.``)."""
+    return old is None or new is None or _NOT_ALPHANUMERIC.sub("", old) == _NOT_ALPHANUMERIC.sub("", new)
 
 
 def _union(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> BBox:
@@ -366,11 +407,13 @@ def find_item_moves(changes: list[Change], page: InkPage, sheet: SheetUnits) -> 
             tried += 1
             if tried > TARGETS_TRIED:
                 break
-            gone = joined([removed(i) for i in source.members])
-            shift = page.shift_between(gone, joined([added(j) for j in target.members]))
+            gone, arrived = joined([removed(i) for i in source.members]), joined([added(j) for j in target.members])
+            shift = page.shift_between(gone, arrived)
             if shift is None or shift.share < ITEM_MATCH:
                 continue
             if math.hypot(shift.dx, shift.dy) < MIN_MOVE_PT * page.px_per_pt:
+                continue
+            if page.ambiguous(gone, arrived, shift):
                 continue
             candidates.append((-shift.share, math.hypot(shift.dx, shift.dy), source, target, shift))
     candidates.sort(key=lambda candidate: candidate[:2])

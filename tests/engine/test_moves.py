@@ -13,6 +13,7 @@ import pymupdf
 import pytest
 from engine.drawn_sheets import bubble, page_with, square, text
 
+from buildtrace_assets.engine.model import Word
 from buildtrace_assets.engine.moves import SheetUnits
 from buildtrace_assets.engine.pagediff import compare_pages
 
@@ -176,3 +177,24 @@ def test_a_value_re_centred_as_it_gained_a_digit_is_an_edit_even_without_words()
     kinds = [change.kind for change in compare_pages(old, new, sheet_key="A-101").changes]
 
     assert kinds and "moved" not in kinds
+
+
+def test_a_moved_note_read_with_other_punctuation_on_one_side_is_still_a_move():
+    """OCR reads ``4,`` for ``4.``: letters and digits agree, so the words do not veto what the ink shows."""
+    note = "4. RECESSED FIRE EXTINGUISHER CABINET"
+    old, new = page_with(text(90, 400, note)), page_with(text(330, 460, note))
+    misread = tuple(Word("4,", w.bbox) if w.text == "4." else w for w in old.words)
+
+    (change,) = compare_pages(dataclasses.replace(old, words=misread), new, sheet_key="A-101").changes
+
+    assert change.kind == "moved"
+
+
+def test_a_wall_removed_here_and_a_like_wall_added_there_are_no_move():
+    """A straight line lands on any stretch of another: where it came from could not be told, so no move is told."""
+    old = page_with(lambda page: page.draw_line((300, 420), (374, 420), width=2.0))
+    new = page_with(lambda page: page.draw_line((480, 480), (554, 480), width=2.0))
+
+    kinds = sorted(change.kind for change in compare_pages(old, new, sheet_key="A-101").changes)
+
+    assert kinds == ["added", "removed"]
