@@ -31,10 +31,12 @@ JOBS_OLDEST_WAITING = "buildtrace_jobs_oldest_waiting_age_seconds"
 JOBS_FINISHED_RECENTLY = "buildtrace_jobs_finished_recently"
 JOB_STAGES = "buildtrace_job_stages"
 PIPELINE_REQUESTS = "buildtrace_pipeline_requests"
-REQUESTS_OLDEST_PENDING = "buildtrace_pipeline_requests_oldest_pending_age_seconds"
+REQUESTS_OLDEST_WAITING = "buildtrace_pipeline_requests_oldest_waiting_age_seconds"
 CHANGE_SUMMARIES = "buildtrace_change_summaries"
 DAGSTER_UP = "buildtrace_dagster_up"
 SENSOR_LAST_TICK = "buildtrace_sensor_last_tick_timestamp_seconds"
+WAITING_REQUESTS = ("pending", "queued")
+"""Request states in which work waits for the pipeline: no run yet, or a run Dagster has not started."""
 RECENT = timedelta(hours=1)
 """Window of ``buildtrace_jobs_finished_recently``: the failure ratio alert reads the last hour's outcomes."""
 
@@ -60,7 +62,7 @@ class DatabaseCollector(Collector):
         JOBS_FINISHED_RECENTLY,
         JOB_STAGES,
         PIPELINE_REQUESTS,
-        REQUESTS_OLDEST_PENDING,
+        REQUESTS_OLDEST_WAITING,
         CHANGE_SUMMARIES,
     )
 
@@ -129,9 +131,9 @@ class DatabaseCollector(Collector):
             PIPELINE_REQUESTS, "Pipeline requests (analyze, compare) by state.", labels=["kind", "status"]
         )
         request_age = GaugeMetricFamily(
-            REQUESTS_OLDEST_PENDING,
-            "Age of the oldest request no run was started for (0: none).",
-            labels=["kind"],
+            REQUESTS_OLDEST_WAITING,
+            "Age of the oldest request waiting for its run to start, by kind and state.",
+            labels=["kind", "status"],
         )
         by_state = select(
             PipelineRequest.kind,
@@ -141,8 +143,8 @@ class DatabaseCollector(Collector):
         ).group_by(PipelineRequest.kind, PipelineRequest.status)
         for kind, status, count, first in session.execute(by_state):
             requests.add_metric([kind, status], count)
-            if status == "pending":
-                request_age.add_metric([kind], _age_seconds(first, now))
+            if status in WAITING_REQUESTS:
+                request_age.add_metric([kind, status], _age_seconds(first, now))
         yield requests
         yield request_age
 

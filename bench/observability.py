@@ -1,0 +1,212 @@
+"""Cost of a Prometheus scrape of the pipeline exporter's database collector with 100,000 jobs.
+
+The collector runs one aggregate query per family at every scrape (jobs by status, the oldest waiting job, jobs
+finished in the last hour, stages by stage and status, requests by kind and state, summaries by model). Here a
+fresh database (PostgreSQL on 127.0.0.1:5432, and SQLite) holds ``--jobs`` jobs with four stages each, one
+pipeline request per job (in every state in turn) and a summary for every tenth job, written in bulk; the figure
+is the median wall time of a full collection over ``--scrapes`` scrapes. Target: well under Prometheus's
+default 10 s scrape timeout (aim: < 0.5 s on PostgreSQL).
+
+Writes ``bench/results/observability.json`` and prints a Markdown table.
+
+Run: ``.venv/bin/python -m bench.observability [--jobs 100000] [--scrapes 5]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import tempfile
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+from prometheus_client import CollectorRegistry, generate_latest
+from sqlalchemy import insert
+
+from bench.load import _database
+from buildtrace_assets.db.base import utcnow
+from buildtrace_assets.db.migrate import upgrade
+from buildtrace_assets.db.models import (
+    ChangeSummary,
+    DiffResult,
+    Drawing,
+    DrawingVersion,
+    Job,
+    JobStage,
+    Organization,
+    PipelineRequest,
+    Project,
+)
+from buildtrace_assets.db.models.requests import REQUEST_STATUSES
+from buildtrace_assets.db.session import make_session_factory, transaction
+from buildtrace_assets.observability.collector import DatabaseCollector
+
+RESULTS = Path(__file__).parent / "results" / "observability.json"
+STATUSES = ("pending", "running", "completed", "completed", "completed", "failed", "cancelled")
+
+
+def _ids(count: int) -> list[str]:
+    return [str(uuid.uuid4()) for _ in range(count)]
+
+
+def fill(database_url: str, jobs: int) -> None:
+    """``jobs`` jobs between two versions of one drawing, their stages, requests and some summaries, in bulk."""
+    sessions = make_session_factory(database_url)
+    random.seed(7)
+    now = utcnow()
+    with transaction(sessions) as session:
+        organization = Organization(name="Bench")
+        session.add(organization)
+        session.flush()
+        project = Project(organization_id=organization.id, name="Bench")
+        session.add(project)
+        session.flush()
+        drawing = Drawing(project_id=project.id, name="A-101")
+        session.add(drawing)
+        session.flush()
+        versions = [
+            DrawingVersion(
+                drawing_id=drawing.id,
+                version_number=number,
+                storage_key=f"uploads/{number}.pdf",
+                original_filename=f"{number}.pdf",
+                content_type="application/pdf",
+                file_kind="pdf",
+                file_hash=f"{number:064d}",
+                file_size=1000,
+            )
+            for number in (1, 2)
+        ]
+        session.add_all(versions)
+        session.flush()
+        old, new = versions[0].id, versions[1].id
+        project_id = project.id
+    job_ids = _ids(jobs)
+    for start in range(0, jobs, 10_000):
+        chunk = job_ids[start : start + 10_000]
+        with transaction(sessions) as session:
+            job_rows = []
+            for job_id in chunk:
+                status = random.choice(STATUSES)
+                created = now - timedelta(minutes=random.randint(0, 60 * 24 * 30))
+                finished = created + timedelta(minutes=3) if status in ("completed", "failed") else None
+                job_rows.append(
+                    {
+                        "id": job_id,
+                        "project_id": project_id,
+                        "old_drawing_version_id": old,
+                        "new_drawing_version_id": new,
+                        "status": status,
+                        "created_at": created,
+                        "completed_at": finished,
+                    }
+                )
+            session.execute(insert(Job), job_rows)
+            stage_rows = [
+                {
+                    "id": str(uuid.uuid4()),
+                    "job_id": row["id"],
+                    "stage": stage,
+                    "drawing_version_id": version,
+                    "status": "failed" if row["status"] == "failed" and stage == "diff" else "completed",
+                }
+                for row in job_rows
+                for stage, version in (("ocr", old), ("ocr", new), ("diff", None), ("summary", None))
+            ]
+            session.execute(insert(JobStage), stage_rows)
+            session.execute(
+                insert(PipelineRequest),
+                [
+                    {
+                        "id": str(uuid.uuid4()),
+                        "project_id": project_id,
+                        "kind": "compare",
+                        "job_id": row["id"],
+                        "reason": "bench",
+                        "status": REQUEST_STATUSES[number % len(REQUEST_STATUSES)],
+                        "created_at": row["created_at"],
+                    }
+                    for number, row in enumerate(job_rows)
+                ],
+            )
+            summarized = job_rows[::10]
+            results = [
+                {
+                    "id": str(uuid.uuid4()),
+                    "job_id": row["id"],
+                    "changes_ref": "x",
+                    "engine_version": "bench",
+                    "overlay_refs": {},
+                }
+                for row in summarized
+            ]
+            session.execute(insert(DiffResult), results)
+            session.execute(
+                insert(ChangeSummary),
+                [
+                    {
+                        "id": str(uuid.uuid4()),
+                        "diff_result_id": result["id"],
+                        "version_number": 1,
+                        "is_active": True,
+                        "source": "machine",
+                        "content": {"overall": "", "items": []},
+                        "text": "bench",
+                        "model": "gpt-4.1-mini",
+                        "metadata": {},
+                    }
+                    for result in results
+                ],
+            )
+    sessions.kw["bind"].dispose()
+
+
+def scrape_seconds(database_url: str, scrapes: int) -> tuple[float, int]:
+    """Median wall time of a full collection, and the exposition's size in bytes."""
+    sessions = make_session_factory(database_url)
+    registry = CollectorRegistry()
+    registry.register(DatabaseCollector(sessions))
+    generate_latest(registry)  # connect and warm the database's caches, as a running exporter has
+    times, size = [], 0
+    for _ in range(scrapes):
+        started = time.perf_counter()
+        size = len(generate_latest(registry))
+        times.append(time.perf_counter() - started)
+    sessions.kw["bind"].dispose()
+    return statistics.median(times), size
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--jobs", type=int, default=100_000)
+    parser.add_argument("--scrapes", type=int, default=5)
+    arguments = parser.parse_args()
+    figures = {}
+    with _database() as postgres:
+        fill(postgres, arguments.jobs)
+        figures["postgresql"] = scrape_seconds(postgres, arguments.scrapes)
+    with tempfile.TemporaryDirectory(prefix="buildtrace-metrics-") as scratch:
+        sqlite = f"sqlite:///{Path(scratch) / 'bench.db'}"
+        upgrade(sqlite)
+        fill(sqlite, arguments.jobs)
+        figures["sqlite"] = scrape_seconds(sqlite, arguments.scrapes)
+    result = {
+        "jobs": arguments.jobs,
+        "scrapes": arguments.scrapes,
+        **{engine: {"median_s": round(seconds, 4), "bytes": size} for engine, (seconds, size) in figures.items()},
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"Database collector, {arguments.jobs} jobs ({arguments.jobs * 4} stages), median of {arguments.scrapes}\n")
+    print("| database | scrape s | exposition bytes |")
+    print("| --- | ---: | ---: |")
+    for engine, (seconds, size) in figures.items():
+        print(f"| {engine} | {seconds:.3f} | {size} |")
+
+
+if __name__ == "__main__":
+    main()
