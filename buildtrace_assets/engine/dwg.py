@@ -12,7 +12,8 @@ What the conversion cannot carry is counted by type and said
 (:class:`ConversionWarning`): entity types ezdwg does not convert (3D
 solids, regions, proxies of other applications' objects), entities whose
 conversion failed, references to blocks the file does not hold (external
-references) and fonts this machine does not have. A drawing whose conversion
+references) and text styles (the converter carries none: all text is drawn
+in a substitute font). A drawing whose conversion
 keeps less than the configured share of its entities is refused, as are bombs:
 more entities than the limit, block references that expand to more entities
 than the limit (deep or wide nesting), or coordinates beyond the limit.
@@ -61,7 +62,8 @@ class ConversionWarning:
     """Something the conversion could not carry, in words for the person who uploaded the drawing."""
 
     kind: str
-    """``unsupported_entities``, ``proxy_entities``, ``failed_entities``, ``missing_blocks`` or ``missing_fonts``."""
+    """``unsupported_entities``, ``proxy_entities``, ``failed_entities``, ``missing_blocks`` or
+    ``substituted_fonts``."""
     message: str
     count: int
     spaces: tuple[str, ...]
@@ -108,6 +110,7 @@ def convert_dwg(source: Path, *, min_share: float) -> tuple[Conversion, DxfDrawi
         raise BadInputError(f"{source.name}: the DWG has nothing to draw")
     vars(document).pop("saveas", None)  # saving works again for whoever takes the document
     conversion = _account(inventory, router.failed, dwg, spaces)
+    ezdwg.clear_decode_caches()  # the decoded DWG is no longer needed; the plot that follows needs the memory
     if conversion.entities and conversion.carried < min_share * conversion.entities:
         raise BadInputError(
             f"{source.name}: the conversion keeps only {conversion.carried:,} of {conversion.entities:,} entities "
@@ -410,7 +413,7 @@ def _account(
     warnings = [_lost_warning(kind, entries) for kind, entries in lost.items()]
     carried = len(inventory) - sum(len(entries) for entries in lost.values())
     warnings.extend(_missing_blocks(inventory, dwg, spaces))
-    warnings.extend(_missing_fonts(dwg))
+    warnings.extend(_substituted_fonts(dwg))
     return Conversion(len(inventory), carried, tuple(warnings))
 
 
@@ -462,28 +465,33 @@ def _missing_blocks(
     ]
 
 
-def _missing_fonts(dwg: ezdwg.Document) -> list[ConversionWarning]:
-    """Text styles whose font this machine lacks: their text is drawn with a substitute of other widths."""
+def _substituted_fonts(dwg: ezdwg.Document) -> list[ConversionWarning]:
+    """The DWG's text styles, which the converter does not carry: all its text is drawn in ezdxf's default font.
+
+    Glyph widths then differ from the style's font, which matters when the
+    other revision is a PDF plotted by the CAD program. Said with the fonts
+    the styles name and how many of them this machine lacks anyway.
+    """
     from ezdwg import raw
     from ezdxf.fonts import fonts
 
-    missing = sorted(
+    styles = sorted(
         {
-            (table["name"], PurePath(table["font"].replace("\\", "/")).name)
+            (table["name"] or "unnamed", PurePath(table["font"].replace("\\", "/")).name)
             for table in raw.decode_write_tables(dwg.path)
             if table.get("kind") == "STYLE" and not table.get("shape") and table.get("font")
-            if not fonts.font_manager.has_font(PurePath(table["font"].replace("\\", "/")).name)
         }
     )
-    if not missing:
+    if not styles:
         return []
-    listed = ", ".join(f"{style or 'unnamed'} ({font})" for style, font in missing)
+    listed = ", ".join(f"{style} ({font})" for style, font in styles)
+    absent = sum(not fonts.font_manager.has_font(font) for _style, font in styles)
     return [
         ConversionWarning(
-            "missing_fonts",
-            f"{_count(len(missing), 'text style uses a font', 'text styles use fonts')} not available here, "
-            f"drawn with a substitute: {listed}",
-            len(missing),
+            "substituted_fonts",
+            f"text styles are not converted: the text of {_count(len(styles), 'style', 'styles')} ({listed}) is "
+            f"drawn in a substitute font of other widths ({absent} of these fonts are not installed here)",
+            len(styles),
             (BLOCKS,),
         )
     ]

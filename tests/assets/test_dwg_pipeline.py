@@ -59,7 +59,8 @@ def test_a_dwg_revised_as_dxf_reports_the_edits_and_what_the_dwg_conversion_lost
     assert (sheet["sheet_number"], sheet["status"]) == (SHEET_NUMBER, "modified")
     assert [change["new_text"] for change in sheet["changes"]] in (["2"], ["NOTE 2"])
     assert HEADING in summary
-    assert "The old version: 1 text style uses a font not available here" in summary and "(on A-101)." in summary
+    assert "The old version: text styles are not converted: the text of 1 style (Standard (txt))" in summary
+    assert "(on A-101)." in summary
     with world.session_factory() as session:
         shown = versions_with_warnings(session, world.storage, world.owner, drawing_id)
     assert [(version.file_kind, len(warnings)) for version, warnings in shown] == [("dwg", 1), ("dxf", 0)]
