@@ -68,10 +68,10 @@ from buildtrace_assets.engine.model import (
 )
 from buildtrace_assets.engine.overlay import write_crops, write_overlay
 from buildtrace_assets.engine.pagediff import PageComparison, compare_pages, numbered
-from buildtrace_assets.engine.plot_scale import render_dpis
+from buildtrace_assets.engine.plot_scale import MAX_RENDER_DPI, finer_by, matrix_scale, render_dpis
 from buildtrace_assets.engine.regions import cluster_boxes
 from buildtrace_assets.engine.sheets import identify_sheet
-from buildtrace_assets.engine.text import OcrScope, ocr_region, page_text
+from buildtrace_assets.engine.text import OCR_DPI, OcrScope, ocr_region, page_text
 from buildtrace_assets.engine.textdiff import map_words, region_text, snap_to_words, without_moved, words_centred_in
 from buildtrace_assets.observability.tracing import engine_stage
 
@@ -431,13 +431,15 @@ def _read_changed_text(
     if not any(page.text_source == "ocr" for page in pages):
         return result.changes
     matrix = result.alignment.matrix
+    old_finer, new_finer = finer_by(matrix_scale(matrix))
 
     def read(change: Change) -> Change | None:
         if change.kind == "moved":
             return change  # its words were matched where it was and where it is; a reading here would undo that
         new_box = _grow(change.bbox, CHANGE_TEXT_MARGIN_PT, pages[1])
         old_box = _grow(_box_to_old(new_box, matrix), (0.0, 0.0), pages[0])
-        old_read, new_read = _band_words(docs[0], pages[0], old_box), _band_words(docs[1], pages[1], new_box)
+        old_read = _band_words(docs[0], pages[0], old_box, OCR_DPI * old_finer)
+        new_read = _band_words(docs[1], pages[1], new_box, OCR_DPI * new_finer)
         old_words, new_words = without_moved(map_words(old_read, matrix), new_read)
         box = snap_to_words(change.bbox, old_words + new_words)
         old_text, new_text = region_text(old_words, new_words, box)
@@ -452,12 +454,13 @@ def _read_changed_text(
     return numbered(_without_overlaps(changes, read), result.sheet_key)
 
 
-def _band_words(document: Document, page: PageAnalysis, band: BBox) -> list[Word] | tuple[Word, ...]:
+def _band_words(document: Document, page: PageAnalysis, band: BBox, dpi: float) -> list[Word] | tuple[Word, ...]:
     """The words of one band of a page: OCR of it, or the text layer's words there. Both sides are read over the
     same band, since a text layer's words elsewhere would pair with the band's as moved words and drop out of an
-    added note (``EXISTING`` of another note taken for the added note's ``EXISTING``)."""
+    added note (``EXISTING`` of another note taken for the added note's ``EXISTING``). OCR reads the smaller plot
+    of a re-plotted sheet finer (``dpi``), so its smaller text is as many pixels tall as the larger plot's."""
     if page.text_source == "ocr":
-        return ocr_region(document, page.index, band)
+        return ocr_region(document, page.index, band, dpi=min(dpi, MAX_RENDER_DPI))
     return words_centred_in(page.words, band)
 
 

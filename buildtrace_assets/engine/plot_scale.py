@@ -73,13 +73,20 @@ def render_dpis(old: SheetLike, new: SheetLike, dpi: float) -> tuple[float, floa
     pages alike, or the scale is near the ends of the range, both resolutions
     shrink together and keep their ratio.
     """
-    scale = min(MAX_SCALE, max(MIN_SCALE, expected_scale(old, new)))
-    old_dpi, new_dpi = dpi * max(scale, 1.0), dpi * max(1.0, 1.0 / scale)
+    old_finer, new_finer = finer_by(expected_scale(old, new))
+    old_dpi, new_dpi = dpi * old_finer, dpi * new_finer
     old_area, new_area = old.width_pt * old.height_pt, new.width_pt * new.height_pt
     budget = min(max(old_area, new_area) * (dpi / 72.0) ** 2, MAX_RENDER_PIXELS)
     asked = max(old_area * (old_dpi / 72.0) ** 2, new_area * (new_dpi / 72.0) ** 2)
     shrink = min(1.0, math.sqrt(budget / asked) if asked > 0 else 1.0, MAX_RENDER_DPI / max(old_dpi, new_dpi))
     return old_dpi * shrink, new_dpi * shrink
+
+
+def finer_by(scale: float) -> tuple[float, float]:
+    """How many times finer than the larger plot the (old, new) sheet must be rendered or read for one size per
+    drawing unit: the smaller plot by the scale, the larger not at all."""
+    scale = min(MAX_SCALE, max(MIN_SCALE, scale))
+    return max(scale, 1.0), max(1.0, 1.0 / scale)
 
 
 def _scale_from_words(old_words: Sequence[Word], new_words: Sequence[Word]) -> float | None:

@@ -240,3 +240,25 @@ def test_a_note_added_on_a_scan_reads_whole_though_its_words_are_printed_elsewhe
     (sheet,) = document["sheets"]
     added = [change for change in sheet["changes"] if change["kind"] == "added"]
     assert [change["new_text"] for change in added] == ["9. VERIFY 3 EXISTING FLOOR DRAINS BEFORE DEMOLITION."]
+
+
+def test_a_half_size_scan_is_read_as_finely_as_the_full_size_sheet(tmp_path):
+    """The half-size scan's text is half as tall: OCR read at twice the resolution misreads no unchanged value
+    (at the full-size resolution ``73'-3"`` read as ``73-3"`` and stood as a change)."""
+    design = tmp_path / "design.pdf"
+    make_drawing_set(design, 1, seed=3, page_size=(1224, 792))
+    old = pymupdf.open(design)
+    old[0].insert_text((830, 240), "PROVIDE 2 LAYERS GYP. BD. AT SHAFT WALLS.", fontsize=8)
+    old.save(tmp_path / "old.pdf")
+    revised = pymupdf.open(design)
+    revised[0].insert_text((830, 240), "PROVIDE 3 LAYERS GYP. BD. AT SHAFT WALLS.", fontsize=8)
+    half = pymupdf.open()
+    page = half.new_page(width=612, height=396)
+    page.show_pdf_page(page.rect, revised, 0)
+    page.get_pixmap(dpi=300, colorspace=pymupdf.csGRAY).save(tmp_path / "new.png")
+
+    document = compare_documents(tmp_path / "old.pdf", tmp_path / "new.png", tmp_path / "out", dpi=100)
+
+    (sheet,) = document["sheets"]
+    assert sheet["alignment"]["scale"] == pytest.approx(0.5, abs=0.002)
+    assert [(c["kind"], c["old_text"], c["new_text"]) for c in sheet["changes"]] == [("modified", "2", "3")]

@@ -18,6 +18,7 @@ from buildtrace_assets.engine.plot_scale import (
     at_drawing_resolution,
     drawing_px_per_pt,
     expected_scale,
+    finer_by,
     render_dpis,
 )
 from buildtrace_assets.samples import make_drawing_set
@@ -77,6 +78,12 @@ def test_the_smaller_plot_renders_finer_so_both_have_one_size_per_drawing_unit()
     assert render_dpis(arch_d, half, 150.0) == pytest.approx((150.0, 300.0))
     assert render_dpis(half, arch_d, 150.0) == pytest.approx((300.0, 150.0))
     assert render_dpis(arch_d, arch_d, 150.0) == (150.0, 150.0)
+
+
+def test_the_smaller_plot_is_read_finer_by_the_scale_within_the_compared_range():
+    assert finer_by(0.5) == (1.0, 2.0)
+    assert finer_by(1.4142) == (1.4142, 1.0)
+    assert finer_by(10.0) == (4.0, 1.0)
 
 
 def test_render_resolutions_are_capped_by_the_larger_page_and_the_renderer():
