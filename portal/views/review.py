@@ -42,7 +42,7 @@ from portal.review_data import (
     sheet_key,
     sheet_regions,
 )
-from portal.views.alignment import alignment_panel, sheet_status
+from portal.views.alignment import alignment_panel, sheet_status, unaligned_reason
 
 CANVAS_WIDTH = 1000
 CROP_WIDTH = 360
@@ -65,7 +65,9 @@ def _sheet_table(review: Review) -> None:
                 "sheet": key,
                 "title": sheet.get("title") or "",
                 "status": sheet_status(sheet),
-                "regions": len(sheet_regions(review.document, review.overlay_changes, key)),
+                "regions": None  # not computed: never "0 changes"
+                if unaligned_reason(sheet)
+                else len(sheet_regions(review.document, review.overlay_changes, key)),
                 "alignment": (sheet.get("alignment") or {}).get("score"),
                 "size": replot_note(sheet),
                 "problem": (sheet.get("error") or {}).get("message", ""),
