@@ -6,11 +6,11 @@ area note, a door block reference and its tag attribute (eight entities
 and one attribute), until the file reaches the target size. Each file is
 then converted by the engine's own path (:func:`buildtrace_assets.engine.dwg.convert_dwg`,
 the ezdwg read, the routing into spaces and the account of losses) in a
-child process that reports the call's seconds and its peak RSS; opening
-the file as the pipeline does (conversion plus the page size, which plots
-the model space) is measured the same way for the smaller files: the plot,
-not the conversion, dominates that (ezdxf draws every glyph of the text
-as curves through PyMuPDF's drawing API).
+child process that reports the call's seconds and its peak RSS; the
+version's analysis as the pipeline runs it (conversion, then plotting the
+sheet for its words and thumbnail) is measured the same way for the smaller
+files: the plot, not the conversion, dominates it (ezdxf draws every glyph
+of the text as curves through PyMuPDF's drawing API).
 
 Targets: a 10 MB DWG converted in under 10 s and under 700 MB.
 
@@ -62,8 +62,8 @@ def write_plan(path: Path, rooms: int) -> Path:
 
 
 def child(mode: str, path: Path) -> None:
-    """Run one conversion (``convert``) or one opening (``open``) and print its seconds and peak RSS as JSON."""
-    from buildtrace_assets.engine.documents import open_document
+    """Run one conversion (``convert``) or one analysis (``analyze``) and print its seconds and peak RSS as JSON."""
+    from buildtrace_assets.engine.compare import analyze_document
     from buildtrace_assets.engine.dwg import convert_dwg
 
     started = time.perf_counter()
@@ -71,11 +71,11 @@ def child(mode: str, path: Path) -> None:
         conversion, _ = convert_dwg(path, min_share=0.0)
         entities, carried = conversion.entities, conversion.carried
     else:
-        with open_document(path) as document:
-            entities, carried = document.page_count, document.page_count
+        pages = len(analyze_document(path).pages)
+        entities, carried = pages, pages
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    if mode == "open":  # the conversion runs in the document's sandboxed child, which has ended by now
+    if mode == "analyze":  # the conversion runs in the document's sandboxed child, which has ended by now
         peak_mb = max(peak_mb, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
     print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "entities": entities, "carried": carried}))
 
@@ -93,10 +93,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes-mb", type=float, nargs="+", default=[0.1, 1.0, 5.0, 10.0])
     parser.add_argument(
-        "--open-up-to-mb",
+        "--analyze-up-to-mb",
         type=float,
         default=0.1,
-        help="also open files up to this size as the pipeline does (plotting the model space is much slower)",
+        help="also analyse files up to this size as the pipeline does (plotting the model space is much slower)",
     )
     parser.add_argument("--child", nargs=2, metavar=("MODE", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -116,7 +116,7 @@ def main() -> None:
                 "entities": rooms * ENTITIES_PER_ROOM,
                 "write_s": round(written_s, 1),
                 "convert": measure("convert", path),
-                "open": measure("open", path) if size_mb <= args.open_up_to_mb else None,
+                "analyze": measure("analyze", path) if size_mb <= args.analyze_up_to_mb else None,
             }
             rows.append(row)
             print(json.dumps(row), flush=True)

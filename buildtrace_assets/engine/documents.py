@@ -321,8 +321,10 @@ class _DxfPlotter:
 
     def _size(self, index: int) -> tuple[float, float]:
         if self._layouts[index].is_modelspace:
-            rect = self.page(index).rect
-            return rect.width, rect.height
+            # The size ezdxf's PDF backend gives its page (whole points), known without plotting: opening a large
+            # model space (the upload check opens every file) must not wait for its plot.
+            model = self._page_setup(index)
+            return float(int(model.width_in_mm * 72.0 / 25.4)), float(int(model.height_in_mm * 72.0 / 25.4))
         setup = self._page_setup(index)
         return setup.width_in_mm * 72.0 / 25.4, setup.height_in_mm * 72.0 / 25.4
 
