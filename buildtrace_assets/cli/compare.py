@@ -62,6 +62,13 @@ def compare(old: Path, new: Path, out_dir: Path, dpi: int | None, aligns: tuple[
         click.echo("Report: " + ", ".join(str(path) for path in written))
     changed = sum(1 for sheet in document["sheets"] if sheet["status"] != "unchanged")
     click.echo(f"{len(document['sheets'])} sheet(s) compared, {changed} with changes or errors.")
+    for sheet in document["sheets"]:
+        if (sheet.get("error") or {}).get("kind") == "unaligned":
+            click.echo(
+                f"warning: sheet {sheet['key']} could not be aligned ({sheet['error']['message']}), so its changes"
+                f' were not computed; align it by hand with --align "{sheet["key"]}:x1,y1=X1,Y1;x2,y2=X2,Y2"',
+                err=True,
+            )
     click.echo(f"Results: {out_dir / 'changes.json'} (summary: {out_dir / 'summary.md'})")
 
 

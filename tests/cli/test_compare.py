@@ -107,6 +107,7 @@ def test_align_compares_a_sheet_the_automatic_alignment_fails_on_by_the_given_po
     assert plain.exit_code == 0 and aligned.exit_code == 0, aligned.output
     [automatic] = json.loads((tmp_path / "auto" / "changes.json").read_text())["sheets"]
     assert automatic["error"]["kind"] == "unaligned"
+    assert "warning: sheet page-1 could not be aligned" in plain.stderr and '--align "page-1:' in plain.stderr
     [sheet] = json.loads((tmp_path / "out" / "changes.json").read_text())["sheets"]
     assert sheet["alignment"]["source"] == "manual" and len(sheet["alignment"]["points"]) == 2
     assert [change["kind"] for change in sheet["changes"]] == ["added"]
