@@ -260,3 +260,33 @@ def test_unchanged_words_the_scan_side_never_read_are_no_change():
     title_block_only = (Word("A-102", (560.0, 360.0, 590.0, 370.0)),)
 
     assert compare_pages(old, _edited(new, words=title_block_only), sheet_key="A-102").changes == []
+
+
+@pytest.fixture(scope="module")
+def full_and_half_size(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The generated plan, and the same plan re-plotted at half size with a wall added at (300, 420)-(300, 520)."""
+    folder = tmp_path_factory.mktemp("half")
+    full, half = folder / "full.pdf", folder / "half.pdf"
+    make_drawing_set(full, 1, seed=3, page_size=(1224, 792))
+    source = pymupdf.open(full)
+    replot = pymupdf.open()
+    page = replot.new_page(width=612, height=396)
+    page.show_pdf_page(page.rect, source, 0)
+    page.draw_line((150, 210), (150, 260), width=1.0)
+    replot.save(half)
+    return full, half
+
+
+@pytest.mark.parametrize("old_dpi", [100, 400], ids=["rendered-per-drawing-unit", "rendered-four-times-finer"])
+def test_a_half_size_replot_is_compared_at_one_size_per_drawing_unit(full_and_half_size, old_dpi):
+    """Whether the old sheet was rendered at the new sheet's pixels per drawing unit or finer, it is compared at
+    them: the added wall is the one change, in new-sheet points. (Warped straight down from four times finer, thin
+    lines alias into spurious added ink.)"""
+    full, half = full_and_half_size
+
+    result = compare_pages(_rendered(full, dpi=old_dpi), _rendered(half, dpi=200), sheet_key="A-101")
+
+    assert result.ok, result.reason
+    np.testing.assert_allclose(result.alignment.matrix, [[0.5, 0, 0], [0, 0.5, 0]], atol=0.05)
+    (change,) = result.changes
+    assert change.kind == "added" and boxes_match(change.bbox, (149.5, 210, 150.5, 260))
