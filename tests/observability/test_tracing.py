@@ -3,10 +3,13 @@ runs (with the engine's stages and the summarizer call), down to the stored summ
 
 from __future__ import annotations
 
+import threading
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from dagster import DagsterInstance, RunRequest, build_sensor_context, materialize
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from pipeline.world import World
@@ -16,7 +19,7 @@ from buildtrace_assets.assets.change_summaries import change_summary
 from buildtrace_assets.assets.diff_results import diff_result
 from buildtrace_assets.assets.drawing_versions import drawing_analysis
 from buildtrace_assets.db.models import ChangeSummary
-from buildtrace_assets.observability.tracing import TRACE_TAG
+from buildtrace_assets.observability.tracing import TRACE_TAG, engine_stage, installed, make_provider
 from buildtrace_assets.samples import RevisionPair
 from buildtrace_assets.sensors.jobs import job_progress_sensor
 from buildtrace_assets.sensors.pipeline_requests import pipeline_request_sensor
@@ -98,3 +101,39 @@ def test_without_an_exporter_runs_carry_no_trace_tags(world: World, revision_pai
         (request,) = pipeline_request_sensor(context).run_requests
 
     assert TRACE_TAG not in request.tags
+
+
+def test_with_an_endpoint_spans_go_out_over_otlp_http(monkeypatch: pytest.MonkeyPatch) -> None:
+    received: list[tuple[str, str, bytes]] = []
+
+    class Collector(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append((self.path, self.headers["Content-Type"], body))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/x-protobuf")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Collector)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", f"http://127.0.0.1:{server.server_address[1]}")
+    provider = make_provider("buildtrace-test")
+    try:
+        with installed(provider), engine_stage("diff", sheet="A-101"):
+            pass
+        assert provider.force_flush(10_000)
+    finally:
+        provider.shutdown()
+        server.shutdown()
+
+    ((path, content_type, body),) = received
+    request = ExportTraceServiceRequest.FromString(body)
+    (span,) = request.resource_spans[0].scope_spans[0].spans
+    assert (path, content_type, span.name) == ("/v1/traces", "application/x-protobuf", "engine.diff")
+    resource = {
+        attribute.key: attribute.value.string_value for attribute in request.resource_spans[0].resource.attributes
+    }
+    assert resource["service.name"] == "buildtrace-test"
