@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from buildtrace_assets.db.models import DiffResult, DrawingVersion, Job, SheetAlignment
+from buildtrace_assets.db.models import DiffResult, DrawingVersion, Job, PipelineRequest, SheetAlignment
 from buildtrace_assets.engine.compare import DocumentAnalysis
 from buildtrace_assets.engine.errors import AnalysisMismatchError
 from buildtrace_assets.engine.manual_alignment import (
@@ -106,8 +106,9 @@ def save_alignment(
     return row
 
 
-def clear_alignment(session: Session, actor: Actor, job_id: str, sheet_key: str) -> None:
-    """Drop a sheet's manual alignment (editors and owners) and ask for the diff again, aligned automatically."""
+def clear_alignment(session: Session, actor: Actor, job_id: str, sheet_key: str) -> PipelineRequest:
+    """Drop a sheet's manual alignment (editors and owners); the request that diffs the job again, aligned
+    automatically."""
     result = get_diff_result(session, actor, job_id)
     result, project = require_diff_result(session, actor, result.id, "editor")
     lock_diff_result(session, result)
@@ -120,7 +121,7 @@ def clear_alignment(session: Session, actor: Actor, job_id: str, sheet_key: str)
     session.delete(row)
     session.flush()
     audit.record_change(session, actor, "sheet_alignment.delete", project, row, before=before, deleted=True)
-    request_comparison(
+    return request_comparison(
         session, actor, project, session.get_one(Job, result.job_id), f"automatic alignment of sheet {sheet_key}"
     )
 

@@ -139,13 +139,20 @@ def _editor(user: SignedIn, job: JobRef, review: Review, sheet: Mapping[str, Any
         _save(user, job, key, old, new)
 
 
-def _saved_but_not_applied(user: SignedIn, job: JobRef, key: str, alignment: Mapping[str, Any]) -> bool:
-    """Whether a person's point pairs for the sheet are stored but the diff shown was made without them (it is
-    running again): read from the database, so the notice stays until the new diff is there."""
+def _stored_points(user: SignedIn, job: JobRef, key: str) -> list[Any] | None:
+    """The point pairs stored for the sheet, read from the database (so what the page says about them survives
+    reruns), or None."""
     stored = backend.run(
         lambda s: [row.points for row in alignments.sheet_alignments(s, user.actor, job.job_id) if row.sheet_key == key]
     )
-    return bool(stored) and (alignment.get("source") != "manual" or alignment.get("points") != stored[0])
+    return stored[0] if stored else None
+
+
+def _back_to_automatic(user: SignedIn, job: JobRef, key: str) -> None:
+    if st.button("Back to automatic alignment", key=f"automatic-{job.job_id}-{key}") and backend.attempt(
+        lambda s: alignments.clear_alignment(s, user.actor, job.job_id, key)
+    ):
+        st.rerun()
 
 
 def alignment_panel(
@@ -157,8 +164,12 @@ def alignment_panel(
     key = sheet_key(dict(sheet))
     reason = unaligned_reason(sheet)
     alignment = sheet.get("alignment") or {}
-    if _saved_but_not_applied(user, job, key, alignment):
+    stored = _stored_points(user, job, key)
+    applied = alignment.get("source") == "manual" and alignment.get("points") == stored
+    if stored is not None and not applied:
         st.info(f"Alignment of sheet {key} saved: the comparison runs again with it.", icon=":material/sync:")
+    elif stored is None and alignment.get("source") == "manual":
+        st.info(f"Sheet {key} is being compared again with its automatic alignment.", icon=":material/sync:")
     if reason is not None:
         st.warning(
             f"Sheet {key} could not be aligned with its old revision, so its changes were not computed: {reason}."
@@ -171,6 +182,8 @@ def alignment_panel(
         if not project.can_edit:
             st.caption("Editors and owners can align a sheet by hand.")
             return
+        if stored is not None:
+            _back_to_automatic(user, job, key)
         if reason is None and not st.toggle(
             "Pick points on the old and new sheet", key=f"pick-{review.diff_result_id}-{key}"
         ):

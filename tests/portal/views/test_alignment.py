@@ -158,3 +158,22 @@ def test_the_summary_page_names_the_unaligned_sheet_and_links_to_its_manual_alig
     )
     [link] = [link for link in app.get("page_link") if "Align sheet page-1 by hand" in link.proto.label]
     assert f"sheet={SHEET}" in link.proto.page or SHEET in str(link.proto)
+
+
+def test_a_sheet_aligned_by_hand_can_go_back_to_the_automatic_alignment(
+    open_app: OpenApp, people: People, portal_env: PortalEnv, unaligned: SeededJob
+) -> None:
+    points = [{"old": list(old), "new": list(new)} for old, new in picked_points(SPARSE_REPLOT, *SPARSE_CORNERS)]
+    portal_env.run(
+        lambda s: alignments.save_alignment(s, portal_env.storage, people.editor, unaligned.job_id, SHEET, points)
+    )
+    viewer = open_app(people.viewer, page=PAGE)
+    assert "Back to automatic alignment" not in [button.label for button in viewer.button]
+
+    app = open_app(people.editor, page=PAGE)
+    labelled(app.button, "Back to automatic alignment").click()
+    app.run()
+
+    assert not app.exception
+    assert portal_env.run(lambda s: alignments.sheet_alignments(s, people.viewer, unaligned.job_id)) == []
+    assert "Back to automatic alignment" not in [button.label for button in app.button]
