@@ -139,8 +139,8 @@ class InkPage:
             return None
         cell = max(1, round(cell_pt * self.px_per_pt))
         dx, dy = self._refined(gone, _coarse_offset(gone, arrived, cell), cell)
-        removed_share = _landing_share(gone, (dx, dy), self.new.image, self.papers[1], self.ink_px_per_pt)
-        added_share = _landing_share(arrived, (-dx, -dy), self.old_in_new, self.papers[0], self.ink_px_per_pt)
+        removed_share = _share(_landing(gone, (dx, dy), self.new.image, self.papers[1], self.ink_px_per_pt))
+        added_share = _share(_landing(arrived, (-dx, -dy), self.old_in_new, self.papers[0], self.ink_px_per_pt))
         return Shift(dx, dy, removed_share, added_share)
 
     def ambiguous(self, gone: Pixels, arrived: Pixels, shift: Shift) -> bool:
@@ -150,8 +150,8 @@ class InkPage:
 
         def exact(dx: int, dy: int) -> float:
             return min(
-                _landing_share(gone, (dx, dy), self.new.image, self.papers[1], self.ink_px_per_pt, 0.0),
-                _landing_share(arrived, (-dx, -dy), self.old_in_new, self.papers[0], self.ink_px_per_pt, 0.0),
+                _share(_landing(gone, (dx, dy), self.new.image, self.papers[1], self.ink_px_per_pt, 0.0)),
+                _share(_landing(arrived, (-dx, -dy), self.old_in_new, self.papers[0], self.ink_px_per_pt, 0.0)),
             )
 
         slide = round(SLIDE_PT * self.px_per_pt)
@@ -209,16 +209,9 @@ def _cell_mask(pixels: Pixels, cell: int, margin: int) -> tuple[np.ndarray, tupl
     return cv2.GaussianBlur(mask, (3, 3), 0), (left, top)
 
 
-def _landing_share(
-    pixels: Pixels,
-    offset: tuple[int, int],
-    image: np.ndarray,
-    paper: float,
-    px_per_pt: float,
-    tolerance_pt: float = TOLERANCE_PT,
-) -> float:
-    """Share of ``pixels`` that land on (or within the ink tolerance of) ink of ``image`` when shifted by ``offset``."""
-    return float(_landing(pixels, offset, image, paper, px_per_pt, tolerance_pt).mean()) if len(pixels.rows) else 0.0
+def _share(landed: np.ndarray) -> float:
+    """The share of pixels that landed (none of none)."""
+    return float(landed.mean()) if len(landed) else 0.0
 
 
 def _landing(
