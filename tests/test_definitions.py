@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from importlib.metadata import version as package_version
 
 import pytest
 from dagster import Definitions, in_process_executor
@@ -13,8 +14,10 @@ from dagster import Definitions, in_process_executor
 from buildtrace_assets.assets.change_summaries import change_summary
 from buildtrace_assets.assets.diff_results import diff_result
 from buildtrace_assets.assets.drawing_versions import drawing_analysis
-from buildtrace_assets.config import Settings
+from buildtrace_assets.config import Settings, get_settings
 from buildtrace_assets.definitions import EXECUTORS, defs, select_executor
+from buildtrace_assets.summaries import PROMPT_VERSION
+from buildtrace_assets.summaries.factory import make_summarizer
 
 ASSETS = (drawing_analysis, diff_result, change_summary)
 
@@ -103,3 +106,34 @@ def test_on_a_laptop_the_code_location_loads_no_cloud_or_cluster_client(tmp_path
 
     assert loaded.returncode == 0, loaded.stderr
     assert loaded.stdout.strip() == "[]"
+
+
+def test_the_asset_graph_reads_analysis_to_diff_to_summary() -> None:
+    graph = defs.resolve_asset_graph()
+
+    edges = {
+        (parent.to_user_string(), key.to_user_string())
+        for key in graph.get_all_asset_keys()
+        for parent in graph.get(key).parent_keys
+    }
+
+    assert edges == {("drawing_analysis", "diff_result"), ("diff_result", "change_summary")}
+
+
+def test_engine_and_summarizer_versions_are_the_code_versions() -> None:
+    graph = defs.resolve_asset_graph()
+    engine = graph.get(drawing_analysis.key).code_version
+
+    assert engine == package_version("buildtrace") and graph.get(diff_result.key).code_version == engine
+    assert graph.get(change_summary.key).code_version == (
+        f"prompt {PROMPT_VERSION}, model {make_summarizer(get_settings()).model}"
+    )
+
+
+def test_asset_checks_report_against_the_job_partition() -> None:
+    checks = {spec.name: spec.partitions_def for asset in (diff_result, change_summary) for spec in asset.check_specs}
+
+    assert {name: partitions.name for name, partitions in checks.items() if partitions} == {
+        "sheets_aligned": "jobs",
+        "summary_covers_every_change": "jobs",
+    }

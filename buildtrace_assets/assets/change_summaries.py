@@ -5,7 +5,12 @@ the one implementation of versioned summary generation (the portal and the
 API use it too): inputs are read in one transaction, the model runs with none
 open, and the result is saved in a second one. On top of that it tracks the
 job's ``summary`` stage, stores the summary as a markdown blob and checks that
-every change is summarized.
+every change is summarized. The summary is written in the name of the person
+whose request the run carries out (see :mod:`.attribution`).
+
+Its code version is the prompt version and the configured model, so Dagster
+marks every summary written with another one stale, and a data engineer can
+backfill exactly those.
 """
 
 import time
@@ -21,20 +26,28 @@ from dagster import (
     asset,
 )
 
+from buildtrace_assets.assets.attribution import requester
 from buildtrace_assets.assets.diff_results import diff_result
 from buildtrace_assets.assets.policies import STEP_RETRY, step_resources
 from buildtrace_assets.assets.tracking import job_stage_tracked
+from buildtrace_assets.config import Settings, get_settings
 from buildtrace_assets.observability.steps import count_tokens, observed_step, summarizer_call
 from buildtrace_assets.partitions import jobs_partitions
 from buildtrace_assets.resources import AppDatabaseResource, BlobStorageResource, SummarizerResource
-from buildtrace_assets.services.access import SYSTEM
 from buildtrace_assets.services.diff_results import get_diff_result
-from buildtrace_assets.services.errors import InvalidInput, NotFound
+from buildtrace_assets.services.errors import InvalidInput, NotFound, PermissionDenied
+from buildtrace_assets.services.partition_labels import job_label
+from buildtrace_assets.summaries import PROMPT_VERSION, InvalidChangesError
 from buildtrace_assets.summaries import ChangeSummary as SummaryModel
-from buildtrace_assets.summaries import InvalidChangesError
+from buildtrace_assets.summaries.factory import make_summarizer
 from buildtrace_assets.summaries.generate import load_summary_input, save_summary, summarize_input
 
 SUMMARY_COVERS_CHANGES = "summary_covers_every_change"
+
+
+def summarizer_version(settings: Settings) -> str:
+    """The code version of ``change_summary``: what decides a summary's wording besides its input."""
+    return f"prompt {PROMPT_VERSION}, model {make_summarizer(settings).model}"
 
 
 def coverage_check(document: dict[str, Any], summary: SummaryModel) -> AssetCheckResult:
@@ -55,8 +68,14 @@ def coverage_check(document: dict[str, Any], summary: SummaryModel) -> AssetChec
     retry_policy=STEP_RETRY,
     op_tags=step_resources(cpu="500m", memory="1Gi"),
     group_name="jobs",
+    code_version=summarizer_version(get_settings()),
     check_specs=[
-        AssetCheckSpec(SUMMARY_COVERS_CHANGES, asset="change_summary", description="Every change id is summarized.")
+        AssetCheckSpec(
+            SUMMARY_COVERS_CHANGES,
+            asset="change_summary",
+            description="Every change id is summarized.",
+            partitions_def=jobs_partitions,
+        )
     ],
 )
 def change_summary(
@@ -71,7 +90,7 @@ def change_summary(
     A missing diff result or an unreadable changes document or overlay fails
     at once, since retrying cannot repair them; a failing model call is retried.
     """
-    job_id = context.partition_key
+    job_id, actor = context.partition_key, requester(context.run.tags)
     final_attempt = context.retry_number >= STEP_RETRY.max_retries
     blobs = storage.get()
     with (
@@ -81,21 +100,24 @@ def change_summary(
         writer = summarizer.get()
         try:
             with database.transaction() as session:
-                source = load_summary_input(session, blobs, SYSTEM, get_diff_result(session, SYSTEM, job_id).id)
+                source = load_summary_input(session, blobs, actor, get_diff_result(session, actor, job_id).id)
+                label = job_label(session, job_id)
             started = time.perf_counter()
             with summarizer_call(writer.model):
                 summary = summarize_input(source, blobs, writer)
             count_tokens(writer.model, summary.metadata.usage)
             seconds = time.perf_counter() - started
-        except (NotFound, InvalidInput, InvalidChangesError) as error:
+        except (NotFound, PermissionDenied, InvalidInput, InvalidChangesError) as error:
             raise Failure(f"job {job_id} cannot be summarized: {error}", allow_retries=False) from error
         with database.transaction() as session:
-            row = save_summary(session, SYSTEM, source, summary, writer.model)
+            row = save_summary(session, actor, source, summary, writer.model)
             key = f"jobs/{job_id}/summaries/{row.id}.md"
             blobs.put_bytes(key, row.text.encode(), content_type="text/markdown")
             stage.completed(session, key)
     return MaterializeResult(
         metadata={
+            "job": label,
+            "written_for": actor.user_id or "pipeline",
             "summary_id": row.id,
             "source": row.source,
             "summarizer": summary.metadata.summarizer,

@@ -11,13 +11,14 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass
-from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any
 
 from dagster import (
+    AllPartitionMapping,
     AssetCheckResult,
     AssetCheckSpec,
+    AssetDep,
     AssetExecutionContext,
     MaterializeResult,
     MetadataValue,
@@ -25,23 +26,24 @@ from dagster import (
 )
 from sqlalchemy.orm import Session
 
-from buildtrace_assets.assets.drawing_versions import load_analysis
+from buildtrace_assets.assets.attribution import requester
+from buildtrace_assets.assets.drawing_versions import ENGINE_VERSION, drawing_analysis, load_analysis
 from buildtrace_assets.assets.policies import STEP_RETRY, bad_input_failure, step_resources
 from buildtrace_assets.assets.tracking import job_stage_tracked
 from buildtrace_assets.db.models import DrawingVersion, Job
 from buildtrace_assets.engine.alignment import MIN_SCORE
 from buildtrace_assets.engine.compare import DocumentAnalysis, compare_documents
 from buildtrace_assets.engine.errors import BadInputError
+from buildtrace_assets.engine.manual_alignment import PointPair
 from buildtrace_assets.observability.steps import observed_step, record_comparison
 from buildtrace_assets.partitions import jobs_partitions
 from buildtrace_assets.resources import AppDatabaseResource, BlobStorageResource, EngineSettingsResource
-from buildtrace_assets.services.access import SYSTEM
 from buildtrace_assets.services.alignments import alignments_to_apply
 from buildtrace_assets.services.diff_results import record_diff_result
+from buildtrace_assets.services.partition_labels import job_label
 from buildtrace_assets.services.uploads import safe_filename
 from buildtrace_assets.summaries.overlays import sheet_key
 
-ENGINE_VERSION = package_version("buildtrace")
 SHEETS_ALIGNED = "sheets_aligned"
 
 
@@ -122,10 +124,20 @@ def diff_metadata(document: dict[str, Any], storage: BlobStorageResource, prefix
 
 @asset(
     partitions_def=jobs_partitions,
+    # Every job reads two versions' analyses; which two lives in the app database (see docs/architecture.md).
+    deps=[AssetDep(drawing_analysis, partition_mapping=AllPartitionMapping())],
     retry_policy=STEP_RETRY,
     op_tags=step_resources(cpu="2", memory="4Gi"),
     group_name="jobs",
-    check_specs=[AssetCheckSpec(SHEETS_ALIGNED, asset="diff_result", description="Matched sheets are aligned.")],
+    code_version=ENGINE_VERSION,
+    check_specs=[
+        AssetCheckSpec(
+            SHEETS_ALIGNED,
+            asset="diff_result",
+            description="Matched sheets are aligned.",
+            partitions_def=jobs_partitions,
+        )
+    ],
 )
 def diff_result(
     context: AssetExecutionContext,
@@ -133,8 +145,12 @@ def diff_result(
     database: AppDatabaseResource,
     engine: EngineSettingsResource,
 ) -> MaterializeResult:
-    """Matched sheets, their alignment and change regions, overlays and crops (``buildtrace.changes/v1``)."""
-    job_id = context.partition_key
+    """Matched sheets, their alignment and change regions, overlays and crops (``buildtrace.changes/v1``).
+
+    Written in the name of the person whose request the run carries out (a
+    manual alignment's re-comparison), else the pipeline's.
+    """
+    job_id, actor = context.partition_key, requester(context.run.tags)
     final_attempt = context.retry_number >= STEP_RETRY.max_retries
     prefix = diff_prefix(job_id)
     with (
@@ -143,34 +159,15 @@ def diff_result(
     ):
         with database.transaction() as session:
             old, new = job_inputs(session, stage.job)
-            alignments = alignments_to_apply(session, SYSTEM, job_id)
+            alignments = alignments_to_apply(session, actor, job_id)
+            label = job_label(session, job_id)
         started = time.perf_counter()
-        with tempfile.TemporaryDirectory(prefix="buildtrace-diff-") as scratch:
-            folder = Path(scratch)
-            (folder / "old").mkdir()
-            (folder / "new").mkdir()
-            old_path, old_analysis = old.fetch(storage, folder / "old")
-            new_path, new_analysis = new.fetch(storage, folder / "new")
-            engine_started = time.perf_counter()
-            try:
-                document = compare_documents(
-                    old_path,
-                    new_path,
-                    folder / "out",
-                    dpi=engine.dpi,
-                    old_analysis=old_analysis,
-                    new_analysis=new_analysis,
-                    alignments=alignments,
-                )
-            except BadInputError as error:
-                raise bad_input_failure(error, f"job {job_id}") from error
-            record_comparison(time.perf_counter() - engine_started, len(document["sheets"]))
-            upload_tree(storage, folder / "out", prefix)
+        document = compare_in_scratch(storage, engine, (old, new), alignments, prefix, f"job {job_id}")
         changes_ref = f"{prefix}/changes.json"
         with database.transaction() as session:
             record_diff_result(
                 session,
-                SYSTEM,
+                actor,
                 job_id,
                 changes_ref=changes_ref,
                 engine_version=ENGINE_VERSION,
@@ -180,9 +177,42 @@ def diff_result(
             )
             stage.completed(session, changes_ref)
     return MaterializeResult(
-        metadata=diff_metadata(document, storage, prefix, time.perf_counter() - started),
+        metadata={"job": label, **diff_metadata(document, storage, prefix, time.perf_counter() - started)},
         check_results=[alignment_check(document)],
     )
+
+
+def compare_in_scratch(
+    storage: BlobStorageResource,
+    engine: EngineSettingsResource,
+    versions: tuple[VersionInput, VersionInput],
+    alignments: dict[str, tuple[PointPair, ...]],
+    prefix: str,
+    what: str,
+) -> dict[str, Any]:
+    """Fetch both versions into a scratch folder, compare them and upload what the engine wrote under ``prefix``."""
+    with tempfile.TemporaryDirectory(prefix="buildtrace-diff-") as scratch:
+        folder = Path(scratch)
+        (folder / "old").mkdir()
+        (folder / "new").mkdir()
+        old_path, old_analysis = versions[0].fetch(storage, folder / "old")
+        new_path, new_analysis = versions[1].fetch(storage, folder / "new")
+        engine_started = time.perf_counter()
+        try:
+            document = compare_documents(
+                old_path,
+                new_path,
+                folder / "out",
+                dpi=engine.dpi,
+                old_analysis=old_analysis,
+                new_analysis=new_analysis,
+                alignments=alignments,
+            )
+        except BadInputError as error:
+            raise bad_input_failure(error, what) from error
+        record_comparison(time.perf_counter() - engine_started, len(document["sheets"]))
+        upload_tree(storage, folder / "out", prefix)
+    return document
 
 
 def load_changes(storage: BlobStorageResource, key: str) -> dict[str, Any]:

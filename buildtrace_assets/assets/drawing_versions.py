@@ -9,6 +9,7 @@ import json
 import tempfile
 import time
 from collections import Counter
+from importlib.metadata import version as package_version
 from pathlib import Path
 
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
@@ -20,6 +21,10 @@ from buildtrace_assets.engine.errors import BadInputError
 from buildtrace_assets.observability.steps import observed_step
 from buildtrace_assets.partitions import drawing_versions_partitions
 from buildtrace_assets.resources import AppDatabaseResource, BlobStorageResource
+from buildtrace_assets.services.partition_labels import version_label
+
+ENGINE_VERSION = package_version("buildtrace")
+"""The code version of the engine's assets: a new release marks every analysis and diff stale in Dagster."""
 
 
 def analysis_key(version_id: str) -> str:
@@ -38,6 +43,7 @@ def load_analysis(storage: BlobStorageResource, key: str) -> DocumentAnalysis:
     op_tags=step_resources(cpu="1", memory="2Gi"),
     group_name="drawing_versions",
     kinds={"pdf"},
+    code_version=ENGINE_VERSION,
 )
 def drawing_analysis(
     context: AssetExecutionContext, storage: BlobStorageResource, database: AppDatabaseResource
@@ -59,10 +65,13 @@ def drawing_analysis(
         key = analysis_key(version_id)
         storage.get().put_bytes(key, json.dumps(analysis.to_json()).encode(), content_type="application/json")
         tracker.completed(result_ref=key, page_count=len(analysis.pages))
+        with database.transaction() as session:
+            label = version_label(session, version_id)
     sheets = [page.sheet.number or f"page {page.index + 1}" for page in analysis.pages]
     broken = {f"page {page.index + 1}": page.error for page in analysis.pages if page.error}
     return MaterializeResult(
         metadata={
+            "version": label,
             "pages": len(analysis.pages),
             "sheets": MetadataValue.md("\n".join(f"- {sheet}" for sheet in sheets) or "none"),
             "sheet_numbers_found": sum(page.sheet.number is not None for page in analysis.pages),

@@ -18,8 +18,6 @@ VERSION_TAG = "buildtrace/drawing_version_id"
 """Run tag naming the drawing version a run analyzes."""
 REQUEST_TAG = "buildtrace/request_id"
 """Run tag naming the pipeline request a run carries out."""
-REQUESTED_BY_TAG = "buildtrace/requested_by"
-"""Run tag naming the user who asked for the run, or ``system``."""
 
 analyze_version_job = define_asset_job(
     "analyze_drawing_version",

@@ -11,16 +11,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from buildtrace_assets.assets.runs import JOB_TAG, VERSION_TAG
-from buildtrace_assets.assets.tracking import fail_version
 from buildtrace_assets.db.base import utcnow
-from buildtrace_assets.db.models import DrawingVersion, Job, JobStage
-from buildtrace_assets.services.access import SYSTEM
+from buildtrace_assets.services.access import PIPELINE
 from buildtrace_assets.services.jobs import fail_run_stages
 from buildtrace_assets.services.pipeline_requests import has_pending_request
+from buildtrace_assets.services.readiness import stages_awaiting_a_run, versions_in_analysis
+from buildtrace_assets.services.version_analysis import fail_version
 
 IN_FLIGHT = [
     DagsterRunStatus.QUEUED,
@@ -47,20 +46,7 @@ def settle_abandoned_work(instance: DagsterInstance, session: Session) -> list[s
     """Fail the stages and versions whose run ended badly and that no live run will finish; their job ids."""
     settled: list[str] = []
     waited_long = utcnow() - RETRY_GRACE
-    stages = session.scalars(
-        select(JobStage)
-        .join(Job, Job.id == JobStage.job_id)
-        .where(
-            Job.status.in_(("pending", "running")),
-            JobStage.dagster_run_id.is_not(None),
-            or_(
-                JobStage.status == "in_progress",
-                (JobStage.status == "pending")
-                & JobStage.error_message.is_not(None)
-                & (JobStage.started_at < waited_long),
-            ),
-        )
-    ).all()
+    stages = stages_awaiting_a_run(session, waited_long)
     for stage in stages:
         tags = {VERSION_TAG: stage.drawing_version_id} if stage.stage == "ocr" else {JOB_TAG: stage.job_id}
         versions = [stage.drawing_version_id] if stage.drawing_version_id else []
@@ -71,12 +57,12 @@ def settle_abandoned_work(instance: DagsterInstance, session: Session) -> list[s
         ):
             continue
         if stage.drawing_version_id is not None:
-            fail_version(session, stage.drawing_version_id, f"analysis: {ABANDONED}")
+            fail_version(session, PIPELINE, stage.drawing_version_id, f"analysis: {ABANDONED}")
         else:
-            fail_run_stages(session, SYSTEM, stage.job_id, stage.dagster_run_id or "", f"{stage.stage}: {ABANDONED}")
+            fail_run_stages(session, PIPELINE, stage.job_id, stage.dagster_run_id or "", f"{stage.stage}: {ABANDONED}")
         settled.append(stage.job_id)
-    for version in session.scalars(select(DrawingVersion).where(DrawingVersion.ocr_status == "in_progress")):
+    for version in versions_in_analysis(session):
         runs = instance.get_run_records(RunsFilter(tags={VERSION_TAG: version.id}), limit=1)
         if runs and runs[0].dagster_run.status in ENDED_BADLY and not _live(instance, {VERSION_TAG: version.id}):
-            fail_version(session, version.id, f"analysis: {ABANDONED}")
+            fail_version(session, PIPELINE, version.id, f"analysis: {ABANDONED}")
     return settled

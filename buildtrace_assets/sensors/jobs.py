@@ -16,8 +16,7 @@ from dagster import (
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from buildtrace_assets.assets.runs import JOB_TAG, compare_job, run_targets
-from buildtrace_assets.assets.tracking import fail_version, jobs_ready_to_compare, version_retried
+from buildtrace_assets.assets.runs import JOB_TAG, REQUEST_TAG, compare_job, run_targets
 from buildtrace_assets.db.models import Job
 from buildtrace_assets.observability.pipeline_traces import job_submission_tags
 from buildtrace_assets.partitions import jobs_partitions
@@ -25,9 +24,11 @@ from buildtrace_assets.resources import AppDatabaseResource
 from buildtrace_assets.sensors.abandoned import IN_FLIGHT, settle_abandoned_work
 from buildtrace_assets.sensors.outages import UNREACHABLE, holding_place_in_outages
 from buildtrace_assets.sensors.requests import compare_request
-from buildtrace_assets.services.access import SYSTEM
+from buildtrace_assets.services.access import PIPELINE
 from buildtrace_assets.services.jobs import fail_run_stages, stage_retried, stages_of_run
-from buildtrace_assets.services.pipeline_requests import automatic_retries, request_automatic_retry
+from buildtrace_assets.services.pipeline_requests import automatic_retries, follow_run, request_automatic_retry
+from buildtrace_assets.services.readiness import jobs_ready_to_compare
+from buildtrace_assets.services.version_analysis import fail_version, version_retried
 
 
 @sensor(
@@ -42,7 +43,7 @@ def job_progress_sensor(context: SensorEvaluationContext, database: AppDatabaseR
     with database.transaction() as session:
         for job_id in settle_abandoned_work(context.instance, session):
             context.log.warning(f"job {job_id}: a stage was left without a live run; marked failed")
-        ready = jobs_ready_to_compare(session)
+        ready = jobs_ready_to_compare(session, PIPELINE)
         run_requests = [compare_request(job_id, job_submission_tags(session, job_id)) for job_id in ready]
     return SensorResult(
         run_requests=run_requests,
@@ -86,7 +87,8 @@ RETRY_NUMBER_TAG = "dagster/retry_number"
 @run_failure_sensor(
     name="run_failure_sensor",
     default_status=DefaultSensorStatus.RUNNING,
-    description="Puts a failed run's error on the job (and stage) it worked for, or says that it is retried.",
+    description="Puts a failed run's error on the job (and stage) it worked for and on the request it carried out, "
+    "or says that it is retried.",
 )
 def run_failure_sensor(context: RunFailureSensorContext, database: AppDatabaseResource) -> None:
     run = context.dagster_run
@@ -98,13 +100,15 @@ def run_failure_sensor(context: RunFailureSensorContext, database: AppDatabaseRe
             if attempt is not None:
                 message = f"{message}; retried {attempt} of {context.instance.run_retries_max_retries}"
             if version_id is not None:
-                (version_retried if attempt else fail_version)(session, version_id, message)
+                (version_retried if attempt else fail_version)(session, PIPELINE, version_id, message)
             if job_id is not None:
                 if attempt:
                     for stage in stages_of_run(session, job_id, run.run_id)[:1]:
-                        stage_retried(session, SYSTEM, stage, message)
+                        stage_retried(session, PIPELINE, stage, message)
                 else:
-                    fail_run_stages(session, SYSTEM, job_id, run.run_id, message)
+                    fail_run_stages(session, PIPELINE, job_id, run.run_id, message)
+            if attempt is None and REQUEST_TAG in run.tags:
+                follow_run(session, run.tags[REQUEST_TAG], "failed", run.run_id, message)
     except UNREACHABLE as error:
         # The sensor's cursor moves on regardless; the job progress sensor settles the stage once it can.
         context.log.warning(f"could not record the failure of run {run.run_id}: {type(error).__name__}")

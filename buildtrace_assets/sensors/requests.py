@@ -11,10 +11,10 @@ from collections.abc import Mapping
 
 from dagster import RunRequest
 
+from buildtrace_assets.assets.attribution import REQUESTED_BY_TAG, SYSTEM_REQUESTER
 from buildtrace_assets.assets.runs import (
     JOB_TAG,
     REQUEST_TAG,
-    REQUESTED_BY_TAG,
     VERSION_TAG,
     analyze_version_job,
     compare_job,
@@ -24,12 +24,13 @@ from buildtrace_assets.db.models import PipelineRequest
 
 
 def pipeline_run_request(request: PipelineRequest, trace_tags: Mapping[str, str] | None = None) -> RunRequest:
-    """The run carrying out a pipeline request: analyze its version, or compare its job; ``trace_tags`` carry the
-    trace context of the sensor span that asked for it."""
+    """The run carrying out a pipeline request: analyze its version, compare its job or summarize it again;
+    ``trace_tags`` carry the trace context of the sensor span that asked for it."""
     if request.kind == "analyze":
         job_name, target_tag, partition = analyze_version_job.name, VERSION_TAG, request.drawing_version_id
     else:
-        job_name, target_tag, partition = compare_job.name, JOB_TAG, request.job_id
+        job_name = summarize_job.name if request.kind == "summarize" else compare_job.name
+        target_tag, partition = JOB_TAG, request.job_id
     if partition is None:
         raise ValueError(f"pipeline request {request.id} names no {request.kind} target")
     return RunRequest(
@@ -39,7 +40,7 @@ def pipeline_run_request(request: PipelineRequest, trace_tags: Mapping[str, str]
         tags={
             target_tag: partition,
             REQUEST_TAG: request.id,
-            REQUESTED_BY_TAG: request.requested_by or "system",
+            REQUESTED_BY_TAG: request.requested_by or SYSTEM_REQUESTER,
             **(trace_tags or {}),
         },
     )
@@ -55,11 +56,15 @@ def compare_request(job_id: str, trace_tags: Mapping[str, str] | None = None) ->
     )
 
 
-def summary_request(job_id: str, reason: str) -> RunRequest:
-    """A run writing a new summary of a job; ``reason`` (an overlay id, a staleness mark) keys it."""
+def summary_request(job_id: str, reason: str, requested_by: str | None = None) -> RunRequest:
+    """A run writing a new summary of a job; ``reason`` (an overlay id, a staleness mark) keys it.
+
+    ``requested_by`` is the person whose correction calls for it (the author
+    of a saved overlay): the summary is written in their name.
+    """
     return RunRequest(
         run_key=f"summarize:{job_id}:{reason}",
         partition_key=job_id,
         job_name=summarize_job.name,
-        tags={JOB_TAG: job_id},
+        tags={JOB_TAG: job_id, REQUESTED_BY_TAG: requested_by or SYSTEM_REQUESTER},
     )

@@ -21,21 +21,37 @@ ROLE_RANK: dict[str, int] = {"viewer": 1, "editor": 2, "owner": 3}
 
 @dataclass(frozen=True)
 class Actor:
-    """The user a service call acts for; ``user_id`` None is the system (sensors, schedules)."""
+    """The user a service call acts for; ``user_id`` None is the system (sensors, schedules).
+
+    ``executor`` names who carries the change out when it is not the user in
+    person: ``pipeline`` for a run working on someone's request (the audit
+    row names the person as actor and the pipeline as executor).
+    """
 
     user_id: str | None
+    executor: str | None = None
 
     @classmethod
     def of(cls, user: User) -> Actor:
         return cls(user_id=user.id)
+
+    @classmethod
+    def via_pipeline(cls, user_id: str | None) -> Actor:
+        """The pipeline working for ``user_id``, or on its own account when None."""
+        return cls(user_id=user_id, executor=PIPELINE_EXECUTOR)
 
     @property
     def is_system(self) -> bool:
         return self.user_id is None
 
 
+PIPELINE_EXECUTOR = "pipeline"
+"""The executor of every change a Dagster run makes; also how the portal names the system actor."""
+
 SYSTEM = Actor(user_id=None)
 """The actor of automated work, such as registering a file something dropped into the bucket."""
+PIPELINE = Actor(user_id=None, executor=PIPELINE_EXECUTOR)
+"""The pipeline acting on its own account (a new upload's analysis, the nightly re-summarization)."""
 
 
 def role_in(session: Session, actor: Actor, project_id: str) -> str | None:

@@ -44,6 +44,7 @@ def record(
         organization_id=organization_id,
         project_id=project_id,
         user_id=actor.user_id,
+        executed_by=actor.executor,
         action=action,
         entity_type=entity.__tablename__,
         entity_id=entity.id,  # type: ignore[attr-defined]

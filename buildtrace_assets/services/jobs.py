@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from buildtrace_assets.db.base import utcnow
-from buildtrace_assets.db.models import DrawingVersion, Job, JobStage, Project, Role, StageName
+from buildtrace_assets.db.models import DrawingVersion, Job, JobStage, Project, Role, StageExecution, StageName
 from buildtrace_assets.services import audit
 from buildtrace_assets.services.access import Actor, require_project
 from buildtrace_assets.services.drawings import get_version
@@ -174,11 +174,57 @@ def _refresh_status(session: Session, job: Job) -> None:
     session.flush()
 
 
+def _latest_execution(session: Session, row: JobStage) -> StageExecution | None:
+    return session.scalar(
+        select(StageExecution)
+        .where(StageExecution.stage_id == row.id)
+        .order_by(StageExecution.started_at.desc(), StageExecution.created_at.desc())
+        .limit(1)
+    )
+
+
+def _begin_execution(session: Session, row: JobStage, dagster_run_id: str | None) -> int:
+    """Record a new execution of the stage; its attempt number within its run (a new run starts at 1)."""
+    latest = _latest_execution(session, row)
+    attempt = latest.attempt + 1 if latest is not None and latest.dagster_run_id == dagster_run_id else 1
+    session.add(StageExecution(stage_id=row.id, dagster_run_id=dagster_run_id, attempt=attempt, started_at=utcnow()))
+    return attempt
+
+
+def _end_execution(session: Session, row: JobStage, status: str, error_message: str | None) -> None:
+    """Close the stage's open execution with how it ended (a stage settled without one has nothing to close)."""
+    latest = _latest_execution(session, row)
+    if latest is not None and latest.finished_at is None:
+        latest.status = status
+        latest.finished_at = utcnow()
+        latest.error_message = error_message
+
+
+def stage_executions(session: Session, actor: Actor, job_id: str) -> Sequence[tuple[JobStage, StageExecution]]:
+    """Every execution of the job's stages, oldest first: the history the stage rows only show the end of."""
+    _job_and_project(session, actor, job_id)
+    return [
+        (stage, execution)
+        for stage, execution in session.execute(
+            select(JobStage, StageExecution)
+            .join(StageExecution, StageExecution.stage_id == JobStage.id)
+            .where(JobStage.job_id == job_id)
+            .order_by(StageExecution.started_at, StageExecution.created_at)
+        )
+    ]
+
+
 def _transition(
     session: Session, actor: Actor, located: tuple[JobStage, Job, Project], status: str, **fields: object
 ) -> JobStage:
     row, job, project = located
     before = audit.snapshot(row)
+    if status == "in_progress":
+        fields["attempts"] = _begin_execution(session, row, cast(str | None, fields.get("dagster_run_id")))
+    else:
+        _end_execution(
+            session, row, "failed" if status == "pending" else status, cast(str | None, fields.get("error_message"))
+        )
     row.status = status
     for name, value in fields.items():
         setattr(row, name, value)
@@ -196,7 +242,12 @@ def start_stage(
     drawing_version_id: str | None = None,
     dagster_run_id: str | None = None,
 ) -> JobStage:
-    """Mark a stage in progress and count the attempt; a retry starts a failed stage again."""
+    """Mark a stage in progress as a new execution; ``attempts`` counts the tries within the run.
+
+    A step retry (the same run again) is attempt 2, 3...; a re-run (a new run,
+    such as a later re-summary) starts at 1, with earlier executions kept in
+    :class:`StageExecution` rows.
+    """
     located = _stage(session, actor, job_id, stage, drawing_version_id)
     row, job, _ = located
     if job.status == "cancelled":
@@ -206,7 +257,6 @@ def start_stage(
         actor,
         located,
         "in_progress",
-        attempts=row.attempts + 1,
         started_at=utcnow(),
         completed_at=None,
         error_message=None,

@@ -10,13 +10,17 @@ exactly like the machine's result.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 import jsonschema
+from sqlalchemy import literal, select, tuple_
 from sqlalchemy.orm import Session
 
-from buildtrace_assets.db.models import DiffResult, ManualOverlay, Project
+from buildtrace_assets.db.base import UTCDateTime
+from buildtrace_assets.db.models import DiffResult, Job, ManualOverlay, Project
 from buildtrace_assets.engine.contract import load_schema
 from buildtrace_assets.services import audit
 from buildtrace_assets.services.access import Actor
@@ -142,3 +146,30 @@ def _overlay(session: Session, actor: Actor, overlay_id: str) -> ManualOverlay:
     except NotFound:
         raise NotFound(f"overlay {overlay_id} not found") from None
     return overlay
+
+
+@dataclass(frozen=True)
+class SavedOverlay:
+    """An overlay version as the overlay sensor sees it: whose, for which job, and whether the job is live."""
+
+    overlay_id: str
+    created_at: datetime
+    created_by: str | None
+    job_id: str
+    job_status: str
+
+
+def overlays_saved_after(session: Session, after: tuple[datetime, str] | None, limit: int) -> list[SavedOverlay]:
+    """Overlay versions saved after ``after`` (creation time, id), oldest first; for the pipeline, any project."""
+    query = (
+        select(ManualOverlay.id, ManualOverlay.created_at, ManualOverlay.created_by, DiffResult.job_id, Job.status)
+        .join(DiffResult, DiffResult.id == ManualOverlay.diff_result_id)
+        .join(Job, Job.id == DiffResult.job_id)
+        .order_by(ManualOverlay.created_at, ManualOverlay.id)
+        .limit(limit)
+    )
+    if after is not None:
+        query = query.where(
+            tuple_(ManualOverlay.created_at, ManualOverlay.id) > tuple_(literal(after[0], UTCDateTime()), after[1])
+        )
+    return [SavedOverlay(*row) for row in session.execute(query)]

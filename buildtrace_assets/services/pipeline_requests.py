@@ -1,10 +1,15 @@
 """Pipeline requests: the outbox every road to a run goes through.
 
-Whoever wants pipeline work (an upload, a person pressing "Retry", the intake
-noticing a version nobody analyzed) writes a :class:`PipelineRequest` in the
-same transaction as the change that calls for it. A sensor turns pending rows
-into runs keyed by the request id, so work is never lost between a commit and
-a run, and every run names who asked for it.
+Whoever wants pipeline work (an upload, a person pressing "Retry" or
+"Regenerate summary", the intake noticing a version nobody analyzed) writes a
+:class:`PipelineRequest` in the same transaction as the change that calls for
+it. A sensor turns pending rows into runs keyed by the request id, so work is
+never lost between a commit and a run, and every run names who asked for it;
+the row then follows its run (queued, running, done or failed with the reason).
+
+A request repeating one that is not yet handed to a run (the same work for
+the same reason: a double click, two tabs) returns the waiting request
+instead of adding one, so it makes one run.
 """
 
 from __future__ import annotations
@@ -16,14 +21,48 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from buildtrace_assets.db.base import utcnow
-from buildtrace_assets.db.models import Drawing, DrawingVersion, Job, PipelineRequest, Project, RequestKind
+from buildtrace_assets.db.models import (
+    DiffResult,
+    Drawing,
+    DrawingVersion,
+    Job,
+    PipelineRequest,
+    Project,
+    RequestKind,
+    RequestStatus,
+)
 from buildtrace_assets.services import audit
-from buildtrace_assets.services.access import SYSTEM, Actor, require_project
+from buildtrace_assets.services.access import PIPELINE, SYSTEM, Actor, require_project
+from buildtrace_assets.services.errors import Conflict, InvalidInput, NotFound
+
+MAX_REASON_LENGTH = 500
+
+
+def _waiting(session: Session, kind: RequestKind, reason: str, target: dict[str, str]) -> PipelineRequest | None:
+    """The request for the same work and reason that still waits for its run, if any."""
+    column = PipelineRequest.drawing_version_id if "drawing_version_id" in target else PipelineRequest.job_id
+    return session.scalar(
+        select(PipelineRequest)
+        .where(
+            PipelineRequest.kind == kind,
+            PipelineRequest.reason == reason,
+            PipelineRequest.status == "pending",
+            column == next(iter(target.values())),
+        )
+        .order_by(PipelineRequest.created_at)
+        .limit(1)
+    )
 
 
 def _record(
     session: Session, actor: Actor, project: Project, kind: RequestKind, reason: str, **target: str
 ) -> PipelineRequest:
+    reason = reason.strip()
+    if not reason or len(reason) > MAX_REASON_LENGTH:
+        raise InvalidInput(f"a request needs a reason of 1 to {MAX_REASON_LENGTH} characters")
+    waiting = _waiting(session, kind, reason, target)
+    if waiting is not None:
+        return waiting
     request = PipelineRequest(project_id=project.id, kind=kind, requested_by=actor.user_id, reason=reason, **target)
     session.add(request)
     session.flush()
@@ -43,6 +82,57 @@ def request_comparison(session: Session, actor: Actor, project: Project, job: Jo
     return _record(session, actor, project, "compare", reason, job_id=job.id)
 
 
+def request_summary(session: Session, actor: Actor, job_id: str, reason: str) -> PipelineRequest:
+    """Ask for a new summary of a job from what is in force now (editors and owners).
+
+    Other tenants' jobs are ``NotFound``; a job without a comparison result
+    yet, or a cancelled one, is a ``Conflict`` and nothing is written.
+    """
+    job = session.get(Job, job_id)
+    if job is None:
+        raise NotFound(f"job {job_id} not found")
+    project = require_project(session, actor, job.project_id, "editor")
+    if job.status == "cancelled":
+        raise Conflict(f"job {job_id} was cancelled; its summary is not rewritten")
+    if session.scalar(select(DiffResult.id).where(DiffResult.job_id == job.id)) is None:
+        raise Conflict(f"job {job_id} has no comparison result yet; its first summary follows it by itself")
+    return _record(session, actor, project, "summarize", reason, job_id=job.id)
+
+
+def get_request(session: Session, actor: Actor, request_id: str) -> PipelineRequest:
+    """A request of a project the actor belongs to; ``NotFound`` otherwise."""
+    request = session.get(PipelineRequest, request_id)
+    if request is None:
+        raise NotFound(f"request {request_id} not found")
+    require_project(session, actor, request.project_id)
+    return request
+
+
+def project_requests(
+    session: Session, actor: Actor, project_id: str, *, job_id: str | None = None, limit: int = 50
+) -> Sequence[PipelineRequest]:
+    """The project's requests, newest first (those of one job when ``job_id`` is given); any member may read."""
+    require_project(session, actor, project_id)
+    query = select(PipelineRequest).where(PipelineRequest.project_id == project_id)
+    if job_id is not None:
+        query = query.where(PipelineRequest.job_id == job_id)
+    return session.scalars(query.order_by(PipelineRequest.created_at.desc(), PipelineRequest.id).limit(limit)).all()
+
+
+def retry_request(session: Session, actor: Actor, request_id: str) -> PipelineRequest:
+    """Ask again for the work of a failed request (editors and owners); ``Conflict`` unless it failed."""
+    request = get_request(session, actor, request_id)
+    project = require_project(session, actor, request.project_id, "editor")
+    if request.status != "failed":
+        raise Conflict(f"request {request_id} is {request.status}; only a failed request is retried")
+    target = (
+        {"drawing_version_id": request.drawing_version_id}
+        if request.drawing_version_id is not None
+        else {"job_id": request.job_id or ""}
+    )
+    return _record(session, actor, project, request.kind, f"retry of request {request.id}", **target)  # type: ignore[arg-type]
+
+
 def pending_requests(session: Session, limit: int) -> Sequence[PipelineRequest]:
     """The oldest requests not yet turned into a run."""
     return session.scalars(
@@ -54,11 +144,57 @@ def pending_requests(session: Session, limit: int) -> Sequence[PipelineRequest]:
 
 
 def mark_submitted(session: Session, request_id: str, run_id: str) -> None:
-    """Record the run that carries out a request; it is not handed out again."""
+    """Record the run that carries out a request (queued); it is not handed out again."""
     request = session.get_one(PipelineRequest, request_id)
-    request.status = "submitted"
+    request.status = "queued"
     request.dagster_run_id = run_id
     request.submitted_at = utcnow()
+
+
+def requests_in_flight(session: Session, limit: int) -> Sequence[PipelineRequest]:
+    """Requests handed to a run that has not finished yet, oldest first: the ones whose state follows a run."""
+    return session.scalars(
+        select(PipelineRequest)
+        .where(PipelineRequest.status.in_(("queued", "running")))
+        .order_by(PipelineRequest.submitted_at, PipelineRequest.id)
+        .limit(limit)
+    ).all()
+
+
+def follow_run(
+    session: Session, request_id: str, status: RequestStatus, run_id: str, error_message: str | None = None
+) -> None:
+    """Put the state of the request's (latest) run on the request; the end of it is audited as the pipeline's.
+
+    A failure's reason replaces an earlier, vaguer one (the run-failure
+    sensor knows the failed step's words); a finished request stays finished
+    unless a retried run of it is under way.
+    """
+    request = session.get(PipelineRequest, request_id)
+    if request is None:
+        return
+    if request.status == status and (error_message is None or request.error_message == error_message):
+        return
+    before = audit.snapshot(request)
+    request.status = status
+    request.dagster_run_id = run_id
+    request.error_message = error_message if status == "failed" else None
+    request.finished_at = utcnow() if status in ("done", "failed") else None
+    session.flush()
+    if status in ("done", "failed"):
+        project = session.get_one(Project, request.project_id)
+        audit.record_change(session, PIPELINE, f"pipeline_request.{status}", project, request, before=before)
+
+
+def waiting_since(session: Session, actor: Actor, project_id: str) -> dict[str, datetime]:
+    """For each job and version of the project with a request not yet taken up by a run, since when it waits."""
+    require_project(session, actor, project_id)
+    rows = session.execute(
+        select(PipelineRequest.job_id, PipelineRequest.drawing_version_id, func.min(PipelineRequest.created_at))
+        .where(PipelineRequest.project_id == project_id, PipelineRequest.status == "pending")
+        .group_by(PipelineRequest.job_id, PipelineRequest.drawing_version_id)
+    ).all()
+    return {str(job_id or version_id): since for job_id, version_id, since in rows}
 
 
 def unrequested_pending_versions(session: Session, registered_before: datetime) -> Sequence[DrawingVersion]:

@@ -38,6 +38,7 @@ EXPECTED_TABLES = {
     "bucket_objects",
     "sign_in_counters",
     "sheet_alignments",
+    "stage_executions",
     "alembic_version",
 }
 

@@ -6,19 +6,32 @@ storage keys of the uploads, their analysis starts from their request rows.
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
-from dagster import DagsterInstance, SensorResult, build_sensor_context
+from dagster import (
+    DagsterEvent,
+    DagsterEventType,
+    DagsterInstance,
+    DagsterRun,
+    EventLogEntry,
+    SensorResult,
+    build_sensor_context,
+)
 from dagster._core.test_utils import create_run_for_test
 from pipeline.world import World
 from sqlalchemy import func, select
 
-from buildtrace_assets.assets.runs import REQUEST_TAG, REQUESTED_BY_TAG, VERSION_TAG
+from buildtrace_assets.assets.attribution import REQUESTED_BY_TAG
+from buildtrace_assets.assets.runs import REQUEST_TAG, VERSION_TAG
 from buildtrace_assets.config import get_settings
-from buildtrace_assets.db.models import DrawingVersion, PipelineRequest
+from buildtrace_assets.db.models import DrawingVersion, Job, PipelineRequest
 from buildtrace_assets.samples import RevisionPair
 from buildtrace_assets.sensors.pipeline_requests import MAX_ANALYSIS_REQUESTS, pipeline_request_sensor
+from buildtrace_assets.services.access import PIPELINE
+from buildtrace_assets.services.diff_results import record_diff_result
+from buildtrace_assets.services.pipeline_requests import request_summary
 from buildtrace_assets.services.uploads import register_upload
 
 
@@ -76,7 +89,7 @@ def test_every_revision_is_requested_whatever_its_storage_key(
     assert tenth.storage_key.split("/")[-1].startswith("10-") and tenth.version_number == 10
 
 
-def test_a_request_is_handed_out_until_its_run_exists_then_marked_submitted(
+def test_a_request_is_handed_out_until_its_run_exists_then_queued(
     world: World, revision_pair: RevisionPair, instance: DagsterInstance
 ) -> None:
     upload(world, "plan.pdf", revision_pair.old_path.read_bytes())
@@ -88,8 +101,74 @@ def test_a_request_is_handed_out_until_its_run_exists_then_marked_submitted(
     settled = tick(world, instance)
 
     (request,) = requests(world)
-    assert settled.run_requests == [] and request.status == "submitted" and request.dagster_run_id
+    assert settled.run_requests == [] and request.status == "queued" and request.dagster_run_id
     assert tick(world, instance).run_requests == []
+
+
+def test_the_request_follows_its_run_to_running_and_done(
+    world: World, revision_pair: RevisionPair, instance: DagsterInstance
+) -> None:
+    upload(world, "plan.pdf", revision_pair.old_path.read_bytes())
+    launch(instance, tick(world, instance))
+    tick(world, instance)
+    (run,) = instance.get_runs()
+
+    instance.handle_new_event(_run_event(run, DagsterEventType.RUN_START))
+    tick(world, instance)
+    assert requests(world)[0].status == "running"
+    instance.handle_new_event(_run_event(run, DagsterEventType.RUN_SUCCESS))
+    tick(world, instance)
+
+    (request,) = requests(world)
+    assert (request.status, request.dagster_run_id, request.error_message) == ("done", run.run_id, None)
+    assert request.finished_at is not None
+
+
+def test_a_person_s_summary_request_becomes_a_summarize_run_in_their_name_and_its_failure_is_kept(
+    world: World, revision_pair: RevisionPair, instance: DagsterInstance
+) -> None:
+    job_id = compared_job(world, revision_pair)
+    with world.transaction() as session:
+        asked = request_summary(session, world.owner, job_id, "regenerate summary").id
+
+    (run_request,) = tick(world, instance).run_requests
+
+    assert (run_request.job_name, run_request.partition_key, run_request.run_key) == (
+        "summarize_changes",
+        job_id,
+        f"request:{asked}",
+    )
+    assert run_request.tags[REQUESTED_BY_TAG] == world.owner.user_id
+    launch(instance, SensorResult(run_requests=[run_request]))
+    tick(world, instance)
+    (run,) = instance.get_runs()
+    instance.report_run_failed(run)
+    tick(world, instance)
+    request = next(row for row in requests(world) if row.id == asked)
+    assert (request.status, request.error_message) == ("failed", f"run {run.run_id} failed")
+
+
+def compared_job(world: World, revision_pair: RevisionPair) -> str:
+    """Two analyzed versions of A-101, compared (a diff result recorded): a job whose summary may be rewritten."""
+    upload(world, "old.pdf", revision_pair.old_path.read_bytes())
+    new_id = upload(world, "new.pdf", revision_pair.new_path.read_bytes())
+    with world.transaction() as session:
+        job = session.scalars(select(Job).where(Job.new_drawing_version_id == new_id)).one()
+        for request in session.scalars(select(PipelineRequest)):
+            request.status = "done"
+        record_diff_result(session, PIPELINE, job.id, changes_ref="jobs/x/changes.json", engine_version="t")
+        return job.id
+
+
+def _run_event(run: DagsterRun, kind: DagsterEventType) -> EventLogEntry:
+    return EventLogEntry(
+        error_info=None,
+        level="INFO",
+        user_message="",
+        run_id=run.run_id,
+        timestamp=time.time(),
+        dagster_event=DagsterEvent(kind.value, job_name=run.job_name),
+    )
 
 
 def test_a_version_left_pending_without_a_request_or_run_is_asked_for_again_then_failed(

@@ -8,13 +8,13 @@ from services.conftest import UploadVersion
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from buildtrace_assets.assets.tracking import fail_version
 from buildtrace_assets.db.models import AuditLog, DrawingVersion, Job, JobStage, PipelineRequest
-from buildtrace_assets.services.access import SYSTEM
+from buildtrace_assets.services.access import PIPELINE, SYSTEM
 from buildtrace_assets.services.errors import Conflict, NotFound, PermissionDenied
 from buildtrace_assets.services.jobs import complete_stage, fail_stage
 from buildtrace_assets.services.retries import retry_analysis, retry_job
 from buildtrace_assets.services.uploads import DuplicateUpload, register_upload
+from buildtrace_assets.services.version_analysis import fail_version
 from buildtrace_assets.storage import BlobStorage
 
 
@@ -50,7 +50,7 @@ def test_a_failed_analysis_is_retried_by_an_editor_and_its_failed_job_taken_up_a
 ) -> None:
     first, second = upload_version("rev 1"), upload_version("rev 2")
     analyzed(db_session, first)
-    fail_version(db_session, second.id, "the analysis process stopped unexpectedly")
+    fail_version(db_session, PIPELINE, second.id, "the analysis process stopped unexpectedly")
     job = db_session.scalars(select(Job)).one()
     assert job.status == "failed"
 
@@ -75,7 +75,7 @@ def test_only_a_failed_analysis_is_retried_and_only_by_editors(
     version = upload_version("rev 1")
     with pytest.raises(Conflict, match="only a failed analysis"):
         retry_analysis(db_session, team.editor, version.id)
-    fail_version(db_session, version.id, "unreadable")
+    fail_version(db_session, PIPELINE, version.id, "unreadable")
     with pytest.raises(PermissionDenied):
         retry_analysis(db_session, team.viewer, version.id)
     with pytest.raises(NotFound):
@@ -86,7 +86,7 @@ def test_uploading_the_same_file_after_a_failed_analysis_retries_it_instead_of_r
     db_session: Session, blob_storage: BlobStorage, team: Team, upload_version: UploadVersion
 ) -> None:
     version = upload_version("rev 1")
-    fail_version(db_session, version.id, "the analysis process stopped unexpectedly")
+    fail_version(db_session, PIPELINE, version.id, "the analysis process stopped unexpectedly")
 
     again = register_upload(
         db_session, blob_storage, team.editor, team.project.id, "A-101", "rev 1.pdf", tiny_pdf("rev 1")

@@ -11,10 +11,12 @@ from buildtrace_assets.db.models.jobs import (
     Job,
     JobStage,
     JobStatus,
+    StageExecution,
     StageName,
     StageStatus,
 )
 from buildtrace_assets.db.models.requests import (
+    OPEN_REQUEST_STATUSES,
     REQUEST_KINDS,
     REQUEST_STATUSES,
     BucketObject,
@@ -37,6 +39,7 @@ __all__ = [
     "FILE_KINDS",
     "JOB_STATUSES",
     "OCR_STATUSES",
+    "OPEN_REQUEST_STATUSES",
     "REQUEST_KINDS",
     "REQUEST_STATUSES",
     "ROLES",
@@ -68,6 +71,7 @@ __all__ = [
     "Role",
     "SheetAlignment",
     "SignInCounter",
+    "StageExecution",
     "StageName",
     "StageStatus",
     "SummarySource",

@@ -29,6 +29,8 @@ class AuditLog(IdMixin, CreatedAtMixin, Base):
     project_id: Mapped[str | None] = mapped_column(ForeignKey("projects.id", ondelete="SET NULL"))
     user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     """The acting user; NULL for the system (sensors, schedules)."""
+    executed_by: Mapped[str | None] = mapped_column(String(32))
+    """``pipeline`` when the pipeline made the change (for ``user_id``, or on its own); NULL for a person's own."""
     action: Mapped[str] = mapped_column(String(64), index=True)
     entity_type: Mapped[str] = mapped_column(String(64))
     entity_id: Mapped[str] = mapped_column(String(36))

@@ -74,3 +74,28 @@ class JobStage(IdMixin, CreatedAtMixin, Base):
     error_message: Mapped[str | None] = mapped_column(Text)
     result_ref: Mapped[str | None] = mapped_column(String(1024))
     dagster_run_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class StageExecution(IdMixin, CreatedAtMixin, Base):
+    """One execution of a stage: which run, which attempt within it, when it started and how it ended.
+
+    The stage row shows the latest execution; these rows keep every earlier
+    one, so a step's retry (same run, next attempt) is told apart from a
+    re-run (a new run, attempt 1), and no re-run overwrites an earlier time.
+    """
+
+    __tablename__ = "stage_executions"
+    __table_args__ = (
+        CheckConstraint(check_in("status", STAGE_STATUSES), name="status"),
+        CheckConstraint("attempt >= 1", name="attempt_positive"),
+        Index(None, "stage_id", "started_at"),
+    )
+
+    stage_id: Mapped[str] = mapped_column(ForeignKey("job_stages.id", ondelete="CASCADE"))
+    dagster_run_id: Mapped[str | None] = mapped_column(String(64))
+    attempt: Mapped[int]
+    """1 for the first try of the stage in its run, 2 for the step's first retry, and so on."""
+    status: Mapped[str] = mapped_column(String(16), default="in_progress")
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    error_message: Mapped[str | None] = mapped_column(Text)

@@ -17,23 +17,29 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from buildtrace_assets.db.base import Base, CreatedAtMixin, IdMixin, check_in
 
-RequestKind = Literal["analyze", "compare"]
+RequestKind = Literal["analyze", "compare", "summarize"]
 REQUEST_KINDS: tuple[str, ...] = get_args(RequestKind)
-RequestStatus = Literal["pending", "submitted"]
+RequestStatus = Literal["pending", "queued", "running", "done", "failed"]
 REQUEST_STATUSES: tuple[str, ...] = get_args(RequestStatus)
+OPEN_REQUEST_STATUSES: tuple[RequestStatus, ...] = ("pending", "queued", "running")
+"""A request in one of these states has not finished: its run is still to come, waiting or working."""
+REQUEST_TARGET = (
+    "(kind = 'analyze' AND drawing_version_id IS NOT NULL) OR (kind IN ('compare', 'summarize') AND job_id IS NOT NULL)"
+)
 
 
 class PipelineRequest(IdMixin, CreatedAtMixin, Base):
-    """A wish for one run: analyze a version, or compare a job's versions; who asked, and why."""
+    """A wish for one run: analyze a version, compare a job's versions or summarize its changes; who asked, and why.
+
+    The row follows its run: ``pending`` until a run exists, then ``queued``,
+    ``running``, and ``done`` or ``failed`` with the reason in ``error_message``.
+    """
 
     __tablename__ = "pipeline_requests"
     __table_args__ = (
         CheckConstraint(check_in("kind", REQUEST_KINDS), name="kind"),
         CheckConstraint(check_in("status", REQUEST_STATUSES), name="status"),
-        CheckConstraint(
-            "(kind = 'analyze' AND drawing_version_id IS NOT NULL) OR (kind = 'compare' AND job_id IS NOT NULL)",
-            name="target",
-        ),
+        CheckConstraint(REQUEST_TARGET, name="target"),
     )
 
     project_id: Mapped[str] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
@@ -48,6 +54,10 @@ class PipelineRequest(IdMixin, CreatedAtMixin, Base):
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     dagster_run_id: Mapped[str | None] = mapped_column(String(64))
     submitted_at: Mapped[datetime | None]
+    """When the run was asked of Dagster."""
+    finished_at: Mapped[datetime | None]
+    error_message: Mapped[str | None] = mapped_column(Text)
+    """Why the run failed, in its first failed step's words."""
 
 
 class BucketObject(CreatedAtMixin, Base):

@@ -6,13 +6,14 @@ from api.support import World
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from buildtrace_assets.assets.tracking import fail_version
+from buildtrace_assets.services.access import PIPELINE
+from buildtrace_assets.services.version_analysis import fail_version
 
 
 def test_an_editor_retries_a_failed_analysis_and_the_job_waiting_for_it(
     client: FlaskClient, world: World, sign_in, db_session: Session
 ) -> None:
-    fail_version(db_session, world.new_version_id, "the analysis process stopped unexpectedly")
+    fail_version(db_session, PIPELINE, world.new_version_id, "the analysis process stopped unexpectedly")
     db_session.commit()
     headers = sign_in("editor@acme.test")
     assert client.get(f"/api/v1/jobs/{world.job_id}", headers=headers).get_json()["status"] == "failed"
@@ -28,7 +29,7 @@ def test_an_editor_retries_a_failed_analysis_and_the_job_waiting_for_it(
 def test_a_failed_job_is_retried_once_and_viewers_cannot(
     client: FlaskClient, world: World, sign_in, db_session: Session
 ) -> None:
-    fail_version(db_session, world.old_version_id, "unreadable page 3")
+    fail_version(db_session, PIPELINE, world.old_version_id, "unreadable page 3")
     db_session.commit()
     url = f"/api/v1/jobs/{world.job_id}/retry"
 
