@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -89,6 +89,23 @@ class Settings(BaseSettings):
     )
     health_timeout_s: float = Field(
         default=2.0, gt=0, description="Time limit of each readiness check (database, storage, Dagster)."
+    )
+    pipeline_silent_after_s: float = Field(
+        default=90.0,
+        gt=0,
+        description="A Dagster daemon without a heartbeat, or a running sensor without a tick, for this long is "
+        "shown as not running (the daemon beats every 30 s, sensors tick every 5-30 s).",
+    )
+    portal_session_secret: SecretStr | None = Field(
+        default=None,
+        description="Key that signs the portal's session cookie; unset: a random key per process (everyone signs "
+        "in again after a restart, and replicas do not share sign-ins).",
+    )
+    portal_session_ttl_s: float = Field(
+        default=14 * 86400.0, gt=0, description="A portal sign-in lasts this long unless the person signs out."
+    )
+    portal_cookie_secure: bool = Field(
+        default=False, description="Send the portal's session cookie over HTTPS only (set it behind TLS)."
     )
     portal_ops_port: int = Field(
         default=8502, ge=0, le=65535, description="Port of the portal's /healthz, /readyz and /metrics; 0 turns it off."

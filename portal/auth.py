@@ -6,8 +6,11 @@ set-up at all. ``st.login`` only speaks OIDC and needs an ``[auth]`` block in
 it, and the identity provider's e-mail address is matched to an active local
 user, so roles and membership stay in the app database either way.
 
-The signed-in user is re-read on every run: deactivating a user ends their
-sessions at the next interaction.
+Local sign-ins post to ``/auth/sign-in`` (:mod:`portal.sign_in_route`),
+which sets a signed, HTTP-only session cookie; so a reload, a new tab or a
+restarted browser stays signed in until the session expires or is revoked.
+The signed-in user is re-read on every run: deactivating a user or revoking
+the session ends it at the next interaction.
 """
 
 from __future__ import annotations
@@ -18,14 +21,12 @@ import streamlit as st
 from sqlalchemy.orm import Session
 
 from buildtrace_assets.config import get_settings
-from buildtrace_assets.observability.metrics import SIGN_IN_FAILURES
 from buildtrace_assets.services import users
 from buildtrace_assets.services.access import Actor, require_user
-from buildtrace_assets.services.errors import NotFound, PermissionDenied, TooManyAttempts
-from buildtrace_assets.services.sign_in_throttle import SignInThrottle
-from portal import backend
+from buildtrace_assets.services.errors import NotFound, PermissionDenied
+from portal import backend, session_cookie, sessions
 
-USER_KEY = "user_id"
+SESSION_KEY = "session_id"
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ class SignedIn:
     actor: Actor
     email: str
     display_name: str
+    session_id: str | None
+    """The server-side session behind the cookie; None when signed in through the identity provider."""
 
 
 def oidc_configured() -> bool:
@@ -46,19 +49,41 @@ def oidc_configured() -> bool:
 
 
 def current_user() -> SignedIn | None:
-    """The signed-in user, or None (then only the sign-in page is shown)."""
-    user_id = st.session_state.get(USER_KEY)
-    if user_id is None and oidc_configured() and st.user.get("is_logged_in", False):
-        user_id = _local_user_for_identity(str(st.user.email))
+    """The signed-in user, or None (then every page shows the sign-in form).
+
+    The browser's session cookie (set by :mod:`portal.sign_in_route`) names a
+    server-side session; it is checked against the database at every run, so
+    a revoked or expired session signs the person out at their next click.
+    The verified id is kept in ``st.session_state`` for this connection only.
+    """
+    settings = get_settings()
+    session_id = st.session_state.get(SESSION_KEY) or session_cookie.verify(
+        session_cookie.signing_key(settings), st.context.cookies.get(session_cookie.COOKIE_NAME)
+    )
+    user = None
+    if session_id is not None:
+        user = backend.run(lambda session: sessions.live_user(session, session_id, settings.portal_session_ttl_s))
+    if user is None:
+        st.session_state.pop(SESSION_KEY, None)
+        return _identity_provider_user()
+    st.session_state[SESSION_KEY] = session_id
+    return SignedIn(
+        actor=Actor(user_id=user.id), email=user.email, display_name=user.display_name, session_id=session_id
+    )
+
+
+def _identity_provider_user() -> SignedIn | None:
+    """The user signed in through OIDC (``st.login`` keeps its own cookie), or None."""
+    if not (oidc_configured() and st.user.get("is_logged_in", False)):
+        return None
+    user_id = _local_user_for_identity(str(st.user.email))
     if user_id is None:
         return None
     try:
         user = backend.run(lambda session: require_user(session, Actor(user_id=user_id)))
     except PermissionDenied:
-        sign_out()
         return None
-    st.session_state[USER_KEY] = user.id
-    return SignedIn(actor=Actor(user_id=user.id), email=user.email, display_name=user.display_name)
+    return SignedIn(actor=Actor(user_id=user.id), email=user.email, display_name=user.display_name, session_id=None)
 
 
 def signed_in_user() -> SignedIn:
@@ -82,35 +107,18 @@ def _local_user_for_identity(email: str) -> str | None:
     return user_id
 
 
-def sign_in(email: str, password: str) -> bool:
-    """Check a local account's password through the sign-in throttle and start the session; False when wrong.
+def sign_out(user: SignedIn, everywhere: bool = False) -> None:
+    """End this browser's session, or every session of the person (other browsers and API clients too).
 
-    The throttle is shared with the API through the app database, so
-    guesses spread over the portal and the API add up. The client address
-    throttles too when Streamlit knows it (AppTest has no client: its
-    ``ip_address`` is no string, and then only the account is throttled).
-    Raises :class:`TooManyAttempts`, whose message gives the wait, while the
-    account or the address is blocked.
+    The cookie stays in the browser but names a revoked session, which is
+    refused from now on (the next sign-in replaces it).
     """
-    throttle = SignInThrottle.from_settings(get_settings())
-    peer = st.context.ip_address
-    attempt = throttle.attempt(
-        email, peer if isinstance(peer, str) else None, st.context.headers.get("X-Forwarded-For")
-    )
-    try:
-        user = backend.run(lambda session: throttle.sign_in(session, attempt, password))
-    except TooManyAttempts:
-        SIGN_IN_FAILURES.labels("portal", "throttled").inc()
-        raise
-    if user is None:
-        SIGN_IN_FAILURES.labels("portal", "refused").inc()
-        return False
-    st.session_state[USER_KEY] = user.id
-    return True
-
-
-def sign_out() -> None:
-    """End the session (and the OIDC login, when there is one)."""
+    user_id = user.actor.user_id
+    if everywhere and user_id is not None:
+        backend.run(lambda session: sessions.revoke_all(session, user_id))
+    elif user.session_id is not None:
+        session_id = user.session_id
+        backend.run(lambda session: sessions.revoke(session, session_id))
     st.session_state.clear()
     if oidc_configured() and st.user.get("is_logged_in", False):
         st.logout()

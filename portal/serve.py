@@ -4,7 +4,7 @@ Streamlit serves its own routes only (``/_stcore/health`` says the server is up,
 and ``portal/app.py`` runs only when someone opens a page, too late to start anything a probe must reach. So
 this launcher first starts a small server of the process's own on ``BUILDTRACE_PORTAL_OPS_PORT`` (``/healthz``,
 ``/readyz``: database, storage and the Dagster API; ``/metrics``: page runs and sign-in failures of this
-process), then hands over to ``streamlit run portal/app.py`` in the same process.
+process), then hands over to ``streamlit run portal/asgi.py`` (the pages plus the sign-in route) in the same process.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from buildtrace_assets.observability.ops_server import OpsServer
 from buildtrace_assets.observability.startup import start_observability
 from buildtrace_assets.storage import open_storage
 
-APP = Path(__file__).with_name("app.py")
+APP = Path(__file__).with_name("asgi.py")
 
 
 def start_ops_server(host: str = "0.0.0.0") -> OpsServer | None:

@@ -208,11 +208,14 @@ def _refuse_while_blocked(
         return
     wait, locked_out = max(blocks)
     seconds = max(1, math.ceil(wait.total_seconds()))
+    raise TooManyAttempts(refusal_message(seconds, locked_out), seconds, locked_out=locked_out)
+
+
+def refusal_message(seconds: int, locked_out: bool) -> str:
+    """What a refused person reads (the portal rebuilds it from a redirect's wait and kind)."""
     if locked_out:
-        message = f"Sign-in is locked after too many failed attempts. Try again in {describe_wait(seconds)}."
-    else:
-        message = f"Too many failed sign-in attempts. Try again in {describe_wait(seconds)}."
-    raise TooManyAttempts(message, seconds, locked_out=locked_out)
+        return f"Sign-in is locked after too many failed attempts. Try again in {describe_wait(seconds)}."
+    return f"Too many failed sign-in attempts. Try again in {describe_wait(seconds)}."
 
 
 def describe_wait(seconds: int) -> str:

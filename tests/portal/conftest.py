@@ -33,7 +33,9 @@ from buildtrace_assets.db.session import make_session_factory, transaction
 from buildtrace_assets.services import members, projects, users
 from buildtrace_assets.services.access import Actor
 from buildtrace_assets.storage import open_storage
-from tests.portal.support import APP, PASSWORD, ComparedPair, People, PortalEnv, compare_pair
+from portal.auth import SESSION_KEY
+from tests.observability.support import UNREACHABLE_DAGSTER
+from tests.portal.support import APP, PASSWORD, ComparedPair, People, PortalEnv, compare_pair, signed_in_session
 
 
 def _seed(session: Session) -> People:
@@ -74,6 +76,7 @@ def portal_env(
     monkeypatch.setenv("BUILDTRACE_DATABASE_URL", f"sqlite:///{database}")
     monkeypatch.setenv("BUILDTRACE_STORAGE_URL", blobs.as_uri())
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    monkeypatch.setenv("DAGSTER_GRAPHQL_URL", UNREACHABLE_DAGSTER)
     get_settings.cache_clear()
     yield PortalEnv(database_url=f"sqlite:///{database}", storage=open_storage(blobs.as_uri()))
     get_settings.cache_clear()
@@ -107,7 +110,7 @@ def open_app(portal_env: PortalEnv) -> Callable[..., AppTest]:
     def open_(actor: Actor | None = None, page: str | None = None, project_id: str | None = None) -> AppTest:
         app = AppTest.from_file(str(APP), default_timeout=30)
         if actor is not None:
-            app.session_state["user_id"] = actor.user_id
+            app.session_state[SESSION_KEY] = signed_in_session(portal_env, actor)
         if project_id is not None:
             app.query_params["project"] = project_id
         app.run()

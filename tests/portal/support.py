@@ -18,8 +18,11 @@ from buildtrace_assets.engine.compare import analyze_document, compare_documents
 from buildtrace_assets.services import diff_results, drawings, jobs, uploads
 from buildtrace_assets.services.access import SYSTEM, Actor
 from buildtrace_assets.storage import BlobStorage
+from portal import sessions
 
 APP = Path(__file__).parents[2] / "portal" / "app.py"
+SERVED_APP = Path(__file__).parents[2] / "portal" / "asgi.py"
+"""What a browser talks to: the pages plus the sign-in route that sets the session cookie."""
 PASSWORD = "correct horse battery"
 T = TypeVar("T")
 
@@ -39,6 +42,11 @@ class PortalEnv:
                 return operation(session)
         finally:
             factory.kw["bind"].dispose()
+
+
+def signed_in_session(env: PortalEnv, actor: Actor) -> str:
+    """A live server-side session of ``actor``, as ``/auth/sign-in`` starts one (AppTest cannot send cookies)."""
+    return env.run(lambda session: sessions.start(session, str(actor.user_id)))
 
 
 @dataclass(frozen=True)

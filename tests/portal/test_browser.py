@@ -1,6 +1,6 @@
 """The portal in a real browser, with the real pipeline behind it.
 
-``streamlit run portal/app.py`` serves the app on a free port; headless
+``streamlit run portal/asgi.py`` serves the app on a free port; headless
 Chromium signs in, creates a project, uploads two revisions, and, once the
 pipeline's sensors and runs have processed them (ticked in this process
 against the same database, storage and Dagster instance, as the daemon would),
@@ -42,7 +42,7 @@ from buildtrace_assets.services import alignments, diff_results, jobs, overlays,
 from buildtrace_assets.services.access import Actor
 from buildtrace_assets.storage import open_storage
 from portal.views.alignment import CANVAS_WIDTH as ALIGN_CANVAS_WIDTH
-from tests.portal.support import APP, PASSWORD, sheet_pdf
+from tests.portal.support import PASSWORD, SERVED_APP, sheet_pdf
 
 pytestmark = pytest.mark.slow
 
@@ -103,7 +103,7 @@ def portal_url(environment: dict[str, str], tmp_path: Path) -> Iterator[str]:
             "-m",
             "streamlit",
             "run",
-            str(APP),
+            str(SERVED_APP),
             "--server.port",
             str(port),
             "--server.address",
