@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 MAX_BLOCK_DEPTH = 4
 """Nesting searched for text (blocks in blocks, dimensions in blocks); title blocks nest one or two deep."""
 _WORD = re.compile(r"\S+")
+_STACKED = re.compile(r"\\S([^;#^/]*)[#^/]([^;]*);")
+"""An MTEXT stacked fraction: ``\\S`` numerator, ``#`` ``^`` or ``/``, denominator, ``;``."""
 COMPOSITE_TYPES = frozenset({"INSERT", "DIMENSION", "ARC_DIMENSION", "LARGE_RADIAL_DIMENSION", "MULTILEADER"})
 """Entities drawn as others (ezdxf's virtual entities): a block's texts, a dimension's value, a leader's note."""
 
@@ -120,7 +122,7 @@ def _texts(layout: Any, depth: int) -> Iterator[tuple[DXFGraphic, str]]:
         if kind in ("TEXT", "ATTRIB") and entity.dxf.text.strip():
             yield entity, entity.plain_text()
         elif kind == "MTEXT" and entity.text.strip():
-            yield entity, entity.plain_text(split=False)
+            yield entity, _mtext_plain(entity.text)
         elif kind in COMPOSITE_TYPES and depth > 0:
             if kind == "INSERT":
                 yield from (
@@ -131,6 +133,13 @@ def _texts(layout: Any, depth: int) -> Iterator[tuple[DXFGraphic, str]]:
             except Exception:  # noqa: BLE001 - ezdxf raises many types on broken entities; their ink is plotted anyway
                 continue
             yield from _texts((child for child in children if child.dxftype() != "ATTDEF"), depth - 1)
+
+
+def _mtext_plain(text: str) -> str:
+    """MTEXT without its codes, stacked fractions as they are read (``2\\S1#2;`` is ``2 1/2``, not ``21#2``)."""
+    from ezdxf.tools.text import plain_mtext
+
+    return str(plain_mtext(_STACKED.sub(lambda match: f" {match[1].strip()}/{match[2].strip()}", text), split=False))
 
 
 def _is_vertical(entity: Any) -> bool:

@@ -26,3 +26,13 @@ def test_a_dxf_page_has_its_texts_attributes_and_dimension_values_as_words(tmp_p
     for text in ("GRID", "D-12", "1000"):
         x0, y0, x1, y1 = (round(value) for value in words[text])
         assert (image[y0:y1, x0:x1] < 128).any(), text  # each word sits on its ink
+
+
+def test_mtext_reads_as_printed_stacked_fractions_included(tmp_path):
+    document = ezdxf.new()
+    document.modelspace().add_mtext(r'{\fArial|b0;MULLION 2\S1#2;" x 5\S1^4;"}', dxfattribs={"char_height": 20})
+    path = tmp_path / "detail.dxf"
+    document.saveas(path)
+
+    with open_document(path) as doc:
+        assert [word.text for word in doc.text_layer_words(0)] == ["MULLION", "2", '1/2"', "x", "5", '1/4"']
