@@ -17,21 +17,19 @@ from buildtrace_assets.api.config import ApiSettings
 from buildtrace_assets.api.context import (
     EXTENSION,
     ApiContext,
-    SummaryRequester,
     close_request,
     commit_request,
     rollback_request,
 )
-from buildtrace_assets.api.regeneration import BackgroundSummaries
 from buildtrace_assets.api.routes import BLUEPRINTS
 from buildtrace_assets.api.schemas import ErrorEnvelopeSchema
 from buildtrace_assets.api.security import BEARER_SCHEME, authenticate
 from buildtrace_assets.config import Settings, get_settings
 from buildtrace_assets.db.session import make_session_factory
+from buildtrace_assets.pipeline_api import PipelineApi
 from buildtrace_assets.services.errors import ServiceError
 from buildtrace_assets.services.sign_in_throttle import SignInThrottle
 from buildtrace_assets.storage import BlobStorage, open_storage
-from buildtrace_assets.summaries.factory import make_summarizer
 
 API_PREFIX = "/api/v1"
 MULTIPART_OVERHEAD_BYTES = 1024 * 1024
@@ -80,7 +78,7 @@ def create_app(
     *,
     session_factory: sessionmaker[Session] | None = None,
     storage: BlobStorage | None = None,
-    request_summary: SummaryRequester | None = None,
+    pipeline: PipelineApi | None = None,
     sign_in_throttle: SignInThrottle | None = None,
 ) -> Flask:
     """The API app for ``settings`` (the process settings by default); parts can be passed in to share them.
@@ -91,8 +89,7 @@ def create_app(
     api_settings = api_settings or ApiSettings()  # type: ignore[call-arg]
     session_factory = session_factory or make_session_factory(settings.database_url)
     storage = storage or open_storage(settings.storage_url)
-    if request_summary is None:
-        request_summary = BackgroundSummaries(session_factory, storage, make_summarizer(settings))
+    pipeline = pipeline or PipelineApi.from_settings(settings)
 
     app = Flask(__name__)
     app.config.update(
@@ -108,7 +105,7 @@ def create_app(
         },
     )
     sign_in_throttle = sign_in_throttle or SignInThrottle.from_settings(settings)
-    context = ApiContext(api_settings, session_factory, storage, request_summary, sign_in_throttle)
+    context = ApiContext(api_settings, session_factory, storage, pipeline, sign_in_throttle)
     app.extensions[EXTENSION] = context
 
     api = BuildTraceApi(app, spec_kwargs={"extra_plugins": [IdempotencyKeyPlugin()]})

@@ -1,4 +1,4 @@
-"""What a request works with: the app's database, storage and summarizer, and one transaction per request.
+"""What a request works with: the app's database, storage and the pipeline's API, and one transaction per request.
 
 A request's service calls share one session whose transaction is committed
 only when the response is a success (status below 400) and rolled back
@@ -8,7 +8,6 @@ response of an idempotent POST is committed together with its effect.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
 
@@ -16,14 +15,12 @@ from flask import current_app, g
 from sqlalchemy.orm import Session, sessionmaker
 
 from buildtrace_assets.api.config import ApiSettings
+from buildtrace_assets.pipeline_api import PipelineApi
 from buildtrace_assets.services.access import Actor
 from buildtrace_assets.services.sign_in_throttle import SignInThrottle
 from buildtrace_assets.storage import BlobStorage
 
 EXTENSION = "buildtrace_api"
-
-SummaryRequester = Callable[[Actor, str], None]
-"""Starts writing a new summary of a diff result for an actor, without waiting for it."""
 
 
 @dataclass(frozen=True)
@@ -33,7 +30,8 @@ class ApiContext:
     settings: ApiSettings
     session_factory: sessionmaker[Session]
     storage: BlobStorage
-    request_summary: SummaryRequester
+    pipeline: PipelineApi
+    """The Dagster webserver's GraphQL API: pipeline health and lineage; the API starts no run itself."""
     sign_in_throttle: SignInThrottle
 
 

@@ -218,10 +218,55 @@ class SummaryEditSchema(ma.Schema):
     expected_active_id = _id("The summary being edited; 409 when another became active meanwhile.")
 
 
+class PipelineRequestSchema(ma.Schema):
+    id = ma.fields.String(required=True)
+    project_id = ma.fields.String(required=True)
+    kind = ma.fields.String(required=True, metadata={"description": "analyze, compare or summarize."})
+    drawing_version_id = ma.fields.String(required=True, allow_none=True)
+    job_id = ma.fields.String(required=True, allow_none=True)
+    requested_by = ma.fields.String(
+        required=True, allow_none=True, metadata={"description": "The user who asked; null when the pipeline did."}
+    )
+    reason = ma.fields.String(required=True)
+    status = ma.fields.String(
+        required=True,
+        metadata={"description": "pending (no run yet), queued, running, done or failed (see error_message)."},
+    )
+    error_message = ma.fields.String(required=True, allow_none=True)
+    dagster_run_id = ma.fields.String(required=True, allow_none=True)
+    created_at = ma.fields.DateTime(required=True)
+    submitted_at = ma.fields.DateTime(required=True, allow_none=True)
+    finished_at = ma.fields.DateTime(required=True, allow_none=True)
+
+
 class RegenerationSchema(ma.Schema):
-    job_id = ma.fields.String(required=True)
-    diff_result_id = ma.fields.String(required=True)
-    status = ma.fields.String(required=True, metadata={"description": "Always 'accepted'."})
+    reason = ma.fields.String(
+        load_default="regenerate summary",
+        validate=validate.Length(1, 500),
+        metadata={"description": "Why, for the audit log; a repeat of a waiting request returns that request."},
+    )
+
+
+class PipelineHealthSchema(ma.Schema):
+    ok = ma.fields.Boolean(required=True)
+    problems = ma.fields.List(ma.fields.String(), required=True, metadata={"description": "One line per problem."})
+    reachable = ma.fields.Boolean(required=True, metadata={"description": "Whether the Dagster API answered."})
+
+
+class PartitionStateSchema(ma.Schema):
+    asset = ma.fields.String(required=True)
+    partition = ma.fields.String(required=True)
+    role = ma.fields.String(required=True, metadata={"description": "old version, new version or job."})
+    status = ma.fields.String(required=True)
+    materialized_at = ma.fields.DateTime(required=True, allow_none=True)
+    run_id = ma.fields.String(required=True, allow_none=True)
+    requested_by = ma.fields.String(required=True, allow_none=True)
+
+
+class LineageSchema(ma.Schema):
+    reachable = ma.fields.Boolean(required=True, metadata={"description": "Whether the Dagster API answered."})
+    problem = ma.fields.String(required=True, allow_none=True, metadata={"description": "Why it did not."})
+    partitions = ma.fields.List(ma.fields.Nested(PartitionStateSchema), required=True)
 
 
 class PointPairSchema(ma.Schema):

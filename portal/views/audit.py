@@ -21,7 +21,8 @@ entries = backend.run(
     lambda s: [
         {
             "when": entry.created_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
-            "who": emails.get(entry.user_id, entry.user_id) if entry.user_id else "system",
+            "who": emails.get(entry.user_id, entry.user_id) if entry.user_id else (entry.executed_by or "system"),
+            "through": entry.executed_by or "",
             "action": entry.action,
             "entity": f"{entry.entity_type} {entry.entity_id}",
             "before": entry.before,

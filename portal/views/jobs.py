@@ -1,20 +1,21 @@
-"""Jobs: each comparison's status, stage timeline, Dagster lineage and errors; cancel, retry; uploads still waiting."""
+"""Jobs: each comparison's status, stage timeline, requests, Dagster lineage and errors; cancel, retry; what waits
+for the pipeline, and since when."""
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta
 
 import streamlit as st
-from dagster import AssetKey, DagsterInstance
 
 from buildtrace_assets.config import get_settings
 from buildtrace_assets.db.base import utcnow
-from buildtrace_assets.services import jobs, pipeline_requests, retries
+from buildtrace_assets.pipeline_api import PipelineUnreachable, job_partitions
+from buildtrace_assets.services import jobs, members, pipeline_requests, retries
 from portal import backend
 from portal.auth import SignedIn, signed_in_user
 from portal.job_context import JobRef, project_jobs
-from portal.lineage import assets_by_partitions, job_partitions, lineage_rows, partition_lineage
+from portal.lineage import lineage_rows
+from portal.pipeline import pipeline_api, waiting_mark
 from portal.project_context import ProjectAccess, choose_project
 
 POLL_SECONDS = 3
@@ -31,22 +32,52 @@ def _when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S") if moment else ""
 
 
-@st.cache_resource(show_spinner=False)
-def _pipeline_assets() -> dict[str, list[AssetKey]]:
-    """Asset keys by partition set, read from the pipeline's definitions once per server."""
-    from buildtrace_assets.definitions import defs
-
-    return assets_by_partitions(defs)
-
-
-def _lineage(job: JobRef) -> None:
-    if not os.environ.get("DAGSTER_HOME"):
-        st.caption("Set DAGSTER_HOME to see what the Dagster instance materialized for this job.")
-        return
-    refs = job_partitions(
-        _pipeline_assets(), job_id=job.job_id, old_version_id=job.old.version_id, new_version_id=job.new.version_id
+def _people(user: SignedIn, project: ProjectAccess) -> dict[str, str]:
+    return backend.run(
+        lambda s: {member.id: member.email for member, _ in members.list_members(s, user.actor, project.project_id)}
     )
-    st.dataframe(lineage_rows(partition_lineage(DagsterInstance.get(), refs)), hide_index=True, width="stretch")
+
+
+def _lineage(user: SignedIn, project: ProjectAccess, job: JobRef) -> None:
+    refs = job_partitions(job_id=job.job_id, old_version_id=job.old.version_id, new_version_id=job.new.version_id)
+    try:
+        states = pipeline_api().partition_states([(asset, partition) for asset, partition, _ in refs])
+    except PipelineUnreachable as error:
+        st.warning(f"Pipeline unreachable: the lineage cannot be read now ({error}).")
+        return
+    rows = lineage_rows(states, [role for _, _, role in refs], _people(user, project))
+    st.dataframe(rows, hide_index=True, width="stretch")
+
+
+def _requests(user: SignedIn, project: ProjectAccess, job: JobRef) -> None:
+    """The job's pipeline requests: who asked for what, and where its run is; a failed one can be asked again."""
+    asked = backend.run(
+        lambda s: list(pipeline_requests.project_requests(s, user.actor, project.project_id, job_id=job.job_id))
+    )
+    if not asked:
+        return
+    people = _people(user, project)
+    st.dataframe(
+        [
+            {
+                "asked": _when(request.created_at),
+                "what": request.kind,
+                "by": people.get(request.requested_by, request.requested_by) if request.requested_by else "pipeline",
+                "why": request.reason,
+                "status": waiting_mark(request.created_at) if request.status == "pending" else request.status,
+                "error": request.error_message or "",
+            }
+            for request in asked[:5]
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+    failed = asked[0] if asked[0].status == "failed" else None
+    if failed is not None:
+        st.error(f"The {failed.kind} request failed: {failed.error_message or 'no reason recorded'}")
+        again = project.can_edit and st.button("Ask again", key=f"retry-request-{failed.id}")
+        if again and backend.attempt(lambda s: pipeline_requests.retry_request(s, user.actor, failed.id)):
+            st.rerun()
 
 
 def _timeline(user: SignedIn, job: JobRef) -> None:
@@ -74,10 +105,12 @@ def _timeline(user: SignedIn, job: JobRef) -> None:
             st.error(f"{stage.stage} failed: {stage.error_message or 'no message recorded'}")
 
 
-def _job(user: SignedIn, project: ProjectAccess, job: JobRef) -> None:
+def _job(user: SignedIn, project: ProjectAccess, job: JobRef, waiting: dict[str, datetime]) -> None:
     with st.container(border=True):
         heading, action = st.columns([4, 1])
-        heading.markdown(f"**{job.label}** {STATUS_ICONS.get(job.status, '')} `{job.status}`")
+        since = waiting.get(job.job_id) or waiting.get(job.old.version_id) or waiting.get(job.new.version_id)
+        mark = f" · :orange[{waiting_mark(since)}]" if since else ""
+        heading.markdown(f"**{job.label}** {STATUS_ICONS.get(job.status, '')} `{job.status}`{mark}")
         heading.caption(f"Created {_when(job.created_at)} UTC · {job.old.filename} → {job.new.filename}")
         cancel = project.can_edit and not job.finished and action.button("Cancel", key=f"cancel-{job.job_id}")
         if cancel and backend.attempt(lambda s: jobs.cancel_job(s, user.actor, job.job_id)):
@@ -88,8 +121,9 @@ def _job(user: SignedIn, project: ProjectAccess, job: JobRef) -> None:
         if job.error_message:
             st.error(job.error_message)
         _timeline(user, job)
+        _requests(user, project, job)
         if st.toggle("Lineage in Dagster", key=f"lineage-{job.job_id}"):
-            _lineage(job)
+            _lineage(user, project, job)
 
 
 user = signed_in_user()
@@ -116,11 +150,12 @@ def _waiting_uploads() -> None:
 @st.fragment(run_every=POLL_SECONDS)
 def job_board() -> None:
     _waiting_uploads()
+    waiting = backend.run(lambda s: pipeline_requests.waiting_since(s, user.actor, project.project_id))
     found = project_jobs(user, project)
     if not found:
         st.info("No comparisons yet: upload a second version of a drawing to start one.")
     for job in found:
-        _job(user, project, job)
+        _job(user, project, job, waiting)
 
 
 job_board()

@@ -1,4 +1,5 @@
-"""Summary: the active summary with each item linked to its regions, its history, editing, regenerating."""
+"""Summary: the active summary with each item linked to its regions, its history, editing, and asking the pipeline
+for a new one (a pipeline request the sensors turn into a run, written in the asker's name)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ from typing import Any
 import streamlit as st
 from sqlalchemy.orm import Session
 
-from buildtrace_assets.services import access, members, summaries
+from buildtrace_assets.services import members, pipeline_requests, summaries
+from buildtrace_assets.services.access import PIPELINE_EXECUTOR
 from portal import backend
 from portal.auth import SignedIn, signed_in_user
 from portal.job_context import JOB_PARAM, JobRef, choose_job
+from portal.pipeline import waiting_mark
 from portal.project_context import PROJECT_PARAM, ProjectAccess, choose_project
-from portal.regenerate import regenerate_summary
 from portal.report_downloads import report_downloads
 from portal.review_data import SHEET_PARAM, Review, load_review, sheet_of
 from portal.views.alignment import unaligned_notice
@@ -69,7 +71,7 @@ def _history(user: SignedIn, project: ProjectAccess, review: Review) -> None:
                 "source": row.source,
                 "model": row.model or "",
                 "prompt": row.prompt_version or "",
-                "author": emails.get(row.created_by, row.created_by) if row.created_by else "pipeline",
+                "author": emails.get(row.created_by, row.created_by) if row.created_by else PIPELINE_EXECUTOR,
                 "active": row.is_active,
             }
             for row in summaries.summary_history(session, user.actor, review.diff_result_id)
@@ -88,18 +90,35 @@ def _edit(user: SignedIn, review: Review, active_id: str | None, text: str) -> N
             st.rerun()
 
 
-def _regenerate(user: SignedIn, project: ProjectAccess, job: JobRef) -> None:
-    if not st.button("Regenerate summary", help="Runs the pipeline's summary step for this comparison now."):
+def _regenerate(user: SignedIn, job: JobRef) -> None:
+    help_text = "Asks the pipeline to write a new summary from what is in force now, in your name."
+    if not st.button("Regenerate summary", help=help_text):
         return
-    if backend.attempt(lambda s: access.require_project(s, user.actor, project.project_id, "editor")) is None:
-        return
-    with st.spinner("Writing the summary…"):
-        error = regenerate_summary(job.job_id)
-    if error:
-        st.error(f"The summary could not be regenerated: {error}")
-    else:
-        st.session_state[NOTICE_KEY] = "A new summary was written."
+    asked = backend.attempt(
+        lambda s: pipeline_requests.request_summary(s, user.actor, job.job_id, "regenerate summary").id
+    )
+    if asked is not None:
+        st.session_state[NOTICE_KEY] = "Asked the pipeline for a new summary; it appears here when it is written."
         st.rerun()
+
+
+def _latest_request(user: SignedIn, project: ProjectAccess, job: JobRef) -> None:
+    """Where the newest summary request of the job is: waiting, running, or failed with the reason."""
+    asked = backend.run(
+        lambda s: pipeline_requests.project_requests(s, user.actor, project.project_id, job_id=job.job_id, limit=1)
+    )
+    request = asked[0] if asked and asked[0].kind == "summarize" else None
+    if request is None or request.status == "done":
+        return
+    if request.status == "failed":
+        st.error(f"The requested summary could not be written: {request.error_message or 'no reason recorded'}")
+        again = project.can_edit and st.button("Ask again", key=f"retry-request-{request.id}")
+        if again and backend.attempt(lambda s: pipeline_requests.retry_request(s, user.actor, request.id)):
+            st.rerun()
+    elif request.status == "pending":
+        st.info(f"New summary requested: {waiting_mark(request.created_at)}.", icon=":material/schedule:")
+    else:
+        st.info(f"New summary requested: {request.status}.", icon=":material/sync:")
 
 
 user = signed_in_user()
@@ -131,8 +150,9 @@ else:
     st.markdown(active.content.get("overall") or active.text)
     _items(project, job, active.content)
 
+_latest_request(user, project, job)
 if project.can_edit:
-    _regenerate(user, project, job)
+    _regenerate(user, job)
     _edit(user, review, active.id if active else None, active.text if active else "")
 
 st.subheader("History")

@@ -22,20 +22,20 @@ from fixtures.clock import ManualClock
 from fixtures.database import Team, tiny_pdf
 from flask import Flask
 from flask.testing import FlaskClient
+from observability.support import UNREACHABLE_DAGSTER
 from sqlalchemy.orm import Session, sessionmaker
 from waitress.server import create_server
 
 from buildtrace_assets.api import ApiSettings, create_app
-from buildtrace_assets.api.regeneration import BackgroundSummaries
 from buildtrace_assets.config import Settings
 from buildtrace_assets.engine.contract import validate_changes
+from buildtrace_assets.pipeline_api import PipelineApi
 from buildtrace_assets.services.access import SYSTEM
 from buildtrace_assets.services.diff_results import record_diff_result
 from buildtrace_assets.services.jobs import create_comparison_job
 from buildtrace_assets.services.sign_in_throttle import SignInThrottle
 from buildtrace_assets.services.uploads import register_upload
 from buildtrace_assets.storage import BlobStorage
-from buildtrace_assets.summaries import OfflineSummarizer
 
 SignIn = Callable[[str], Headers]
 
@@ -43,13 +43,6 @@ SignIn = Callable[[str], Headers]
 @pytest.fixture
 def api_settings() -> ApiSettings:
     return ApiSettings(secret=SECRET)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-def summary_worker(session_factory: sessionmaker[Session], blob_storage: BlobStorage) -> Iterator[BackgroundSummaries]:
-    worker = BackgroundSummaries(session_factory, blob_storage, OfflineSummarizer())
-    yield worker
-    worker.shutdown()
 
 
 @pytest.fixture
@@ -64,7 +57,6 @@ def app(
     api_settings: ApiSettings,
     session_factory: sessionmaker[Session],
     blob_storage: BlobStorage,
-    summary_worker: BackgroundSummaries,
     clock: ManualClock,
 ) -> Flask:
     return create_app(
@@ -72,8 +64,8 @@ def app(
         api_settings,
         session_factory=session_factory,
         storage=blob_storage,
-        request_summary=summary_worker,
         sign_in_throttle=SignInThrottle.from_settings(app_settings, clock),
+        pipeline=PipelineApi(UNREACHABLE_DAGSTER, timeout_s=1.0, silent_after_s=90.0),
     )
 
 

@@ -14,7 +14,6 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from buildtrace_assets.api import ApiSettings, create_app
-from buildtrace_assets.api.regeneration import BackgroundSummaries
 from buildtrace_assets.config import Settings
 from buildtrace_assets.db.session import make_session_factory
 from buildtrace_assets.storage import BlobStorage, GcsBlobStorage
@@ -31,11 +30,8 @@ def outage_app(
     api_settings: ApiSettings,
     session_factory: sessionmaker[Session],
     storage: BlobStorage,
-    summary_worker: BackgroundSummaries,
 ) -> Flask:
-    return create_app(
-        settings, api_settings, session_factory=session_factory, storage=storage, request_summary=summary_worker
-    )
+    return create_app(settings, api_settings, session_factory=session_factory, storage=storage)
 
 
 def assert_unavailable(response, part: str) -> None:
@@ -52,11 +48,10 @@ def database_down_client(
     app_settings: Settings,
     api_settings: ApiSettings,
     blob_storage: BlobStorage,
-    summary_worker: BackgroundSummaries,
 ) -> FlaskClient:
     """The API on a PostgreSQL URL whose port has no server: the database is down."""
     dead = make_session_factory(f"postgresql+psycopg2://postgres@127.0.0.1:{port_where_nothing_listens()}/buildtrace")
-    return outage_app(app_settings, api_settings, dead, blob_storage, summary_worker).test_client()
+    return outage_app(app_settings, api_settings, dead, blob_storage).test_client()
 
 
 def test_with_the_database_down_signing_in_is_a_503_with_retry_after(
@@ -84,13 +79,12 @@ def test_with_blob_storage_down_an_upload_is_a_503_and_nothing_is_recorded(
     app_settings: Settings,
     api_settings: ApiSettings,
     session_factory: sessionmaker[Session],
-    summary_worker: BackgroundSummaries,
     team: Team,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("STORAGE_EMULATOR_HOST", f"http://127.0.0.1:{port_where_nothing_listens()}")
     stopped = GcsBlobStorage("bucket", "buildtrace", retry_timeout_s=0.5)
-    storage_down = outage_app(app_settings, api_settings, session_factory, stopped, summary_worker).test_client()
+    storage_down = outage_app(app_settings, api_settings, session_factory, stopped).test_client()
     headers = bearer(login(client, "editor@acme.test")["access_token"])
 
     response = storage_down.post(

@@ -13,26 +13,21 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.orm import Session, sessionmaker
 
 from buildtrace_assets.api import ApiSettings, create_app
-from buildtrace_assets.api.regeneration import BackgroundSummaries
 from buildtrace_assets.config import Settings
 from buildtrace_assets.storage import BlobStorage
-from buildtrace_assets.summaries import OfflineSummarizer
 
 SECRET = "operations-test-secret-of-at-least-32-chars"
 
 
 @pytest.fixture
 def app(app_settings: Settings, session_factory: sessionmaker[Session], blob_storage: BlobStorage) -> Iterator[Flask]:
-    worker = BackgroundSummaries(session_factory, blob_storage, OfflineSummarizer())
     settings = app_settings.model_copy(update={"dagster_graphql_url": UNREACHABLE_DAGSTER, "health_timeout_s": 1.0})
     yield create_app(
         settings,
         ApiSettings(secret=SECRET),  # type: ignore[arg-type]
         session_factory=session_factory,
         storage=blob_storage,
-        request_summary=worker,
     )
-    worker.shutdown()
 
 
 @pytest.fixture

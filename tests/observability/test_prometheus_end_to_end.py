@@ -27,7 +27,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from waitress.server import create_server
 
 from buildtrace_assets.api import ApiSettings, create_app
-from buildtrace_assets.api.regeneration import BackgroundSummaries
 from buildtrace_assets.config import Settings
 from buildtrace_assets.db.base import Base
 from buildtrace_assets.db.models import Job
@@ -39,7 +38,6 @@ from buildtrace_assets.services.projects import create_project
 from buildtrace_assets.services.uploads import register_upload
 from buildtrace_assets.services.users import create_user
 from buildtrace_assets.storage import BlobStorage, open_storage
-from buildtrace_assets.summaries import OfflineSummarizer
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.timeout(600)]
 REPOSITORY = Path(__file__).parents[2]
@@ -185,14 +183,11 @@ def stack(migrated_postgres_database: str, tmp_path_factory: pytest.TempPathFact
             env,
         )
         start(parts, [str(BIN / "dagster-daemon"), "run", *workspace], logs[1], env)
-        summaries = BackgroundSummaries(sessions, storage, OfflineSummarizer())
-        parts.callback(summaries.shutdown)
         api = create_app(
             settings,
             ApiSettings(secret="end-to-end-secret-of-at-least-32-chars"),
             session_factory=sessions,
             storage=storage,
-            request_summary=summaries,
         )  # type: ignore[arg-type]
         api_port = serve(parts, api)
         exporter = OpsServer(

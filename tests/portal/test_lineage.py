@@ -1,100 +1,34 @@
-"""A job's lineage read from a real (ephemeral) Dagster instance."""
+"""A job's lineage rows: each asset partition with its state, and who asked for the run that made it."""
 
 from __future__ import annotations
 
-import pytest
-from dagster import AssetKey, DagsterInstance, Definitions, DynamicPartitionsDefinition, asset, materialize
+from datetime import UTC, datetime
 
-from portal.lineage import AssetPartitionRef, assets_by_partitions, job_partitions, lineage_rows, partition_lineage
-
-JOBS = DynamicPartitionsDefinition(name="jobs")
-VERSIONS = DynamicPartitionsDefinition(name="drawing_versions")
+from buildtrace_assets.pipeline_api import PartitionState, job_partitions
+from portal.lineage import lineage_rows
 
 
-@asset(partitions_def=VERSIONS)
-def sheet_index() -> int:
-    return 0
-
-
-@asset
-def unpartitioned() -> int:
-    return 0
-
-
-@asset(partitions_def=JOBS)
-def diff_result() -> int:
-    return 1
-
-
-@asset(partitions_def=JOBS)
-def change_summary(context) -> int:
-    if context.partition_key == "broken":
-        raise RuntimeError("summarizer unavailable")
-    return 2
-
-
-@pytest.fixture
-def instance() -> DagsterInstance:
-    instance = DagsterInstance.ephemeral()
-    instance.add_dynamic_partitions("jobs", ["job-1", "broken", "never"])
-    return instance
-
-
-def test_a_materialized_partition_reports_its_time_and_run(instance: DagsterInstance) -> None:
-    result = materialize([diff_result], instance=instance, partition_key="job-1")
-
-    [entry] = partition_lineage(instance, [AssetPartitionRef(AssetKey("diff_result"), "job-1", "diff")])
-
-    assert entry.status == "materialized"
-    assert entry.run_id == result.run_id
-    assert entry.materialized_at is not None and entry.materialized_at.tzinfo is not None
-
-
-def test_a_failed_run_is_reported_as_failed_not_as_missing(instance: DagsterInstance) -> None:
-    materialize([change_summary], instance=instance, partition_key="broken", raise_on_error=False)
-
-    [entry] = partition_lineage(instance, [AssetPartitionRef(AssetKey("change_summary"), "broken", "summary")])
-
-    assert entry.status == "failed"
-    assert entry.materialized_at is None
-
-
-def test_a_partition_nothing_ran_for_is_not_started_and_other_partitions_do_not_leak(
-    instance: DagsterInstance,
-) -> None:
-    materialize([diff_result], instance=instance, partition_key="job-1")
-
-    [entry] = partition_lineage(instance, [AssetPartitionRef(AssetKey("diff_result"), "never", "diff")])
-
-    assert (entry.status, entry.materialized_at, entry.run_id) == ("not started", None, None)
-
-
-def test_rows_name_asset_partition_and_role(instance: DagsterInstance) -> None:
-    rows = lineage_rows(partition_lineage(instance, [AssetPartitionRef(AssetKey(["jobs", "diff"]), "never", "diff")]))
-
-    assert rows == [
-        {
-            "asset": "jobs/diff",
-            "partition": "never",
-            "for": "diff",
-            "status": "not started",
-            "materialized at": "",
-            "run": "",
-        }
+def test_a_job_s_partitions_are_both_analyses_then_diff_then_summary() -> None:
+    assert job_partitions(job_id="j", old_version_id="v1", new_version_id="v2") == [
+        ("drawing_analysis", "v1", "old version"),
+        ("drawing_analysis", "v2", "new version"),
+        ("diff_result", "j", "job"),
+        ("change_summary", "j", "job"),
     ]
 
 
-def test_a_jobs_partitions_are_both_versions_then_the_job_itself() -> None:
-    keys = assets_by_partitions(Definitions(assets=[diff_result, change_summary, sheet_index, unpartitioned]))
+def test_rows_name_the_person_who_asked_the_pipeline_for_its_own_runs_and_nobody_before_a_run() -> None:
+    at = datetime(2026, 12, 7, 12, 3, tzinfo=UTC)
+    states = [
+        PartitionState("change_summary", "j", "materialized", at, "run-2", "user-1"),
+        PartitionState("diff_result", "j", "failed", at, "run-1", "system"),
+        PartitionState("drawing_analysis", "v1", "not started", None, None, None),
+    ]
 
-    assert keys == {
-        "drawing_versions": [AssetKey("sheet_index")],
-        "jobs": [AssetKey("change_summary"), AssetKey("diff_result")],
-    }
-    refs = job_partitions(keys, job_id="j", old_version_id="v1", new_version_id="v2")
-    assert [(ref.asset_key.to_user_string(), ref.partition, ref.role) for ref in refs] == [
-        ("sheet_index", "v1", "old version"),
-        ("sheet_index", "v2", "new version"),
-        ("change_summary", "j", "job"),
-        ("diff_result", "j", "job"),
+    rows = lineage_rows(states, ["job", "job", "old version"], {"user-1": "pm@acme.test"})
+
+    assert [(row["status"], row["asked by"], row["materialized at"]) for row in rows] == [
+        ("materialized", "pm@acme.test", "2026-12-07 12:03:00 UTC"),
+        ("failed", "pipeline", "2026-12-07 12:03:00 UTC"),
+        ("not started", "", ""),
     ]

@@ -1,16 +1,14 @@
-"""Change summaries of a job: read the active one, have it rewritten, or write one yourself."""
+"""Change summaries of a job: read the active one, ask the pipeline to rewrite it, or write one yourself."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_smorest import Blueprint
 
-from buildtrace_assets.api.context import api_context, current_actor, db
-from buildtrace_assets.api.schemas import RegenerationSchema, SummaryEditSchema, SummarySchema
-from buildtrace_assets.db.models import ChangeSummary
-from buildtrace_assets.services import summaries
-from buildtrace_assets.services.diff_results import get_diff_result, require_diff_result
+from buildtrace_assets.api.context import current_actor, db
+from buildtrace_assets.api.schemas import PipelineRequestSchema, RegenerationSchema, SummaryEditSchema, SummarySchema
+from buildtrace_assets.db.models import ChangeSummary, PipelineRequest
+from buildtrace_assets.services import pipeline_requests, summaries
+from buildtrace_assets.services.diff_results import get_diff_result
 from buildtrace_assets.services.errors import NotFound
 
 blp = Blueprint("summaries", __name__, url_prefix="/api/v1", description="Change summaries.")
@@ -39,14 +37,14 @@ def edit_summary(body: dict[str, str], job_id: str) -> ChangeSummary:
 
 
 @blp.route("/jobs/<job_id>/summary/regenerate", methods=["POST"])
-@blp.response(202, RegenerationSchema)
-def regenerate(job_id: str) -> dict[str, Any]:
-    """Have the summarizer write a new version from what is in force now (editors and owners).
+@blp.arguments(RegenerationSchema, required=False)
+@blp.response(202, PipelineRequestSchema)
+def regenerate(body: dict[str, str] | None, job_id: str) -> PipelineRequest:
+    """Ask the pipeline for a new summary from what is in force now (editors and owners).
 
-    Answers at once; the new summary becomes the active one when it is done.
+    Answers at once with the pipeline request; ``GET /requests/{id}`` follows
+    it (queued, running, done, or failed with the reason). The summary is
+    written in your name. Asking again while the request waits returns it.
     """
-    actor = current_actor()
-    result = get_diff_result(db(), actor, job_id)
-    require_diff_result(db(), actor, result.id, "editor")
-    api_context().request_summary(actor, result.id)
-    return {"job_id": job_id, "diff_result_id": result.id, "status": "accepted"}
+    reason = (body or {}).get("reason", "regenerate summary")
+    return pipeline_requests.request_summary(db(), current_actor(), job_id, reason)

@@ -7,10 +7,11 @@ from collections.abc import Callable
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from buildtrace_assets.assets.tracking import fail_version
 from buildtrace_assets.config import get_settings
-from buildtrace_assets.services import jobs
-from buildtrace_assets.services.access import SYSTEM
+from buildtrace_assets.db.models import Job, Project
+from buildtrace_assets.services import jobs, pipeline_requests
+from buildtrace_assets.services.access import PIPELINE, SYSTEM
+from buildtrace_assets.services.version_analysis import fail_version
 from tests.portal.support import People, PortalEnv, labelled, seed_job, texts
 
 OpenApp = Callable[..., AppTest]
@@ -81,28 +82,7 @@ def test_an_outsider_cannot_open_the_jobs_of_a_project(
     assert not app.dataframe
 
 
-def test_the_lineage_lists_each_asset_partition_behind_the_job(
-    open_app: OpenApp, people: People, portal_env: PortalEnv, tmp_path, monkeypatch
-) -> None:
-    seeded = seed_job(portal_env, people)
-    (tmp_path / "dagster").mkdir()
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
-    app = open_app(people.viewer, page=PAGE)
-
-    labelled(app.toggle, "Lineage in Dagster").set_value(True)
-    app.run()
-
-    lineage = app.dataframe[1].value
-    assert list(zip(lineage["asset"], lineage["partition"], lineage["for"], strict=True)) == [
-        ("drawing_analysis", seeded.old_version_id, "old version"),
-        ("drawing_analysis", seeded.new_version_id, "new version"),
-        ("change_summary", seeded.job_id, "job"),
-        ("diff_result", seeded.job_id, "job"),
-    ]
-    assert set(lineage["status"]) == {"not started"}
-
-
-def test_without_dagster_home_the_lineage_says_how_to_get_it(
+def test_with_the_pipeline_unreachable_the_lineage_says_so_and_every_page_shows_the_banner(
     open_app: OpenApp, people: People, portal_env: PortalEnv
 ) -> None:
     seed_job(portal_env, people)
@@ -110,14 +90,57 @@ def test_without_dagster_home_the_lineage_says_how_to_get_it(
     labelled(app.toggle, "Lineage in Dagster").set_value(True)
     app.run()
 
-    assert "Set DAGSTER_HOME to see what the Dagster instance materialized for this job." in texts(app.caption)
+    assert any(text.startswith("Pipeline unreachable: the lineage cannot be read now") for text in texts(app.warning))
+    assert any("The pipeline is not running" in text and "pipeline unreachable" in text for text in texts(app.markdown))
+
+
+def test_a_job_whose_requests_wait_for_the_pipeline_says_since_when_and_lists_who_asked(
+    open_app: OpenApp, people: People, portal_env: PortalEnv
+) -> None:
+    seeded = seed_job(portal_env, people)
+    since = portal_env.run(lambda s: pipeline_requests.waiting_since(s, people.viewer, people.project_id))
+
+    app = open_app(people.viewer, page=PAGE)
+
+    oldest = min(since[seeded.old_version_id], since[seeded.new_version_id])
+    assert any(f"waiting for the pipeline since {oldest:%H:%M} UTC" in text for text in texts(app.markdown))
+
+
+def test_a_failed_request_shows_why_and_an_editor_asks_again(
+    open_app: OpenApp, people: People, portal_env: PortalEnv
+) -> None:
+    seeded = seed_job(portal_env, people)
+
+    def failed_comparison(session) -> str:
+        job = session.get_one(Job, seeded.job_id)
+        request = pipeline_requests.request_comparison(session, people.editor, _project(session, job), job, "retry")
+        pipeline_requests.mark_submitted(session, request.id, "run-1")
+        pipeline_requests.follow_run(session, request.id, "failed", "run-1", "diff_result: sheet A-101 is unreadable")
+        return request.id
+
+    failed = portal_env.run(failed_comparison)
+    assert not [button for button in open_app(people.viewer, page=PAGE).button if button.label == "Ask again"]
+    app = open_app(people.editor, page=PAGE)
+    assert "The compare request failed: diff_result: sheet A-101 is unreadable" in texts(app.error)
+
+    labelled(app.button, "Ask again").click()
+    app.run()
+
+    asked = portal_env.run(lambda s: pipeline_requests.project_requests(s, people.editor, people.project_id, limit=1))
+    assert (asked[0].reason, asked[0].status) == (f"retry of request {failed}", "pending")
+
+
+def _project(session, job: Job) -> Project:
+    return session.get_one(Project, job.project_id)
 
 
 def test_an_editor_retries_a_failed_job_and_viewers_see_no_retry(
     open_app: OpenApp, people: People, portal_env: PortalEnv
 ) -> None:
     seeded = seed_job(portal_env, people)
-    portal_env.run(lambda s: fail_version(s, seeded.new_version_id, "the analysis process stopped unexpectedly"))
+    portal_env.run(
+        lambda s: fail_version(s, PIPELINE, seeded.new_version_id, "the analysis process stopped unexpectedly")
+    )
     assert not [button for button in open_app(people.viewer, page=PAGE).main.button if button.label == "Retry"]
     app = open_app(people.editor, page=PAGE)
 

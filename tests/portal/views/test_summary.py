@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from buildtrace_assets.services import diff_results, summaries
+from buildtrace_assets.services import diff_results, pipeline_requests, summaries
 from buildtrace_assets.services.access import SYSTEM
 from tests.portal.support import ComparedPair, People, PortalEnv, SeededJob, labelled, seed_review, texts
 
@@ -90,20 +90,29 @@ def test_an_empty_edit_is_refused(open_app: OpenApp, people: People, summarized:
     assert texts(app.error) == ["a summary needs some text"]
 
 
-def test_regenerating_runs_the_pipelines_summary_step(
+def test_regenerating_asks_the_pipeline_once_in_the_editor_s_name_and_shows_the_wait(
     open_app: OpenApp, people: People, portal_env: PortalEnv, reviewed: SeededJob
 ) -> None:
     app = open_app(people.editor, page=PAGE)
     assert "No summary has been written for this comparison yet." in texts(app.info)
 
     labelled(app.button, "Regenerate summary").click()
-    app.run(timeout=120)
+    app.run()
+    labelled(app.button, "Regenerate summary").click()
+    app.run()
 
-    assert texts(app.success) == ["A new summary was written."], texts(app.error)
+    assert texts(app.success) == ["Asked the pipeline for a new summary; it appears here when it is written."]
+    assert any(text.startswith("New summary requested: waiting for the pipeline since") for text in texts(app.info))
+    asked = portal_env.run(
+        lambda s: [
+            (request.kind, request.requested_by, request.status)
+            for request in pipeline_requests.project_requests(s, people.viewer, people.project_id)
+            if request.kind == "summarize"
+        ]
+    )
+    assert asked == [("summarize", people.editor.user_id, "pending")]
     result = diff_result_id(portal_env, people, reviewed)
-    active = portal_env.run(lambda s: summaries.active_summary(s, people.viewer, result))
-    assert active.source == "machine"
-    assert {change_id for item in active.content["items"] for change_id in item["change_ids"]} == {"A-101-1"}
+    assert portal_env.run(lambda s: summaries.active_summary(s, people.viewer, result)) is None
 
 
 def test_a_viewer_reads_but_cannot_edit_or_regenerate(open_app: OpenApp, people: People, summarized: SeededJob) -> None:
