@@ -86,6 +86,11 @@ def as_image(png: bytes) -> Image.Image:
     return Image.open(io.BytesIO(png)).convert("RGB")
 
 
+def blend_png(base_png: bytes, top_png: bytes, opacity: float) -> bytes:
+    """:func:`blend` as a PNG, the form the zoomable sheet takes."""
+    return _png(blend(base_png, top_png, opacity))
+
+
 def blend(base_png: bytes, top_png: bytes, opacity: float) -> Image.Image:
     """``top`` over ``base`` at ``opacity`` (0 shows only the base), at the base's size."""
     base, top = as_image(base_png), as_image(top_png)

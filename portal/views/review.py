@@ -10,13 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 import streamlit as st
-from PIL import Image
 
 from buildtrace_assets.engine.legend import KIND_COLOURS, LEGEND
 from buildtrace_assets.services import overlays
-from portal import backend
+from portal import backend, zoom
 from portal.auth import SignedIn, signed_in_user
-from portal.images import analysed_page_size, as_image, blend, sheet_image, stored_image
+from portal.images import analysed_page_size, as_image, blend_png, sheet_image, stored_image
 from portal.job_context import JobRef, VersionRef, choose_job
 from portal.project_context import ProjectAccess, choose_project
 from portal.regions import (
@@ -73,7 +72,8 @@ def _sheet_table(review: Review) -> None:
                 "problem": (sheet.get("error") or {}).get("message", ""),
             }
         )
-    st.dataframe(rows, hide_index=True, width="stretch")
+    with st.expander(f"All sheets ({len(rows)})"):
+        st.dataframe(rows, hide_index=True, width="stretch")
 
 
 def _choose_sheet(review: Review) -> dict[str, Any] | None:
@@ -103,24 +103,29 @@ def _frame(job: JobRef, sheet: dict[str, Any]) -> CanvasFrame:
     return CanvasFrame(width_pt, height_pt, CANVAS_WIDTH)
 
 
-def _background(job: JobRef, review: Review, sheet: dict[str, Any], frame: CanvasFrame) -> Image.Image:
-    """The picture under the canvas; sheets are rendered only for the views that show them."""
+def _picture(job: JobRef, review: Review, sheet: dict[str, Any], frame: CanvasFrame) -> tuple[str, bytes, float]:
+    """The chosen view's picture ``frame.canvas_width`` pixels wide, and the width in points of the sheet it shows.
+
+    Sheets are rendered only for the views that show them.
+    """
     storage_url = backend.storage().url
     views = ["Overlay"] if sheet.get("overlay") else []
     views += ["New"] + (["Old"] if sheet.get("old_page") is not None else [])
-    view = st.segmented_control("View", views, default=views[0], required=True)
+    choice, blending = st.columns([1, 2], vertical_alignment="bottom")
+    view = choice.segmented_control("View", views, default=views[0], required=True)
 
     def rendered(version: VersionRef, page: int) -> bytes:
         return sheet_image(storage_url, version.storage_key, page, frame.canvas_width).png
 
     if view == "Old":
-        st.caption("The old sheet in its own frame: regions are drawn in the new sheet's frame.")
-        return as_image(rendered(job.old, sheet["old_page"]))
+        old = sheet_image(storage_url, job.old.storage_key, sheet["old_page"], frame.canvas_width)
+        return view, old.png, old.width_pt
     if view == "New":
-        return as_image(rendered(job.new, sheet["new_page"]))
-    opacity = st.slider("Overlay opacity", 0.0, 1.0, 1.0, 0.05, help="0 shows the new sheet, 1 the overlay only.")
+        return view, rendered(job.new, sheet["new_page"]), frame.width_pt
+    opacity = blending.slider("Overlay opacity", 0.0, 1.0, 1.0, 0.05, help="0 shows the new sheet, 1 the overlay only.")
     overlay = stored_image(storage_url, blob_key(review.changes_ref, sheet["overlay"]), frame.canvas_width)
-    return as_image(overlay) if opacity == 1.0 else blend(rendered(job.new, sheet["new_page"]), overlay, opacity)
+    picture = overlay if opacity == 1.0 else blend_png(rendered(job.new, sheet["new_page"]), overlay, opacity)
+    return view, picture, frame.width_pt
 
 
 def _labels_on(widget: str) -> list[str]:
@@ -178,12 +183,24 @@ def _region_table(regions: list[dict[str, Any]], key: str, editable: bool) -> li
     return regions
 
 
-def _changes_list(review: Review, regions: list[dict[str, Any]]) -> None:
+def _changes_list(review: Review, regions: list[dict[str, Any]], sheet: str) -> None:
+    """Each change with its crops; "Show on sheet" zooms the sheet to it, and the selected one is highlighted."""
     storage_url = backend.storage().url
+    chosen = zoom.selected(sheet)
     for region in sorted(regions, key=lambda r: r["id"]):
-        with st.container(border=True):
+        is_chosen = region["id"] == chosen
+        with st.container(border=True, key=f"change-{region['id']}"):
             change = move_text(region) or _text_change(region)
-            st.markdown(f"**{region['id']}** · {region['kind']}" + (f": `{change}`" if change else ""))
+            marker = ":orange-background[selected] " if is_chosen else ""
+            st.markdown(f"{marker}**{region['id']}** · {region['kind']}" + (f": `{change}`" if change else ""))
+            st.button(
+                "Show on sheet",
+                key=f"show-{region['id']}",
+                on_click=zoom.select,
+                args=(sheet, region["id"]),
+                icon=":material/zoom_in:",
+                type="tertiary",
+            )
             if region.get("note"):
                 st.caption(region["note"])
             crops = region.get("crops") or {}
@@ -197,6 +214,21 @@ def _changes_list(review: Review, regions: list[dict[str, Any]]) -> None:
                         )
             else:
                 st.caption("Drawn by hand: no before/after crops.")
+    if chosen is not None:
+        st.html(f"<style>.st-key-change-{chosen} {{ background: #fff4cc; outline: 3px solid #f5a623; }}</style>")
+
+
+def _zoomed(job: JobRef, review: Review, sheet: dict[str, Any], frame: CanvasFrame, key: str, widget: str) -> None:
+    """The sheet at full resolution beside its change list, both within one screen."""
+    full = CanvasFrame(frame.width_pt, frame.height_pt, zoom.zoom_width(frame.width_pt))
+    view, picture, width_pt = _picture(job, review, sheet, full)
+    regions = sheet_regions(review.document, review.overlay_changes, key)
+    matrix = (sheet.get("alignment") or {}).get("matrix") if view == "Old" else None
+    on_sheet, listed = st.columns([5, 2])
+    with on_sheet:
+        zoom.sheet_zoom(picture, width_pt, key, zoom.outlines(regions, matrix), key=f"zoom-{widget}")
+    with listed, st.container(height=zoom.VIEWER_HEIGHT_PX + 40):
+        _changes_list(review, regions, key)
 
 
 def _save(user: SignedIn, review: Review, key: str, regions: list[dict[str, Any]]) -> None:
@@ -230,9 +262,15 @@ def review_sheet(user: SignedIn, project: ProjectAccess, job: JobRef, review: Re
     alignment_panel(user, project, job, review, sheet)
     key = sheet_key(sheet)
     frame = _frame(job, sheet)
-    background = _background(job, review, sheet, frame)
-    regions = sheet_regions(review.document, review.overlay_changes, key)
     widget = canvas_key(review.diff_result_id, key, review.overlay_id)
+    edit_key = f"edit-{review.diff_result_id}-{key}"
+    if not (project.can_edit and st.toggle("Edit regions", key=edit_key, help="Draw, move or delete regions")):
+        _zoomed(job, review, sheet, frame, key, widget)
+        return
+    view, picture, _ = _picture(job, review, sheet, frame)
+    if view == "Old":
+        st.caption("The old sheet in its own frame: while editing, regions are drawn in the new sheet's frame.")
+    regions = sheet_regions(review.document, review.overlay_changes, key)
     known = {region["id"]: region for region in regions}
     new_kind = "added"
     if project.can_edit:
@@ -244,7 +282,7 @@ def review_sheet(user: SignedIn, project: ProjectAccess, job: JobRef, review: Re
         fill_color="rgba(0, 0, 0, 0)",
         stroke_width=2,
         stroke_color=KIND_COLOURS[new_kind].hex,
-        background_image=background,
+        background_image=as_image(picture),
         background_image_fit="contain",
         width=frame.canvas_width,
         height=frame.canvas_height,
@@ -259,7 +297,7 @@ def review_sheet(user: SignedIn, project: ProjectAccess, job: JobRef, review: Re
     drawn = _region_table(drawn, widget, project.can_edit)
     if project.can_edit and st.button("Save regions", type="primary"):
         _save(user, review, key, drawn)
-    _changes_list(review, drawn)
+    _changes_list(review, drawn, key)
 
 
 user = signed_in_user()

@@ -245,6 +245,7 @@ def test_sign_in_upload_two_revisions_and_correct_a_region_in_the_browser(
         shoot(page, "04-jobs")
 
         go_to(page, "Review")
+        page.get_by_text("Edit regions").click()
         canvas = page.locator("canvas.upper-canvas")
         expect(canvas).to_be_visible()
         shoot(page, "05-review")

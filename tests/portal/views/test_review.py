@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 from collections.abc import Callable
 
 import pytest
+from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from buildtrace_assets.engine.legend import KIND_COLOURS
 from buildtrace_assets.services import diff_results, overlays
-from portal.review_data import canvas_key, region_table_key
+from portal.review_data import blob_key, canvas_key, region_table_key
 from tests.portal.support import ComparedPair, People, PortalEnv, SeededJob, labelled, seed_job, seed_review, texts
 
 OpenApp = Callable[..., AppTest]
 PAGE = "views/review.py"
 SHEET_WIDTH_PT = 612.0
 CANVAS_WIDTH = 1000
+DPI = 150
 SCALE = CANVAS_WIDTH / SHEET_WIDTH_PT
 MACHINE_BOX = {
     "label": "A-101-1",
@@ -47,6 +51,22 @@ def feed_boxes(app: AppTest, env: PortalEnv, people: People, job: SeededJob, box
     return app.run()
 
 
+def editing(app: AppTest) -> AppTest:
+    """Switch on "Edit regions": the canvas that draws, moves and deletes regions (editors only)."""
+    labelled(app.toggle, "Edit regions").set_value(True)
+    return app.run()
+
+
+def zoom_payload(app: AppTest) -> dict:
+    """What the page sent to the zoomable sheet: the picture, its width in points, the regions, the selection."""
+    [viewer] = app.get("component_instance")
+    return json.loads(viewer.proto.json_args)
+
+
+def picture_size(payload: dict) -> tuple[int, int]:
+    return Image.open(io.BytesIO(base64.b64decode(payload["image"].split(",", 1)[1]))).size
+
+
 def test_the_review_lists_sheets_and_the_machines_change_with_its_text(
     open_app: OpenApp, people: People, reviewed: SeededJob
 ) -> None:
@@ -60,9 +80,14 @@ def test_the_review_lists_sheets_and_the_machines_change_with_its_text(
     assert [image.captions for image in app.image] == [["before"], ["after"]]
 
 
-def test_a_viewer_sees_a_read_only_canvas_and_no_save(open_app: OpenApp, people: People, reviewed: SeededJob) -> None:
+def test_a_viewer_sees_the_zoomable_sheet_and_no_editing(
+    open_app: OpenApp, people: People, reviewed: SeededJob
+) -> None:
     app = open_app(people.viewer, page=PAGE)
 
+    assert zoom_payload(app)["regions"]
+    assert not [toggle for toggle in app.toggle if toggle.label == "Edit regions"]
+    assert not app.get("bidi_component"), "no canvas"
     assert "Save regions" not in [button.label for button in app.button]
     assert not [box for box in app.selectbox if box.label == "Kind of new regions"]
 
@@ -70,7 +95,7 @@ def test_a_viewer_sees_a_read_only_canvas_and_no_save(open_app: OpenApp, people:
 def test_an_editor_draws_a_region_names_it_and_saves_a_new_overlay(
     open_app: OpenApp, people: People, portal_env: PortalEnv, reviewed: SeededJob
 ) -> None:
-    app = open_app(people.editor, page=PAGE)
+    app = editing(open_app(people.editor, page=PAGE))
     labelled(app.selectbox, "Kind of new regions").set_value("removed")
     app.run()
     app = feed_boxes(app, portal_env, people, reviewed, [MACHINE_BOX, DRAWN_BOX])
@@ -94,7 +119,7 @@ def test_an_editor_draws_a_region_names_it_and_saves_a_new_overlay(
 def test_deleting_a_region_on_the_canvas_removes_it_from_the_saved_overlay(
     open_app: OpenApp, people: People, portal_env: PortalEnv, reviewed: SeededJob
 ) -> None:
-    app = feed_boxes(open_app(people.editor, page=PAGE), portal_env, people, reviewed, [])
+    app = feed_boxes(editing(open_app(people.editor, page=PAGE)), portal_env, people, reviewed, [])
     labelled(app.button, "Save regions").click()
     app.run()
 
@@ -130,7 +155,7 @@ def test_the_old_and_new_views_render_the_uploaded_sheets(
     app.run()
 
     assert not app.exception
-    assert "The old sheet in its own frame: regions are drawn in the new sheet's frame." in texts(app.caption)
+    assert picture_size(zoom_payload(app))[0] == round(SHEET_WIDTH_PT * DPI / 72)
 
 
 def canvas_payload(app: AppTest) -> dict:
@@ -139,31 +164,86 @@ def canvas_payload(app: AppTest) -> dict:
     return json.loads(canvas.proto.json)
 
 
-def test_the_canvas_shows_the_regions_on_the_overlay_at_sheet_scale(
+def test_the_overlay_is_sent_at_its_stored_resolution_with_the_regions_in_points(
+    open_app: OpenApp, people: People, portal_env: PortalEnv, reviewed: SeededJob
+) -> None:
+    ref = portal_env.run(lambda s: diff_results.get_diff_result(s, people.editor, reviewed.job_id).changes_ref)
+    document = json.loads(portal_env.storage.get_bytes(ref))
+    stored = Image.open(io.BytesIO(portal_env.storage.get_bytes(blob_key(ref, document["sheets"][0]["overlay"]))))
+
+    payload = zoom_payload(open_app(people.viewer, page=PAGE))
+
+    assert payload["width_pt"] == SHEET_WIDTH_PT
+    assert picture_size(payload) == stored.size, "the stored overlay as it is, not scaled to a canvas"
+    [region] = payload["regions"]
+    assert region["id"] == "A-101-1" and region["colour"] == KIND_COLOURS["modified"].hex
+    assert region["bbox"][0] == pytest.approx(114.01)
+
+
+def test_a_region_clicked_on_the_sheet_is_selected_and_highlighted_in_the_list(
     open_app: OpenApp, people: People, reviewed: SeededJob
 ) -> None:
-    payload = canvas_payload(open_app(people.viewer, page=PAGE))
+    app = open_app(people.viewer, page=PAGE)
+    [viewer] = app.get("component_instance")
+    app.session_state[viewer.proto.id.split("-", 2)[2]] = "A-101-1"
+    app.run()
+
+    assert zoom_payload(app)["selected"] == "A-101-1"
+    assert any(text.startswith(":orange-background[selected] **A-101-1**") for text in texts(app.markdown))
+
+
+def test_show_on_sheet_in_the_list_zooms_the_sheet_to_the_change(
+    open_app: OpenApp, people: People, reviewed: SeededJob
+) -> None:
+    app = open_app(people.viewer, page=PAGE)
+    labelled(app.button, "Show on sheet").click()
+    app.run()
+
+    assert zoom_payload(app)["selected"] == "A-101-1"
+
+
+def test_on_the_old_sheet_regions_are_drawn_through_the_inverse_alignment(
+    open_app: OpenApp, people: People, portal_env: PortalEnv, reviewed: SeededJob
+) -> None:
+    ref = portal_env.run(lambda s: diff_results.get_diff_result(s, people.editor, reviewed.job_id).changes_ref)
+    document = json.loads(portal_env.storage.get_bytes(ref))
+    document["sheets"][0]["alignment"] |= {"matrix": [[0.5, 0, 10.0], [0, 0.5, 20.0]], "scale": 0.5}
+    portal_env.storage.put_bytes(ref, json.dumps(document).encode())
+    app = open_app(people.viewer, page=PAGE)
+    new_box = zoom_payload(app)["regions"][0]["bbox"]
+    app.get("segmented_control")[0].set_value("Old")
+    app.run()
+
+    old_box = zoom_payload(app)["regions"][0]["bbox"]
+    assert old_box == pytest.approx(
+        [(new_box[0] - 10) * 2, (new_box[1] - 20) * 2, (new_box[2] - 10) * 2, (new_box[3] - 20) * 2], abs=0.02
+    )
+
+
+def test_overlay_opacity_blends_in_the_new_sheet(open_app: OpenApp, people: People, reviewed: SeededJob) -> None:
+    app = open_app(people.viewer, page=PAGE)
+    overlay_only = zoom_payload(app)["image"]
+    labelled(app.slider, "Overlay opacity").set_value(0.5)
+    app.run()
+
+    assert zoom_payload(app)["image"] != overlay_only
+
+
+def test_while_editing_the_canvas_shows_the_regions_at_sheet_scale(
+    open_app: OpenApp, people: People, reviewed: SeededJob
+) -> None:
+    payload = canvas_payload(editing(open_app(people.editor, page=PAGE)))
 
     assert (payload["canvasWidth"], payload["canvasHeight"]) == (CANVAS_WIDTH, round(396 * SCALE))
-    assert payload["disabled"] is True
     [box] = payload["initialDrawing"]["objects"]
     assert box["label"] == "A-101-1" and box["stroke"] == KIND_COLOURS["modified"].hex
     assert box["left"] == pytest.approx(114.01 * SCALE)
 
 
-def test_overlay_opacity_blends_in_the_new_sheet(open_app: OpenApp, people: People, reviewed: SeededJob) -> None:
-    app = open_app(people.viewer, page=PAGE)
-    overlay_only = canvas_payload(app)["backgroundImageURL"]
-    labelled(app.slider, "Overlay opacity").set_value(0.5)
-    app.run()
-
-    assert canvas_payload(app)["backgroundImageURL"] != overlay_only
-
-
 def test_saving_again_makes_the_next_overlay_version_from_the_saved_regions(
     open_app: OpenApp, people: People, portal_env: PortalEnv, reviewed: SeededJob
 ) -> None:
-    app = feed_boxes(open_app(people.editor, page=PAGE), portal_env, people, reviewed, [])
+    app = feed_boxes(editing(open_app(people.editor, page=PAGE)), portal_env, people, reviewed, [])
     labelled(app.button, "Save regions").click()
     app.run()
     assert not app.get("bidi_component")[0].proto.json.count("LabeledRect"), "the saved (empty) set is in force"
@@ -186,15 +266,15 @@ def test_without_the_versions_analysis_the_sheet_size_comes_from_rendering_it(
 ) -> None:
     seed_review(portal_env, people, compared_pair, analysed=False)
 
-    payload = canvas_payload(open_app(people.viewer, page=PAGE))
+    payload = zoom_payload(open_app(people.viewer, page=PAGE))
 
-    assert (payload["canvasWidth"], payload["canvasHeight"]) == (CANVAS_WIDTH, round(396 * SCALE))
+    assert payload["width_pt"] == SHEET_WIDTH_PT
 
 
 def test_kind_and_note_typed_in_the_table_are_saved_and_survive_drawing_another_box(
     open_app: OpenApp, people: People, portal_env: PortalEnv, reviewed: SeededJob
 ) -> None:
-    app = open_app(people.editor, page=PAGE)
+    app = editing(open_app(people.editor, page=PAGE))
     result = portal_env.run(lambda s: diff_results.get_diff_result(s, people.editor, reviewed.job_id).id)
     canvas = canvas_key(result, "A-101", None)
     app.session_state[region_table_key(canvas, ["A-101-1"])] = {
@@ -212,7 +292,7 @@ def test_kind_and_note_typed_in_the_table_are_saved_and_survive_drawing_another_
     assert saved["A-101-m1"]["note"] == ""
 
 
-def test_a_moved_region_is_listed_from_where_to_where_and_drawn_on_the_canvas(
+def test_a_moved_region_is_listed_from_where_to_where_and_drawn_from_old_to_new_outline(
     open_app: OpenApp, people: People, portal_env: PortalEnv, reviewed: SeededJob
 ) -> None:
     moved = {
@@ -233,8 +313,9 @@ def test_a_moved_region_is_listed_from_where_to_where_and_drawn_on_the_canvas(
     assert not app.exception
     listed = "**A-101-m1** · moved: `moved 12'-0\" east (108 pt right), from (114, 105) to (222, 105)`"
     assert listed in texts(app.markdown)
-    [box] = canvas_payload(app)["initialDrawing"]["objects"]
-    assert box["label"] == "A-101-m1" and box["stroke"] == KIND_COLOURS["moved"].hex
+    [outline] = zoom_payload(app)["regions"]
+    assert outline["id"] == "A-101-m1" and outline["colour"] == KIND_COLOURS["moved"].hex
+    assert (outline["from_bbox"], outline["bbox"]) == ([114.0, 105.0, 154.0, 115.0], [222.0, 105.0, 262.0, 115.0])
 
 
 def test_a_sheet_re_plotted_at_another_size_says_so_in_the_sheet_table(

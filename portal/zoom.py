@@ -1,0 +1,109 @@
+"""The review's zoomable sheet: a full-resolution picture with its change regions, and which region is selected.
+
+An ARCH D sheet (36 × 24 in) squeezed into a 1000 px canvas cannot be read,
+so the sheet is sent at the pipeline's resolution (``BUILDTRACE_DPI``, 150 by
+default: 5400 × 3600 px for ARCH D) to a small custom component
+(``components/sheet_zoom/index.html``, plain JavaScript, no build) that
+zooms with the wheel or buttons, pans by dragging and keeps the region
+outlines one screen pixel thick at any zoom. Clicking a region selects it in
+the change list; selecting a change in the list zooms the sheet to it.
+
+Regions are in new-sheet points. On the old sheet they are drawn through the
+inverse of the sheet's alignment (old → new points), so they fall on the
+old drawing's features, not where the new sheet has them.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import streamlit as st
+from streamlit.components.v1 import declare_component
+from streamlit.components.v1.custom_component import CustomComponent
+
+from buildtrace_assets.config import get_settings
+from buildtrace_assets.engine.legend import KIND_COLOURS
+
+COMPONENT_DIR = Path(__file__).with_name("components") / "sheet_zoom"
+VIEWER_HEIGHT_PX = 600
+"""Tall enough to read, short enough that the sheet and its toolbar fit a 1440 × 900 screen under the header."""
+MAX_WIDTH_PX = 8000
+"""An ARCH E sheet (48 in) at 150 dpi is 7200 px; beyond this the picture's bytes outgrow what a page should load."""
+POINTS_PER_INCH = 72.0
+_SELECTED = "zoom-selected-{}"
+_SEEN = "zoom-seen-{}"
+
+
+@cache
+def _component() -> CustomComponent:
+    return declare_component("sheet_zoom", path=str(COMPONENT_DIR))
+
+
+def zoom_width(width_pt: float) -> int:
+    """Pixels across a sheet ``width_pt`` points wide at the pipeline's resolution, at most :data:`MAX_WIDTH_PX`."""
+    return min(MAX_WIDTH_PX, round(width_pt * get_settings().dpi / POINTS_PER_INCH))
+
+
+def to_old_sheet(bbox: Sequence[float], matrix: Sequence[Sequence[float]]) -> list[float]:
+    """A new-sheet box in old-sheet points: the bounds of its corners through the inverse alignment."""
+    forward = np.array([list(matrix[0]), list(matrix[1]), [0.0, 0.0, 1.0]], dtype=float)
+    inverse = np.linalg.inv(forward)
+    x0, y0, x1, y1 = bbox
+    corners = np.array([[x0, y0, 1.0], [x1, y0, 1.0], [x0, y1, 1.0], [x1, y1, 1.0]]) @ inverse.T
+    return [
+        round(float(corners[:, 0].min()), 2),
+        round(float(corners[:, 1].min()), 2),
+        round(float(corners[:, 0].max()), 2),
+        round(float(corners[:, 1].max()), 2),
+    ]
+
+
+def outlines(
+    regions: Iterable[Mapping[str, Any]], matrix: Sequence[Sequence[float]] | None = None
+) -> list[dict[str, Any]]:
+    """What the component draws for each region: id, colour, box (and where a moved block came from).
+
+    With ``matrix`` (the old sheet is shown) every box goes through :func:`to_old_sheet`; a moved block is then
+    drawn where it was, its old position, with no arrow.
+    """
+    drawn = []
+    for region in regions:
+        colour = KIND_COLOURS[region["kind"]].hex if region["kind"] in KIND_COLOURS else "#7f7f7f"
+        if matrix is not None:
+            source = region.get("from_bbox") or region["bbox"]
+            drawn.append({"id": region["id"], "colour": colour, "bbox": to_old_sheet(source, matrix)})
+            continue
+        outline = {"id": region["id"], "colour": colour, "bbox": list(region["bbox"])}
+        if region.get("from_bbox"):
+            outline["from_bbox"] = list(region["from_bbox"])
+        drawn.append(outline)
+    return drawn
+
+
+def selected(sheet: str) -> str | None:
+    """The region selected on this sheet, by a click on the sheet or in the change list."""
+    return st.session_state.get(_SELECTED.format(sheet))
+
+
+def select(sheet: str, region_id: str) -> None:
+    """Select a region (the sheet zooms to it on the next run)."""
+    st.session_state[_SELECTED.format(sheet)] = region_id
+
+
+def sheet_zoom(
+    png: bytes, width_pt: float, sheet: str, drawn: list[dict[str, Any]], key: str, height: int = VIEWER_HEIGHT_PX
+) -> None:
+    """Show the zoomable sheet; a region clicked on it becomes :func:`selected` before anything below is drawn."""
+    clicked = st.session_state.get(key)
+    if clicked and clicked != st.session_state.get(_SEEN.format(key)):
+        st.session_state[_SEEN.format(key)] = clicked
+        select(sheet, clicked)
+    image = "data:image/png;base64," + base64.b64encode(png).decode()
+    _component()(
+        image=image, width_pt=width_pt, regions=drawn, selected=selected(sheet), height=height, key=key, default=None
+    )

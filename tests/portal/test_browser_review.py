@@ -1,0 +1,91 @@
+"""The review at sheet scale in a real browser: zoom with the wheel, a change in the list zooms the sheet to it and
+is highlighted there, and a region clicked on the sheet is selected in the list.
+
+The finished job is the report scene (tests/reports/scene.py): an 18 × 12 in sheet with four changes, one a moved
+keynote, stored as the pipeline would have stored it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import FrameLocator, Page, expect, sync_playwright
+from reports.scene import store_finished_job
+
+from buildtrace_assets.db.session import make_session_factory, transaction
+from buildtrace_assets.services import projects, users
+from buildtrace_assets.services.access import Actor
+from buildtrace_assets.storage import open_storage
+from tests.portal.support import PASSWORD
+from tests.portal.test_browser import (  # noqa: F401 (environment and portal_url are fixtures)
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    EMAIL,
+    SCREENSHOTS,
+    UI_TIMEOUT_MS,
+    environment,
+    portal_url,
+    settled,
+)
+
+pytestmark = pytest.mark.slow
+
+
+def _scale(sheet: FrameLocator) -> float:
+    return float(sheet.locator("#stage").get_attribute("data-scale") or 0)
+
+
+def _sign_in_here(page: Page) -> None:
+    page.get_by_label("E-mail").fill(EMAIL)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_zoom_into_a_change_from_the_list_and_select_one_on_the_sheet(
+    environment: dict[str, str],  # noqa: F811
+    portal_url: str,  # noqa: F811
+) -> None:
+    factory = make_session_factory(environment["BUILDTRACE_DATABASE_URL"])
+    with transaction(factory) as session:
+        architect = Actor.of(users.get_user_by_email(session, EMAIL))
+        project = projects.create_project(session, architect, "Tower")
+        job = store_finished_job(session, open_storage(environment["BUILDTRACE_STORAGE_URL"]), architect, project.id)
+    factory.kw["bind"].dispose()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page.set_default_timeout(UI_TIMEOUT_MS)
+        page.goto(f"{portal_url}/review?project={project.id}&job={job.job_id}&sheet=A-101")
+        _sign_in_here(page)
+        expect(page.get_by_role("heading", name="Review · Architectural Set v1 → v2")).to_be_visible()
+        sheet = page.frame_locator("iframe[title*=sheet_zoom]")
+        expect(sheet.locator("rect.region")).to_have_count(4)
+        settled(page)
+        fit = _scale(sheet)
+        natural_width = sheet.locator("#sheet").evaluate("image => image.naturalWidth")
+        assert natural_width == 1296, "the stored overlay at its own size, not scaled to a 1000 px canvas"
+        page.screenshot(path=str(SCREENSHOTS / "review.png"))
+
+        viewport = sheet.locator("#viewport")
+        viewport.hover()
+        page.mouse.wheel(0, -600)
+        expect(sheet.locator("#stage")).not_to_have_attribute("data-scale", f"{fit:.4f}")
+        assert _scale(sheet) > fit * 3
+        sheet.locator("#fit").click()
+        assert _scale(sheet) == pytest.approx(fit, rel=0.01)
+
+        page.locator(".st-key-change-A-101-4").get_by_role("button", name="Show on sheet").click()
+        expect(sheet.locator("rect.region.selected")).to_have_attribute("data-id", "A-101-4")
+        expect(page.locator(".st-key-change-A-101-4").get_by_text("selected")).to_be_visible()
+        assert _scale(sheet) > fit * 3, "zoomed to the change"
+        expect(sheet.locator("rect.region-from")).to_have_count(1)
+        expect(sheet.locator("line.arrow")).to_have_count(1)
+        settled(page)
+        page.screenshot(path=str(SCREENSHOTS / "review-zoomed-to-a-change.png"))
+
+        sheet.locator("#fit").click()
+        sheet.locator("rect.region[data-id='A-101-2']").click(force=True)
+        expect(page.locator(".st-key-change-A-101-2").get_by_text("selected")).to_be_visible()
+        expect(sheet.locator("rect.region.selected")).to_have_attribute("data-id", "A-101-2")
+        browser.close()
