@@ -8,9 +8,9 @@ then converted by the engine's own path (:func:`buildtrace_assets.engine.dwg.con
 the ezdwg read, the routing into spaces and the account of losses) in a
 child process that reports the call's seconds and its peak RSS; the
 version's analysis as the pipeline runs it (conversion, then plotting the
-sheet for its words and thumbnail) is measured the same way for the smaller
-files: the plot, not the conversion, dominates it (ezdxf draws every glyph
-of the text as curves through PyMuPDF's drawing API).
+sheet for its words and thumbnail) is measured the same way for the files
+up to ``--analyze-up-to-mb``: the plot draws every glyph of the text as
+curves (see :mod:`buildtrace_assets.engine.cad_plot`).
 
 Targets: a 10 MB DWG converted in under 10 s and under 700 MB.
 
@@ -95,8 +95,8 @@ def main() -> None:
     parser.add_argument(
         "--analyze-up-to-mb",
         type=float,
-        default=0.1,
-        help="also analyse files up to this size as the pipeline does (plotting the model space is much slower)",
+        default=1.0,
+        help="also analyse files up to this size as the pipeline does (conversion, plot, words and raster)",
     )
     parser.add_argument("--child", nargs=2, metavar=("MODE", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -2,7 +2,8 @@
 
 Every format becomes a PDF inside the sandboxed child (an image is placed on a
 page of its physical size, each DXF layout is plotted by ezdxf's PyMuPDF
-backend; a DWG is converted to DXF first, see :mod:`~buildtrace_assets.engine.dwg`), so rendering, clipping and the
+backend drawing through :mod:`~buildtrace_assets.engine.cad_plot`; a DWG is converted to DXF first, see
+:mod:`~buildtrace_assets.engine.dwg`), so rendering, clipping and the
 page-as-displayed coordinates are the same code for all of them. The parent only ever holds the page it asked for:
 a 100-sheet set never sits in memory at once.
 
@@ -286,6 +287,7 @@ class _DxfPlotter:
             raise BadInputError(f"{path.name}: {len(self.names)} layouts (limit {MAX_PAGES})")
         self._cached: tuple[int, pymupdf.Page] | None = None
         self._cached_words: list[tuple[str, BBox]] = []
+        self._setups: dict[int, PageSetup] = {}
         self.sizes = [self._size(i) for i in range(len(self._layouts))]
 
     @staticmethod
@@ -307,6 +309,13 @@ class _DxfPlotter:
             viewport.dxf.status = 1 if viewport.dxf.get("id", 0) == 1 else order
 
     def _page_setup(self, index: int) -> PageSetup:
+        """The layout's page, kept: a model space's is measured from its extents (seconds for a large plan), at open
+        for the page's size and again for its plot otherwise."""
+        if index not in self._setups:
+            self._setups[index] = self._measured_page_setup(index)
+        return self._setups[index]
+
+    def _measured_page_setup(self, index: int) -> PageSetup:
         from ezdxf import bbox
         from ezdxf.addons.drawing import layout as page_layout
 
@@ -331,11 +340,12 @@ class _DxfPlotter:
     def page(self, index: int) -> pymupdf.Page:
         import pymupdf
         from ezdxf.addons.drawing import Frontend, RenderContext, config
-        from ezdxf.addons.drawing.pymupdf import PyMuPdfBackend
+
+        from buildtrace_assets.engine.cad_plot import PdfPlotBackend
 
         if self._cached is not None and self._cached[0] == index:
             return self._cached[1]
-        backend = PyMuPdfBackend()
+        backend = PdfPlotBackend()
         placement = capture_placement(backend)
         settings = config.Configuration(
             background_policy=config.BackgroundPolicy.WHITE, color_policy=config.ColorPolicy.BLACK
