@@ -1,11 +1,15 @@
-"""The project's audit trail: who changed what, when, with the values before and after."""
+"""The project's audit trail: who changed what and when, in names and words; filtered, exported as CSV."""
 
 from __future__ import annotations
 
-import streamlit as st
+from datetime import date
 
-from buildtrace_assets.services import audit, members
+import streamlit as st
+from sqlalchemy.orm import Session
+
+from buildtrace_assets.services import audit
 from portal import backend
+from portal.audit_trail import TrailEntry, as_csv, describe, filtered, object_names, people_names
 from portal.auth import signed_in_user
 from portal.project_context import choose_project
 
@@ -14,28 +18,47 @@ LIMIT = 500
 user = signed_in_user()
 project = choose_project(user)
 st.title("Audit log")
-st.caption(f"{project.name}: the latest {LIMIT} changes, newest first.")
 
-emails = backend.run(lambda s: {u.id: u.email for u, _ in members.list_members(s, user.actor, project.project_id)})
-entries = backend.run(
-    lambda s: [
-        {
-            "when": entry.created_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
-            "who": emails.get(entry.user_id, entry.user_id) if entry.user_id else (entry.executed_by or "system"),
-            "through": entry.executed_by or "",
-            "action": entry.action,
-            "entity": f"{entry.entity_type} {entry.entity_id}",
-            "before": entry.before,
-            "after": entry.after,
-        }
-        for entry in audit.project_history(s, user.actor, project.project_id, limit=LIMIT)
-    ]
+
+def _trail(session: Session) -> list[TrailEntry]:
+    entries = audit.project_history(session, user.actor, project.project_id, limit=LIMIT)
+    people = people_names(session, [entry.user_id for entry in entries if entry.user_id])
+    return describe(entries, object_names(session, project.project_id), people)
+
+
+trail = backend.run(_trail)
+if not trail:
+    st.info("Nothing has been changed in this project yet: uploads, comparisons, corrections and members appear here.")
+    st.stop()
+st.caption(f"{project.name}: the latest {LIMIT} changes, newest first. Select a row to read its whole change.")
+by_person, by_action, by_day = st.columns(3)
+people = by_person.multiselect("Person", sorted({entry.who for entry in trail}), placeholder="Everyone")
+actions = by_action.multiselect("Action", sorted({entry.action for entry in trail}), placeholder="Every action")
+first, last = min(entry.when.date() for entry in trail), max(entry.when.date() for entry in trail)
+days = by_day.date_input("Between", (first, last), min_value=first, max_value=last)
+chosen_days = (days[0], days[1]) if isinstance(days, tuple) and len(days) == 2 else None
+shown = filtered(trail, people, actions, chosen_days if chosen_days != (first, last) else None)
+if not shown:
+    st.info("No change matches these filters.")
+    st.stop()
+st.download_button(
+    f"Download these {len(shown)} rows (CSV)",
+    as_csv(shown),
+    file_name=f"{project.name} audit log {date.today().isoformat()}.csv",
+    mime="text/csv",
+    icon=":material/download:",
 )
-if not entries:
-    st.info("Nothing has been changed in this project yet.")
-st.dataframe(
-    entries,
+event = st.dataframe(
+    [entry.as_row() for entry in shown],
     hide_index=True,
     width="stretch",
-    column_config={"before": st.column_config.JsonColumn(), "after": st.column_config.JsonColumn()},
+    on_select="rerun",
+    selection_mode="single-row",
+    key="audit-table",
 )
+selected = event.selection.rows
+if selected:
+    entry = shown[selected[0]]
+    st.subheader(f"{entry.action} · {entry.what}")
+    st.caption(f"{entry.as_row()['when']} · {entry.who}" + (f" through {entry.through}" if entry.through else ""))
+    st.code("\n".join(entry.changes) or "No fields were recorded for this action.", language=None, wrap_lines=True)

@@ -1,4 +1,5 @@
-"""Audit log page: every member reads the project's trail, newest first, with people by e-mail; outsiders nothing."""
+"""Audit log page: every member reads the project's trail, newest first, people and objects by name, changes as
+"field: before → after"; filters by person, action and day; CSV of what is shown; outsiders nothing."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from collections.abc import Callable
 
 from streamlit.testing.v1 import AppTest
 
-from tests.portal.support import People, PortalEnv, seed_job, texts
+from buildtrace_assets.services import projects
+from tests.portal.support import People, PortalEnv, labelled, seed_job, texts
 
 OpenApp = Callable[..., AppTest]
 PAGE = "views/audit.py"
@@ -17,24 +19,63 @@ def test_a_viewer_reads_who_did_what_newest_first(open_app: OpenApp, people: Peo
 
     trail = app.dataframe[0].value
     assert list(trail["action"]) == ["member.add", "member.add", "project.create"]
-    assert set(trail["who"]) == {"owner@acme.test"}
+    assert set(trail["who"]) == {"owner <owner@acme.test>"}
+    assert list(trail["object"])[-1] == 'project "Tower"'
 
 
-def test_uploads_and_jobs_appear_with_their_author(open_app: OpenApp, people: People, portal_env: PortalEnv) -> None:
-    seed_job(portal_env, people)
+def test_uploads_and_jobs_are_named_like_people_say_them(
+    open_app: OpenApp, people: People, portal_env: PortalEnv
+) -> None:
+    seed_job(portal_env, people, drawing="Flange")
 
     app = open_app(people.owner, page=PAGE)
 
     trail = app.dataframe[0].value
-    assert list(trail["action"])[:6] == [
-        "job.create",
-        "pipeline_request.analyze",
-        "drawing_version.create",
-        "pipeline_request.analyze",
-        "drawing_version.create",
-        "drawing.create",
-    ]
-    assert set(list(trail["who"])[:6]) == {"editor@acme.test"}
+    named = dict(zip(trail["action"], trail["object"], strict=False))
+    assert named["job.create"] == 'job "Flange" v1 → v2'
+    assert named["drawing.create"] == 'drawing "Flange"'
+    assert 'drawing "Flange" v2' in set(trail["object"])
+    assert not any(len(word) == 36 and word.count("-") == 4 for text in trail["object"] for word in text.split())
+
+
+def test_a_change_reads_field_before_and_after_in_full(
+    open_app: OpenApp, people: People, portal_env: PortalEnv
+) -> None:
+    long_description = "Tower block B, " * 30
+    portal_env.run(lambda s: projects.update_project(s, people.owner, people.project_id, description=long_description))
+    app = open_app(people.owner, page=PAGE)
+
+    app.session_state["audit-table"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    app.run()
+
+    assert app.subheader[0].value == 'project.update · project "Tower"'
+    assert f"description: A 12-storey tower → {long_description}" in app.code[0].value
+
+
+def test_filters_by_person_and_action_and_the_csv_holds_what_is_shown(
+    open_app: OpenApp, people: People, portal_env: PortalEnv
+) -> None:
+    seed_job(portal_env, people)
+    app = open_app(people.owner, page=PAGE)
+    labelled(app.multiselect, "Person").set_value(["editor <editor@acme.test>"])
+    labelled(app.multiselect, "Action").set_value(["drawing_version.create"])
+    app.run()
+
+    trail = app.dataframe[0].value
+    assert list(trail["action"]) == ["drawing_version.create"] * 2
+    download = app.get("download_button")[0]
+    assert download.proto.label == "Download these 2 rows (CSV)"
+
+
+def test_filters_that_match_nothing_say_so(open_app: OpenApp, people: People, portal_env: PortalEnv) -> None:
+    seed_job(portal_env, people)
+    app = open_app(people.owner, page=PAGE)
+    labelled(app.multiselect, "Person").set_value(["editor <editor@acme.test>"])
+    labelled(app.multiselect, "Action").set_value(["member.add"])
+    app.run()
+
+    assert texts(app.info) == ["No change matches these filters."]
+    assert not app.dataframe
 
 
 def test_an_outsider_sees_nothing_of_the_trail(open_app: OpenApp, people: People) -> None:
