@@ -1,5 +1,6 @@
 """The review at sheet scale in a real browser: zoom with the wheel, a change in the list zooms the sheet to it and
-is highlighted there, and a region clicked on the sheet is selected in the list.
+is highlighted there, and a region clicked on the sheet is selected in the list; then the audit log is filtered, and
+every page is photographed at 1440 × 900 for people to look at (``artifacts/screenshots/``).
 
 The finished job is the report scene (tests/reports/scene.py): an 18 × 12 in sheet with four changes, one a moved
 keynote, stored as the pipeline would have stored it.
@@ -23,6 +24,7 @@ from tests.portal.test_browser import (  # noqa: F401 (environment and portal_ur
     SCREENSHOTS,
     UI_TIMEOUT_MS,
     environment,
+    go_to,
     portal_url,
     settled,
 )
@@ -88,4 +90,16 @@ def test_zoom_into_a_change_from_the_list_and_select_one_on_the_sheet(
         sheet.locator("rect.region[data-id='A-101-2']").click(force=True)
         expect(page.locator(".st-key-change-A-101-2").get_by_text("selected")).to_be_visible()
         expect(sheet.locator("rect.region.selected")).to_have_attribute("data-id", "A-101-2")
+
+        go_to(page, "Audit log")
+        page.get_by_label("Action").click()
+        page.get_by_role("option", name="job.create").click()
+        page.keyboard.press("Escape")
+        expect(page.get_by_role("button", name="Download these 1 rows (CSV)")).to_be_visible()
+        settled(page)
+        page.screenshot(path=str(SCREENSHOTS / "audit-filtered.png"))
+        for title in ("Projects", "Upload", "Jobs", "Summary"):
+            go_to(page, title)
+            settled(page)
+            page.screenshot(path=str(SCREENSHOTS / f"{title.lower()}.png"))
         browser.close()
