@@ -55,6 +55,8 @@ STRUCTURAL_TYPES = frozenset(
 _TOP_LEVEL = "*TOP LEVEL*"
 """Model space and the sheets, as the parent of the block references they hold (no block can have this name)."""
 PROXY_TYPES = frozenset({"ACAD_PROXY_ENTITY", "PROXY", "PROXY_ENTITY"})
+KNOT_PARAMETERS = {0: "chord", 1: "sqrt_chord", 2: "uniform"}
+"""A fit spline's parameterization as the DWG numbers it, by ezdxf's name for it."""
 
 
 @dataclass(frozen=True)
@@ -246,6 +248,7 @@ class _Router:
         self._viewports: dict[str, list[dict[str, Any]]] | None = None
         self._prepared: set[str] = set()
         self._patterns: dict[int, list[Any]] | None = None
+        self._tangents: dict[int, dict[str, Any]] | None = None
 
     @contextmanager
     def routing(self) -> Iterator[None]:
@@ -286,7 +289,40 @@ class _Router:
             self.failed.add(int(entity.handle))
         elif entity.dxftype == "HATCH" and len(target) and target[-1].dxftype() == "HATCH":
             self._fill_pattern(target[-1], int(entity.handle))
+        elif entity.dxftype == "SPLINE" and len(target) and target[-1].dxftype() == "SPLINE":
+            self._fit_tangents(target[-1], int(entity.handle))
         return written
+
+    def _fit_tangents(self, spline: Any, handle: int) -> None:
+        """Give a spline defined by fit points the end tangents stored with it in the DWG.
+
+        ezdwg's entity carries a fit spline's points but not its tangents, so
+        the converter draws a curve of two fit points as a straight line. The
+        tangents are derivatives along the parameter the file names (chord,
+        square root of chord, or uniform, each from 0 to 1): interpolated with
+        them, the curve is the one the file holds (a 2018 file keeps as fit
+        data the curve a 2004 file of the same drawing keeps as control points).
+        """
+        from ezdwg import raw
+        from ezdxf.math import global_bspline_interpolation
+
+        if self._tangents is None:
+            self._tangents = {
+                row["handle"]: row
+                for row in raw.decode_write_splines(self._dwg.path)
+                if row["scenario"] == 2 and row["start_tangent"] and row["end_tangent"] and not row["closed"]
+            }
+        row = self._tangents.get(handle)
+        if row is None or len(row["fit_points"]) < 2:
+            return
+        curve = global_bspline_interpolation(
+            row["fit_points"],
+            degree=row["degree"],
+            tangents=(row["start_tangent"], row["end_tangent"]),
+            method=KNOT_PARAMETERS.get(row["knot_parameter"], "chord"),
+        )
+        spline.fit_points = []
+        spline.apply_construction_tool(curve)
 
     def _fill_pattern(self, hatch: Any, handle: int) -> None:
         """Give the hatch the pattern lines stored with it in the DWG.

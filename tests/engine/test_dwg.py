@@ -137,3 +137,19 @@ def test_a_conversion_keeping_less_than_the_configured_share_is_refused_with_the
     finally:
         monkeypatch.delenv("BUILDTRACE_DWG_MIN_CARRIED_SHARE")
         get_settings.cache_clear()
+
+
+@needs_drawings
+def test_a_curve_kept_as_fit_points_and_tangents_is_the_curve_kept_as_control_points():
+    """The 2018 file keeps one spline as two fit points and end tangents, the 2004 file as four control points."""
+
+    def splines(name: str) -> list[list[tuple[float, ...]]]:
+        _, document = dwg.convert_dwg(DRAWINGS / name, min_share=0.0)
+        return [
+            [tuple(round(float(value), 6) + 0.0 for value in point) for point in spline.control_points]
+            for spline in document.modelspace().query("SPLINE")
+        ]
+
+    from_control_points, from_fit_data = splines("dwg_entities_AC1018.dwg"), splines("dwg_entities_AC1032.dwg")
+    assert len(from_fit_data) == 2 and all(len(points) == 4 for points in from_fit_data)
+    assert from_fit_data == from_control_points
