@@ -6,6 +6,9 @@ the webserver service at ``DAGSTER_GRAPHQL_URL``. Run states come through
 ``dagster-graphql``'s :class:`DagsterGraphQLClient`; what it has no method
 for (daemon heartbeats, sensor ticks, materializations of a partition) are
 plain queries through :func:`~buildtrace_assets.observability.dagster_api.graphql_query`.
+(The health query extends the sensor-tick query of
+:mod:`~buildtrace_assets.observability.dagster_api` with each sensor's
+interval, so a run-failure sensor ticking every 30 s is not called silent.)
 Every read fails as :class:`PipelineUnreachable`, which callers show as
 "pipeline unreachable" instead of an error page.
 """
@@ -22,11 +25,18 @@ from urllib.parse import urlsplit
 from dagster_graphql import DagsterGraphQLClient, DagsterGraphQLClientError
 
 from buildtrace_assets.config import Settings
-from buildtrace_assets.observability.dagster_api import DagsterApiError, graphql_query, sensor_last_ticks
+from buildtrace_assets.observability.dagster_api import DagsterApiError, graphql_query
 
-DAEMONS_QUERY = """
-query DaemonHealth {
+HEALTH_QUERY = """
+query PipelineHealth {
   instance { daemonHealth { allDaemonStatuses { daemonType required healthy lastHeartbeatTime } } }
+  repositoriesOrError {
+    __typename
+    ... on RepositoryConnection {
+      nodes { sensors { name minIntervalSeconds sensorState { status ticks(limit: 1) { timestamp } } } }
+    }
+    ... on PythonError { message }
+  }
 }
 """
 LINEAGE_QUERY = """
@@ -69,6 +79,13 @@ def job_partitions(*, job_id: str, old_version_id: str, new_version_id: str) -> 
         *((asset, new_version_id, "new version") for asset in VERSION_ASSETS),
         *((asset, job_id, "job") for asset in JOB_ASSETS),
     ]
+
+
+DAEMON_HEARTBEAT_GRACE_S = 75.0
+"""The Dagster daemon beats every 30 s: a daemon is silent only after missing two beats, whatever ``silent_after_s``
+says (sensors, ticking every 5 s, show a stopped daemon sooner)."""
+MISSED_TICKS = 3
+"""A sensor is silent only once it missed this many ticks of its own interval (run-failure sensors tick every 30 s)."""
 
 
 class PipelineUnreachable(Exception):
@@ -158,19 +175,28 @@ class PipelineApi:
             raise PipelineUnreachable(f"run {run_id}: {error}") from error
 
     def health(self) -> PipelineHealth:
-        """Which daemons and sensors have gone quiet for longer than ``silent_after_s``; never raises."""
+        """Which daemons and running sensors have gone quiet for longer than ``silent_after_s``; never raises."""
         now = time.time()
         try:
-            daemons = self._query(DAEMONS_QUERY)["instance"]["daemonHealth"]["allDaemonStatuses"]
-            ticks = sensor_last_ticks(self.url, self.timeout_s)
-        except (PipelineUnreachable, DagsterApiError, KeyError, TypeError) as error:
+            data = self._query(HEALTH_QUERY)
+            daemons = data["instance"]["daemonHealth"]["allDaemonStatuses"]
+            repositories = data["repositoriesOrError"]
+            sensors = [sensor for repository in repositories["nodes"] for sensor in repository["sensors"]]
+        except (PipelineUnreachable, KeyError, TypeError) as error:
             return PipelineHealth(unreachable=str(error))
+        beats_after = now - max(self.silent_after_s, DAEMON_HEARTBEAT_GRACE_S)
         silent_daemons = {
             daemon["daemonType"]: daemon["lastHeartbeatTime"]
             for daemon in daemons
-            if daemon["required"] and (daemon["lastHeartbeatTime"] or 0) < now - self.silent_after_s
+            if daemon["required"] and (daemon["lastHeartbeatTime"] or 0) < beats_after
         }
-        silent_sensors = {name: at for name, at in ticks.items() if (at or 0) < now - self.silent_after_s}
+        silent_sensors: dict[str, float | None] = {}
+        for sensor in sensors:
+            state = sensor["sensorState"]
+            last = float(state["ticks"][0]["timestamp"]) if state["ticks"] else None
+            quiet_for = max(self.silent_after_s, MISSED_TICKS * (sensor["minIntervalSeconds"] or 0))
+            if state["status"] == "RUNNING" and (last or 0) < now - quiet_for:
+                silent_sensors[sensor["name"]] = last
         return PipelineHealth(silent_daemons=silent_daemons, silent_sensors=silent_sensors)
 
     def partition_states(self, refs: Sequence[tuple[str, str]]) -> list[PartitionState]:

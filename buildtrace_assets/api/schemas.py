@@ -239,6 +239,17 @@ class PipelineRequestSchema(ma.Schema):
     finished_at = ma.fields.DateTime(required=True, allow_none=True)
 
 
+class FollowedRequestSchema(PipelineRequestSchema):
+    run_status = ma.fields.String(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "The run's state as Dagster has it now (e.g. STARTED); null before a run or "
+            "while the Dagster API does not answer."
+        },
+    )
+
+
 class RegenerationSchema(ma.Schema):
     reason = ma.fields.String(
         load_default="regenerate summary",

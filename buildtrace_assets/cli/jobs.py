@@ -1,4 +1,5 @@
-"""``buildtrace jobs list``: a project's comparison jobs, as a table or JSON."""
+"""``buildtrace jobs list``: a project's comparison jobs, as a table or JSON; ``resummarize`` and ``retry`` ask the
+pipeline for work the way the portal's buttons do (a pipeline request the sensors turn into a run)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ import json
 import click
 
 from buildtrace_assets.cli.db import acting_user, service_transaction
-from buildtrace_assets.db.models import Job
+from buildtrace_assets.db.models import Job, PipelineRequest
 from buildtrace_assets.services.jobs import list_jobs
+from buildtrace_assets.services.pipeline_requests import request_summary, retry_request
+from buildtrace_assets.services.retries import retry_job
 
 
 def job_record(job: Job) -> dict[str, str | None]:
@@ -45,6 +48,40 @@ def list_command(project_id: str, user_email: str, as_json: bool, limit: int) ->
         click.echo(
             f"{record['id']}  {record['status']:<9}  {record['created_at']}  {record['error_message'] or ''}".rstrip()
         )
+
+
+def request_line(request: PipelineRequest) -> str:
+    """What the commands print of a request: enough to follow it (``buildtrace doctor``, the API, the portal)."""
+    return f"request {request.id} ({request.kind} of job {request.job_id}): {request.status}"
+
+
+@jobs_group.command("resummarize")
+@click.argument("job_id")
+@click.option("--user", "user_email", required=True, help="E-mail of the acting user (an editor or owner).")
+@click.option("--reason", default="regenerate summary", show_default=True, help="Why, for the audit log.")
+def resummarize_command(job_id: str, user_email: str, reason: str) -> None:
+    """Ask the pipeline for a new summary of a job, written in the user's name."""
+    with service_transaction() as session:
+        click.echo(request_line(request_summary(session, acting_user(session, user_email), job_id, reason)))
+
+
+@jobs_group.command("retry")
+@click.argument("job_id")
+@click.option("--user", "user_email", required=True, help="E-mail of the acting user (an editor or owner).")
+def retry_command(job_id: str, user_email: str) -> None:
+    """Run a failed job again: its failed analyses, then its comparison."""
+    with service_transaction() as session:
+        job = retry_job(session, acting_user(session, user_email), job_id)
+        click.echo(f"job {job.id}: {job.status}, asked of the pipeline again")
+
+
+@jobs_group.command("retry-request")
+@click.argument("request_id")
+@click.option("--user", "user_email", required=True, help="E-mail of the acting user (an editor or owner).")
+def retry_request_command(request_id: str, user_email: str) -> None:
+    """Ask again for the work of a failed pipeline request."""
+    with service_transaction() as session:
+        click.echo(request_line(retry_request(session, acting_user(session, user_email), request_id)))
 
 
 COMMANDS = [jobs_group]

@@ -8,23 +8,36 @@ Dagster GraphQL API, and ``retry`` records a new request.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import suppress
 from typing import Any
 
 from flask_smorest import Blueprint
 
 from buildtrace_assets.api.context import api_context, current_actor, db
-from buildtrace_assets.api.schemas import LineageSchema, PipelineHealthSchema, PipelineRequestSchema
+from buildtrace_assets.api.schemas import (
+    FollowedRequestSchema,
+    LineageSchema,
+    PipelineHealthSchema,
+    PipelineRequestSchema,
+)
 from buildtrace_assets.db.models import PipelineRequest
 from buildtrace_assets.pipeline_api import PipelineUnreachable, job_partitions
 from buildtrace_assets.services import jobs, pipeline_requests
 
 blp = Blueprint("requests", __name__, url_prefix="/api/v1", description="Pipeline requests and pipeline health.")
 
+
 @blp.route("/requests/<request_id>", methods=["GET"])
-@blp.response(200, PipelineRequestSchema)
-def get_request(request_id: str) -> PipelineRequest:
-    """One request and where its run is."""
-    return pipeline_requests.get_request(db(), current_actor(), request_id)
+@blp.response(200, FollowedRequestSchema)
+def get_request(request_id: str) -> dict[str, Any]:
+    """One request and where its run is: as the pipeline last recorded it, and as Dagster has it now."""
+    request = pipeline_requests.get_request(db(), current_actor(), request_id)
+    run_status = None
+    if request.dagster_run_id is not None:
+        with suppress(PipelineUnreachable):
+            run_status = api_context().pipeline.run_status(request.dagster_run_id)
+    fields = PipelineRequestSchema().fields
+    return {**{name: getattr(request, name) for name in fields}, "run_status": run_status}
 
 
 @blp.route("/requests/<request_id>/retry", methods=["POST"])
