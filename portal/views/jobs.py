@@ -14,6 +14,7 @@ from buildtrace_assets.services import jobs, members, pipeline_requests, retries
 from portal import backend
 from portal.auth import SignedIn, signed_in_user
 from portal.job_context import JobRef, project_jobs
+from portal.job_results import duration, result_links, stage_label
 from portal.lineage import lineage_rows
 from portal.pipeline import pipeline_api, waiting_mark
 from portal.project_context import ProjectAccess, choose_project
@@ -86,14 +87,12 @@ def _timeline(user: SignedIn, job: JobRef) -> None:
     st.dataframe(
         [
             {
-                "stage": f"{stage.stage} {names.get(stage.drawing_version_id, '')}".strip(),
+                "stage": stage_label(stage.stage, names.get(stage.drawing_version_id, "")),
                 "status": stage.status,
                 "attempts": stage.attempts,
                 "started": _when(stage.started_at),
                 "completed": _when(stage.completed_at),
-                "seconds": round((stage.completed_at - stage.started_at).total_seconds(), 1)
-                if stage.started_at and stage.completed_at
-                else None,
+                "took": duration(stage.started_at, stage.completed_at, utcnow()),
             }
             for stage in stages
         ],
@@ -102,7 +101,7 @@ def _timeline(user: SignedIn, job: JobRef) -> None:
     )
     for stage in stages:
         if stage.status == "failed":
-            st.error(f"{stage.stage} failed: {stage.error_message or 'no message recorded'}")
+            st.error(f"{stage_label(stage.stage)} failed: {stage.error_message or 'no message recorded'}")
 
 
 def _job(user: SignedIn, project: ProjectAccess, job: JobRef, waiting: dict[str, datetime]) -> None:
@@ -118,6 +117,8 @@ def _job(user: SignedIn, project: ProjectAccess, job: JobRef, waiting: dict[str,
         retry = project.can_edit and job.status == "failed" and action.button("Retry", key=f"retry-{job.job_id}")
         if retry and backend.attempt(lambda s: retries.retry_job(s, user.actor, job.job_id)):
             st.rerun()
+        if job.status == "completed":
+            result_links(project, job)
         if job.error_message:
             st.error(job.error_message)
         _timeline(user, job)

@@ -28,8 +28,32 @@ def test_a_job_shows_its_versions_status_and_four_stages(
     assert not app.exception
     assert any("**A-101 v1 → v2** :material/schedule: `pending`" in text for text in texts(app.markdown))
     timeline = app.dataframe[0].value
-    assert list(timeline["stage"]) == ["ocr v1", "ocr v2", "diff", "summary"]
+    assert list(timeline["stage"]) == ["analysis v1", "analysis v2", "comparison", "summary"]
     assert set(timeline["status"]) == {"pending"}
+    assert set(timeline["took"]) == {""}, "no duration before a stage starts, never None"
+    assert not app.get("page_link"), "no results to link to yet"
+
+
+def test_a_completed_job_links_to_its_review_and_summary_and_says_how_long_each_stage_took(
+    open_app: OpenApp, people: People, portal_env: PortalEnv
+) -> None:
+    seeded = seed_job(portal_env, people)
+
+    def finish(session) -> None:
+        for version in (seeded.old_version_id, seeded.new_version_id):
+            jobs.start_stage(session, SYSTEM, seeded.job_id, "ocr", version)
+            jobs.complete_stage(session, SYSTEM, seeded.job_id, "ocr", version)
+        jobs.complete_stage(session, SYSTEM, seeded.job_id, "diff", result_ref="jobs/x/diff/changes.json")
+        jobs.complete_stage(session, SYSTEM, seeded.job_id, "summary")
+
+    portal_env.run(finish)
+    app = open_app(people.viewer, page=PAGE)
+
+    links = {link.proto.label: link.proto.page for link in app.get("page_link")}
+    assert set(links) == {"Review changes", "Read the summary"}
+    assert all(f"job={seeded.job_id}" in link.proto.query_string for link in app.get("page_link"))
+    took = list(app.dataframe[0].value["took"])
+    assert took[0].endswith(" s") and took[2] == "", "analysis was started and timed; the comparison was not"
 
 
 def test_a_failed_stage_shows_its_error(open_app: OpenApp, people: People, portal_env: PortalEnv) -> None:
@@ -42,7 +66,7 @@ def test_a_failed_stage_shows_its_error(open_app: OpenApp, people: People, porta
     portal_env.run(fail)
     app = open_app(people.viewer, page=PAGE)
 
-    assert "ocr failed: page 3 is encrypted" in texts(app.error)
+    assert "analysis failed: page 3 is encrypted" in texts(app.error)
     assert "failed" in list(app.dataframe[0].value["status"])
 
 
