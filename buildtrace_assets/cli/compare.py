@@ -9,9 +9,6 @@ import click
 from buildtrace_assets.engine.compare import compare_documents
 from buildtrace_assets.engine.errors import BadInputError
 from buildtrace_assets.engine.manual_alignment import ManualAlignmentError, PointPair, parse_align_option
-from buildtrace_assets.reports.bundle import write_documents
-from buildtrace_assets.reports.folder import folder_input
-from buildtrace_assets.reports.inputs import ReportError
 from buildtrace_assets.summaries import render_markdown
 from buildtrace_assets.summaries.document import ChangesDocument, read_changes
 from buildtrace_assets.summaries.errors import SummarizerError
@@ -54,6 +51,11 @@ def compare(old: Path, new: Path, out_dir: Path, dpi: int | None, aligns: tuple[
     summary = configured_summary(read_changes(document), out_dir)
     (out_dir / "summary.md").write_text(render_markdown(summary, document), encoding="utf-8")
     if with_report:
+        # the report's PDF and spreadsheet libraries cost over a second of start-up: only --report pays for them
+        from buildtrace_assets.reports.bundle import write_documents
+        from buildtrace_assets.reports.folder import folder_input
+        from buildtrace_assets.reports.inputs import ReportError
+
         try:
             written = write_documents(folder_input(old, new, document, summary, out_dir), out_dir)
         except ReportError as exc:

@@ -1,0 +1,79 @@
+"""``buildtrace compare`` pays only for what it uses: a whole process never imports the pipeline, the database,
+the web API or the OpenAI client, whose imports cost seconds of every run."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pymupdf
+import pytest
+
+UNUSED_BY_COMPARE = ("dagster", "dagster_graphql", "sqlalchemy", "flask", "openai")
+
+
+def _write_sheet(path: Path, note: str) -> None:
+    doc = pymupdf.open()
+    page = doc.new_page(width=792, height=612)
+    page.draw_rect(pymupdf.Rect(36, 36, 756, 576), width=1)
+    page.insert_text((72, 100), f"GENERAL NOTES {note}", fontsize=10)
+    page.insert_text((600, 560), "SHEET A-101 FIRST FLOOR PLAN", fontsize=9)
+    doc.save(path)
+
+
+def _imported_top_level_modules(importtime_log: str) -> set[str]:
+    """Names of every top-level package in ``-X importtime`` output (``import time: self | total | name``)."""
+    names = set()
+    for line in importtime_log.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            name = line.rsplit("|", 1)[1].strip()
+            names.add(name.split(".")[0])
+    return names
+
+
+@pytest.fixture(scope="module")
+def compare_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:
+    work = tmp_path_factory.mktemp("startup")
+    _write_sheet(work / "old.pdf", "1")
+    _write_sheet(work / "new.pdf", "2")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("OPENAI")}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-X",
+            "importtime",
+            "-c",
+            "from buildtrace_assets.cli import main; main()",
+            "compare",
+            str(work / "old.pdf"),
+            str(work / "new.pdf"),
+            "--out",
+            str(work / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=300,
+    )
+    return done, work / "out"
+
+
+def test_a_whole_compare_process_finishes_and_writes_its_results(compare_run):
+    done, out = compare_run
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (out / "changes.json").is_file()
+
+
+@pytest.mark.parametrize("package", UNUSED_BY_COMPARE)
+def test_a_whole_compare_process_never_imports_what_only_other_commands_use(compare_run, package):
+    done, _ = compare_run
+    assert package not in _imported_top_level_modules(done.stderr)
+
+
+def test_the_other_commands_are_still_found_by_name():
+    from buildtrace_assets.cli import COMMAND_MODULES, main
+
+    context = main.make_context("buildtrace", ["--help"], resilient_parsing=True)
+    found = {name for name in COMMAND_MODULES if main.get_command(context, name) is not None}
+    assert {"compare", "report", "db", "jobs", "api", "upload", "user", "project"} <= found
