@@ -7,10 +7,10 @@ import json
 
 import click
 
-from buildtrace_assets.cli.db import acting_user, service_transaction
+from buildtrace_assets.cli.db import CommandFailed, acting_user, service_transaction
 from buildtrace_assets.db.models import Job, PipelineRequest
 from buildtrace_assets.services.jobs import list_jobs
-from buildtrace_assets.services.pipeline_requests import request_summary, retry_request
+from buildtrace_assets.services.pipeline_requests import request_project_summaries, request_summary, retry_request
 from buildtrace_assets.services.retries import retry_job
 
 
@@ -56,13 +56,22 @@ def request_line(request: PipelineRequest) -> str:
 
 
 @jobs_group.command("resummarize")
-@click.argument("job_id")
+@click.argument("job_id", required=False)
+@click.option("--project", "project_id", help="Every compared job of this project instead of one job.")
 @click.option("--user", "user_email", required=True, help="E-mail of the acting user (an editor or owner).")
 @click.option("--reason", default="regenerate summary", show_default=True, help="Why, for the audit log.")
-def resummarize_command(job_id: str, user_email: str, reason: str) -> None:
-    """Ask the pipeline for a new summary of a job, written in the user's name."""
+def resummarize_command(job_id: str | None, project_id: str | None, user_email: str, reason: str) -> None:
+    """Ask the pipeline for a new summary of a job (or of every compared job of a project), in the user's name."""
+    if (job_id is None) == (project_id is None):
+        raise CommandFailed("name either a JOB_ID or --project, not both")
     with service_transaction() as session:
-        click.echo(request_line(request_summary(session, acting_user(session, user_email), job_id, reason)))
+        actor = acting_user(session, user_email)
+        if project_id is not None:
+            asked = request_project_summaries(session, actor, project_id, reason)
+        else:
+            asked = [request_summary(session, actor, job_id or "", reason)]
+        for request in asked:
+            click.echo(request_line(request))
 
 
 @jobs_group.command("retry")

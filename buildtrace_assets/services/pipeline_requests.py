@@ -99,6 +99,19 @@ def request_summary(session: Session, actor: Actor, job_id: str, reason: str) ->
     return _record(session, actor, project, "summarize", reason, job_id=job.id)
 
 
+def request_project_summaries(session: Session, actor: Actor, project_id: str, reason: str) -> list[PipelineRequest]:
+    """Ask for a new summary of every live job of the project that has a comparison result (editors and owners):
+    a data engineer's backfill, one audited request per job, each run written in the asker's name."""
+    require_project(session, actor, project_id, "editor")
+    compared = session.scalars(
+        select(Job.id)
+        .join(DiffResult, DiffResult.job_id == Job.id)
+        .where(Job.project_id == project_id, Job.status != "cancelled")
+        .order_by(Job.created_at)
+    ).all()
+    return [request_summary(session, actor, job_id, reason) for job_id in compared]
+
+
 def get_request(session: Session, actor: Actor, request_id: str) -> PipelineRequest:
     """A request of a project the actor belongs to; ``NotFound`` otherwise."""
     request = session.get(PipelineRequest, request_id)

@@ -1,16 +1,23 @@
-"""``buildtrace jobs list``: a member sees the project's jobs, as a table or JSON."""
+"""``buildtrace jobs``: a member sees the project's jobs; an editor asks for new summaries (pipeline requests);
+``buildtrace doctor`` says whether the pipeline runs and what waits for it."""
 
 from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 from fixtures.database import Team, tiny_pdf
+from observability.support import UNREACHABLE_DAGSTER
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from buildtrace_assets.cli import main
-from buildtrace_assets.config import Settings
+from buildtrace_assets.config import Settings, get_settings
+from buildtrace_assets.db.models import PipelineRequest
 from buildtrace_assets.db.session import transaction
+from buildtrace_assets.services.access import PIPELINE
+from buildtrace_assets.services.diff_results import record_diff_result
 from buildtrace_assets.services.jobs import create_comparison_job, fail_stage
 from buildtrace_assets.services.uploads import register_upload
 from buildtrace_assets.storage import BlobStorage
@@ -55,3 +62,73 @@ def test_strangers_get_not_found(app_settings: Settings, team: Team) -> None:
     result = CliRunner().invoke(main, ["jobs", "list", "--project", team.project.id, "--user", "outsider@rival.test"])
     assert result.exit_code == 2
     assert result.stderr == f"Error: project {team.project.id} not found\n"
+
+
+def compared_job(session_factory: sessionmaker[Session], storage: BlobStorage, team: Team) -> str:
+    """A job with a comparison result, whose summary may be asked for again."""
+    with transaction(session_factory) as session:
+        old, new = (
+            register_upload(session, storage, team.editor, team.project.id, "A-101", f"{n}.pdf", tiny_pdf(n))
+            for n in ("1", "2")
+        )
+        job = create_comparison_job(session, team.editor, old.id, new.id)
+        record_diff_result(session, PIPELINE, job.id, changes_ref="jobs/x/changes.json", engine_version="t")
+        return job.id
+
+
+def test_resummarize_records_one_request_in_the_person_s_name_for_a_job_or_a_whole_project(
+    app_settings: Settings, session_factory: sessionmaker[Session], blob_storage: BlobStorage, team: Team
+) -> None:
+    job_id = compared_job(session_factory, blob_storage, team)
+
+    one = CliRunner().invoke(main, ["jobs", "resummarize", job_id, "--user", "editor@acme.test"])
+    project = CliRunner().invoke(
+        main, ["jobs", "resummarize", "--project", team.project.id, "--user", "editor@acme.test"]
+    )
+
+    assert one.exit_code == 0 and project.exit_code == 0, one.output + project.output
+    assert one.stdout.endswith(f"(summarize of job {job_id}): pending\n")
+    assert project.stdout == one.stdout, "the waiting request is the same one: no second run"
+    with session_factory() as session:
+        (request,) = session.scalars(select(PipelineRequest).where(PipelineRequest.kind == "summarize")).all()
+    assert request.requested_by == team.editor.user_id
+
+
+def test_resummarize_refuses_viewers_strangers_and_a_muddled_call(
+    app_settings: Settings, session_factory: sessionmaker[Session], blob_storage: BlobStorage, team: Team
+) -> None:
+    job_id = compared_job(session_factory, blob_storage, team)
+
+    viewer = CliRunner().invoke(main, ["jobs", "resummarize", job_id, "--user", "viewer@acme.test"])
+    stranger = CliRunner().invoke(main, ["jobs", "resummarize", job_id, "--user", "outsider@rival.test"])
+    both = CliRunner().invoke(
+        main, ["jobs", "resummarize", job_id, "--project", team.project.id, "--user", "editor@acme.test"]
+    )
+
+    assert (viewer.exit_code, stranger.exit_code, both.exit_code) == (2, 2, 2)
+    assert "needs the editor role" in viewer.stderr
+    assert stranger.stderr == f"Error: project {team.project.id} not found\n"
+    assert both.stderr == "Error: name either a JOB_ID or --project, not both\n"
+    with session_factory() as session:
+        assert not session.scalars(select(PipelineRequest).where(PipelineRequest.kind == "summarize")).all()
+
+
+def test_doctor_says_the_pipeline_is_unreachable_and_lists_what_waits_for_it(
+    app_settings: Settings,
+    session_factory: sessionmaker[Session],
+    blob_storage: BlobStorage,
+    team: Team,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    make_failed_job(session_factory, blob_storage, team)
+    monkeypatch.setenv("DAGSTER_GRAPHQL_URL", UNREACHABLE_DAGSTER)
+    get_settings.cache_clear()
+
+    result = CliRunner().invoke(main, ["doctor"])
+
+    assert result.exit_code == 1, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"Dagster API: {UNREACHABLE_DAGSTER}"
+    assert lines[1].startswith(f"PROBLEM: pipeline unreachable: Dagster API at {UNREACHABLE_DAGSTER} unreachable")
+    assert lines[2] == "requests waiting for a run: 2"
+    assert all("waiting for the pipeline since" in line and "Tower / A-101 / v" in line for line in lines[3:])
