@@ -23,7 +23,9 @@ import re
 from collections import deque
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
 from contextvars import copy_context
+from functools import partial
 from pathlib import Path
 from typing import Any, cast
 
@@ -52,8 +54,8 @@ from buildtrace_assets.engine.model import Alignment, Change, RenderedPage
 from buildtrace_assets.engine.overlay import write_crops, write_overlay
 from buildtrace_assets.engine.pagediff import compare_pages
 from buildtrace_assets.engine.plot_scale import render_dpis
+from buildtrace_assets.engine.timings import Timings
 from buildtrace_assets.engine.versions import Versions, open_versions
-from buildtrace_assets.observability.tracing import engine_stage
 
 __all__ = ["DocumentAnalysis", "PageAnalysis", "analyze_document", "compare_documents", "pairs_at_once"]
 
@@ -149,6 +151,7 @@ def _compared_sheets(
     pairs: list[SheetPair],
     dpi: float,
     out_dir: Path,
+    timings: Timings,
     manual: Sequence[Alignment | None] = (),
 ) -> list[dict[str, Any]]:
     """Every row's entry, in order. Pairs are compared side by side (:func:`pairs_at_once`) while the next pair's
@@ -163,7 +166,8 @@ def _compared_sheets(
             renders = versions.submit(_rendered, pages, render_dpis(*pages, dpi)) if pages is not None else None
             alignment = manual[row] if manual else None
             entry = copy_context().run  # the sheet's spans are children of the caller's
-            pending.append(pool.submit(entry, _sheet_entry, pair, key, versions, analyses, renders, out_dir, alignment))
+            sheet = partial(_sheet_entry, pair, key, versions, analyses, renders, out_dir, timings, alignment)
+            pending.append(pool.submit(entry, sheet))
             if len(pending) > at_once:
                 entries.append(pending.popleft().result())
         entries.extend(future.result() for future in pending)
@@ -176,12 +180,13 @@ def _compare_pair(
     renders: _Renders,
     key: str,
     out_dir: Path,
+    timings: Timings,
     manual: Alignment | None = None,
 ) -> dict[str, Any]:
     """Status, alignment, changes, overlay and crops of one matched pair."""
-    with engine_stage("render", sheet=key):
+    with timings.stage("render", key):
         old, new = renders[0].result(), renders[1].result()
-    with engine_stage("diff", sheet=key):
+    with timings.stage("diff", key):
         result = compare_pages(old, new, sheet_key=key, manual=manual)
     entry: dict[str, Any] = {"alignment": alignment_to_dict(result.alignment), "changes": []}
     if not result.ok:
@@ -190,11 +195,11 @@ def _compare_pair(
             "status": "modified",
             "error": {"kind": "unaligned", "message": result.reason or "alignment failed"},
         }
-    with engine_stage("text", sheet=key):
+    with timings.stage("text", key):
         result = dataclasses.replace(result, changes=read_changed_text(result, versions.docs, pages))
     if not result.changes:
         return {**entry, "status": "unchanged"}
-    with engine_stage("overlay", sheet=key):
+    with timings.stage("overlay", key):
         overlay = write_overlay(result, old, new, out_dir / "overlays" / f"{key}.png")
         crops = write_crops(result, old, new, out_dir / "crops")
 
@@ -213,6 +218,7 @@ def _sheet_entry(
     analyses: tuple[DocumentAnalysis, DocumentAnalysis],
     renders: _Renders | None,
     out_dir: Path,
+    timings: Timings,
     manual: Alignment | None = None,
 ) -> dict[str, Any]:
     old = analyses[0].pages[pair.old_page] if pair.old_page is not None else None
@@ -234,7 +240,7 @@ def _sheet_entry(
         entry.update(status="modified", changes=[])
     else:
         try:
-            entry.update(_compare_pair(versions, (old, new), renders, key, out_dir, manual))
+            entry.update(_compare_pair(versions, (old, new), renders, key, out_dir, timings, manual))
         except BadInputError as exc:
             broken = str(exc)
             entry.update(status="modified", changes=[])
@@ -262,18 +268,22 @@ def compare_documents(
     """
     resolution = float(dpi or get_settings().dpi)
     out = Path(out_dir)
+    timings = Timings()
     prepare_for_rasters()
-    with open_versions(old_path, new_path) as versions:
-        with engine_stage("load"):
+    with ExitStack() as stack:
+        with timings.stage("open"):
+            versions = stack.enter_context(open_versions(old_path, new_path))
+        with timings.stage("load"):
             pairs, analyses = _paired(versions, versions.both(stored_or_analyzed, (old_analysis, new_analysis)))
         manual = _manual_alignments(alignments or {}, pairs, analyses)
-        sheets = _compared_sheets(versions, analyses, pairs, resolution, out, manual)
+        sheets = _compared_sheets(versions, analyses, pairs, resolution, out, timings, manual)
     document = {
         "schema": SCHEMA_ID,
         "old": {"file": Path(old_path).name, "pages": len(analyses[0].pages)},
         "new": {"file": Path(new_path).name, "pages": len(analyses[1].pages)},
         "dpi": resolution,
         "sheets": sheets,
+        "timings": timings.to_json(),
     }
     validate_changes(document)
     write_json_atomic(document, out / "changes.json")

@@ -55,6 +55,16 @@ def test_the_result_is_written_valid_with_overlays_and_crops_for_changed_sheets(
             assert (out / change["crops"]["old"]).is_file() and (out / change["crops"]["new"]).is_file()
 
 
+def test_the_result_says_where_its_seconds_went_per_stage_and_per_compared_sheet(revision):
+    _, document, _ = revision
+    timings = document["timings"]
+    assert {"open", "load", "render", "diff"} <= set(timings["stages"])
+    compared = {sheet["key"] for sheet in document["sheets"] if sheet["status"] in ("modified", "unchanged")}
+    assert set(timings["sheets"]) == compared
+    assert timings["stages"]["load"] <= timings["total_s"]
+    assert timings["process_s"] > 0
+
+
 def test_a_file_compared_with_itself_has_no_changes(revision, tmp_path):
     pair, _, _ = revision
     document = compare_documents(pair.new_path, pair.new_path, tmp_path, dpi=72)
