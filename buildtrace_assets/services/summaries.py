@@ -13,7 +13,7 @@ or ``human_written`` (typed by a person).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.orm import Session
 
@@ -21,7 +21,7 @@ from buildtrace_assets.db.models import ChangeSummary, DiffResult, ManualOverlay
 from buildtrace_assets.services import audit
 from buildtrace_assets.services.access import Actor
 from buildtrace_assets.services.diff_results import lock_diff_result, require_diff_result
-from buildtrace_assets.services.errors import Conflict, InvalidInput
+from buildtrace_assets.services.errors import Conflict, InvalidInput, NotFound
 from buildtrace_assets.services.history import active_version, all_versions, next_version_number
 
 
@@ -111,6 +111,35 @@ def edit_summary(
     )
 
 
+def restore_summary(session: Session, actor: Actor, diff_result_id: str, summary_id: str) -> ChangeSummary:
+    """Make an older version active again, as a new version credited to the person (editors and owners).
+
+    The history only grows: the restored text, items, source and model are
+    copied into a new version whose ``metadata`` names the version it came
+    from, and the audit log records ``summary.restore``.
+    """
+    result, project = require_diff_result(session, actor, diff_result_id, "editor")
+    old = session.get(ChangeSummary, summary_id)
+    if old is None or old.diff_result_id != result.id:
+        raise NotFound("summary version not found")
+    if old.is_active:
+        raise Conflict(f"version {old.version_number} is already the active summary")
+    return _save(
+        session,
+        actor,
+        result,
+        project,
+        source=cast(SummarySource, old.source),
+        content=old.content,
+        text=old.text,
+        model=old.model,
+        prompt_version=old.prompt_version,
+        overlay_id=old.overlay_id,
+        metadata_={**(old.metadata_ or {}), "restored_from": old.version_number},
+        action="summary.restore",
+    )
+
+
 def _check_text(text: str) -> str:
     if not isinstance(text, str) or not text.strip():
         raise InvalidInput("a summary needs some text")
@@ -128,7 +157,13 @@ def _check_content(content: dict[str, Any]) -> dict[str, Any]:
 
 
 def _save(
-    session: Session, actor: Actor, result: DiffResult, project: Project, source: SummarySource, **fields: Any
+    session: Session,
+    actor: Actor,
+    result: DiffResult,
+    project: Project,
+    source: SummarySource,
+    action: str | None = None,
+    **fields: Any,
 ) -> ChangeSummary:
     lock_diff_result(session, result)
     previous = active_version(session, ChangeSummary, result.id)
@@ -146,6 +181,11 @@ def _save(
     session.add(summary)
     session.flush()
     audit.record_change(
-        session, actor, f"summary.{source}", project, summary, before=audit.snapshot(previous) if previous else None
+        session,
+        actor,
+        action or f"summary.{source}",
+        project,
+        summary,
+        before=audit.snapshot(previous) if previous else None,
     )
     return summary

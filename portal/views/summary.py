@@ -8,6 +8,7 @@ from typing import Any
 import streamlit as st
 from sqlalchemy.orm import Session
 
+from buildtrace_assets.db.models import ChangeSummary
 from buildtrace_assets.services import members, pipeline_requests, summaries
 from buildtrace_assets.services.access import PIPELINE_EXECUTOR
 from portal import backend
@@ -17,10 +18,10 @@ from portal.pipeline import waiting_mark
 from portal.project_context import PROJECT_PARAM, ProjectAccess, choose_project
 from portal.report_downloads import report_downloads
 from portal.review_data import SHEET_PARAM, Review, load_review, sheet_of
+from portal.summary_versions import NOTICE_KEY, authorship, items_editor, regenerate_confirmed, versions_panel
 from portal.views.alignment import unaligned_notice
 
 REVIEW_PAGE = "views/review.py"
-NOTICE_KEY = "summary_notice"
 IMPACT_ICONS = {
     "high": ":red[:material/priority_high:]",
     "medium": ":orange[:material/warning:]",
@@ -80,19 +81,9 @@ def _history(user: SignedIn, project: ProjectAccess, review: Review) -> None:
     st.dataframe(backend.run(load), hide_index=True, width="stretch")
 
 
-def _edit(user: SignedIn, review: Review, active_id: str | None, text: str) -> None:
-    with st.form("edit_summary"):
-        edited = st.text_area("Summary text (Markdown)", value=text, height=240)
-        if st.form_submit_button("Save my version") and backend.attempt(
-            lambda s: summaries.edit_summary(s, user.actor, review.diff_result_id, edited, expected_active_id=active_id)
-        ):
-            st.session_state[NOTICE_KEY] = "Saved as a new human-written version."
-            st.rerun()
-
-
-def _regenerate(user: SignedIn, job: JobRef) -> None:
+def _regenerate(user: SignedIn, job: JobRef, active: ChangeSummary | None, people: dict[str, str]) -> None:
     help_text = "Asks the pipeline to write a new summary from what is in force now, in your name."
-    if not st.button("Regenerate summary", help=help_text):
+    if not regenerate_confirmed(active, st.button("Regenerate summary", help=help_text), people):
         return
     asked = backend.attempt(
         lambda s: pipeline_requests.request_summary(s, user.actor, job.job_id, "regenerate summary").id
@@ -136,6 +127,9 @@ if review is None:
 report_downloads(user, job)
 unaligned_notice(project, job, review.document)
 active = backend.run(lambda s: summaries.active_summary(s, user.actor, review.diff_result_id))
+people = backend.run(
+    lambda s: {u.id: u.display_name or u.email for u, _ in members.list_members(s, user.actor, project.project_id)}
+)
 if review.summary_updating:
     st.info(
         "Summary updating: a newer set of regions was saved and its summary is being written.", icon=":material/sync:"
@@ -143,17 +137,22 @@ if review.summary_updating:
 if active is None:
     st.info("No summary has been written for this comparison yet.")
 else:
-    st.caption(
-        f"{active.source.replace('_', ' ')} · {active.model or 'written by a person'} · "
-        f"{active.created_at:%Y-%m-%d %H:%M} UTC"
-    )
     st.markdown(active.content.get("overall") or active.text)
     _items(project, job, active.content)
+    st.caption(authorship(active, people))
 
 _latest_request(user, project, job)
 if project.can_edit:
-    _regenerate(user, job)
-    _edit(user, review, active.id if active else None, active.text if active else "")
+    _regenerate(user, job, active, people)
+    with st.expander("Edit the summary"):
+        items_editor(user, review, active)
 
 st.subheader("History")
 _history(user, project, review)
+versions_panel(
+    user,
+    project.can_edit,
+    review,
+    backend.run(lambda s: list(summaries.summary_history(s, user.actor, review.diff_result_id))),
+    people,
+)

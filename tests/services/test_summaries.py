@@ -11,7 +11,13 @@ from buildtrace_assets.db.models import AuditLog, DiffResult
 from buildtrace_assets.services.access import SYSTEM
 from buildtrace_assets.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from buildtrace_assets.services.overlays import create_overlay
-from buildtrace_assets.services.summaries import active_summary, edit_summary, save_machine_summary, summary_history
+from buildtrace_assets.services.summaries import (
+    active_summary,
+    edit_summary,
+    restore_summary,
+    save_machine_summary,
+    summary_history,
+)
 
 CONTENT = {"overall": "Door D-3 moved.", "items": [{"change_ids": ["A-101-1"], "text": "Door D-3 moved."}]}
 
@@ -81,3 +87,32 @@ def test_access(db_session: Session, team: Team, diff_result: DiffResult) -> Non
             edit_summary(db_session, stranger, diff_result.id, "mine")
         with pytest.raises(NotFound):
             summary_history(db_session, stranger, diff_result.id)
+
+
+def test_restoring_an_older_version_copies_it_as_a_new_active_version_in_the_persons_name(
+    db_session: Session, team: Team, diff_result: DiffResult
+) -> None:
+    first = machine(db_session, diff_result)
+    edit_summary(db_session, team.editor, diff_result.id, "Hand-written.", expected_active_id=first.id)
+
+    restored = restore_summary(db_session, team.editor, diff_result.id, first.id)
+
+    assert (restored.version_number, restored.is_active, restored.text) == (3, True, first.text)
+    assert (restored.source, restored.model, restored.content) == ("machine", "offline", CONTENT)
+    assert (restored.created_by, restored.metadata_) == (team.editor.user_id, {"restored_from": 1})
+    assert [summary.version_number for summary in summary_history(db_session, team.viewer, diff_result.id)] == [3, 2, 1]
+    audited = db_session.scalars(select(AuditLog.action).where(AuditLog.entity_id == restored.id)).all()
+    assert audited == ["summary.restore"]
+
+
+def test_restoring_the_active_version_or_another_results_version_is_refused(
+    db_session: Session, team: Team, diff_result: DiffResult
+) -> None:
+    first = machine(db_session, diff_result)
+
+    with pytest.raises(Conflict):
+        restore_summary(db_session, team.editor, diff_result.id, first.id)
+    with pytest.raises(NotFound):
+        restore_summary(db_session, team.editor, diff_result.id, "00000000-0000-0000-0000-000000000000")
+    with pytest.raises(PermissionDenied):
+        restore_summary(db_session, team.viewer, diff_result.id, first.id)
