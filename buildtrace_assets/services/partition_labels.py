@@ -11,14 +11,15 @@ from sqlalchemy.orm import Session
 from buildtrace_assets.db.models import Drawing, DrawingVersion, Job, Project
 
 
+def _drawing_of(session: Session, version: DrawingVersion) -> str:
+    drawing = session.get_one(Drawing, version.drawing_id)
+    return f"{session.get_one(Project, drawing.project_id).name} / {drawing.name}"
+
+
 def version_label(session: Session, version_id: str) -> str:
     """``project / drawing / vN``; the id itself when the version is gone."""
     version = session.get(DrawingVersion, version_id)
-    if version is None:
-        return version_id
-    drawing = session.get_one(Drawing, version.drawing_id)
-    project = session.get_one(Project, drawing.project_id)
-    return f"{project.name} / {drawing.name} / v{version.version_number}"
+    return f"{_drawing_of(session, version)} / v{version.version_number}" if version else version_id
 
 
 def job_label(session: Session, job_id: str) -> str:
@@ -28,4 +29,4 @@ def job_label(session: Session, job_id: str) -> str:
         return job_id
     old = session.get_one(DrawingVersion, job.old_drawing_version_id)
     new = session.get_one(DrawingVersion, job.new_drawing_version_id)
-    return f"{version_label(session, old.id).rsplit(' / ', 1)[0]} / v{old.version_number} → v{new.version_number}"
+    return f"{_drawing_of(session, new)} / v{old.version_number} → v{new.version_number}"

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from buildtrace_assets.cli import main
 from buildtrace_assets.config import Settings, get_settings
-from buildtrace_assets.db.models import PipelineRequest
+from buildtrace_assets.db.models import Job, PipelineRequest
 from buildtrace_assets.db.session import transaction
 from buildtrace_assets.services.access import PIPELINE
 from buildtrace_assets.services.diff_results import record_diff_result
@@ -23,14 +23,21 @@ from buildtrace_assets.services.uploads import register_upload
 from buildtrace_assets.storage import BlobStorage
 
 
+def uploaded_job(session: Session, storage: BlobStorage, team: Team) -> Job:
+    """The editor's job comparing two uploaded versions of A-101."""
+    old, new = (
+        register_upload(session, storage, team.editor, team.project.id, "A-101", f"{n}.pdf", tiny_pdf(n))
+        for n in ("1", "2")
+    )
+    return create_comparison_job(session, team.editor, old.id, new.id)
+
+
 def make_failed_job(session_factory: sessionmaker[Session], storage: BlobStorage, team: Team) -> str:
     with transaction(session_factory) as session:
-        old, new = (
-            register_upload(session, storage, team.editor, team.project.id, "A-101", f"{n}.pdf", tiny_pdf(n))
-            for n in ("1", "2")
+        job = uploaded_job(session, storage, team)
+        fail_stage(
+            session, team.editor, job.id, "ocr", "tesseract crashed", drawing_version_id=job.old_drawing_version_id
         )
-        job = create_comparison_job(session, team.editor, old.id, new.id)
-        fail_stage(session, team.editor, job.id, "ocr", "tesseract crashed", drawing_version_id=old.id)
         return job.id
 
 
@@ -67,11 +74,7 @@ def test_strangers_get_not_found(app_settings: Settings, team: Team) -> None:
 def compared_job(session_factory: sessionmaker[Session], storage: BlobStorage, team: Team) -> str:
     """A job with a comparison result, whose summary may be asked for again."""
     with transaction(session_factory) as session:
-        old, new = (
-            register_upload(session, storage, team.editor, team.project.id, "A-101", f"{n}.pdf", tiny_pdf(n))
-            for n in ("1", "2")
-        )
-        job = create_comparison_job(session, team.editor, old.id, new.id)
+        job = uploaded_job(session, storage, team)
         record_diff_result(session, PIPELINE, job.id, changes_ref="jobs/x/changes.json", engine_version="t")
         return job.id
 

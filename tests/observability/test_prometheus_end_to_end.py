@@ -6,22 +6,21 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, suppress
+from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 import requests
 import yaml
 from fixtures.database import PASSWORD, tiny_pdf
+from fixtures.processes import free_port, pipeline_environment, stop_process_group, wait_for
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 from waitress.server import create_server
@@ -43,25 +42,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.timeout(600)]
 REPOSITORY = Path(__file__).parents[2]
 RULES = REPOSITORY / "helm" / "buildtrace" / "files" / "prometheus-rules.yaml"
 BIN = Path(sys.executable).parent
-T = TypeVar("T")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def wait_for(what: str, check: Callable[[], T | None], timeout_s: float, logs: tuple[Path, ...] = ()) -> T:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        with suppress(requests.RequestException):
-            found = check()
-            if found:
-                return found
-        time.sleep(0.5)
-    tails = "\n".join(f"--- {log.name}\n{log.read_text()[-3000:]}" for log in logs if log.exists())
-    raise AssertionError(f"{what}: not within {timeout_s} s\n{tails}")
 
 
 def start(stack: ExitStack, command: list[str], log: Path, env: dict[str, str]) -> None:
@@ -70,16 +50,7 @@ def start(stack: ExitStack, command: list[str], log: Path, env: dict[str, str]) 
         process = subprocess.Popen(
             command, cwd=REPOSITORY, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
         )
-
-    def stop() -> None:
-        for sig, grace in ((signal.SIGTERM, 10), (signal.SIGKILL, 10)):
-            with suppress(ProcessLookupError):
-                os.killpg(process.pid, sig)
-            with suppress(subprocess.TimeoutExpired):
-                process.wait(grace)
-                return
-
-    stack.callback(stop)
+    stack.callback(stop_process_group, process)
 
 
 def serve(stack: ExitStack, app: Any) -> int:
@@ -152,13 +123,7 @@ def stack(migrated_postgres_database: str, tmp_path_factory: pytest.TempPathFact
     graphql = f"http://127.0.0.1:{webserver_port}/graphql"
     env = {
         **os.environ,
-        "DAGSTER_HOME": str(work / "dagster"),
-        "BUILDTRACE_DATA_DIR": str(work / "data"),
-        "BUILDTRACE_DATABASE_URL": url,
-        "BUILDTRACE_STORAGE_URL": (work / "blobs").as_uri(),
-        "BUILDTRACE_EXECUTOR": "in_process",
-        "BUILDTRACE_SUMMARIZER": "offline",
-        "BUILDTRACE_DPI": "72",
+        **pipeline_environment(work, url),
         MULTIPROC_DIR: str(work / "multiproc"),
     }
     settings = Settings(

@@ -12,21 +12,17 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import suppress
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 import psutil
 import pytest
-import requests
 from click.testing import CliRunner
+from fixtures.processes import free_port, pipeline_environment, stop_process_group, wait_for
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -59,7 +55,6 @@ SILENT_AFTER_S = 20
 RUNS_OF_REQUEST = """
 query Runs($tags: [ExecutionTag!]) { runsOrError(filter: {tags: $tags}) { ... on Runs { results { runId status } } } }
 """
-T = TypeVar("T")
 
 
 @dataclass
@@ -71,34 +66,6 @@ class Stack:
     editor: Actor
     editor_email: str
     job_id: str
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def wait_for(what: str, check: Callable[[], T | None], timeout_s: float, log: Path | None = None) -> T:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        with suppress(requests.RequestException):
-            found = check()
-            if found:
-                return found
-        time.sleep(1)
-    tail = log.read_text()[-4000:] if log is not None and log.exists() else ""
-    raise AssertionError(f"{what}: not within {timeout_s} s\n{tail}")
-
-
-def stop_group(process: subprocess.Popen[bytes]) -> None:
-    """``dagster dev`` and everything it started: SIGTERM, then SIGKILL after a grace period (it may not exit)."""
-    for sig, grace in ((signal.SIGTERM, 15), (signal.SIGKILL, 10)):
-        with suppress(ProcessLookupError):
-            os.killpg(process.pid, sig)
-        with suppress(subprocess.TimeoutExpired):
-            process.wait(grace)
-            return
 
 
 def daemon_of(dev: subprocess.Popen[bytes]) -> psutil.Process:
@@ -133,13 +100,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, revision_pair: RevisionPair)
     port = free_port()
     graphql = f"http://127.0.0.1:{port}/graphql"
     env = {
-        "DAGSTER_HOME": str(home),
-        "BUILDTRACE_DATA_DIR": str(work / "data"),
-        "BUILDTRACE_DATABASE_URL": database,
-        "BUILDTRACE_STORAGE_URL": (work / "blobs").as_uri(),
-        "BUILDTRACE_EXECUTOR": "in_process",
-        "BUILDTRACE_SUMMARIZER": "offline",
-        "BUILDTRACE_DPI": "72",
+        **pipeline_environment(work, database),
         "DAGSTER_GRAPHQL_URL": graphql,
         "BUILDTRACE_PIPELINE_SILENT_AFTER_S": str(SILENT_AFTER_S),
     }
@@ -173,10 +134,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory, revision_pair: RevisionPair)
                 with sessions() as session:
                     return session.scalar(select(DiffResult.job_id).join(ChangeSummary))
 
-            job_id = wait_for("the upload's first summary", first_summary, 480, log)
+            job_id = wait_for("the upload's first summary", first_summary, 480, (log,))
             yield Stack(graphql, dev, log, sessions, editor, "pm@acme.test", job_id)
         finally:
-            stop_group(dev)
+            stop_process_group(dev, grace_s=15)
             get_settings.cache_clear()
 
 
@@ -185,7 +146,7 @@ def finished(stack: Stack, request_id: str) -> PipelineRequest:
         row = request_row(stack, request_id)
         return row if row.status in ("done", "failed") else None
 
-    return wait_for(f"request {request_id} to finish", done, 240, stack.log)
+    return wait_for(f"request {request_id} to finish", done, 240, (stack.log,))
 
 
 def assert_written_for_the_editor(stack: Stack, request: PipelineRequest) -> None:
