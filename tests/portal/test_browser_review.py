@@ -1,6 +1,6 @@
 """The review at sheet scale in a real browser: zoom with the wheel, a change in the list zooms the sheet to it and
 is highlighted there, and a region clicked on the sheet is selected in the list; then the audit log is filtered, and
-every page is photographed at 1440 × 900 for people to look at (``artifacts/screenshots/``).
+a summary version is restored, and every page is photographed at 1440 × 900 for people to look at (``artifacts/screenshots/``).
 
 The finished job is the report scene (tests/reports/scene.py): an 18 × 12 in sheet with four changes, one a moved
 keynote, stored as the pipeline would have stored it.
@@ -13,7 +13,7 @@ from playwright.sync_api import FrameLocator, Page, expect, sync_playwright
 from reports.scene import store_finished_job
 
 from buildtrace_assets.db.session import make_session_factory, transaction
-from buildtrace_assets.services import projects, users
+from buildtrace_assets.services import projects, summaries, users
 from buildtrace_assets.services.access import Actor
 from buildtrace_assets.storage import open_storage
 from tests.portal.support import PASSWORD
@@ -51,6 +51,8 @@ def test_zoom_into_a_change_from_the_list_and_select_one_on_the_sheet(
         architect = Actor.of(users.get_user_by_email(session, EMAIL))
         project = projects.create_project(session, architect, "Tower")
         job = store_finished_job(session, open_storage(environment["BUILDTRACE_STORAGE_URL"]), architect, project.id)
+    with transaction(factory) as session:
+        summaries.edit_summary(session, architect, job.diff_result_id, "A hand-written summary.")
     factory.kw["bind"].dispose()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
@@ -91,6 +93,16 @@ def test_zoom_into_a_change_from_the_list_and_select_one_on_the_sheet(
         expect(page.locator(".st-key-change-A-101-2").get_by_text("selected")).to_be_visible()
         expect(sheet.locator("rect.region.selected")).to_have_attribute("data-id", "A-101-2")
 
+        go_to(page, "Summary")
+        settled(page)
+        page.get_by_label("Open version").click()
+        page.keyboard.type("v1 ·")
+        page.keyboard.press("Enter")
+        page.get_by_role("button", name="Restore version 1").click()
+        expect(page.get_by_text("Version 1 restored as version 3, in your name.")).to_be_visible()
+        settled(page)
+        page.screenshot(path=str(SCREENSHOTS / "summary-restored.png"))
+
         go_to(page, "Audit log")
         page.get_by_label("Action").click()
         page.get_by_role("option", name="job.create").click()
@@ -98,7 +110,7 @@ def test_zoom_into_a_change_from_the_list_and_select_one_on_the_sheet(
         expect(page.get_by_role("button", name="Download these 1 rows (CSV)")).to_be_visible()
         settled(page)
         page.screenshot(path=str(SCREENSHOTS / "audit-filtered.png"))
-        for title in ("Projects", "Upload", "Jobs", "Summary"):
+        for title in ("Projects", "Upload", "Jobs"):
             go_to(page, title)
             settled(page)
             page.screenshot(path=str(SCREENSHOTS / f"{title.lower()}.png"))
