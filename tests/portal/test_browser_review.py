@@ -1,6 +1,6 @@
 """The review at sheet scale in a real browser: zoom with the wheel, a change in the list zooms the sheet to it and
-is highlighted there, and a region clicked on the sheet is selected in the list; then the audit log is filtered, and
-a summary version is restored, and every page is photographed at 1440 × 900 for people to look at (``artifacts/screenshots/``).
+is highlighted there, and a region clicked on the sheet is selected in the list; a summary version is restored, the
+audit log filtered, and every page photographed at 1440 × 900 for people to look at (``artifacts/screenshots/``).
 
 The finished job is the report scene (tests/reports/scene.py): an 18 × 12 in sheet with four changes, one a moved
 keynote, stored as the pipeline would have stored it.
