@@ -147,6 +147,9 @@ def stack(migrated_postgres_database: str, tmp_path_factory: pytest.TempPathFact
             logs[0],
             env,
         )
+        # The daemon starts once the webserver has created the instance's SQLite storage: two processes creating it
+        # at once collide ("table alembic_version already exists").
+        wait_for("Dagster API", lambda: requests.post(graphql, json={"query": "{ version }"}, timeout=2).ok, 180, logs)
         start(parts, [str(BIN / "dagster-daemon"), "run", *workspace], logs[1], env)
         api = create_app(
             settings,
@@ -185,7 +188,6 @@ def stack(migrated_postgres_database: str, tmp_path_factory: pytest.TempPathFact
             logs,
         )
         wait_for("Prometheus ready", lambda: requests.get(f"{built.prometheus}/-/ready", timeout=2).ok, 60, logs)
-        wait_for("Dagster API", lambda: requests.post(graphql, json={"query": "{ version }"}, timeout=2).ok, 180, logs)
         yield built
     sessions.kw["bind"].dispose()
 
