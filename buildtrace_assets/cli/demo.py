@@ -99,16 +99,35 @@ def upload_pair(
 
 
 @contextmanager
-def dagster_processes(settings: Settings, home: Path, port: int) -> Iterator[None]:
-    """The Dagster webserver and daemon, stopped (then killed) when the block ends."""
+def demo_processes(settings: Settings, home: Path, port: int, portal_port: int) -> Iterator[None]:
+    """The Dagster webserver and daemon and the portal, stopped (then killed) when the block ends (Ctrl-C too)."""
     logs = settings.data_dir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "DAGSTER_HOME": str(home), "BUILDTRACE_DATA_DIR": str(settings.data_dir)}
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "BUILDTRACE_DATA_DIR": str(settings.data_dir),
+        "DAGSTER_GRAPHQL_URL": f"http://127.0.0.1:{port}/graphql",
+        "BUILDTRACE_PORTAL_OPS_PORT": "0",
+    }
     workspace = str(REPOSITORY / "workspace.yaml")
     bin_dir = Path(sys.executable).parent
     commands = {
         "webserver": [str(bin_dir / "dagster-webserver"), "-w", workspace, "-h", "127.0.0.1", "-p", str(port)],
         "daemon": [str(bin_dir / "dagster-daemon"), "run", "-w", workspace],
+        "portal": [
+            sys.executable,
+            "-m",
+            "portal.serve",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(portal_port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
     }
     with ExitStack() as stack:
         for name, command in commands.items():
@@ -178,21 +197,23 @@ def watch(session_factory: sessionmaker[Session], uploads: DemoUploads, timeout_
 @click.command()
 @click.option("--port", default=3000, show_default=True, help="Port of the Dagster UI.")
 @click.option("--seed", default=7, show_default=True, help="Seed of the generated drawing set.")
-@click.option("--sheets", default=2, show_default=True, help="Sheets in the generated drawing set.")
+@click.option("--portal-port", default=8501, show_default=True, help="Port of the portal.")
+@click.option("--sheets", default=4, show_default=True, help="Sheets in the generated drawing set.")
 @click.option("--timeout", default=600.0, show_default=True, help="Seconds to wait for the summary.")
 @click.option("--exit-when-done", is_flag=True, help="Stop once the summary is written (for tests and CI).")
-def demo(port: int, seed: int, sheets: int, timeout: float, exit_when_done: bool) -> None:
-    """Run the pipeline end to end: upload two revisions and watch Dagster compare and summarize them."""
+def demo(port: int, portal_port: int, seed: int, sheets: int, timeout: float, exit_when_done: bool) -> None:
+    """Run the pipeline and the portal: upload two revisions of a drawing set, watch Dagster compare and summarize
+    them, and review them in the portal."""
     settings = get_settings()
     upgrade(settings.database_url)
     home = prepare_dagster_home(settings)
     session_factory = make_session_factory(settings.database_url)
     user = demo_user(session_factory)
-    with dagster_processes(settings, home, port):
+    with demo_processes(settings, home, port, portal_port):
         uploads = upload_revisions(session_factory, settings, user, seed, sheets)
-        click.echo(f"Dagster UI:  http://127.0.0.1:{port}  (DAGSTER_HOME={home})")
-        click.echo(f"Portal:      {sys.executable} -m streamlit run {REPOSITORY / 'portal' / 'app.py'}")
+        click.echo(f"Portal:      http://127.0.0.1:{portal_port}")
         click.echo(f"Sign in as   {DEMO_EMAIL} / {DEMO_PASSWORD}, project {DEMO_PROJECT!r}")
+        click.echo(f"Dagster UI:  http://127.0.0.1:{port}  (DAGSTER_HOME={home})")
         outcome = watch(session_factory, uploads, timeout)
         if outcome.failed:
             raise click.ClickException("the comparison failed; see the job's error above")
@@ -200,7 +221,7 @@ def demo(port: int, seed: int, sheets: int, timeout: float, exit_when_done: bool
             raise click.ClickException(f"no summary within {timeout:.0f} s; logs in {settings.data_dir / 'logs'}")
         if exit_when_done:
             return
-        click.echo("Dagster keeps running; press Ctrl-C to stop.")
+        click.echo(f"The portal and Dagster keep running: review at http://127.0.0.1:{portal_port}; Ctrl-C stops all.")
         try:
             while True:
                 time.sleep(3600)
