@@ -1,81 +1,136 @@
-"""Upload a new version of a drawing; the pipeline then compares it with the previous version.
+"""Upload drawings: one file, a multi-page set, or many files at once, each a new version of a drawing.
 
 The uploader accepts only drawing extensions up to the configured size
 (Streamlit enforces both in the browser and again on the server); what the
 bytes really are, and the size limit itself, are the services' call, and
-their message is shown as it is. For an existing drawing the page lists its
-versions, each with its analysis status and what converting its file lost
-(a DWG's entities the conversion could not carry), so the person uploading
-the next revision sees what the comparison cannot.
+their message is shown in plain words. Before saving, a table shows which
+drawing each file becomes a version of (:mod:`portal.upload_set`), and the
+person may change it. Each file then gets its own progress bar; after the
+upload the uploader is emptied, so a second click cannot upload the same
+files again. For an existing drawing the page lists its versions, each with
+its analysis status and what converting its file lost.
 """
 
 from __future__ import annotations
 
-from pathlib import PurePath
+from functools import partial
+from typing import Any
 
 import streamlit as st
+from sqlalchemy.orm import Session
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from buildtrace_assets.config import get_settings
+from buildtrace_assets.db.models import DrawingVersion
 from buildtrace_assets.services import drawings, uploads
+from buildtrace_assets.services.errors import ServiceError
 from portal import backend
 from portal.auth import signed_in_user
 from portal.project_context import choose_project
+from portal.upload_set import drawing_for, plain_refusal
 
 EXTENSIONS = ("pdf", "png", "jpg", "jpeg", "dxf", "dwg")
-NEW_DRAWING = "➕ New drawing"
 DONE_KEY = "upload_done"
-"""The last upload, shown after the rerun that refreshes the list of drawings."""
+"""What the last upload did, file by file, shown after the rerun that empties the uploader."""
+GENERATION_KEY = "upload_generation"
+"""Part of the uploader's key: a new key is a new, empty uploader."""
 
 user = signed_in_user()
 project = choose_project(user)
-st.title("Upload a drawing")
+st.title("Upload drawings")
 
 if not project.can_edit:
     st.info(f"Your role in {project.name} is {project.role}: only editors and owners upload drawings.")
     st.stop()
 
-if DONE_KEY in st.session_state:
-    drawing, number, filename = st.session_state.pop(DONE_KEY)
-    st.success(f"{drawing}: version {number} uploaded ({filename}).")
-    if number > 1:
-        st.info(f"The comparison with version {number - 1} starts by itself; follow it on the Jobs page.")
+just_done: list[tuple[str, str]] = st.session_state.pop(DONE_KEY, [])
+for kind, message in just_done:
+    (st.success if kind == "done" else st.info if kind == "next" else st.error)(message)
 
 settings = get_settings()
 drawing_ids = backend.run(lambda s: {d.name: d.id for d in drawings.list_drawings(s, user.actor, project.project_id)})
 names = list(drawing_ids)
-file = st.file_uploader(
-    f"Drawing file ({', '.join(ext.upper() for ext in EXTENSIONS)}, up to {settings.max_upload_mb} MB)",
+files = st.file_uploader(
+    f"Drawing files ({', '.join(ext.upper() for ext in EXTENSIONS)}, up to {settings.max_upload_mb} MB each): "
+    "one file, a multi-page set, or many files at once",
     type=list(EXTENSIONS),
     max_upload_size=settings.max_upload_mb,
+    accept_multiple_files=True,
+    key=f"uploader-{st.session_state.get(GENERATION_KEY, 0)}",
 )
-choice = st.selectbox("Drawing", [NEW_DRAWING, *names], help="A new version of an existing drawing, or a new drawing.")
-new_name = (
-    st.text_input("New drawing name", value=PurePath(file.name).stem if file else "")
-    if choice == NEW_DRAWING
-    else choice
-)
-
-if choice != NEW_DRAWING:
-    versions = backend.run(
-        lambda s: [
-            (version.version_number, version.original_filename, version.ocr_status, warnings)
-            for version, warnings in uploads.versions_with_warnings(
-                s, backend.storage(), user.actor, drawing_ids[choice]
-            )
-        ]
+if not files:
+    if just_done:
+        st.stop()
+    st.info(
+        "Choose the files of a drawing set: each becomes a new version of the drawing its name matches "
+        "(by name without the revision mark, or by sheet number), or a new drawing."
+        if names
+        else "No drawings yet: upload the first revision of a set; the next upload of each drawing is compared with it."
     )
-    with st.expander(f"Versions of {choice} ({len(versions)})"):
+    st.stop()
+
+planned: list[dict[str, Any]] = st.data_editor(
+    [{"file": file.name, "drawing": drawing_for(file.name, names)} for file in files],
+    column_config={
+        "file": st.column_config.TextColumn("File", disabled=True),
+        "drawing": st.column_config.TextColumn("Drawing", help="An existing drawing's name, or a new drawing's"),
+    },
+    hide_index=True,
+    width="stretch",
+    key=f"mapping-{st.session_state.get(GENERATION_KEY, 0)}",
+)
+for row in planned:
+    target = (row["drawing"] or "").strip()
+    becomes = f"a new version of {target}" if target in drawing_ids else f"version 1 of a new drawing {target!r}"
+    st.caption(f"{row['file']} → {becomes}")
+
+
+def _versions(session: Session, name: str) -> list[tuple[int, str, str, tuple[str, ...]]]:
+    return [
+        (version.version_number, version.original_filename, version.ocr_status, warnings)
+        for version, warnings in uploads.versions_with_warnings(
+            session, backend.storage(), user.actor, drawing_ids[name]
+        )
+    ]
+
+
+def _register(session: Session, target: str, file: UploadedFile) -> DrawingVersion:
+    return uploads.register_upload(
+        session, backend.storage(), user.actor, project.project_id, target, file.name, file.getvalue()
+    )
+
+
+for name in sorted({row["drawing"] for row in planned} & set(names)):
+    versions = backend.run(partial(_versions, name=name))
+    with st.expander(f"Versions of {name} ({len(versions)})"):
         for number, filename, status, warnings in versions:
             st.markdown(f"**Version {number}**: {filename} (analysis {status.replace('_', ' ')})")
             for warning in warnings:
                 st.warning(f"Version {number}: {warning}", icon="⚠️")
 
-if st.button("Upload", type="primary", disabled=file is None):
-    version = backend.attempt(
-        lambda s: uploads.register_upload(
-            s, backend.storage(), user.actor, project.project_id, new_name, file.name, file.getvalue()
-        )
-    )
-    if version is not None:
-        st.session_state[DONE_KEY] = (new_name.strip(), version.version_number, file.name)
-        st.rerun()
+if st.button("Upload", type="primary"):
+    outcome: list[tuple[str, str]] = []
+    for file, row in zip(files, planned, strict=True):
+        bar = st.progress(0.0, text=f"{file.name}: uploading")
+        target = (row["drawing"] or "").strip()
+        try:
+            version = backend.run(partial(_register, target=target, file=file))
+        except ServiceError as error:
+            bar.progress(1.0, text=f"{file.name}: refused")
+            outcome.append(("refused", plain_refusal(error, file.name)))
+            continue
+        bar.progress(1.0, text=f"{file.name}: done")
+        outcome.append(("done", f"{target}: version {version.version_number} uploaded ({file.name})."))
+        if version.version_number > 1:
+            outcome.append(
+                (
+                    "next",
+                    f"The comparison with version {version.version_number - 1} starts by itself; "
+                    "follow it on the Jobs page.",
+                )
+            )
+    if any(kind == "refused" for kind, _ in outcome) and len(files) > 1:
+        outcome.append(("next", "The refused files were not saved; choose them again once fixed."))
+    st.session_state[DONE_KEY] = outcome
+    st.session_state[GENERATION_KEY] = st.session_state.get(GENERATION_KEY, 0) + 1
+    st.rerun()

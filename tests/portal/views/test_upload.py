@@ -14,9 +14,27 @@ OpenApp = Callable[..., AppTest]
 PAGE = "views/upload.py"
 
 
-def upload(app: AppTest, name: str, data: bytes, mime: str = "application/pdf") -> AppTest:
-    app.file_uploader[0].set_value((name, data, mime))
-    app.run()
+def choose(app: AppTest, *files: tuple[str, bytes, str]) -> AppTest:
+    """Put files into the uploader (a new, empty one after each upload)."""
+    app.file_uploader[0].set_value(list(files) if len(files) > 1 else files[0])
+    return app.run()
+
+
+def map_to(app: AppTest, row: int, drawing: str) -> None:
+    """Type another drawing for one file in the mapping table."""
+    generation = app.session_state["upload_generation"] if "upload_generation" in app.session_state else 0  # noqa: SIM401 (AppTest's session state has no get)
+    app.session_state[f"mapping-{generation}"] = {
+        "edited_rows": {row: {"drawing": drawing}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+
+
+def upload(app: AppTest, name: str, data: bytes, mime: str = "application/pdf", drawing: str | None = None) -> AppTest:
+    app = choose(app, (name, data, mime))
+    if drawing is not None:
+        map_to(app, 0, drawing)
+        app.run()
     labelled(app.button, "Upload").click()
     return app.run()
 
@@ -39,8 +57,7 @@ def test_the_first_upload_creates_the_drawing_named_after_the_file(
 
 def test_a_second_version_of_an_existing_drawing_says_the_comparison_starts(open_app: OpenApp, people: People) -> None:
     app = upload(open_app(people.editor, page=PAGE), "rev1.pdf", sheet_pdf("first"))
-    labelled(app.selectbox, "Drawing").set_value("rev1")
-    app = upload(app, "rev2.pdf", sheet_pdf("second"))
+    app = upload(app, "rev2.pdf", sheet_pdf("second"), drawing="rev1")
 
     assert texts(app.success) == ["rev1: version 2 uploaded (rev2.pdf)."]
     assert texts(app.info) == ["The comparison with version 1 starts by itself; follow it on the Jobs page."]
@@ -65,14 +82,12 @@ def test_a_png_named_pdf_is_accepted_as_what_it_is(open_app: OpenApp, people: Pe
     assert texts(app.success) == ["scan: version 1 uploaded (scan.pdf)."]
 
 
-def test_the_same_file_twice_names_the_existing_version(open_app: OpenApp, people: People) -> None:
+def test_the_same_file_twice_names_the_existing_version_in_plain_words(open_app: OpenApp, people: People) -> None:
     data = sheet_pdf("same")
     app = upload(open_app(people.editor, page=PAGE), "A-101.pdf", data)
-    labelled(app.selectbox, "Drawing").set_value("A-101")
-    app = upload(app, "A-101-again.pdf", data)
+    app = upload(app, "A-101 rev2.pdf", data)
 
-    [error] = texts(app.error)
-    assert error.startswith("this file is already version 1 of drawing 'A-101'")
+    assert texts(app.error) == ["A-101 rev2.pdf is already version 1 of this drawing; nothing was added."]
 
 
 def test_a_file_over_the_limit_is_refused_with_the_services_message(
@@ -89,12 +104,7 @@ def test_a_file_over_the_limit_is_refused_with_the_services_message(
 
 
 def test_a_new_drawing_needs_a_name(open_app: OpenApp, people: People) -> None:
-    app = open_app(people.editor, page=PAGE)
-    app.file_uploader[0].set_value(("x.pdf", sheet_pdf("x"), "application/pdf"))
-    app.run()
-    labelled(app.text_input, "New drawing name").input("   ")
-    labelled(app.button, "Upload").click()
-    app.run()
+    app = upload(open_app(people.editor, page=PAGE), "x.pdf", sheet_pdf("x"), drawing="   ")
 
     assert texts(app.error) == ["drawing name must not be empty"]
 
@@ -107,12 +117,7 @@ def test_a_viewer_cannot_upload(open_app: OpenApp, people: People) -> None:
 
 
 def test_a_reserved_drawing_name_gets_a_message_not_a_traceback(open_app: OpenApp, people: People) -> None:
-    app = open_app(people.editor, page=PAGE)
-    app.file_uploader[0].set_value(("A-101.pdf", sheet_pdf("first"), "application/pdf"))
-    app.run()
-    labelled(app.text_input, "New drawing name").input(".buildtrace-tmp-evil")
-    labelled(app.button, "Upload").click()
-    app.run()
+    app = upload(open_app(people.editor, page=PAGE), "A-101.pdf", sheet_pdf("first"), drawing=".buildtrace-tmp-evil")
 
     assert not app.exception and not app.success
     assert texts(app.error) == [
@@ -127,3 +132,42 @@ def test_a_decompression_bomb_is_refused_with_its_size(open_app: OpenApp, people
     assert texts(app.error) == [
         "bomb.png is an image of 60,000 x 60,000 pixels (3,600 megapixels); the limit is 200 megapixels"
     ]
+
+
+def test_a_set_of_files_is_mapped_to_its_drawings_previewed_uploaded_at_once_and_the_uploader_emptied(
+    open_app: OpenApp, people: People, portal_env: PortalEnv
+) -> None:
+    app = upload(open_app(people.editor, page=PAGE), "A-101.pdf", sheet_pdf("plan"))
+    app = upload(app, "S-201.pdf", sheet_pdf("framing"))
+    pdf = "application/pdf"
+
+    app = choose(
+        app,
+        ("A-101 rev2.pdf", sheet_pdf("plan 2"), pdf),
+        ("Tower_S-201_r3.pdf", sheet_pdf("framing 2"), pdf),
+        ("E-001.pdf", sheet_pdf("lighting"), pdf),
+    )
+
+    assert list(app.data_editor[0].value["drawing"]) == ["A-101", "S-201", "E-001"]
+    assert texts(app.caption)[-3:] == [
+        "A-101 rev2.pdf → a new version of A-101",
+        "Tower_S-201_r3.pdf → a new version of S-201",
+        "E-001.pdf → version 1 of a new drawing 'E-001'",
+    ]
+    labelled(app.button, "Upload").click()
+    app.run()
+
+    assert texts(app.success) == [
+        "A-101: version 2 uploaded (A-101 rev2.pdf).",
+        "S-201: version 2 uploaded (Tower_S-201_r3.pdf).",
+        "E-001: version 1 uploaded (E-001.pdf).",
+    ]
+    assert not app.file_uploader[0].value, "the uploader is empty: a second click uploads nothing again"
+    assert not [button for button in app.button if button.label == "Upload"]
+    versions = portal_env.run(
+        lambda s: sorted(
+            (d.name, len(drawings.list_versions(s, people.editor, d.id)))
+            for d in drawings.list_drawings(s, people.editor, people.project_id)
+        )
+    )
+    assert versions == [("A-101", 2), ("E-001", 1), ("S-201", 2)]

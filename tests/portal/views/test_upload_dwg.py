@@ -38,7 +38,7 @@ def test_a_dwg_is_uploaded_and_its_conversion_warnings_are_shown_by_its_version(
         )
 
     portal_env.run(analysed)
-    labelled(app.selectbox, "Drawing").set_value("A-101")
+    app.file_uploader[0].set_value(("A-101 rev2.dwg", b"chosen, not uploaded yet", "image/vnd.dwg"))
     app = app.run()
 
     assert f"Version 1: {LOST}" in texts(app.warning)
