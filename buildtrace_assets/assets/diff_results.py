@@ -204,6 +204,7 @@ def compare_in_scratch(
                 new_path,
                 folder / "out",
                 dpi=engine.dpi,
+                ocr_timeout_s=engine.ocr_timeout_s,
                 old_analysis=old_analysis,
                 new_analysis=new_analysis,
                 alignments=alignments,

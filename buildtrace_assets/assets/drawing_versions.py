@@ -20,7 +20,7 @@ from buildtrace_assets.engine.compare import DocumentAnalysis, analyze_document
 from buildtrace_assets.engine.errors import BadInputError
 from buildtrace_assets.observability.steps import observed_step
 from buildtrace_assets.partitions import drawing_versions_partitions
-from buildtrace_assets.resources import AppDatabaseResource, BlobStorageResource
+from buildtrace_assets.resources import AppDatabaseResource, BlobStorageResource, EngineSettingsResource
 from buildtrace_assets.services.partition_labels import version_label
 
 ENGINE_VERSION = package_version("buildtrace")
@@ -46,7 +46,10 @@ def load_analysis(storage: BlobStorageResource, key: str) -> DocumentAnalysis:
     code_version=ENGINE_VERSION,
 )
 def drawing_analysis(
-    context: AssetExecutionContext, storage: BlobStorageResource, database: AppDatabaseResource
+    context: AssetExecutionContext,
+    storage: BlobStorageResource,
+    database: AppDatabaseResource,
+    engine: EngineSettingsResource,
 ) -> MaterializeResult:
     """Pages, words (text layer, else OCR of the title block), sheet identity and thumbnail of one version."""
     version_id = context.partition_key
@@ -59,7 +62,7 @@ def drawing_analysis(
         with tempfile.TemporaryDirectory(prefix="buildtrace-version-") as scratch:
             path = storage.get().download(tracker.storage_key, Path(scratch) / tracker.filename)
             try:
-                analysis = analyze_document(path)
+                analysis = analyze_document(path, ocr_timeout_s=engine.ocr_timeout_s)
             except BadInputError as error:
                 raise bad_input_failure(error, f"drawing version {version_id}") from error
         key = analysis_key(version_id)

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from buildtrace_assets.config import get_settings
+from buildtrace_assets.engine.analysis_cache import AnalysisCache
 from buildtrace_assets.engine.compare import compare_documents
 from buildtrace_assets.engine.errors import BadInputError
 from buildtrace_assets.engine.manual_alignment import ManualAlignmentError, PointPair, parse_align_option
@@ -44,7 +46,17 @@ def compare(old: Path, new: Path, out_dir: Path, dpi: int | None, aligns: tuple[
     PDF and the change log, all from the same summary)."""
     try:
         alignments = _alignments(aligns)
-        document = compare_documents(old, new, out_dir, dpi=dpi, alignments=alignments)
+        engine = get_settings()
+        resolution = dpi or engine.dpi
+        document = compare_documents(
+            old,
+            new,
+            out_dir,
+            dpi=resolution,
+            ocr_timeout_s=engine.ocr_timeout_s,
+            alignments=alignments,
+            cache=AnalysisCache(engine.data_dir / "analyses"),
+        )
     except BadInputError as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from None

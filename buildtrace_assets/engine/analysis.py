@@ -22,7 +22,7 @@ from buildtrace_assets.engine.errors import AnalysisMismatchError, EngineError
 from buildtrace_assets.engine.matching import THUMBNAIL_SIZE, thumbnail_signature
 from buildtrace_assets.engine.model import PageText, SheetIdentity, TextSource, Word
 from buildtrace_assets.engine.sheets import identify_sheet
-from buildtrace_assets.engine.text import OcrScope, page_text
+from buildtrace_assets.engine.text import OCR_TIMEOUT_S, OcrScope, page_text
 
 ANALYSIS_VERSION = 1
 THUMBNAIL_DPI = 12.0
@@ -118,11 +118,11 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _analyze_page(document: Document, index: int, ocr: OcrScope) -> PageAnalysis:
+def _analyze_page(document: Document, index: int, ocr: OcrScope, ocr_timeout_s: float) -> PageAnalysis:
     info = document.pages[index]
     text, error = PageText((), "none"), info.error
     try:
-        text = page_text(document, index, ocr=ocr)
+        text = page_text(document, index, ocr=ocr, ocr_timeout_s=ocr_timeout_s)
     except EngineError as exc:
         error = str(exc)
     sheet = identify_sheet(text.words, info.width_pt, info.height_pt)
@@ -149,20 +149,22 @@ def with_thumbnails(document: Document, analysis: DocumentAnalysis, indices: Ite
     return dataclasses.replace(analysis, pages=tuple(pages))
 
 
-def analyze(document: Document, ocr: OcrScope) -> DocumentAnalysis:
+def analyze(document: Document, ocr: OcrScope, ocr_timeout_s: float = OCR_TIMEOUT_S) -> DocumentAnalysis:
     """Every page's text and sheet identity, without thumbnails."""
-    pages = tuple(_analyze_page(document, index, ocr) for index in range(document.page_count))
+    pages = tuple(_analyze_page(document, index, ocr, ocr_timeout_s) for index in range(document.page_count))
     warnings = placed_warnings(document.warnings, [page.name for page in document.pages])
     return DocumentAnalysis(document.path.name, file_sha256(document.path), document.kind, pages, warnings)
 
 
-def analyze_document(path: Path | str, *, ocr: OcrScope = "title_block") -> DocumentAnalysis:
+def analyze_document(
+    path: Path | str, *, ocr: OcrScope = "title_block", ocr_timeout_s: float = OCR_TIMEOUT_S
+) -> DocumentAnalysis:
     """Read a drawing version once: per page its size, words (text layer, or OCR of ``ocr``), sheet identity, thumbnail.
 
     A page that cannot be used carries ``error`` instead of failing the set.
     """
     with open_document(path) as document:
-        return with_thumbnails(document, analyze(document, ocr), range(document.page_count))
+        return with_thumbnails(document, analyze(document, ocr, ocr_timeout_s), range(document.page_count))
 
 
 def _checked(analysis: DocumentAnalysis | None, document: Document) -> DocumentAnalysis | None:
@@ -171,6 +173,8 @@ def _checked(analysis: DocumentAnalysis | None, document: Document) -> DocumentA
     return analysis
 
 
-def stored_or_analyzed(document: Document, stored: DocumentAnalysis | None) -> DocumentAnalysis:
+def stored_or_analyzed(
+    document: Document, stored: DocumentAnalysis | None, ocr_timeout_s: float = OCR_TIMEOUT_S
+) -> DocumentAnalysis:
     """The stored analysis, else one read now; without thumbnails, which :func:`_paired` renders only when needed."""
-    return _checked(stored, document) or analyze(document, "title_block")
+    return _checked(stored, document) or analyze(document, "title_block", ocr_timeout_s)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import cv2
 import numpy as np
@@ -14,7 +15,7 @@ from buildtrace_assets.engine.model import BBox, Change, Word
 from buildtrace_assets.engine.pagediff import PageComparison, numbered
 from buildtrace_assets.engine.plot_scale import MAX_RENDER_DPI, finer_by, matrix_scale
 from buildtrace_assets.engine.regions import cluster_boxes
-from buildtrace_assets.engine.text import OCR_DPI, ocr_region
+from buildtrace_assets.engine.text import OCR_DPI, OCR_TIMEOUT_S, ocr_region
 from buildtrace_assets.engine.textdiff import map_words, region_text, snap_to_words, without_moved, words_centred_in
 
 CHANGE_TEXT_MARGIN_PT = (54.0, 12.0)
@@ -44,7 +45,10 @@ def _box_to_old(box: BBox, matrix: np.ndarray) -> BBox:
 
 
 def read_changed_text(
-    result: PageComparison, docs: tuple[Document, Document], pages: tuple[PageAnalysis, PageAnalysis]
+    result: PageComparison,
+    docs: tuple[Document, Document],
+    pages: tuple[PageAnalysis, PageAnalysis],
+    ocr_timeout_s: float = OCR_TIMEOUT_S,
 ) -> list[Change]:
     """On pages read by OCR, the analysis only holds title-block words: OCR each change's surroundings instead.
 
@@ -59,15 +63,20 @@ def read_changed_text(
         return result.changes
     matrix = result.alignment.matrix
     old_finer, new_finer = finer_by(matrix_scale(matrix))
+    sides = (
+        _Bands(docs[0], pages[0], OCR_DPI * old_finer, ocr_timeout_s),
+        _Bands(docs[1], pages[1], OCR_DPI * new_finer, ocr_timeout_s),
+    )
+
+    def bands(change: Change) -> tuple[BBox, BBox]:
+        new_box = _grow(change.bbox, CHANGE_TEXT_MARGIN_PT, pages[1])
+        return _grow(_box_to_old(new_box, matrix), (0.0, 0.0), pages[0]), new_box
 
     def read(change: Change) -> Change | None:
         if change.kind == "moved":
             return change  # its words were matched where it was and where it is; a reading here would undo that
-        new_box = _grow(change.bbox, CHANGE_TEXT_MARGIN_PT, pages[1])
-        old_box = _grow(_box_to_old(new_box, matrix), (0.0, 0.0), pages[0])
-        old_read = _band_words(docs[0], pages[0], old_box, OCR_DPI * old_finer)
-        new_read = _band_words(docs[1], pages[1], new_box, OCR_DPI * new_finer)
-        old_words, new_words = without_moved(map_words(old_read, matrix), new_read)
+        old_box, new_box = bands(change)
+        old_words, new_words = without_moved(map_words(sides[0].words(old_box), matrix), sides[1].words(new_box))
         box = snap_to_words(change.bbox, old_words + new_words)
         old_text, new_text = region_text(old_words, new_words, box)
         if change.needs_reading and (old_text is None or new_text is None):
@@ -77,18 +86,48 @@ def read_changed_text(
             change, kind=kind, bbox=box, old_text=old_text, new_text=new_text, needs_reading=False
         )
 
+    wanted = [bands(change) for change in result.changes if change.kind != "moved"]
+    if wanted:
+        with ThreadPoolExecutor(2, "buildtrace-ocr") as readers:  # each side's Tesseract runs in its own process
+            list(readers.map(_Bands.read, sides, zip(*wanted, strict=True)))
     changes = [read_change for read_change in map(read, result.changes) if read_change is not None]
     return numbered(_without_overlaps(changes, read), result.sheet_key)
 
 
-def _band_words(document: Document, page: PageAnalysis, band: BBox, dpi: float) -> list[Word] | tuple[Word, ...]:
-    """The words of one band of a page: OCR of it, or the text layer's words there. Both sides are read over the
-    same band, since a text layer's words elsewhere would pair with the band's as moved words and drop out of an
-    added note (``EXISTING`` of another note taken for the added note's ``EXISTING``). OCR reads the smaller plot
-    of a re-plotted sheet finer (``dpi``), so its smaller text is as many pixels tall as the larger plot's."""
-    if page.text_source == "ocr":
-        return ocr_region(document, page.index, band, dpi=min(dpi, MAX_RENDER_DPI))
-    return words_centred_in(page.words, band)
+class _Bands:
+    """The words of one side's bands, each read once (a band grown into a neighbour's is read again only as the
+    joint band): OCR, or the text layer's words there.
+
+    Both sides are read over the same band, since a text layer's words elsewhere would pair with the band's as
+    moved words and drop out of an added note (``EXISTING`` of another note taken for the added note's
+    ``EXISTING``). OCR reads the smaller plot of a re-plotted sheet finer (``dpi``), so its smaller text is as
+    many pixels tall as the larger plot's.
+    """
+
+    def __init__(self, document: Document, page: PageAnalysis, dpi: float, ocr_timeout_s: float) -> None:
+        self._document, self._page = document, page
+        self._dpi, self._timeout_s = min(dpi, MAX_RENDER_DPI), ocr_timeout_s
+        self._read: dict[BBox, tuple[Word, ...]] = {}
+
+    def read(self, bands: Sequence[BBox]) -> None:
+        """Read every band not read yet.
+
+        One Tesseract call per band: reading them stacked on one image in one call saves each call's start, but
+        measured on the benchmark's scans it reads words at the bands' edges differently, and changes the
+        engine's results."""
+        if self._page.text_source != "ocr":
+            return
+        for band in dict.fromkeys(bands):
+            if band not in self._read:
+                self._read[band] = ocr_region(
+                    self._document, self._page.index, band, dpi=self._dpi, timeout_s=self._timeout_s
+                )
+
+    def words(self, band: BBox) -> tuple[Word, ...] | list[Word]:
+        if self._page.text_source != "ocr":
+            return words_centred_in(self._page.words, band)
+        self.read([band])
+        return self._read[band]
 
 
 def _without_overlaps(changes: list[Change], read: Callable[[Change], Change | None]) -> list[Change]:

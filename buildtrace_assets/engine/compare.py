@@ -25,11 +25,11 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from contextvars import copy_context
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any, cast
 
-from buildtrace_assets.config import get_settings
 from buildtrace_assets.engine.analysis import (
     DocumentAnalysis,
     PageAnalysis,
@@ -37,6 +37,7 @@ from buildtrace_assets.engine.analysis import (
     stored_or_analyzed,
     with_thumbnails,
 )
+from buildtrace_assets.engine.analysis_cache import AnalysisCache
 from buildtrace_assets.engine.change_text import read_changed_text
 from buildtrace_assets.engine.contract import (
     SCHEMA_ID,
@@ -54,11 +55,14 @@ from buildtrace_assets.engine.model import Alignment, Change, RenderedPage
 from buildtrace_assets.engine.overlay import write_crops, write_overlay
 from buildtrace_assets.engine.pagediff import compare_pages
 from buildtrace_assets.engine.plot_scale import render_dpis
+from buildtrace_assets.engine.text import OCR_TIMEOUT_S
 from buildtrace_assets.engine.timings import Timings
 from buildtrace_assets.engine.versions import Versions, open_versions
 
 __all__ = ["DocumentAnalysis", "PageAnalysis", "analyze_document", "compare_documents", "pairs_at_once"]
 
+DEFAULT_DPI = 150.0
+"""The raster resolution when the caller's settings give none (``Settings.dpi``'s default)."""
 PAIRS_AT_ONCE = 2
 """Sheet pairs compared side by side, each holding its two pages and the comparison's arrays (~8 bytes per page
 pixel); one more pair has its pages rendered ahead."""
@@ -145,13 +149,21 @@ def _comparable(
     return None if any(page.error for page in pages) else pages
 
 
+@dataclass(frozen=True)
+class _Run:
+    """What every sheet of one comparison shares: where results go, where the seconds are counted, OCR's limit."""
+
+    out_dir: Path
+    timings: Timings
+    ocr_timeout_s: float
+
+
 def _compared_sheets(
     versions: Versions,
     analyses: tuple[DocumentAnalysis, DocumentAnalysis],
     pairs: list[SheetPair],
     dpi: float,
-    out_dir: Path,
-    timings: Timings,
+    run: _Run,
     manual: Sequence[Alignment | None] = (),
 ) -> list[dict[str, Any]]:
     """Every row's entry, in order. Pairs are compared side by side (:func:`pairs_at_once`) while the next pair's
@@ -166,7 +178,7 @@ def _compared_sheets(
             renders = versions.submit(_rendered, pages, render_dpis(*pages, dpi)) if pages is not None else None
             alignment = manual[row] if manual else None
             entry = copy_context().run  # the sheet's spans are children of the caller's
-            sheet = partial(_sheet_entry, pair, key, versions, analyses, renders, out_dir, timings, alignment)
+            sheet = partial(_sheet_entry, pair, key, versions, analyses, renders, run, alignment)
             pending.append(pool.submit(entry, sheet))
             if len(pending) > at_once:
                 entries.append(pending.popleft().result())
@@ -179,14 +191,13 @@ def _compare_pair(
     pages: tuple[PageAnalysis, PageAnalysis],
     renders: _Renders,
     key: str,
-    out_dir: Path,
-    timings: Timings,
+    run: _Run,
     manual: Alignment | None = None,
 ) -> dict[str, Any]:
     """Status, alignment, changes, overlay and crops of one matched pair."""
-    with timings.stage("render", key):
+    with run.timings.stage("render", key):
         old, new = renders[0].result(), renders[1].result()
-    with timings.stage("diff", key):
+    with run.timings.stage("diff", key):
         result = compare_pages(old, new, sheet_key=key, manual=manual)
     entry: dict[str, Any] = {"alignment": alignment_to_dict(result.alignment), "changes": []}
     if not result.ok:
@@ -195,20 +206,20 @@ def _compare_pair(
             "status": "modified",
             "error": {"kind": "unaligned", "message": result.reason or "alignment failed"},
         }
-    with timings.stage("text", key):
-        result = dataclasses.replace(result, changes=read_changed_text(result, versions.docs, pages))
+    with run.timings.stage("text", key):
+        result = dataclasses.replace(result, changes=read_changed_text(result, versions.docs, pages, run.ocr_timeout_s))
     if not result.changes:
         return {**entry, "status": "unchanged"}
-    with timings.stage("overlay", key):
-        overlay = write_overlay(result, old, new, out_dir / "overlays" / f"{key}.png")
-        crops = write_crops(result, old, new, out_dir / "crops")
+    with run.timings.stage("overlay", key):
+        overlay = write_overlay(result, old, new, run.out_dir / "overlays" / f"{key}.png")
+        crops = write_crops(result, old, new, run.out_dir / "crops")
 
     def with_crops(change: Change) -> Change:
-        relative = {side: path.relative_to(out_dir).as_posix() for side, path in crops[change.id].items()}
+        relative = {side: path.relative_to(run.out_dir).as_posix() for side, path in crops[change.id].items()}
         return dataclasses.replace(change, extra={**change.extra, "crops": relative})
 
     entry["changes"] = [change_to_dict(with_crops(change)) for change in result.changes]
-    return {**entry, "status": "modified", "overlay": overlay.relative_to(out_dir).as_posix()}
+    return {**entry, "status": "modified", "overlay": overlay.relative_to(run.out_dir).as_posix()}
 
 
 def _sheet_entry(
@@ -217,8 +228,7 @@ def _sheet_entry(
     versions: Versions,
     analyses: tuple[DocumentAnalysis, DocumentAnalysis],
     renders: _Renders | None,
-    out_dir: Path,
-    timings: Timings,
+    run: _Run,
     manual: Alignment | None = None,
 ) -> dict[str, Any]:
     old = analyses[0].pages[pair.old_page] if pair.old_page is not None else None
@@ -240,7 +250,7 @@ def _sheet_entry(
         entry.update(status="modified", changes=[])
     else:
         try:
-            entry.update(_compare_pair(versions, (old, new), renders, key, out_dir, timings, manual))
+            entry.update(_compare_pair(versions, (old, new), renders, key, run, manual))
         except BadInputError as exc:
             broken = str(exc)
             entry.update(status="modified", changes=[])
@@ -254,29 +264,39 @@ def compare_documents(
     new_path: Path | str,
     out_dir: Path | str,
     *,
-    dpi: float | None = None,
+    dpi: float = DEFAULT_DPI,
+    ocr_timeout_s: float = OCR_TIMEOUT_S,
     old_analysis: DocumentAnalysis | None = None,
     new_analysis: DocumentAnalysis | None = None,
     alignments: Mapping[str, Sequence[PointPair]] | None = None,
+    cache: AnalysisCache | None = None,
 ) -> dict[str, Any]:
     """Compare two versions; write ``changes.json``, ``overlays/`` and ``crops/`` into ``out_dir``; return the document.
 
     Stored analyses are reused when given (and checked against the files' hashes). ``alignments`` gives point pairs
     by sheet key or number: those sheets are aligned by them instead of automatically; point pairs that cannot
     align their sheet, or name no sheet found in both versions, are a :class:`ManualAlignmentError` before any
-    sheet is compared.
+    sheet is compared. Without stored analyses, ``cache`` is asked for them by the files' content, and keeps the
+    analyses this comparison made.
     """
-    resolution = float(dpi or get_settings().dpi)
-    out = Path(out_dir)
+    resolution = float(dpi)
     timings = Timings()
     prepare_for_rasters()
     with ExitStack() as stack:
         with timings.stage("open"):
             versions = stack.enter_context(open_versions(old_path, new_path))
         with timings.stage("load"):
-            pairs, analyses = _paired(versions, versions.both(stored_or_analyzed, (old_analysis, new_analysis)))
+            stored = (old_analysis, new_analysis)
+            if cache is not None:
+                stored = (old_analysis or cache.get(old_path), new_analysis or cache.get(new_path))
+            pairs, analyses = _paired(versions, versions.both(stored_or_analyzed, stored, (ocr_timeout_s,) * 2))
+            if cache is not None:
+                for analysis in analyses:
+                    cache.put(analysis)
         manual = _manual_alignments(alignments or {}, pairs, analyses)
-        sheets = _compared_sheets(versions, analyses, pairs, resolution, out, timings, manual)
+        sheets = _compared_sheets(
+            versions, analyses, pairs, resolution, _Run(Path(out_dir), timings, ocr_timeout_s), manual
+        )
     document = {
         "schema": SCHEMA_ID,
         "old": {"file": Path(old_path).name, "pages": len(analyses[0].pages)},
@@ -286,5 +306,5 @@ def compare_documents(
         "timings": timings.to_json(),
     }
     validate_changes(document)
-    write_json_atomic(document, out / "changes.json")
+    write_json_atomic(document, Path(out_dir) / "changes.json")
     return document
