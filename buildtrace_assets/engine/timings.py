@@ -8,6 +8,7 @@ start and imports, the cost a whole-process measurement adds to an in-process on
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import defaultdict
@@ -15,9 +16,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import psutil
-
 from buildtrace_assets.observability.tracing import engine_stage
+
+
+def _process_age_s() -> float:
+    """Seconds since this process started, on the boot clock the kernel counts start times on (wall-clock
+    differences drift on a virtual machine whose clock is adjusted)."""
+    with open("/proc/self/stat", encoding="ascii") as stat:
+        start_ticks = int(stat.read().rsplit(")", 1)[1].split()[19])
+    return max(0.0, time.clock_gettime(time.CLOCK_BOOTTIME) - start_ticks / os.sysconf("SC_CLK_TCK"))
 
 
 class Timings:
@@ -25,7 +32,7 @@ class Timings:
 
     def __init__(self) -> None:
         self._started = time.perf_counter()
-        self._process_s = max(0.0, time.time() - psutil.Process().create_time())
+        self._process_s = _process_age_s()
         self._lock = threading.Lock()
         self._stages: defaultdict[str, float] = defaultdict(float)
         self._sheets: defaultdict[str, defaultdict[str, float]] = defaultdict(lambda: defaultdict(float))

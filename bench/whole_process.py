@@ -1,0 +1,128 @@
+"""Whole ``buildtrace compare`` processes against the reference as a process: what a user waits for.
+
+``bench.engine`` times the engine's call inside a warm process; a user runs a command, and pays for the
+interpreter, the imports and the first use of each library too. Here each pair is compared by
+``buildtrace compare OLD NEW --out DIR`` and by the reference (a script that imports PyMuPDF and OpenCV,
+rasterizes both sheets and takes one pixel difference), ``ROUNDS`` times each, interleaved so both see the same
+load on a shared machine, and the medians are compared. Wall and CPU seconds are both reported: on a loaded
+machine CPU time (the process and the children it reaped) is the steadier figure.
+
+Kinds: an ARCH D CAD sheet whose text is drawn as paths (rendered from DXF through ezdxf), a text-heavy survey
+sheet with a text layer (``buildtrace_assets.samples.cad_export``), and a scanned sheet (the corpus's
+``scan_text``).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from buildtrace_assets.samples import make_kind_pair
+from buildtrace_assets.samples.cad_export import make_cad_pair
+
+ROUNDS = 4
+REFERENCE_SCRIPT = """
+import sys
+for extra in ("pymupdf.layout", "pymupdf4llm"):
+    sys.modules[extra] = None  # PyMuPDF's optional layout analysis (onnxruntime): no raster script needs it
+import cv2, numpy as np, pymupdf
+dpi = round(float(sys.argv[3]))
+def gray(page):
+    pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY)
+    return np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.stride)[:, : pix.width]
+with pymupdf.open(sys.argv[1]) as a, pymupdf.open(sys.argv[2]) as b:
+    for i in range(min(a.page_count, b.page_count)):
+        first, second = gray(a[i]), gray(b[i])
+        h, w = min(first.shape[0], second.shape[0]), min(first.shape[1], second.shape[1])
+        cv2.absdiff(first[:h, :w], second[:h, :w])
+"""
+"""The least a raster comparison does, as a user would write it (PyMuPDF's unused layout extra blocked, as the
+engine's sandbox blocks it, so the reference is not slowed by an import it never uses)."""
+TARGETS = {"text_as_paths": 2.0, "survey": 1.6, "scan": 1.8}
+"""Issue 17: whole ``buildtrace compare`` process over the reference process, medians, on ARCH D sheets."""
+
+
+@dataclass(frozen=True)
+class Run:
+    wall_s: float
+    cpu_s: float
+    peak_mb: float
+
+
+def _run(command: list[str], data_dir: Path) -> Run:
+    """One process: wall seconds, CPU seconds of it and every child it reaped, the largest resident set.
+
+    Each run has a data dir of its own, so no run finds the analyses an earlier one cached: every figure is a
+    first comparison of the pair."""
+    env = {**os.environ, "BUILDTRACE_DATA_DIR": str(data_dir)}
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise RuntimeError(f"{command[:3]} failed: {process.stderr.read().decode()[-2000:] if process.stderr else ''}")
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+
+
+def _pairs(work: Path) -> dict[str, tuple[Path, Path]]:
+    scan = make_kind_pair(work / "scan", "scan_text", 8)
+    pairs = {sheet: make_cad_pair(work / sheet, sheet, 1) for sheet in ("text_as_paths", "survey")}
+    return {
+        **{sheet: (pair.old_path, pair.new_path) for sheet, pair in pairs.items()},
+        "scan": (scan.old_path, scan.new_path),
+    }
+
+
+def measure(work: Path, dpi: float, rounds: int = ROUNDS) -> dict[str, dict]:
+    """Per kind: medians of the engine's and the reference's processes, their ratios, and every run."""
+    buildtrace = str(Path(sys.executable).with_name("buildtrace"))
+    results: dict[str, dict] = {}
+    for kind, (old, new) in _pairs(work).items():
+        runs: dict[str, list[Run]] = {"engine": [], "reference": []}
+        for round_ in range(rounds):
+            out = work / kind / f"out-{round_}"
+            engine = [buildtrace, "compare", str(old), str(new), "--out", str(out), "--dpi", str(int(dpi))]
+            reference = [sys.executable, "-c", REFERENCE_SCRIPT, str(old), str(new), str(dpi)]
+            order = [("reference", reference), ("engine", engine)]
+            for name, command in order if round_ % 2 == 0 else reversed(order):
+                runs[name].append(_run(command, work / kind / f"data-{round_}"))
+        medians = {
+            name: {
+                "wall_s": statistics.median(r.wall_s for r in done),
+                "cpu_s": statistics.median(r.cpu_s for r in done),
+                "peak_mb": max(r.peak_mb for r in done),
+            }
+            for name, done in runs.items()
+        }
+        results[kind] = {
+            **medians,
+            "wall_ratio": medians["engine"]["wall_s"] / medians["reference"]["wall_s"],
+            "cpu_ratio": medians["engine"]["cpu_s"] / medians["reference"]["cpu_s"],
+            "target": TARGETS[kind],
+            "runs": {name: [vars(r) for r in done] for name, done in runs.items()},
+        }
+    return results
+
+
+def markdown(results: dict[str, dict], load: str) -> str:
+    rounds = min(len(r["runs"]["engine"]) for r in results.values())
+    lines = [
+        f"Whole processes, medians of {rounds} interleaved runs; load average before: {load}",
+        "",
+        "| sheet kind | reference wall / CPU s | buildtrace compare wall / CPU s | ratio wall / CPU | target"
+        " | peak MB |",
+        "|---|---|---|---|---|---|",
+    ]
+    for kind, r in results.items():
+        lines.append(
+            f"| {kind} | {r['reference']['wall_s']:.2f} / {r['reference']['cpu_s']:.2f}"
+            f" | {r['engine']['wall_s']:.2f} / {r['engine']['cpu_s']:.2f}"
+            f" | {r['wall_ratio']:.2f}x / {r['cpu_ratio']:.2f}x | <= {r['target']}x | {r['engine']['peak_mb']:.0f} |"
+        )
+    return "\n".join(lines)
