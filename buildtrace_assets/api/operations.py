@@ -11,13 +11,15 @@ from buildtrace_assets.api.security import public
 from buildtrace_assets.config import Settings
 from buildtrace_assets.observability.health import LIVENESS_BODY, readiness, standard_checks
 from buildtrace_assets.observability.http_metrics import instrument_flask
+from buildtrace_assets.observability.http_traces import trace_flask
 
 SIGN_IN_ROUTE = "/api/v1/auth/login"
 
 
 def register_operations(app: Flask, settings: Settings, context: ApiContext) -> None:
-    """Instrument ``app`` and add the three endpoints (no token needed: probes and scrapers have none)."""
+    """Instrument and trace ``app`` and add the three endpoints (no token needed: probes and scrapers have none)."""
     instrument_flask(app, "api", SIGN_IN_ROUTE)
+    trace_flask(app)
     checks = standard_checks(settings, context.session_factory, context.storage)
 
     @public

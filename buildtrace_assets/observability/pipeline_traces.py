@@ -1,8 +1,11 @@
-"""The sensor's part of a version's trace: a span for handing a pipeline request to Dagster, whose context
-travels in the run's tags to every step of the run."""
+"""The sensor's part of a version's trace: a span for handing a pipeline request to Dagster, under the upload's
+span (whose context the version's first analysis request stores), and whose own context travels in the run's tags
+to every step of the run."""
 
 from __future__ import annotations
 
+from opentelemetry.context import Context
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from buildtrace_assets.db.models import Job, PipelineRequest
@@ -21,10 +24,26 @@ def _new_version(session: Session, job_id: str | None) -> str | None:
     return job.new_drawing_version_id if job is not None else None
 
 
-def _submission(version_id: str | None, **attributes: str) -> dict[str, str]:
+def upload_context(session: Session, version_id: str) -> Context:
+    """The context of ``version_id``'s registration span: stored with its analysis request when the upload was
+    traced, else the root named after the version (uploads registered before traces were stored)."""
+    stored = session.scalar(
+        select(PipelineRequest.traceparent)
+        .where(
+            PipelineRequest.kind == "analyze",
+            PipelineRequest.drawing_version_id == version_id,
+            PipelineRequest.traceparent.is_not(None),
+        )
+        .order_by(PipelineRequest.created_at)
+        .limit(1)
+    )
+    return tracing.context_from_traceparent(stored) or tracing.version_trace(version_id)
+
+
+def _submission(session: Session, version_id: str | None, **attributes: str) -> dict[str, str]:
     if version_id is None:
         return {}
-    with tracing.span("sensor.submit", tracing.version_trace(version_id), **attributes) as span:
+    with tracing.span("sensor.submit", upload_context(session, version_id), **attributes) as span:
         value = tracing.traceparent() if span.is_recording() else None
     return {tracing.TRACE_TAG: value} if value else {}
 
@@ -33,11 +52,11 @@ def submission_tags(session: Session, request: PipelineRequest) -> dict[str, str
     """Run tags carrying the context of the sensor span that submits ``request``; empty when the request names
     no version, or when this process exports no traces (runs then start traces of their own, if theirs do)."""
     return _submission(
-        traced_version(session, request), request_id=request.id, kind=request.kind, reason=request.reason
+        session, traced_version(session, request), request_id=request.id, kind=request.kind, reason=request.reason
     )
 
 
 def job_submission_tags(session: Session, job_id: str) -> dict[str, str]:
     """Like :func:`submission_tags`, for the comparison run the progress sensor asks for once both versions are
     analyzed: it joins the trace of the job's new version."""
-    return _submission(_new_version(session, job_id), job_id=job_id, kind="compare")
+    return _submission(session, _new_version(session, job_id), job_id=job_id, kind="compare")

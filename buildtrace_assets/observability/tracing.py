@@ -1,10 +1,14 @@
-"""OpenTelemetry traces: one trace per uploaded version, from its registration to its stored summary.
+"""OpenTelemetry traces: one trace per uploaded version, from its HTTP request to its stored summary.
 
-The hop from an upload to the pipeline goes through the database (the outbox of pipeline requests), not through
-a call that could carry a trace header. So the trace of an upload is named after the version it registers: its
-trace id is the version's UUID and its root span id the UUID's low 64 bits. The sensor that turns a request into
-a run opens its span under that root (for a comparison: the root of the job's new version) and writes its own
-context into the run's tags (:data:`TRACE_TAG`, W3C ``traceparent``); every step span is a child of it.
+An upload through the API starts at the request's server span (:mod:`.http_traces`), and the version's
+registration span is its child. The hop from an upload to the pipeline goes through the database (the outbox of
+pipeline requests), not through a call that could carry a trace header, so the registration span's W3C
+``traceparent`` is stored with the analysis request. An upload without a request span (portal, CLI, a file
+dropped in the bucket) gets a trace named after the version it registers: its trace id is the version's UUID and
+its root span id the UUID's low 64 bits, which is also where a sensor looks when a request stores no context.
+The sensor that turns a request into a run opens its span under the upload's span (for a comparison: that of the
+job's new version) and writes its own context into the run's tags (:data:`TRACE_TAG`); every step span is a
+child of it.
 
 Spans are exported over OTLP/HTTP when ``OTEL_EXPORTER_OTLP_ENDPOINT`` is set; otherwise no provider is installed
 and every span is a no-op.
@@ -25,7 +29,7 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter
 from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
-from opentelemetry.trace import Link, NonRecordingSpan, Span, SpanContext, TraceFlags
+from opentelemetry.trace import NonRecordingSpan, Span, SpanContext, TraceFlags
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 TRACE_TAG = "buildtrace/traceparent"
@@ -106,22 +110,24 @@ def version_trace(version_id: str) -> Context:
     return trace.set_span_in_context(NonRecordingSpan(root))
 
 
-def record_upload(version_id: str, **attributes: Any) -> None:
-    """The root span of a version's trace: its registration (API, portal, CLI or a file dropped in the bucket).
+def record_upload(version_id: str, **attributes: Any) -> str | None:
+    """The span of a version's registration (API, portal, CLI or a file dropped in the bucket); its
+    ``traceparent``, None when it is not recorded.
 
-    It links to the span that was current (an HTTP request), which lives in a trace of its own.
+    Under an HTTP request's span it is that span's child; otherwise it is the root of a trace named after the
+    version.
     """
-    current = trace.get_current_span().get_span_context()
-    links = [Link(current)] if current.is_valid else []
-    token = _ROOT_IDS.set(uuid.UUID(version_id).int)
+    parent = trace.get_current_span().get_span_context()
+    token = None if parent.is_valid else _ROOT_IDS.set(uuid.UUID(version_id).int)
     try:
-        span = tracer().start_span(
-            "upload", context=Context(), links=links, attributes={"buildtrace.drawing_version_id": version_id}
-        )
+        span = tracer().start_span("upload", attributes={"buildtrace.drawing_version_id": version_id})
     finally:
-        _ROOT_IDS.reset(token)
+        if token is not None:
+            _ROOT_IDS.reset(token)
     span.set_attributes({f"buildtrace.{key}": value for key, value in attributes.items()})
+    value = traceparent(trace.set_span_in_context(span)) if span.is_recording() else None
     span.end()
+    return value
 
 
 def traceparent(context: Context | None = None) -> str | None:
@@ -131,10 +137,14 @@ def traceparent(context: Context | None = None) -> str | None:
     return carrier.get("traceparent")
 
 
+def context_from_traceparent(value: str | None) -> Context | None:
+    """The context a W3C ``traceparent`` names, None without one."""
+    return _PROPAGATOR.extract({"traceparent": value}) if value else None
+
+
 def context_from_tags(tags: Mapping[str, str]) -> Context | None:
     """The context a run's tags carry, None when the run was started without one (by hand in the Dagster UI)."""
-    value = tags.get(TRACE_TAG)
-    return _PROPAGATOR.extract({"traceparent": value}) if value else None
+    return context_from_traceparent(tags.get(TRACE_TAG))
 
 
 @contextmanager

@@ -168,8 +168,8 @@ def _add_version(
     session.add(version)
     session.flush()
     audit.record_change(session, actor, "drawing_version.create", project, version)
-    record_upload(version.id, project_id=project.id, drawing=drawing.name, version_number=number)
-    request_analysis(session, actor, project, version, "new version")
+    context = record_upload(version.id, project_id=project.id, drawing=drawing.name, version_number=number)
+    request_analysis(session, actor, project, version, "new version").traceparent = context
     previous = previous_version(session, actor, version.id)
     if previous is not None:
         create_comparison_job(session, actor, previous.id, version.id)

@@ -1,5 +1,5 @@
-"""One trace per upload: the version's registration, the sensors that hand its work to Dagster, each step of the
-runs (with the engine's stages and the summarizer call), down to the stored summary."""
+"""One trace per upload: its HTTP request, the version's registration, the sensors that hand its work to Dagster,
+each step of the runs (with the engine's stages and the summarizer call), down to the stored summary."""
 
 from __future__ import annotations
 
@@ -12,19 +12,30 @@ from dagster import DagsterInstance, RunRequest, build_sensor_context, materiali
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind, get_current_span
 from pipeline.world import World
 from sqlalchemy import select
 
+from buildtrace_assets.api import ApiSettings, create_app
 from buildtrace_assets.assets.change_summaries import change_summary
 from buildtrace_assets.assets.diff_results import diff_result
 from buildtrace_assets.assets.drawing_versions import drawing_analysis
 from buildtrace_assets.db.models import ChangeSummary
-from buildtrace_assets.observability.tracing import TRACE_TAG, engine_stage, installed, make_provider
+from buildtrace_assets.observability.tracing import (
+    TRACE_TAG,
+    context_from_traceparent,
+    engine_stage,
+    installed,
+    make_provider,
+)
 from buildtrace_assets.samples import RevisionPair
 from buildtrace_assets.sensors.jobs import job_progress_sensor
 from buildtrace_assets.sensors.pipeline_requests import pipeline_request_sensor
 from buildtrace_assets.services.uploads import register_upload
 
+OWNER_PASSWORD = "correct horse battery"
+"""The password of ``world``'s owner (``pipeline/world.py``)."""
+API_SECRET = "tracing-test-secret-of-at-least-32-characters"
 ENGINE_STAGES = {"engine.load", "engine.render", "engine.align", "engine.diff", "engine.text", "engine.overlay"}
 ASSETS = {"analyze_drawing_version": [drawing_analysis], "compare_versions": [diff_result, change_summary]}
 
@@ -92,6 +103,63 @@ def test_an_upload_is_one_trace_from_its_registration_to_its_stored_summary(
     assert summary_step.attributes is not None and summary_step.end_time is not None
     assert summary_step.attributes["buildtrace.job_id"] == comparison.partition_key
     assert summary.created_at.timestamp() * 1e9 <= summary_step.end_time
+
+
+def test_an_upload_through_the_api_is_traced_from_its_http_request_to_the_run_tag(
+    world: World, revision_pair: RevisionPair, spans: InMemorySpanExporter
+) -> None:
+    app = create_app(
+        world.settings,
+        ApiSettings(secret=API_SECRET),  # type: ignore[arg-type]
+        session_factory=world.session_factory,
+        storage=world.storage,
+    )
+    client = app.test_client()
+    login = client.post("/api/v1/auth/login", json={"email": "owner@example.com", "password": OWNER_PASSWORD})
+    token = login.get_json()["access_token"]
+    spans.clear()
+
+    response = client.post(
+        f"/api/v1/projects/{world.project_id}/drawings",
+        data={"file": (revision_pair.old_path.open("rb"), "rev-1.pdf"), "name": "A-101"},
+        headers={"Authorization": f"Bearer {token}"},
+        content_type="multipart/form-data",
+    )
+    with build_sensor_context(instance=DagsterInstance.ephemeral(), resources=world.resources) as context:
+        (run,) = pipeline_request_sensor(context).run_requests
+
+    assert response.status_code == 201, response.get_json()
+    finished = spans.get_finished_spans()
+    (http,) = [span for span in finished if span.kind is SpanKind.SERVER]
+    assert http.parent is None and http.name == "POST /api/v1/projects/<project_id>/drawings"
+    assert http.attributes is not None and http.attributes["http.response.status_code"] == 201
+    assert {span.context.trace_id for span in finished} == {http.context.trace_id}
+    tree = parents(finished)
+    assert tree["upload"] == {http.name} and tree["sensor.submit"] == {"upload"}
+    (submit,) = [span for span in finished if span.name == "sensor.submit"]
+    carried = context_from_traceparent(run.tags[TRACE_TAG])
+    assert carried is not None
+    assert get_current_span(carried).get_span_context().span_id == submit.context.span_id
+
+
+def test_a_request_carrying_a_traceparent_continues_the_clients_trace(
+    world: World, spans: InMemorySpanExporter
+) -> None:
+    app = create_app(
+        world.settings,
+        ApiSettings(secret=API_SECRET),  # type: ignore[arg-type]
+        session_factory=world.session_factory,
+        storage=world.storage,
+    )
+    client_trace, client_span = 0x0AF7651916CD43DD8448EB211C80319C, 0xB7AD6B7169203331
+
+    client = app.test_client()
+    client.get("/healthz", headers={"traceparent": f"00-{client_trace:032x}-{client_span:016x}-01"})
+
+    (http,) = spans.get_finished_spans()
+    assert (http.name, http.kind) == ("GET /healthz", SpanKind.SERVER)
+    assert http.context.trace_id == client_trace
+    assert http.parent is not None and http.parent.span_id == client_span
 
 
 def test_without_an_exporter_runs_carry_no_trace_tags(world: World, revision_pair: RevisionPair) -> None:

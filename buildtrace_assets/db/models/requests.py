@@ -58,6 +58,9 @@ class PipelineRequest(IdMixin, CreatedAtMixin, Base):
     finished_at: Mapped[datetime | None]
     error_message: Mapped[str | None] = mapped_column(Text)
     """Why the run failed, in its first failed step's words."""
+    traceparent: Mapped[str | None] = mapped_column(String(55))
+    """W3C ``traceparent`` of the upload's registration span (analysis requests of a traced upload), so the
+    sensor's span joins the trace that began at the upload's HTTP request."""
 
 
 class BucketObject(CreatedAtMixin, Base):
