@@ -13,11 +13,9 @@ from dagster import (
     run_failure_sensor,
     sensor,
 )
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from buildtrace_assets.assets.runs import JOB_TAG, REQUEST_TAG, compare_job, run_targets
-from buildtrace_assets.db.models import Job
 from buildtrace_assets.observability.pipeline_traces import job_submission_tags
 from buildtrace_assets.partitions import jobs_partitions
 from buildtrace_assets.resources import AppDatabaseResource
@@ -25,7 +23,7 @@ from buildtrace_assets.sensors.abandoned import IN_FLIGHT, settle_abandoned_work
 from buildtrace_assets.sensors.outages import UNREACHABLE, holding_place_in_outages
 from buildtrace_assets.sensors.requests import compare_request
 from buildtrace_assets.services.access import PIPELINE
-from buildtrace_assets.services.jobs import fail_run_stages, stage_retried, stages_of_run
+from buildtrace_assets.services.jobs import cancelled_since, fail_run_stages, stage_retried, stages_of_run
 from buildtrace_assets.services.pipeline_requests import automatic_retries, follow_run, request_automatic_retry
 from buildtrace_assets.services.readiness import jobs_ready_to_compare
 from buildtrace_assets.services.version_analysis import fail_version, version_retried
@@ -62,10 +60,7 @@ def job_cancellation_sensor(context: SensorEvaluationContext, database: AppDatab
     """The cursor is the newest cancellation handled, so each cancelled job is looked at once."""
     since = datetime.fromisoformat(context.cursor) if context.cursor else None
     with database.session_factory()() as session:
-        query = select(Job.id, Job.cancelled_at).where(Job.status == "cancelled").order_by(Job.cancelled_at)
-        if since is not None:
-            query = query.where(Job.cancelled_at > since)
-        cancelled = session.execute(query).all()
+        cancelled = cancelled_since(session, since)
     for job_id, _ in cancelled:
         runs = context.instance.get_runs(RunsFilter(tags={JOB_TAG: job_id}, statuses=IN_FLIGHT))
         for run in runs:

@@ -32,6 +32,7 @@ from buildtrace_assets.observability.pipeline_traces import submission_tags
 from buildtrace_assets.partitions import drawing_versions_partitions, jobs_partitions
 from buildtrace_assets.resources import AppDatabaseResource
 from buildtrace_assets.sensors.abandoned import IN_FLIGHT
+from buildtrace_assets.sensors.jobs import WILL_RETRY_TAG
 from buildtrace_assets.sensors.outages import holding_place_in_outages
 from buildtrace_assets.sensors.requests import pipeline_run_request
 from buildtrace_assets.services.access import PIPELINE
@@ -63,7 +64,6 @@ REQUEST_STATES: dict[DagsterRunStatus, RequestStatus] = {
     DagsterRunStatus.CANCELED: "failed",
 }
 """The request state of each run state: a request is done or failed once its latest run is."""
-WILL_RETRY_TAG = "dagster/will_retry"
 
 
 def _launched_run_id(context: SensorEvaluationContext, request: PipelineRequest) -> str | None:

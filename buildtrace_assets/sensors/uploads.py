@@ -12,31 +12,16 @@ and comparison job in the same transaction, like an upload.
 """
 
 from dagster import DefaultSensorStatus, SensorEvaluationContext, SensorResult, sensor
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from buildtrace_assets.db.models import BucketObject, DrawingVersion
 from buildtrace_assets.resources import AppDatabaseResource, BlobStorageResource
 from buildtrace_assets.sensors.outages import UNREACHABLE, holding_place_in_outages
+from buildtrace_assets.services.bucket_objects import record, unseen
 from buildtrace_assets.services.errors import ServiceError
 from buildtrace_assets.services.uploads import UPLOADS_PREFIX, register_stored_object
 from buildtrace_assets.storage import BlobInfo
 
 BATCH = 1000
 """Keys listed per tick: one listing page on GCS, so an idle tick stays well under a second."""
-
-
-def unseen(session: Session, blobs: list[BlobInfo]) -> list[BlobInfo]:
-    """The listed blobs that are neither a version's file nor an object handled before in this form."""
-    keys = [blob.key for blob in blobs]
-    registered = set(session.scalars(select(DrawingVersion.storage_key).where(DrawingVersion.storage_key.in_(keys))))
-    handled = dict(session.execute(select(BucketObject.key, BucketObject.etag).where(BucketObject.key.in_(keys))).all())
-    return [blob for blob in blobs if blob.key not in registered and handled.get(blob.key) != blob.etag]
-
-
-def record(session: Session, blob: BlobInfo, version_id: str | None, refusal: str | None) -> None:
-    """Remember what became of ``blob``, so the sweep does not read it again until it is rewritten."""
-    session.merge(BucketObject(key=blob.key, etag=blob.etag, drawing_version_id=version_id, refusal=refusal))
 
 
 @sensor(

@@ -11,6 +11,7 @@ makes it running, and a cancelled job stays cancelled.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import cast
 
 from sqlalchemy import select
@@ -128,6 +129,15 @@ def cancel_job(session: Session, actor: Actor, job_id: str) -> Job:
     session.flush()
     audit.record_change(session, actor, "job.cancel", project, job, before=before)
     return job
+
+
+def cancelled_since(session: Session, since: datetime | None) -> list[tuple[str, datetime]]:
+    """Ids and cancellation times of the jobs cancelled after ``since`` (all when None), in cancellation order;
+    for the pipeline, across projects."""
+    query = select(Job.id, Job.cancelled_at).where(Job.status == "cancelled").order_by(Job.cancelled_at)
+    if since is not None:
+        query = query.where(Job.cancelled_at > since)
+    return [(job_id, cancelled_at) for job_id, cancelled_at in session.execute(query) if cancelled_at is not None]
 
 
 def _stage(
