@@ -9,7 +9,9 @@ is reused by every comparison asks for whole sheets.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Sequence
+from types import ModuleType
 from typing import Literal
 
 import numpy as np
@@ -57,14 +59,32 @@ def title_block_regions(width_pt: float, height_pt: float) -> tuple[BBox, ...]:
     return ((strip_x, 0.0, width_pt, height_pt), (width_pt * 0.5, band_y, strip_x, height_pt))
 
 
+def _pytesseract() -> ModuleType:
+    """pytesseract, imported without pandas.
+
+    pytesseract imports pandas whenever it is installed (about 0.5 s, on the path of every first OCR) though only
+    its DataFrame output needs it, which the engine never asks for; a None entry makes that one import fail, and
+    is removed again so the rest of the process imports pandas as usual. A process that already has pandas
+    (Dagster's) keeps it.
+    """
+    if "pytesseract" not in sys.modules and "pandas" not in sys.modules:
+        sys.modules["pandas"] = None  # type: ignore[assignment]
+        try:
+            import pytesseract
+        finally:
+            del sys.modules["pandas"]
+    import pytesseract
+
+    return pytesseract
+
+
 def ocr_image(
     image: np.ndarray, dpi: float, *, origin: tuple[float, float] = (0.0, 0.0), timeout_s: float = OCR_TIMEOUT_S
 ) -> tuple[Word, ...]:
     """Words Tesseract finds in a grayscale raster; boxes in points, offset by ``origin`` (the raster's top-left)."""
     if image.ndim != 2 or image.size == 0:
         raise ValueError("expected a non-empty 2-D grayscale image")
-    import pytesseract  # imports pandas when installed (~0.5 s): paid by the first OCR, not by every process
-
+    pytesseract = _pytesseract()
     try:
         data = pytesseract.image_to_data(
             image, config="--psm 11", output_type=pytesseract.Output.DICT, timeout=timeout_s
