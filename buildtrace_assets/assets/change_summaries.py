@@ -105,7 +105,7 @@ def change_summary(
             started = time.perf_counter()
             with summarizer_call(writer.model):
                 summary = summarize_input(source, blobs, writer)
-            count_tokens(writer.model, summary.metadata.usage)
+            count_tokens(summary.metadata.usage)
             seconds = time.perf_counter() - started
         except (NotFound, PermissionDenied, InvalidInput, InvalidChangesError) as error:
             raise Failure(f"job {job_id} cannot be summarized: {error}", allow_retries=False) from error

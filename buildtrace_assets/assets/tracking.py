@@ -19,9 +19,11 @@ from dagster import Failure
 from sqlalchemy.orm import Session
 
 from buildtrace_assets.db.models import DrawingVersion, Job, StageName
+from buildtrace_assets.observability.steps import step_figures
 from buildtrace_assets.resources import AppDatabaseResource
 from buildtrace_assets.services.access import PIPELINE, Actor
 from buildtrace_assets.services.jobs import complete_stage, fail_stage, start_stage
+from buildtrace_assets.services.step_figures import record_step_figures
 from buildtrace_assets.services.uploads import safe_filename
 from buildtrace_assets.services.version_analysis import complete_analysis, fail_version, start_analysis
 
@@ -77,8 +79,9 @@ class StageRun:
     """Who the stage's results are written for: the person who asked for the run, or the pipeline."""
 
     def completed(self, session: Session, result_ref: str | None) -> None:
-        """Complete the stage in the caller's transaction, together with what it produced."""
+        """Complete the stage in the caller's transaction, together with what it produced and measured."""
         complete_stage(session, PIPELINE, self.job.id, self.stage, result_ref=result_ref)
+        record_step_figures(session, self.job.id, self.stage, step_figures())
 
 
 @contextmanager
@@ -91,7 +94,10 @@ def job_stage_tracked(
     final_attempt: bool,
     actor: Actor = PIPELINE,
 ) -> Iterator[StageRun]:
-    """One stage of a job: in progress on entry, failed on a final error; a cancelled job does nothing."""
+    """One stage of a job: in progress on entry, failed on a final error; a cancelled job does nothing.
+
+    An attempt that raises keeps what it measured on its execution (closed as failed when it is retried).
+    """
     with database.transaction() as session:
         job = session.get(Job, job_id)
         if job is None:
@@ -102,7 +108,9 @@ def job_stage_tracked(
     try:
         yield StageRun(job, stage, actor)
     except Exception as error:
-        if final_attempt or (isinstance(error, Failure) and not error.allow_retries):
-            with database.transaction() as session:
+        final = final_attempt or (isinstance(error, Failure) and not error.allow_retries)
+        with database.transaction() as session:
+            if final:
                 fail_stage(session, PIPELINE, job_id, stage, error_text(error))
+            record_step_figures(session, job_id, stage, step_figures(), error_text(error))
         raise

@@ -11,6 +11,7 @@ from prometheus_client.metrics import MetricWrapperBase
 
 from buildtrace_assets.observability import metrics
 from buildtrace_assets.observability.collector import DatabaseCollector, SensorCollector
+from buildtrace_assets.observability.step_collector import FAMILY_TYPES
 
 CHART_FILES = Path(__file__).parents[2] / "helm" / "buildtrace" / "files"
 METRIC_NAME = re.compile(r"\bbuildtrace_[a-z_]+\b")
@@ -20,6 +21,8 @@ SAMPLE_SUFFIXES = {"counter": ("_total",), "histogram": ("_bucket", "_sum", "_co
 def exported_names() -> set[str]:
     """Sample names of the metrics the processes define, and of the families the exporter's collectors read."""
     names = set(DatabaseCollector.FAMILIES) | set(SensorCollector.FAMILIES)
+    for name, kind in FAMILY_TYPES.items():
+        names |= {name + suffix for suffix in SAMPLE_SUFFIXES[kind]}
     for metric in vars(metrics).values():
         if isinstance(metric, MetricWrapperBase):
             for family in metric.describe():

@@ -30,7 +30,7 @@ from buildtrace_assets.config import Settings
 from buildtrace_assets.db.base import Base
 from buildtrace_assets.db.models import Job
 from buildtrace_assets.db.session import make_session_factory
-from buildtrace_assets.observability.exporter import MULTIPROC_DIR, exporter_readiness, pipeline_registry
+from buildtrace_assets.observability.exporter import exporter_readiness, pipeline_registry
 from buildtrace_assets.observability.ops_server import OpsServer
 from buildtrace_assets.services.access import Actor
 from buildtrace_assets.services.projects import create_project
@@ -118,14 +118,9 @@ def stack(migrated_postgres_database: str, tmp_path_factory: pytest.TempPathFact
     empty_database(url)
     (work / "dagster").mkdir()
     shutil.copy(REPOSITORY / "dagster.yaml", work / "dagster" / "dagster.yaml")
-    (work / "multiproc").mkdir()
     webserver_port = free_port()
     graphql = f"http://127.0.0.1:{webserver_port}/graphql"
-    env = {
-        **os.environ,
-        **pipeline_environment(work, url),
-        MULTIPROC_DIR: str(work / "multiproc"),
-    }
+    env = {**os.environ, **pipeline_environment(work, url)}
     settings = Settings(
         data_dir=work / "data",
         database_url=url,
@@ -138,8 +133,7 @@ def stack(migrated_postgres_database: str, tmp_path_factory: pytest.TempPathFact
         owner = Actor.of(create_user(session, "ops@example.com", PASSWORD))
         project_id = create_project(session, owner, "Operations").id
     logs = (work / "webserver.log", work / "daemon.log", work / "prometheus.log")
-    with ExitStack() as parts, pytest.MonkeyPatch.context() as patch:
-        patch.setenv(MULTIPROC_DIR, str(work / "multiproc"))
+    with ExitStack() as parts:
         workspace = ["-w", str(REPOSITORY / "workspace.yaml")]
         start(
             parts,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal, get_args
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy import BigInteger, CheckConstraint, Float, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from buildtrace_assets.db.base import Base, CreatedAtMixin, IdMixin, check_in
@@ -99,3 +99,12 @@ class StageExecution(IdMixin, CreatedAtMixin, Base):
     started_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
     error_message: Mapped[str | None] = mapped_column(Text)
+    engine_seconds: Mapped[float | None] = mapped_column(Float)
+    """Comparison engine time of a diff step (the figures below are what the step measured, for the exporter)."""
+    sheets: Mapped[int | None]
+    peak_memory_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    summarizer_model: Mapped[str | None] = mapped_column(String(128))
+    summarizer_seconds: Mapped[float | None] = mapped_column(Float)
+    summarizer_failed: Mapped[bool | None]
+    prompt_tokens: Mapped[int | None]
+    completion_tokens: Mapped[int | None]
