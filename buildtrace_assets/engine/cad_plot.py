@@ -4,8 +4,8 @@ ezdxf's PyMuPDF backend draws through PyMuPDF's ``Shape`` API: several Python
 objects per point and a string concatenation onto the page's whole content
 per entity, so its time grows with the square of the page's content. CAD text
 is drawn as glyph outlines, so a plan's text alone makes hundreds of thousands
-of such calls: 12 s for a plan of 700 texts, past the sandbox's 120 s for one
-of 7,000. This backend writes the same PDF operators (the same coordinates,
+of such calls: over 6 s for a plan of 700 texts, past the sandbox's 120 s for
+one of 7,000. This backend writes the same PDF operators (the same coordinates,
 stroke widths, round joins and caps, colours and even-odd fills, through the
 same page matrix) into a list that is joined once, so MuPDF rasterizes the
 same ink from a fraction of the Python work. Quadratic curves (TrueType
