@@ -224,6 +224,37 @@ def test_the_portal_regenerates_through_one_run_and_its_lineage_names_the_person
     assert (row["status"], row["asked by"], row["run"]) == ("materialized", stack.editor_email, request.dagster_run_id)
 
 
+BACKFILL = """
+mutation Backfill($params: LaunchBackfillParams!) {
+  launchPartitionBackfill(backfillParams: $params) {
+    __typename
+    ... on LaunchBackfillSuccess { backfillId }
+    ... on PythonError { message }
+  }
+}
+"""
+
+
+def test_a_data_engineer_s_graphql_backfill_writes_the_summary_as_the_pipeline(stack: Stack) -> None:
+    with stack.sessions() as session:
+        before = len(session.scalars(select(ChangeSummary.id)).all())
+    params = {"assetSelection": [{"path": ["change_summary"]}], "partitionNames": [stack.job_id]}
+
+    launched = graphql_query(stack.graphql, BACKFILL, 10, {"params": params})["launchPartitionBackfill"]
+
+    assert launched["__typename"] == "LaunchBackfillSuccess", launched
+
+    def written() -> ChangeSummary | None:
+        with stack.sessions() as session:
+            rows = session.scalars(select(ChangeSummary).order_by(ChangeSummary.version_number)).all()
+            return rows[-1] if len(rows) > before else None
+
+    summary = wait_for("the backfilled summary", written, 240, (stack.log,))
+    with stack.sessions() as session:
+        audited = session.scalars(select(AuditLog).where(AuditLog.entity_id == summary.id)).one()
+    assert (summary.created_by, audited.user_id, audited.executed_by) == (None, None, "pipeline")
+
+
 def test_with_the_daemon_stopped_the_portal_shows_the_banner_within_one_refresh_and_doctor_says_so(
     stack: Stack,
 ) -> None:
