@@ -11,14 +11,17 @@ not Strict: a shared link clicked in a mail client is a cross-site
 top-level navigation, and it must arrive signed in.
 
 A refusal redirects back to the same page with ``sign_in_error`` (a code,
-never free text, so a crafted link cannot put words on the sign-in page).
+never free text, so a crafted link cannot put words on the sign-in page);
+so does an unreachable database (``unavailable``), never a server error.
 """
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -32,6 +35,7 @@ from buildtrace_assets.services.errors import TooManyAttempts
 from buildtrace_assets.services.sign_in_throttle import SignInThrottle
 from portal import session_cookie, sessions
 
+_LOG = logging.getLogger(__name__)
 PATH = "/auth/sign-in"
 ERROR_PARAMETER = "sign_in_error"
 WAIT_PARAMETER = "retry_after"
@@ -86,6 +90,9 @@ async def sign_in(request: Request) -> RedirectResponse:
         session_id = await run_in_threadpool(
             _check, settings, email, password, peer, request.headers.get("X-Forwarded-For")
         )
+    except DBAPIError:
+        _LOG.exception("sign-in: the database cannot be reached")
+        return RedirectResponse(with_error(target, "unavailable"), status_code=303)
     except TooManyAttempts as refusal:
         SIGN_IN_FAILURES.labels("portal", "throttled").inc()
         kind = "locked" if refusal.locked_out else "throttled"

@@ -19,6 +19,7 @@ from portal.sign_in_route import ERROR_PARAMETER, PATH, WAIT_PARAMETER
 MESSAGES = {
     "missing": "Enter your e-mail address and password.",
     "wrong": "E-mail or password is wrong.",
+    "unavailable": "BuildTrace cannot reach its database right now, so nobody can sign in; try again in a minute.",
 }
 
 

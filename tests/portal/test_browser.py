@@ -189,12 +189,10 @@ def sign_in(page: Page, portal_url: str) -> None:
     expect(page.get_by_role("heading", name="Projects")).to_be_visible()
 
 
-def upload(page: Page, path: Path, drawing: str | None) -> None:
+def upload(page: Page, path: Path, becomes: str) -> None:
+    """Choose one file, check the drawing it is mapped to, upload it."""
     page.locator("input[type=file]").set_input_files(str(path))
-    expect(page.get_by_text(path.name)).to_be_visible(timeout=UI_TIMEOUT_MS)
-    if drawing is not None:
-        page.get_by_label("Drawing", exact=True).click()
-        page.get_by_role("option", name=drawing).click()
+    expect(page.get_by_text(f"{path.name} → {becomes}")).to_be_visible(timeout=UI_TIMEOUT_MS)
     page.get_by_role("button", name="Upload", exact=True).click()
 
 
@@ -228,17 +226,17 @@ def test_sign_in_upload_two_revisions_and_correct_a_region_in_the_browser(
         shoot(page, "02-projects")
 
         go_to(page, "Upload")
-        upload(page, tmp_path / "A-101-rev1.pdf", None)
+        upload(page, tmp_path / "A-101-rev1.pdf", "version 1 of a new drawing 'A-101'")
         expect(page.get_by_text("version 1 uploaded")).to_be_visible()
-        upload(page, tmp_path / "A-101-rev2.pdf", "A-101-rev1")
-        expect(page.get_by_text("A-101-rev1: version 2 uploaded (A-101-rev2.pdf).")).to_be_visible()
+        upload(page, tmp_path / "A-101-rev2.pdf", "a new version of A-101")
+        expect(page.get_by_text("A-101: version 2 uploaded (A-101-rev2.pdf).")).to_be_visible()
         shoot(page, "03-upload")
 
         tick_pipeline(instance, cursors, run_keys)
         tick_pipeline(instance, cursors, run_keys)
 
         go_to(page, "Jobs")
-        expect(page.get_by_text("A-101-rev1 v1 → v2")).to_be_visible()
+        expect(page.get_by_text("A-101 v1 → v2")).to_be_visible()
         expect(page.get_by_text("completed").first).to_be_visible()
         page.get_by_text("Lineage in Dagster").first.click()
         expect(page.get_by_test_id("stDataFrame")).to_have_count(2)
@@ -249,6 +247,7 @@ def test_sign_in_upload_two_revisions_and_correct_a_region_in_the_browser(
         canvas = page.locator("canvas.upper-canvas")
         expect(canvas).to_be_visible()
         shoot(page, "05-review")
+        canvas.scroll_into_view_if_needed()
         box = canvas.bounding_box()
         assert box is not None
         page.mouse.move(box["x"] + 500, box["y"] + 300)

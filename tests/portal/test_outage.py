@@ -7,10 +7,13 @@ import socket
 from collections.abc import Callable
 
 import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
 from streamlit.testing.v1 import AppTest
 
 from buildtrace_assets.config import get_settings
-from tests.portal.support import People
+from portal.sign_in_route import ROUTES
+from tests.portal.support import APP, People
 
 
 @pytest.fixture
@@ -51,11 +54,16 @@ def test_a_signed_in_user_sees_the_outage_page_and_can_try_again(
 
 
 @pytest.mark.usefixtures("database_down")
-def test_signing_in_during_an_outage_shows_the_outage_page(open_app: Callable[..., AppTest]) -> None:
-    app = open_app()
-    app.text_input[0].input("owner@acme.test")
-    app.text_input[1].input("whatever-password")
-    app.button[0].click().run()
+def test_signing_in_during_an_outage_goes_back_to_the_form_with_a_message_not_an_error() -> None:
+    with TestClient(Starlette(routes=ROUTES), follow_redirects=False) as client:
+        answer = client.post("/auth/sign-in", data={"email": "owner@acme.test", "password": "x", "next": "/jobs"})
 
+    assert (answer.status_code, answer.headers["location"]) == (303, "/jobs?sign_in_error=unavailable")
+    assert "set-cookie" not in answer.headers
+    app = AppTest.from_file(str(APP))
+    app.query_params["sign_in_error"] = "unavailable"
+    app.run()
     assert not app.exception
-    assert len(outage_messages(app)) == 1 and "cannot reach its database" in outage_messages(app)[0]
+    assert [error.value for error in app.error] == [
+        "BuildTrace cannot reach its database right now, so nobody can sign in; try again in a minute."
+    ]

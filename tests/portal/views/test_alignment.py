@@ -89,7 +89,8 @@ def test_an_editor_clicks_matching_points_and_saves_and_the_diff_is_asked_for_ag
     open_app: OpenApp, people: People, portal_env: PortalEnv, unaligned: SeededJob
 ) -> None:
     app = open_app(people.editor, page=PAGE)
-    assert len(app.get("bidi_component")) == 3, "the old and new point canvases, and the region canvas"
+    assert len(app.get("bidi_component")) == 2, "the old and new point canvases"
+    assert len(app.get("component_instance")) == 1, "and the zoomable sheet with the regions"
     pairs = picked_points(SPARSE_REPLOT, *SPARSE_CORNERS)
 
     app = feed_clicks(app, portal_env, people, unaligned, pairs)
@@ -138,12 +139,12 @@ def test_an_aligned_sheet_can_be_realigned_behind_a_toggle(
 ) -> None:
     seed_review(portal_env, people, compared_pair)
     app = open_app(people.editor, page=PAGE)
-    assert not app.warning and len(app.get("bidi_component")) == 1
+    assert not app.warning and not app.get("bidi_component") and len(app.get("component_instance")) == 1
 
     labelled(app.toggle, "Pick points on the old and new sheet").set_value(True)
     app.run()
 
-    assert len(app.get("bidi_component")) == 3
+    assert len(app.get("bidi_component")) == 2 and len(app.get("component_instance")) == 1
     assert labelled(app.button, "Save alignment").disabled
 
 
