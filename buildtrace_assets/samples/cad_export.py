@@ -55,8 +55,9 @@ def survey_scene(seed: int, *, words: int) -> Scene:
     ``words`` is about how many words the labels hold."""
     rng = random.Random(seed)
     width, height = ARCH_D_PT
-    lines: list[tuple[float, float, float, float]] = [(36, 36, width - 36, 36), (36, height - 36, width - 36, height - 36)]
-    lines += [(36, 36, 36, height - 36), (width - 36, 36, width - 36, height - 36)]
+    left, top, right, bottom = 36.0, 36.0, width - 36, height - 36
+    lines: list[tuple[float, float, float, float]] = [(left, top, right, top), (left, bottom, right, bottom)]
+    lines += [(left, top, left, bottom), (right, top, right, bottom)]
     labels: list[Label] = []
     x0, y0, cell_w, cell_h = 90.0, 90.0, 300.0, 220.0
     cols, rows = int((width - 520) // cell_w), int((height - 180) // cell_h)
@@ -82,7 +83,7 @@ def survey_scene(seed: int, *, words: int) -> Scene:
                 f"LOT {rng.randint(1, 240)}",
                 f"EL {rng.uniform(90, 140):.2f}",
                 f"{rng.randint(4000, 40000):,} SF",
-                f"IR FND {rng.choice(('5/8', '1/2', '3/4'))}\"",
+                f'IR FND {rng.choice(("5/8", "1/2", "3/4"))}"',
             )
         )
         labels.append(Label(text, left + 14, top + 28 + line * 40, 7.0))
