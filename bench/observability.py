@@ -1,9 +1,11 @@
-"""Cost of a Prometheus scrape of the pipeline exporter's database collector with 100,000 jobs.
+"""Cost of a Prometheus scrape of the pipeline exporter's database collectors with 100,000 jobs.
 
-The collector runs one aggregate query per family at every scrape (jobs by status, the oldest waiting job, jobs
-finished in the last hour, stages by stage and status, requests by kind and state, summaries by model). Here a
-fresh database (PostgreSQL on 127.0.0.1:5432, and SQLite) holds ``--jobs`` jobs with four stages each, one
-pipeline request per job (in every state in turn) and a summary for every tenth job, written in bulk; the figure
+The collectors run one aggregate query per family at every scrape (jobs by status, the oldest waiting job, jobs
+finished in the last hour, stages by stage and status, requests by kind and state, summaries by model; and the
+step families rebuilt from stage executions). Here a fresh database (PostgreSQL on 127.0.0.1:5432, and SQLite)
+holds ``--jobs`` jobs with four stages each and one execution per stage (diffs and summaries with what their step
+measured), one pipeline request per job (in every state in turn) and a summary for every tenth job, written in
+bulk; the figure
 is the median wall time of a full collection over ``--scrapes`` scrapes. Target: well under Prometheus's
 default 10 s scrape timeout (aim: < 0.5 s on PostgreSQL).
 
@@ -40,13 +42,26 @@ from buildtrace_assets.db.models import (
     Organization,
     PipelineRequest,
     Project,
+    StageExecution,
 )
 from buildtrace_assets.db.models.requests import REQUEST_STATUSES
 from buildtrace_assets.db.session import make_session_factory, transaction
 from buildtrace_assets.observability.collector import DatabaseCollector
+from buildtrace_assets.observability.step_collector import StepCollector
 
 RESULTS = Path(__file__).parent / "results" / "observability.json"
 STATUSES = ("pending", "running", "completed", "completed", "completed", "failed", "cancelled")
+STEP_FIGURES = {
+    "diff": {"engine_seconds": 40.0, "sheets": 8, "peak_memory_bytes": 2**30},
+    "summary": {
+        "summarizer_model": "gpt-4.1-mini",
+        "summarizer_seconds": 6.0,
+        "summarizer_failed": False,
+        "prompt_tokens": 3000,
+        "completion_tokens": 400,
+    },
+}
+"""What the diff and summary steps of every bench job measured."""
 
 
 def _ids(count: int) -> list[str]:
@@ -118,6 +133,23 @@ def fill(database_url: str, jobs: int) -> None:
                 for stage, version in (("ocr", old), ("ocr", new), ("diff", None), ("summary", None))
             ]
             session.execute(insert(JobStage), stage_rows)
+            started = {row["id"]: row["created_at"] for row in job_rows}
+            session.execute(
+                insert(StageExecution),
+                [
+                    {
+                        "id": str(uuid.uuid4()),
+                        "stage_id": stage["id"],
+                        "dagster_run_id": "bench",
+                        "attempt": 1,
+                        "status": stage["status"],
+                        "started_at": started[stage["job_id"]],
+                        "finished_at": started[stage["job_id"]] + timedelta(seconds=random.randint(5, 600)),
+                        **STEP_FIGURES.get(stage["stage"], {}),
+                    }
+                    for stage in stage_rows
+                ],
+            )
             session.execute(
                 insert(PipelineRequest),
                 [
@@ -170,6 +202,7 @@ def scrape_seconds(database_url: str, scrapes: int) -> tuple[float, int]:
     sessions = make_session_factory(database_url)
     registry = CollectorRegistry()
     registry.register(DatabaseCollector(sessions))
+    registry.register(StepCollector(sessions))
     generate_latest(registry)  # connect and warm the database's caches, as a running exporter has
     times, size = [], 0
     for _ in range(scrapes):
