@@ -3,12 +3,13 @@
 Comparing v1 with v2 and then v2 with v3 reads v2 twice; on a sheet without a text layer that is its title block's
 OCR again. The pipeline stores each version's analysis; the CLI has no database, so it keeps them in a folder of
 the data dir, one JSON file per SHA-256 of the file's bytes. An entry is used only when it was written by the same
-engine version (a release may read text differently) and in the same analysis format; anything else, or an entry
-that cannot be read, is recomputed and overwritten.
+engine (a release, or an edited engine, may read text differently) and in the same analysis format; anything else,
+or an entry that cannot be read, is recomputed and overwritten.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -19,12 +20,16 @@ from buildtrace_assets.engine.errors import AnalysisMismatchError
 
 
 def engine_version() -> str:
-    """The installed package's version and the analysis format: what an entry must have been written by."""
+    """What an entry must have been written by: the package's version, the analysis format, and a digest of the
+    engine's source, so a working tree whose engine changed (no release in between) does not reuse old readings."""
     try:
         package = version("buildtrace")
     except PackageNotFoundError:
         package = "unknown"
-    return f"{package}+analysis{ANALYSIS_VERSION}"
+    source = hashlib.sha256()
+    for module in sorted(Path(__file__).parent.glob("*.py")):
+        source.update(module.read_bytes())
+    return f"{package}+analysis{ANALYSIS_VERSION}+{source.hexdigest()[:12]}"
 
 
 class AnalysisCache:

@@ -5,8 +5,8 @@ import json
 import pymupdf
 import pytest
 
-from buildtrace_assets.engine.analysis import analyze_document, file_sha256
-from buildtrace_assets.engine.analysis_cache import AnalysisCache
+from buildtrace_assets.engine.analysis import ANALYSIS_VERSION, analyze_document, file_sha256
+from buildtrace_assets.engine.analysis_cache import AnalysisCache, engine_version
 from buildtrace_assets.engine.compare import compare_documents
 
 
@@ -46,6 +46,11 @@ def test_another_engine_version_does_not_reuse_the_entry(tmp_path, cache):
     path = _sheet(tmp_path / "a.pdf", "A-101")
     cache.put(analyze_document(path))
     assert AnalysisCache(cache.folder, engine="1.1+analysis1").get(path) is None
+
+
+def test_the_engine_version_names_the_release_the_format_and_the_engine_source():
+    assert engine_version().split("+")[1] == f"analysis{ANALYSIS_VERSION}"
+    assert engine_version() == engine_version()
 
 
 def test_an_unreadable_entry_is_recomputed_not_a_failure(tmp_path, cache):
