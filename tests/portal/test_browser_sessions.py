@@ -50,6 +50,7 @@ def test_a_shared_link_opens_after_sign_in_and_reloads_and_new_tabs_stay_signed_
         page.set_default_timeout(UI_TIMEOUT_MS)
 
         page.goto(link)
+        expect(page.get_by_label("E-mail")).to_be_visible()
         settled(page)
         page.screenshot(path=str(SCREENSHOTS / "sign_in.png"))
         expect(page.get_by_text("Page not found")).to_have_count(0)
