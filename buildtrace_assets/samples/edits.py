@@ -159,10 +159,23 @@ def remove_tick(sheet: Sheet, rng: random.Random, taken: list[BBox]) -> EditResu
     for dim in dims:
         ticks = [p for p in dim.primitives if isinstance(p, Stroke) and p.width == TICK_WIDTH]
         tick = rng.choice(ticks)
-        if free(tick.bbox, taken):
+        if free(tick.bbox, taken) and not _drawn_twice(sheet, dim, tick):
             edited = replace(dim, primitives=tuple(p for p in dim.primitives if p is not tick))
             return replace_element(sheet, edited), [ExpectedChange("removed", tick.bbox, "remove_tick")]
     return None
+
+
+def _drawn_twice(sheet: Sheet, dim: Element, tick: Stroke) -> bool:
+    """Where two dimensions of a chain meet, each draws a tick at the shared witness line: erasing one of them
+    leaves the other in place, so nothing visibly changes there."""
+    return any(
+        isinstance(other, Stroke)
+        and other.width == TICK_WIDTH
+        and max(abs(a - b) for a, b in zip(other.bbox, tick.bbox, strict=True)) < 0.5
+        for element in sheet.elements
+        if element.kind == "dimension" and element is not dim
+        for other in element.primitives
+    )
 
 
 def remove_column(sheet: Sheet, rng: random.Random, taken: list[BBox]) -> EditResult | None:
