@@ -23,7 +23,6 @@ from buildtrace_assets.observability.startup import start_observability
 from buildtrace_assets.resources import build_resources
 from buildtrace_assets.schedules import resummarize_schedule
 from buildtrace_assets.sensors.jobs import job_cancellation_sensor, job_progress_sensor, run_failure_sensor
-from buildtrace_assets.sensors.overlays import manual_overlay_sensor
 from buildtrace_assets.sensors.pipeline_requests import pipeline_request_sensor
 from buildtrace_assets.sensors.uploads import upload_sensor
 
@@ -81,7 +80,6 @@ def make_definitions(settings: Settings, executor: ExecutorDefinition) -> Defini
             job_progress_sensor,
             job_cancellation_sensor,
             run_failure_sensor,
-            manual_overlay_sensor,
         ],
         schedules=[resummarize_schedule],
         resources=build_resources(settings),

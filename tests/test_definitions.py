@@ -37,7 +37,6 @@ def test_definitions_load_with_every_asset_sensor_schedule_and_job() -> None:
         "job_progress_sensor",
         "job_cancellation_sensor",
         "run_failure_sensor",
-        "manual_overlay_sensor",
     }
     assert [schedule.name for schedule in repository.schedule_defs] == ["resummarize_stale_summaries"]
     assert {"analyze_drawing_version", "compare_versions", "summarize_changes"} <= {

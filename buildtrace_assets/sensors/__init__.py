@@ -1,1 +1,2 @@
-"""Sensors: uploads landing in storage, job progress and cancellation, run failures, manual overlays."""
+"""Sensors: uploads landing in storage, pipeline requests (a saved manual overlay records one), job progress and
+cancellation, run failures."""

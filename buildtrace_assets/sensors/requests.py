@@ -56,15 +56,15 @@ def compare_request(job_id: str, trace_tags: Mapping[str, str] | None = None) ->
     )
 
 
-def summary_request(job_id: str, reason: str, requested_by: str | None = None) -> RunRequest:
-    """A run writing a new summary of a job; ``reason`` (an overlay id, a staleness mark) keys it.
+def summary_request(job_id: str, reason: str) -> RunRequest:
+    """A run the pipeline asks for on its own, writing a new summary of a job; ``reason`` (a staleness mark) keys it.
 
-    ``requested_by`` is the person whose correction calls for it (the author
-    of a saved overlay): the summary is written in their name.
+    A person's wish for a new summary (a saved overlay, "Regenerate") is a
+    pipeline request instead, run through :func:`pipeline_run_request`.
     """
     return RunRequest(
         run_key=f"summarize:{job_id}:{reason}",
         partition_key=job_id,
         job_name=summarize_job.name,
-        tags={JOB_TAG: job_id, REQUESTED_BY_TAG: requested_by or SYSTEM_REQUESTER},
+        tags={JOB_TAG: job_id, REQUESTED_BY_TAG: SYSTEM_REQUESTER},
     )

@@ -4,22 +4,20 @@ Each save is a new row (``version_number`` + 1, ``parent_overlay_id`` = the
 version it replaces) and the previous one is deactivated, so history is never
 edited in place. Changes are the contract's change objects, validated against
 the ``buildtrace.changes/v1`` schema, so the summarizer reads an overlay
-exactly like the machine's result.
+exactly like the machine's result. A save also records, in the same
+transaction and in its author's name, the request for the summary rewritten
+from it: the one road from a person to the pipeline.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 import jsonschema
-from sqlalchemy import literal, select, tuple_
 from sqlalchemy.orm import Session
 
-from buildtrace_assets.db.base import UTCDateTime
 from buildtrace_assets.db.models import DiffResult, Job, ManualOverlay, Project
 from buildtrace_assets.engine.contract import load_schema
 from buildtrace_assets.services import audit
@@ -27,6 +25,7 @@ from buildtrace_assets.services.access import Actor
 from buildtrace_assets.services.diff_results import lock_diff_result, require_diff_result
 from buildtrace_assets.services.errors import Conflict, InvalidInput, NotFound
 from buildtrace_assets.services.history import active_version, all_versions, next_version_number
+from buildtrace_assets.services.pipeline_requests import request_summary
 
 
 @lru_cache(maxsize=1)
@@ -85,6 +84,8 @@ def _add_version(
     audit.record_change(
         session, actor, "overlay.create", project, overlay, before=audit.snapshot(parent) if parent else None
     )
+    if session.get_one(Job, result.job_id).status != "cancelled":
+        request_summary(session, actor, result.job_id, f"corrected regions (overlay v{overlay.version_number})")
     return overlay
 
 
@@ -146,30 +147,3 @@ def _overlay(session: Session, actor: Actor, overlay_id: str) -> ManualOverlay:
     except NotFound:
         raise NotFound(f"overlay {overlay_id} not found") from None
     return overlay
-
-
-@dataclass(frozen=True)
-class SavedOverlay:
-    """An overlay version as the overlay sensor sees it: whose, for which job, and whether the job is live."""
-
-    overlay_id: str
-    created_at: datetime
-    created_by: str | None
-    job_id: str
-    job_status: str
-
-
-def overlays_saved_after(session: Session, after: tuple[datetime, str] | None, limit: int) -> list[SavedOverlay]:
-    """Overlay versions saved after ``after`` (creation time, id), oldest first; for the pipeline, any project."""
-    query = (
-        select(ManualOverlay.id, ManualOverlay.created_at, ManualOverlay.created_by, DiffResult.job_id, Job.status)
-        .join(DiffResult, DiffResult.id == ManualOverlay.diff_result_id)
-        .join(Job, Job.id == DiffResult.job_id)
-        .order_by(ManualOverlay.created_at, ManualOverlay.id)
-        .limit(limit)
-    )
-    if after is not None:
-        query = query.where(
-            tuple_(ManualOverlay.created_at, ManualOverlay.id) > tuple_(literal(after[0], UTCDateTime()), after[1])
-        )
-    return [SavedOverlay(*row) for row in session.execute(query)]

@@ -35,7 +35,6 @@ from buildtrace_assets.db.session import make_session_factory, transaction
 from buildtrace_assets.definitions import make_definitions
 from buildtrace_assets.resources import build_resources
 from buildtrace_assets.sensors.jobs import job_progress_sensor
-from buildtrace_assets.sensors.overlays import manual_overlay_sensor
 from buildtrace_assets.sensors.pipeline_requests import pipeline_request_sensor
 from buildtrace_assets.sensors.uploads import upload_sensor
 from buildtrace_assets.services import alignments, diff_results, jobs, overlays, projects, uploads, users
@@ -138,12 +137,12 @@ def portal_url(environment: dict[str, str], tmp_path: Path) -> Iterator[str]:
 
 
 def tick_pipeline(instance: DagsterInstance, cursors: dict[str, str | None], run_keys: set[str]) -> None:
-    """One pass of the upload, request, job and overlay sensors, running what they request, as the Dagster daemon
-    would."""
+    """One pass of the upload, request and job sensors (a saved overlay is a request), running what they request,
+    as the Dagster daemon would."""
     settings = get_settings()
     definitions = make_definitions(settings, in_process_executor)
     sensor: SensorDefinition
-    for sensor in (upload_sensor, pipeline_request_sensor, job_progress_sensor, manual_overlay_sensor):
+    for sensor in (upload_sensor, pipeline_request_sensor, job_progress_sensor):
         with build_sensor_context(
             instance=instance, cursor=cursors.get(sensor.name), resources=build_resources(settings)
         ) as context:

@@ -26,11 +26,12 @@ from sqlalchemy import func, select
 from buildtrace_assets.assets.attribution import REQUESTED_BY_TAG
 from buildtrace_assets.assets.runs import REQUEST_TAG, VERSION_TAG
 from buildtrace_assets.config import get_settings
-from buildtrace_assets.db.models import DrawingVersion, Job, PipelineRequest
+from buildtrace_assets.db.models import DiffResult, DrawingVersion, Job, PipelineRequest
 from buildtrace_assets.samples import RevisionPair
 from buildtrace_assets.sensors.pipeline_requests import MAX_ANALYSIS_REQUESTS, pipeline_request_sensor
 from buildtrace_assets.services.access import PIPELINE
 from buildtrace_assets.services.diff_results import record_diff_result
+from buildtrace_assets.services.overlays import create_overlay
 from buildtrace_assets.services.pipeline_requests import request_summary
 from buildtrace_assets.services.uploads import register_upload
 
@@ -146,6 +147,26 @@ def test_a_person_s_summary_request_becomes_a_summarize_run_in_their_name_and_it
     tick(world, instance)
     request = next(row for row in requests(world) if row.id == asked)
     assert (request.status, request.error_message) == ("failed", f"run {run.run_id} failed")
+
+
+def test_a_saved_overlay_is_summarized_by_the_run_of_its_request_in_its_author_s_name(
+    world: World, revision_pair: RevisionPair, instance: DagsterInstance
+) -> None:
+    job_id = compared_job(world, revision_pair)
+    with world.transaction() as session:
+        diff_id = session.scalars(select(DiffResult.id).where(DiffResult.job_id == job_id)).one()
+        create_overlay(session, world.owner, diff_id, [{"id": "m-1", "kind": "added", "bbox": [1.0, 1.0, 9.0, 9.0]}])
+    (asked,) = [row for row in requests(world) if row.kind == "summarize"]
+
+    first = tick(world, instance)
+    launch(instance, first)
+    second = tick(world, instance)
+
+    assert [(run.job_name, run.run_key, run.tags[REQUESTED_BY_TAG]) for run in first.run_requests] == [
+        ("summarize_changes", f"request:{asked.id}", world.owner.user_id)
+    ]
+    assert asked.reason == "corrected regions (overlay v1)" and second.run_requests == []
+    assert next(row.status for row in requests(world) if row.id == asked.id) == "queued"
 
 
 def compared_job(world: World, revision_pair: RevisionPair) -> str:

@@ -1,4 +1,5 @@
-"""Manual overlays: validated change regions, a new version per save, exactly one active."""
+"""Manual overlays: validated change regions, a new version per save, exactly one active; each save asks for a
+summary written from it, in its author's name."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from fixtures.database import Team
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from buildtrace_assets.db.models import AuditLog, DiffResult
+from buildtrace_assets.db.models import AuditLog, DiffResult, PipelineRequest
 from buildtrace_assets.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from buildtrace_assets.services.jobs import cancel_job
 from buildtrace_assets.services.overlays import (
     active_overlay,
     create_overlay,
@@ -38,6 +40,40 @@ def test_create_then_update_keeps_a_chain_with_one_active(
     assert len(db_session.scalars(select(AuditLog).where(AuditLog.action == "overlay.create")).all()) == 2
 
 
+def summary_requests(session: Session) -> list[tuple[str | None, str | None, str, str]]:
+    rows = session.scalars(
+        select(PipelineRequest).where(PipelineRequest.kind == "summarize").order_by(PipelineRequest.reason)
+    )
+    return [(row.job_id, row.requested_by, row.reason, row.status) for row in rows]
+
+
+def test_each_saved_version_records_a_summary_request_in_its_author_s_name(
+    db_session: Session, team: Team, diff_result: DiffResult
+) -> None:
+    first = create_overlay(db_session, team.editor, diff_result.id, [region("m-1")])
+    second = update_overlay(db_session, team.owner, first.id, [])
+    with pytest.raises(Conflict):
+        update_overlay(db_session, team.owner, first.id, [])
+    deactivate_overlay(db_session, team.owner, second.id)
+
+    assert summary_requests(db_session) == [
+        (diff_result.job_id, team.editor.user_id, "corrected regions (overlay v1)", "pending"),
+        (diff_result.job_id, team.owner.user_id, "corrected regions (overlay v2)", "pending"),
+    ]
+    audited = db_session.scalars(select(AuditLog.user_id).where(AuditLog.action == "pipeline_request.summarize"))
+    assert sorted(audited) == sorted([team.editor.user_id, team.owner.user_id])
+
+
+def test_an_overlay_of_a_cancelled_job_is_kept_without_asking_for_a_summary(
+    db_session: Session, team: Team, diff_result: DiffResult
+) -> None:
+    cancel_job(db_session, team.editor, diff_result.job_id)
+
+    overlay = create_overlay(db_session, team.editor, diff_result.id, [region("m-1")])
+
+    assert overlay.is_active and summary_requests(db_session) == []
+
+
 def test_deactivating_restores_the_machine_result(db_session: Session, team: Team, diff_result: DiffResult) -> None:
     first = create_overlay(db_session, team.editor, diff_result.id, [region("m-1")])
     deactivate_overlay(db_session, team.editor, first.id)
@@ -61,7 +97,7 @@ def test_stale_and_double_saves_are_conflicts(db_session: Session, team: Team, d
     ("changes", "message"),
     [
         ({"id": "x"}, "invalid change"),
-        ([region("a", kind="moved")], "invalid change at 0/kind"),
+        ([region("a", kind="rotated")], "invalid change at 0/kind"),
         ([region("a", bbox=[1, 2, 3])], "invalid change at 0/bbox"),
         ([region("a", bbox=[50, 20, 10, 70])], "x0 < x1"),
         ([region("a", confidence=1.5)], "invalid change at 0/confidence"),
