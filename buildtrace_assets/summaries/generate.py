@@ -151,7 +151,7 @@ def regenerate_summary(
     diff_result_id: str,
     summarizer: Summarizer,
 ) -> SummaryRow:
-    """Write a new active summary of the diff result from what is in force now (the overlay sensor, the portal).
+    """Write a new active summary of the diff result from what is in force now (a saved overlay, "Regenerate").
 
     ``actor`` must be an editor or owner of the project (or the system);
     outsiders get ``NotFound`` and viewers ``PermissionDenied`` before any
