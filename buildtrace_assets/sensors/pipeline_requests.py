@@ -6,6 +6,8 @@ whose runs were never launched (daemon stopped between evaluation and launch)
 asks again, and the ``run_key`` keeps a repeated ask from starting a second
 run. Then the request takes its latest run's state on every tick (queued,
 running, done, failed); the run-failure sensor adds the failed step's words.
+A failed request keeps following its runs for a day, so re-executing its run
+from the Dagster UI (which copies the run's tags) moves the request on too.
 Versions that are ``pending`` for longer than ``intake_stale_after_s``
 with neither a request nor a live run are requested again, a bounded number
 of times, and then failed with the reason.
@@ -41,6 +43,7 @@ from buildtrace_assets.services.pipeline_requests import (
     mark_submitted,
     pending_requests,
     request_automatic_retry,
+    requests_failed_since,
     requests_for_version,
     requests_in_flight,
     unrequested_pending_versions,
@@ -51,6 +54,8 @@ BATCH = 100
 """Requests handed out per tick; the rest wait for the next tick, so one tick stays short."""
 MAX_ANALYSIS_REQUESTS = 4
 """Requests for one version's analysis after which a version that never got a run is failed."""
+REEXECUTION_WINDOW = timedelta(days=1)
+"""How long a failed request still follows its runs, so a re-execution from the Dagster UI carries it on."""
 
 
 REQUEST_STATES: dict[DagsterRunStatus, RequestStatus] = {
@@ -111,7 +116,8 @@ def _ask_again(context: SensorEvaluationContext, session: Session, version: Draw
 )
 @holding_place_in_outages
 def pipeline_request_sensor(context: SensorEvaluationContext, database: AppDatabaseResource) -> SensorResult:
-    stale_before = utcnow() - timedelta(seconds=get_settings().intake_stale_after_s)
+    now = utcnow()
+    stale_before = now - timedelta(seconds=get_settings().intake_stale_after_s)
     run_requests: list[RunRequest] = []
     with database.transaction() as session:
         for request in pending_requests(session, BATCH):
@@ -120,7 +126,10 @@ def pipeline_request_sensor(context: SensorEvaluationContext, database: AppDatab
                 run_requests.append(pipeline_run_request(request, submission_tags(session, request)))
             else:
                 mark_submitted(session, request.id, run_id)
-        for request in requests_in_flight(session, BATCH):
+        for request in [
+            *requests_in_flight(session, BATCH),
+            *requests_failed_since(session, now - REEXECUTION_WINDOW, BATCH),
+        ]:
             _follow(context, session, request)
         for version in unrequested_pending_versions(session, stale_before):
             _ask_again(context, session, version)

@@ -174,6 +174,17 @@ def requests_in_flight(session: Session, limit: int) -> Sequence[PipelineRequest
     ).all()
 
 
+def requests_failed_since(session: Session, since: datetime, limit: int) -> Sequence[PipelineRequest]:
+    """Requests whose run failed after ``since``, newest first: a re-execution of that run (from the Dagster UI)
+    carries the request's tags, so the request may still move on with it."""
+    return session.scalars(
+        select(PipelineRequest)
+        .where(PipelineRequest.status == "failed", PipelineRequest.finished_at > since)
+        .order_by(PipelineRequest.finished_at.desc(), PipelineRequest.id)
+        .limit(limit)
+    ).all()
+
+
 def follow_run(
     session: Session, request_id: str, status: RequestStatus, run_id: str, error_message: str | None = None
 ) -> None:

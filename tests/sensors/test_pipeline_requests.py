@@ -32,7 +32,7 @@ from buildtrace_assets.sensors.pipeline_requests import MAX_ANALYSIS_REQUESTS, p
 from buildtrace_assets.services.access import PIPELINE
 from buildtrace_assets.services.diff_results import record_diff_result
 from buildtrace_assets.services.overlays import create_overlay
-from buildtrace_assets.services.pipeline_requests import request_summary
+from buildtrace_assets.services.pipeline_requests import request_summary, retry_request
 from buildtrace_assets.services.uploads import register_upload
 
 
@@ -167,6 +167,55 @@ def test_a_saved_overlay_is_summarized_by_the_run_of_its_request_in_its_author_s
     ]
     assert asked.reason == "corrected regions (overlay v1)" and second.run_requests == []
     assert next(row.status for row in requests(world) if row.id == asked.id) == "queued"
+
+
+def failed_summary_request(world: World, revision_pair: RevisionPair, instance: DagsterInstance) -> str:
+    """A person's summary request whose run failed (the request row says so)."""
+    job_id = compared_job(world, revision_pair)
+    with world.transaction() as session:
+        asked = request_summary(session, world.owner, job_id, "regenerate summary").id
+    launch(instance, tick(world, instance))
+    tick(world, instance)
+    instance.report_run_failed(instance.get_runs()[0])
+    tick(world, instance)
+    return asked
+
+
+def test_operations_re_run_failures_by_cli_asks_again_in_the_person_s_name_and_makes_one_new_run(
+    world: World, revision_pair: RevisionPair, instance: DagsterInstance
+) -> None:
+    """docs/operations.md, "re-run failures": `buildtrace jobs retry-request` records a retry through the service."""
+    failed = failed_summary_request(world, revision_pair, instance)
+    with world.transaction() as session:
+        again = retry_request(session, world.owner, failed).id
+
+    first = tick(world, instance)
+    launch(instance, first)
+
+    assert [(run.run_key, run.tags[REQUESTED_BY_TAG]) for run in first.run_requests] == [
+        (f"request:{again}", world.owner.user_id)
+    ]
+    assert tick(world, instance).run_requests == []
+    states = {row.id: (row.status, row.reason) for row in requests(world) if row.kind == "summarize"}
+    assert states == {failed: ("failed", "regenerate summary"), again: ("queued", f"retry of request {failed}")}
+
+
+def test_operations_re_execution_from_the_dagster_ui_carries_the_request_on(
+    world: World, revision_pair: RevisionPair, instance: DagsterInstance
+) -> None:
+    """docs/operations.md, "re-run failures" in the Dagster UI: a re-execution copies the failed run's tags, so the
+    failed request follows the new run to done."""
+    failed = failed_summary_request(world, revision_pair, instance)
+    (parent,) = instance.get_runs()
+    rerun = create_run_for_test(
+        instance, job_name=parent.job_name, tags=parent.tags, parent_run_id=parent.run_id, root_run_id=parent.run_id
+    )
+
+    instance.handle_new_event(_run_event(rerun, DagsterEventType.RUN_SUCCESS))
+    tick(world, instance)
+
+    request = next(row for row in requests(world) if row.id == failed)
+    assert (request.status, request.dagster_run_id, request.error_message) == ("done", rerun.run_id, None)
 
 
 def compared_job(world: World, revision_pair: RevisionPair) -> str:
