@@ -19,6 +19,7 @@ from buildtrace_assets.db.session import transaction
 from buildtrace_assets.services.access import PIPELINE
 from buildtrace_assets.services.diff_results import record_diff_result
 from buildtrace_assets.services.jobs import create_comparison_job, fail_stage
+from buildtrace_assets.services.pipeline_requests import follow_run
 from buildtrace_assets.services.uploads import register_upload
 from buildtrace_assets.storage import BlobStorage
 
@@ -95,6 +96,31 @@ def test_resummarize_records_one_request_in_the_person_s_name_for_a_job_or_a_who
     with session_factory() as session:
         (request,) = session.scalars(select(PipelineRequest).where(PipelineRequest.kind == "summarize")).all()
     assert request.requested_by == team.editor.user_id
+
+
+def test_operations_re_run_failures_retry_and_retry_request_ask_again_in_the_person_s_name(
+    app_settings: Settings, session_factory: sessionmaker[Session], blob_storage: BlobStorage, team: Team
+) -> None:
+    """docs/operations.md, "re-run failures" from the CLI; tests/sensors/test_pipeline_requests.py shows the sensor
+    making one run of such a request."""
+    job_id = make_failed_job(session_factory, blob_storage, team)
+    with transaction(session_factory) as session:
+        failed = session.scalars(select(PipelineRequest).order_by(PipelineRequest.created_at)).first()
+        assert failed is not None
+        follow_run(session, failed.id, "failed", "run-1", "the step crashed")
+        failed_id = failed.id
+
+    job = CliRunner().invoke(main, ["jobs", "retry", job_id, "--user", "editor@acme.test"])
+    request = CliRunner().invoke(main, ["jobs", "retry-request", failed_id, "--user", "editor@acme.test"])
+    twice = CliRunner().invoke(main, ["jobs", "retry-request", failed_id, "--user", "editor@acme.test"])
+
+    assert (job.exit_code, request.exit_code, twice.exit_code) == (0, 0, 0), job.output + request.output
+    assert job.stdout == f"job {job_id}: pending, asked of the pipeline again\n"
+    assert twice.stdout == request.stdout, "the waiting retry is the same one: no second run"
+    with session_factory() as session:
+        asked = session.scalars(select(PipelineRequest).where(PipelineRequest.requested_by == team.editor.user_id))
+        reasons = sorted(row.reason for row in asked if row.status == "pending")
+    assert reasons == ["new version", f"retry of request {failed_id}"]
 
 
 def test_resummarize_refuses_viewers_strangers_and_a_muddled_call(

@@ -181,10 +181,10 @@ def failed_summary_request(world: World, revision_pair: RevisionPair, instance: 
     return asked
 
 
-def test_operations_re_run_failures_by_cli_asks_again_in_the_person_s_name_and_makes_one_new_run(
+def test_operations_re_run_failures_a_retried_request_makes_one_new_run_in_the_person_s_name(
     world: World, revision_pair: RevisionPair, instance: DagsterInstance
 ) -> None:
-    """docs/operations.md, "re-run failures": `buildtrace jobs retry-request` records a retry through the service."""
+    """docs/operations.md, "re-run failures": the retry `buildtrace jobs retry-request` records (see tests/cli)."""
     failed = failed_summary_request(world, revision_pair, instance)
     with world.transaction() as session:
         again = retry_request(session, world.owner, failed).id
