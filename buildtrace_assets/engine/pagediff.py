@@ -53,6 +53,14 @@ TEXT_ONLY_MIN_INK_SHARE = 0.05
 TEXT_ONLY_CONFIDENCE = 0.6
 TEXT_ONLY_TOLERANCE_PT = 0.0
 """Pixel-exact, unlike regions: a 3 that became a 5 differs by about a pixel at 150 DPI."""
+UNREAD_GLYPHS_SMALLEST_PT2 = (TEXT_ONLY_MIN_INK_PT2, 2.0)
+"""Smallest blob and region of pixel-exact changed ink that is read to see whether it is a changed glyph, where
+neither sheet's drawing text was read: a 2 that became a 6 in 7-pt text changes about 3 pt² of ink."""
+GLYPHS_MAX_PT = (96.0, 16.0)
+"""Widest and tallest such region: changed glyphs of a value or a few words on one line. Longer or taller
+pixel-exact differences are the edges of lines resampled a fraction of a pixel off, not text."""
+GLYPHS_MIN_SIDE_PT = 1.5
+"""...and its narrower side at least this: a sliver one pixel wide is a resampled edge too."""
 
 
 @dataclass(frozen=True)
@@ -110,11 +118,13 @@ def compare_pages(
     read_text = bool(old.words) and bool(new.words)
     old_words, new_words = without_moved(old_mapped, new.words) if read_text else ([], [])
     found = [_Candidate(_to_points(region.box, new), region.kind, region.confidence) for region in ink.regions]
+    ocr_sides = (old.text_source == "ocr", new.text_source == "ocr")
     if read_text:
-        ocr_sides = (old.text_source == "ocr", new.text_source == "ocr")
         found += _text_only_changes(
             old_words, new_words, new, old_in_new, compared, papers, [r.box for r in ink.regions], ocr_sides, px_per_pt
         )
+    if all(ocr_sides):
+        found += _unread_glyph_changes(old_in_new, new, compared, papers, [r.box for r in ink.regions], px_per_pt)
     found = _merge_by_words(found, old_words + new_words)
     found.sort(key=lambda item: (math.floor(item.box[1] / READING_BAND_PT), item.box[0]))
     changes = []
@@ -260,6 +270,45 @@ def _text_only_changes(
             continue
         kind: ChangeKind = "modified" if added_px and removed_px else ("added" if added_px else "removed")
         found.append(_Candidate(box, kind, TEXT_ONLY_CONFIDENCE, needs_reading=unread))
+    return found
+
+
+def _unread_glyph_changes(
+    old_in_new: np.ndarray,
+    new: RenderedPage,
+    compared: np.ndarray,
+    papers: tuple[float, float],
+    ink_boxes: list[tuple[int, int, int, int]],
+    px_per_pt: float,
+) -> list[_Candidate]:
+    """Changed glyphs of small text where both sheets are rasters, so no words say where the drawing's text is.
+
+    A glyph substitution in 7-pt text (``2%`` -> ``6%``) leaves almost no ink
+    farther than the regions' tolerance from the old glyph, whatever either
+    side's resolution or sharpness: the same edit between two clean 150-dpi
+    exports is missed too. Compared pixel-exact it stands out, and so does
+    some misregistered or noisy edge ink: every such region ``needs_reading``,
+    and stands only where OCR reads different text on the two sheets; regions
+    shaped like no text (long slivers along lines) are not read at all.
+    """
+    glyphs = find_change_regions(
+        old_in_new,
+        new.image,
+        compared,
+        px_per_pt,
+        papers,
+        tolerance_pt=TEXT_ONLY_TOLERANCE_PT,
+        smallest_pt2=UNREAD_GLYPHS_SMALLEST_PT2,
+    )
+    found = []
+    for region in glyphs.regions:
+        box = _to_points(region.box, new)
+        width, height = box[2] - box[0], box[3] - box[1]
+        glyph_like = (
+            width <= GLYPHS_MAX_PT[0] and height <= GLYPHS_MAX_PT[1] and min(width, height) >= GLYPHS_MIN_SIDE_PT
+        )
+        if glyph_like and not any(_overlaps(region.box, ink_box) for ink_box in ink_boxes):
+            found.append(_Candidate(box, region.kind, TEXT_ONLY_CONFIDENCE, needs_reading=True))
     return found
 
 

@@ -179,23 +179,29 @@ def find_change_regions(
     compared: np.ndarray,
     px_per_pt: float,
     papers: tuple[float, float] | None = None,
+    *,
+    tolerance_pt: float = TOLERANCE_PT,
+    smallest_pt2: tuple[float, float] = (MIN_COMPONENT_PT2, MIN_REGION_PT2),
 ) -> InkChanges:
     """Group the significant ink differences between two same-frame images into regions.
 
     ``old`` is the old sheet already warped into the new sheet's pixel frame;
     ``compared`` is a 0/1 mask of the pixels both sheets cover (ink elsewhere
     is not judged); ``papers`` the (old, new) paper levels when already known.
-    Work after the pixel difference runs on the list of changed pixels and a
-    grid of 1-pt cells, so it costs little on big sheets.
+    ``tolerance_pt`` and ``smallest_pt2`` (the smallest blob and region kept)
+    are tighter only where something else confirms each region (OCR of changed
+    glyphs). Work after the pixel difference runs on the list of changed
+    pixels and a grid of 1-pt cells, so it costs little on big sheets.
     """
     papers = papers or (paper_level(old), paper_level(new))
-    ys, xs, is_added = changed_pixels(old, new, compared, px_per_pt, papers)
+    min_component_pt2, min_region_pt2 = smallest_pt2
+    ys, xs, is_added = changed_pixels(old, new, compared, px_per_pt, papers, tolerance_pt)
     if len(ys) == 0:
         return InkChanges(NO_PIXELS, NO_PIXELS, [])
     cell = max(1, round(px_per_pt))
     grid_shape = (new.shape[0] // cell + 1, new.shape[1] // cell + 1)
     cells = (ys // cell, xs // cell)
-    keep = _in_large_components(cells, grid_shape, MIN_COMPONENT_PT2 * px_per_pt**2)
+    keep = _in_large_components(cells, grid_shape, min_component_pt2 * px_per_pt**2)
     xs, ys, is_added, cells = xs[keep], ys[keep], is_added[keep], (cells[0][keep], cells[1][keep])
     added, removed = Pixels(ys[is_added], xs[is_added]), Pixels(ys[~is_added], xs[~is_added])
     if len(ys) == 0:
@@ -207,7 +213,7 @@ def find_change_regions(
         1.0 - new[ys, xs] / papers[1],
         1.0 - old[ys, xs] / papers[0],
     )
-    regions = _summarize(groups, ys, xs, is_added, darkness, px_per_pt)
+    regions = _summarize(groups, ys, xs, is_added, darkness, px_per_pt, min_region_pt2)
     return InkChanges(added, removed, regions)
 
 
@@ -338,6 +344,7 @@ def _summarize(
     is_added: np.ndarray,
     darkness: np.ndarray,
     px_per_pt: float,
+    min_region_pt2: float,
 ) -> list[Region]:
     """One region per group: tight box around its changed pixels, kind, and confidence."""
     order, starts, boxes = _group_boxes(groups, ys, xs)
@@ -350,7 +357,7 @@ def _summarize(
     regions = []
     for i, size in enumerate(sizes):
         area_pt2 = size / px_per_pt**2
-        if area_pt2 < MIN_REGION_PT2:
+        if area_pt2 < min_region_pt2:
             continue
         added_px = int(added_counts[i])
         removed_px = int(size - added_px)

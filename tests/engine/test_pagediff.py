@@ -262,6 +262,31 @@ def test_unchanged_words_the_scan_side_never_read_are_no_change():
     assert compare_pages(old, _edited(new, words=title_block_only), sheet_key="A-102").changes == []
 
 
+def _raster(note: str, shift_pt: float) -> RenderedPage:
+    """A note page as an image with no text layer: OCR read its title block only."""
+    return _edited(_note_page(note, shift_pt, text_source="ocr"), words=(Word("A-102", (560.0, 360.0, 590.0, 370.0)),))
+
+
+def test_a_changed_glyph_where_both_sheets_are_rasters_needs_reading_where_it_changed():
+    """No words say where either raster's drawing text is, and a 2 that became a 6 in small text leaves too little
+    ink beyond the regions' tolerance: compared pixel-exact it stands out, for OCR of both sides to confirm."""
+    old_value = next(w for w in _note_page("SLOPE FLOOR 2% TOWARD DRAIN.", 3.3).words if w.text == "2%")
+
+    (change,) = compare_pages(
+        _raster("SLOPE FLOOR 2% TOWARD DRAIN.", 0.0), _raster("SLOPE FLOOR 6% TOWARD DRAIN.", 3.3), sheet_key="A-102"
+    ).changes
+
+    assert change.needs_reading and change.kind == "modified"
+    assert boxes_match(change.bbox, old_value.bbox)
+
+
+def test_unchanged_rasters_resampled_off_the_pixel_grid_have_no_changes():
+    """Pixel-exact differences along resampled lines are slivers, not text: nothing to read."""
+    old, new = _raster("SLOPE FLOOR 2% TOWARD DRAIN.", 0.0), _raster("SLOPE FLOOR 2% TOWARD DRAIN.", 3.3)
+
+    assert compare_pages(old, new, sheet_key="A-102").changes == []
+
+
 @pytest.fixture(scope="module")
 def full_and_half_size(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """The generated plan, and the same plan re-plotted at half size with a wall added at (300, 420)-(300, 520)."""
