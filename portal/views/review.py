@@ -241,8 +241,22 @@ def _save(user: SignedIn, review: Review, key: str, regions: list[dict[str, Any]
         )
     )
     if saved is not None:
-        st.session_state[SAVED_KEY] = saved
+        st.session_state[SAVED_KEY] = (review.diff_result_id, saved)
         st.rerun()
+
+
+def _saved_notice(review: Review) -> None:
+    """Confirm a save for as long as the saved version is the one in force.
+
+    The saved version's canvas is a new widget: it sends its first value once
+    it is mounted, which runs the page again, so a message shown only on the
+    run right after the save would be gone half a second later.
+    """
+    saved = st.session_state.get(SAVED_KEY)
+    if saved == (review.diff_result_id, review.overlay_version):
+        st.success(f"Saved as manual overlay version {review.overlay_version}.")
+    elif saved is not None:
+        del st.session_state[SAVED_KEY]
 
 
 def _summary_status(user: SignedIn, job: JobRef) -> None:
@@ -304,14 +318,12 @@ user = signed_in_user()
 project = choose_project(user)
 job = choose_job(user, project)
 st.title(f"Review · {job.label}")
-if SAVED_KEY in st.session_state:
-    st.success(f"Saved as manual overlay version {st.session_state.pop(SAVED_KEY)}.")
-
 review = load_review(user, job.job_id)
 if review is None:
     st.info(f"No comparison result yet: the job is {job.status}. The Jobs page shows its progress.")
     st.stop()
 
+_saved_notice(review)
 _summary_status(user, job)
 report_downloads(user, job)
 _legend()

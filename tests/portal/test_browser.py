@@ -41,6 +41,7 @@ from buildtrace_assets.services import alignments, diff_results, jobs, overlays,
 from buildtrace_assets.services.access import Actor
 from buildtrace_assets.storage import open_storage
 from portal.views.alignment import CANVAS_WIDTH as ALIGN_CANVAS_WIDTH
+from tests.observability.support import UNREACHABLE_DAGSTER
 from tests.portal.support import PASSWORD, SERVED_APP, sheet_pdf
 
 pytestmark = pytest.mark.slow
@@ -78,6 +79,7 @@ def environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dic
         "BUILDTRACE_DPI": "72",
         "BUILDTRACE_SUMMARIZER": "offline",
         "DAGSTER_HOME": str(tmp_path / "dagster"),
+        "DAGSTER_GRAPHQL_URL": UNREACHABLE_DAGSTER,
     }
     (tmp_path / "dagster").mkdir()
     for name, value in values.items():
@@ -238,7 +240,7 @@ def test_sign_in_upload_two_revisions_and_correct_a_region_in_the_browser(
         expect(page.get_by_text("A-101 v1 → v2")).to_be_visible()
         expect(page.get_by_text("completed").first).to_be_visible()
         page.get_by_text("Lineage in Dagster").first.click()
-        expect(page.get_by_test_id("stDataFrame")).to_have_count(2)
+        expect(page.get_by_text("Pipeline unreachable: the lineage cannot be read now").first).to_be_visible()
         shoot(page, "04-jobs")
 
         go_to(page, "Review")
@@ -264,8 +266,8 @@ def test_sign_in_upload_two_revisions_and_correct_a_region_in_the_browser(
         tick_pipeline(instance, cursors, run_keys)
         go_to(page, "Summary")
         expect(page.get_by_role("heading", name="History")).to_be_visible()
-        expect(page.get_by_test_id("stDataFrame")).to_have_count(1)
-        expect(page.get_by_text("human corrected")).to_be_visible()
+        expect(page.get_by_test_id("stDataFrame")).to_have_count(2)  # the history, the items editor in its expander
+        expect(page.get_by_text("from regions corrected by a person").first).to_be_visible()
         shoot(page, "07-summary")
         go_to(page, "Audit log")
         expect(page.get_by_test_id("stDataFrame")).to_have_count(1)
