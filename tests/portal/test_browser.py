@@ -367,7 +367,7 @@ def test_an_unaligned_sheet_is_aligned_by_clicking_points_on_old_and_new_in_the_
                 box = canvas.bounding_box()
                 assert box is not None
                 x, y = pair[side]
-                page.mouse.click(box["x"] + round(x * scale), box["y"] + round(y * scale))
+                page.mouse.click(box["x"] + x * scale, box["y"] + y * scale)
                 settled(page)
         expect(page.get_by_role("button", name="Save alignment")).to_be_enabled()
         shoot(page, "10-review-points")
