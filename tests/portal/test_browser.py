@@ -191,7 +191,11 @@ def sign_in(page: Page, portal_url: str) -> None:
 
 
 def upload(page: Page, path: Path, becomes: str) -> None:
-    """Choose one file, check the drawing it is mapped to, upload it."""
+    """Choose one file, check the drawing it is mapped to, upload it.
+
+    After an upload the page runs again with a fresh (empty) uploader; a file set on the old one before that run is
+    over is lost with it."""
+    settled(page)
     page.locator("input[type=file]").set_input_files(str(path))
     expect(page.get_by_text(f"{path.name} → {becomes}")).to_be_visible(timeout=UI_TIMEOUT_MS)
     page.get_by_role("button", name="Upload", exact=True).click()
