@@ -194,8 +194,70 @@ def find_change_regions(
     pixels and a grid of 1-pt cells, so it costs little on big sheets.
     """
     papers = papers or (paper_level(old), paper_level(new))
-    min_component_pt2, min_region_pt2 = smallest_pt2
     ys, xs, is_added = changed_pixels(old, new, compared, px_per_pt, papers, tolerance_pt)
+    return _grouped(ys, xs, is_added, old, new, px_per_pt, papers, smallest_pt2)
+
+
+def rediffed_within(
+    old: np.ndarray,
+    new: np.ndarray,
+    compared: np.ndarray,
+    px_per_pt: float,
+    papers: tuple[float, float],
+    earlier: InkChanges,
+    boxes: list[tuple[int, int, int, int]],
+) -> InkChanges:
+    """:func:`find_change_regions` after ``old`` changed only inside ``boxes`` (new-page pixels, exclusive ends):
+    the pixel difference is taken again there alone, ``earlier``'s changed ink is kept everywhere else, and the
+    whole sheet's ink is grouped again.
+
+    A changed pixel depends on the other sheet only within the tolerance, so each box is widened by it; the
+    difference of a sheet-sized image is most of a comparison's time, and a moved view is a small part of a sheet.
+    """
+    height, width = new.shape
+    grow = tolerance_px(px_per_pt)
+    boxes = [
+        (max(0, x0 - grow), max(0, y0 - grow), min(width, x1 + grow), min(height, y1 + grow))
+        for x0, y0, x1, y1 in boxes
+        if x1 > x0 and y1 > y0
+    ]
+    kept = [_outside(pixels, boxes) for pixels in (earlier.added, earlier.removed)]
+    ys = [kept[0].rows, kept[1].rows]
+    xs = [kept[0].columns, kept[1].columns]
+    kinds = [np.ones(len(kept[0].rows), bool), np.zeros(len(kept[1].rows), bool)]
+    if boxes:
+        x0, y0 = min(box[0] for box in boxes), min(box[1] for box in boxes)
+        x1, y1 = max(box[2] for box in boxes), max(box[3] for box in boxes)
+        within = np.zeros((y1 - y0, x1 - x0), np.uint8)
+        for bx0, by0, bx1, by1 in boxes:
+            within[by0 - y0 : by1 - y0, bx0 - x0 : bx1 - x0] = 1
+        area = (slice(y0, y1), slice(x0, x1))
+        local = changed_pixels(old[area], new[area], compared[area] & within, px_per_pt, papers)
+        ys.append(local[0] + y0)
+        xs.append(local[1] + x0)
+        kinds.append(local[2])
+    return _grouped(np.concatenate(ys), np.concatenate(xs), np.concatenate(kinds), old, new, px_per_pt, papers)
+
+
+def _outside(pixels: Pixels, boxes: list[tuple[int, int, int, int]]) -> Pixels:
+    keep = np.ones(len(pixels.rows), bool)
+    for x0, y0, x1, y1 in boxes:
+        keep &= ~((pixels.columns >= x0) & (pixels.columns < x1) & (pixels.rows >= y0) & (pixels.rows < y1))
+    return Pixels(pixels.rows[keep], pixels.columns[keep])
+
+
+def _grouped(
+    ys: np.ndarray,
+    xs: np.ndarray,
+    is_added: np.ndarray,
+    old: np.ndarray,
+    new: np.ndarray,
+    px_per_pt: float,
+    papers: tuple[float, float],
+    smallest_pt2: tuple[float, float] = (MIN_COMPONENT_PT2, MIN_REGION_PT2),
+) -> InkChanges:
+    """The changed pixels ``ys``, ``xs`` (``is_added``: of the new sheet) without specks, grouped into regions."""
+    min_component_pt2, min_region_pt2 = smallest_pt2
     if len(ys) == 0:
         return InkChanges(NO_PIXELS, NO_PIXELS, [])
     cell = max(1, round(px_per_pt))

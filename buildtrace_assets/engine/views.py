@@ -4,7 +4,7 @@ One transform aligns the sheet; a view moved on its own then reads as all
 its ink removed here and added there. A large group of removed ink whose
 shift lands it on a large group of added ink is such a view: its old ink is
 laid onto the old sheet where the view is now (and lifted from where it was),
-and the sheet is diffed again, so the edits made inside the view are still
+and the sheet is diffed again where the view was and is, so the edits made inside the view are still
 found as their own changes while the view itself is one ``moved`` change with
 its own offset.
 """
@@ -20,7 +20,7 @@ import numpy as np
 
 from buildtrace_assets.engine.model import Change, Word
 from buildtrace_assets.engine.moves import InkPage, SheetUnits, Shift, pixel_box
-from buildtrace_assets.engine.regions import ANY_INK_LEVEL, InkChanges, Region, find_change_regions, tolerance_px
+from buildtrace_assets.engine.regions import ANY_INK_LEVEL, InkChanges, Region, rediffed_within, tolerance_px
 
 VIEW_MIN_SIDE_PT = 72.0
 """A group of changed ink is a view candidate when its box is at least an inch each way."""
@@ -121,7 +121,8 @@ def _moved_along(change: Change, view: tuple[float, float, float, float], dx: fl
 
 
 def align_views(page: InkPage, ink: InkChanges, compared: np.ndarray) -> PiecewiseAlignment:
-    """Find the views moved on their own among ``ink``'s regions and diff the sheet again with them in place.
+    """Find the views moved on their own among ``ink``'s regions and diff the sheet again with them in place (only
+    where a view was and where it is now: the rest of the sheet's difference is ``ink``'s).
 
     Without such a view the result holds ``page`` and ``ink`` as they were, at no cost beyond looking.
     """
@@ -131,7 +132,8 @@ def align_views(page: InkPage, ink: InkChanges, compared: np.ndarray) -> Piecewi
     old_in_new = page.old_in_new.copy()
     for view in views:
         _lay_view(old_in_new, page, view)
-    rediffed = find_change_regions(old_in_new, page.new.image, compared, page.ink_px_per_pt, page.papers)
+    changed = [box for view in views for box in (view.box, view.source)]
+    rediffed = rediffed_within(old_in_new, page.new.image, compared, page.ink_px_per_pt, page.papers, ink, changed)
     return PiecewiseAlignment(old_in_new, rediffed, tuple(views), page.px_per_pt)
 
 

@@ -11,7 +11,9 @@ from buildtrace_assets.engine.regions import (
     CORE_LEVEL,
     cluster_boxes,
     find_change_regions,
+    paper_level,
     raw_differences,
+    rediffed_within,
     tolerance_px,
 )
 
@@ -216,3 +218,27 @@ def test_raw_differences_equal_the_dilation_definition_however_many_pixels_diffe
 )
 def test_cluster_boxes_joins_boxes_until_clusters_are_apart(boxes, gap, expected):
     assert list(cluster_boxes(np.array(boxes, float), gap)) == expected
+
+
+def test_a_difference_taken_again_inside_boxes_equals_the_whole_sheets():
+    """Where the old sheet changed only inside some boxes (a view laid where it is now), diffing those boxes again
+    and keeping the earlier difference elsewhere finds what a whole-sheet difference finds."""
+    new = _walls()
+    old = _walls(0.3)
+    cv2.putText(old, "OLD NOTE", (120, 200), cv2.FONT_HERSHEY_SIMPLEX, 0.7, 0, 1, cv2.LINE_AA)
+    cv2.rectangle(new, (600, 120), (700, 200), 0, 2)
+    compared = np.ones(new.shape, np.uint8)
+    earlier = find_change_regions(old, new, compared, PX_PER_PT)
+    changed = old.copy()
+    changed[100:220, 580:720] = new[100:220, 580:720]  # the rectangle now drawn on the old sheet too
+    papers = (paper_level(old), paper_level(new))
+
+    again = rediffed_within(changed, new, compared, PX_PER_PT, papers, earlier, [(580, 100, 720, 220)])
+    whole = find_change_regions(changed, new, compared, PX_PER_PT, papers)
+
+    assert len(earlier.regions) == 2 and len(whole.regions) == 1
+    assert again.regions == whole.regions
+    for mine, theirs in ((again.added, whole.added), (again.removed, whole.removed)):
+        assert sorted(zip(mine.rows, mine.columns, strict=True)) == sorted(
+            zip(theirs.rows, theirs.columns, strict=True)
+        )
