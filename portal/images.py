@@ -27,6 +27,8 @@ from buildtrace_assets.engine.documents import open_document
 from buildtrace_assets.storage import open_storage
 
 CACHE_ENTRIES = 64
+CROP_WIDTH = 360
+"""How wide the change list shows a before/after crop."""
 POINTS_PER_INCH = 72.0
 
 
@@ -52,10 +54,15 @@ def _fit_width(image: Image.Image, width: int) -> Image.Image:
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def stored_image(storage_url: str, key: str, width: int) -> bytes:
-    """The stored image (an overlay or a crop) as a PNG ``width`` pixels wide, at most its own width."""
+    """The stored image (an overlay or a crop) as a PNG ``width`` pixels wide, at most its own width.
+
+    The engine stores palette PNGs, and Pillow resizes a palette image by nearest neighbour whatever filter is
+    asked for: a wide crop shrunk that way loses rows and columns of its one-pixel outline and of the drawing's
+    thin lines, so the box looks shifted and broken. Shrunk images are converted to RGB first.
+    """
     image = Image.open(io.BytesIO(open_storage(storage_url).get_bytes(key)))
     image.load()
-    return _png(image if image.width <= width else _fit_width(image, width))
+    return _png(image if image.width <= width else _fit_width(image.convert("RGB"), width))
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)

@@ -1,12 +1,19 @@
 """The review's zoomable sheet: a full-resolution picture with its change regions, and which region is selected.
 
 An ARCH D sheet (36 × 24 in) squeezed into a 1000 px canvas cannot be read,
-so the sheet is sent at the pipeline's resolution (``BUILDTRACE_DPI``, 150 by
-default: 5400 × 3600 px for ARCH D) to a small custom component
+so the sheet is shown at the pipeline's resolution (``BUILDTRACE_DPI``, 150
+by default: 5400 × 3600 px for ARCH D) by a small custom component
 (``components/sheet_zoom/index.html``, plain JavaScript, no build) that
 zooms with the wheel or buttons, pans by dragging and keeps the region
 outlines one screen pixel thick at any zoom. Clicking a region selects it in
 the change list; selecting a change in the list zooms the sheet to it.
+
+The picture is not sent through the page: it is published as a tile pyramid
+(:mod:`portal.tiles`) served by the portal's own authenticated route
+(:mod:`portal.tile_route`), so the browser loads a preview first and
+full-resolution tiles only where the person zooms. A person signed in
+through the identity provider has no portal session cookie for that route to
+check; their sheet is sent whole, as before.
 
 Regions are in new-sheet points. On the old sheet they are drawn through the
 inverse of the sheet's alignment (old → new points), so they fall on the
@@ -17,6 +24,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -28,6 +36,8 @@ from streamlit.components.v1.custom_component import CustomComponent
 
 from buildtrace_assets.config import get_settings
 from buildtrace_assets.engine.legend import KIND_COLOURS
+from portal.tile_route import tiles_url
+from portal.tiles import STORE, TILE_PX
 
 COMPONENT_DIR = Path(__file__).with_name("components") / "sheet_zoom"
 VIEWER_HEIGHT_PX = 600
@@ -95,15 +105,48 @@ def select(sheet: str, region_id: str) -> None:
     st.session_state[_SELECTED.format(sheet)] = region_id
 
 
+def picture_source(png: bytes, job_id: str, tiled: bool) -> tuple[str, dict[str, Any] | None]:
+    """The ``src`` the viewer loads first, and where its tiles are (None: the picture is sent whole).
+
+    Tiled, the ``src`` is the pyramid's preview URL; the tile description gives the full size, the tile side, the
+    preview's width and the number of levels with more detail than it.
+    """
+    if not tiled:
+        return "data:image/png;base64," + base64.b64encode(png).decode(), None
+    pyramid = STORE.publish(png, job_id)
+    url = tiles_url(pyramid.token)
+    fields = asdict(pyramid)
+    del fields["token"], fields["job_id"]
+    return f"{url}/preview.png", {"url": url, "tile": TILE_PX, **fields}
+
+
 def sheet_zoom(
-    png: bytes, width_pt: float, sheet: str, drawn: list[dict[str, Any]], key: str, height: int = VIEWER_HEIGHT_PX
+    png: bytes,
+    width_pt: float,
+    sheet: str,
+    drawn: list[dict[str, Any]],
+    key: str,
+    *,
+    job_id: str,
+    tiled: bool,
+    height: int = VIEWER_HEIGHT_PX,
 ) -> None:
-    """Show the zoomable sheet; a region clicked on it becomes :func:`selected` before anything below is drawn."""
+    """Show the zoomable sheet; a region clicked on it becomes :func:`selected` before anything below is drawn.
+
+    ``tiled`` when the browser holds a portal session cookie, which the tile route checks against job ``job_id``.
+    """
     clicked = st.session_state.get(key)
     if clicked and clicked != st.session_state.get(_SEEN.format(key)):
         st.session_state[_SEEN.format(key)] = clicked
         select(sheet, clicked)
-    image = "data:image/png;base64," + base64.b64encode(png).decode()
+    image, tiles = picture_source(png, job_id, tiled)
     _component()(
-        image=image, width_pt=width_pt, regions=drawn, selected=selected(sheet), height=height, key=key, default=None
+        image=image,
+        tiles=tiles,
+        width_pt=width_pt,
+        regions=drawn,
+        selected=selected(sheet),
+        height=height,
+        key=key,
+        default=None,
     )

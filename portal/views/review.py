@@ -15,7 +15,7 @@ from buildtrace_assets.engine.legend import KIND_COLOURS, LEGEND
 from buildtrace_assets.services import overlays
 from portal import backend, zoom
 from portal.auth import SignedIn, signed_in_user
-from portal.images import analysed_page_size, as_image, blend_png, sheet_image, stored_image
+from portal.images import CROP_WIDTH, analysed_page_size, as_image, blend_png, sheet_image, stored_image
 from portal.job_context import JobRef, VersionRef, choose_job
 from portal.project_context import ProjectAccess, choose_project
 from portal.regions import (
@@ -44,7 +44,6 @@ from portal.review_data import (
 from portal.views.alignment import alignment_panel, sheet_status, unaligned_reason
 
 CANVAS_WIDTH = 1000
-CROP_WIDTH = 360
 LABEL_FONT_PX = 12
 SAVED_KEY = "review_saved"
 POLL_SECONDS = 3
@@ -218,7 +217,9 @@ def _changes_list(review: Review, regions: list[dict[str, Any]], sheet: str) -> 
         st.html(f"<style>.st-key-change-{chosen} {{ background: #fff4cc; outline: 3px solid #f5a623; }}</style>")
 
 
-def _zoomed(job: JobRef, review: Review, sheet: dict[str, Any], frame: CanvasFrame, key: str, widget: str) -> None:
+def _zoomed(
+    user: SignedIn, job: JobRef, review: Review, sheet: dict[str, Any], frame: CanvasFrame, key: str, widget: str
+) -> None:
     """The sheet at full resolution beside its change list, both within one screen."""
     full = CanvasFrame(frame.width_pt, frame.height_pt, zoom.zoom_width(frame.width_pt))
     view, picture, width_pt = _picture(job, review, sheet, full)
@@ -226,7 +227,15 @@ def _zoomed(job: JobRef, review: Review, sheet: dict[str, Any], frame: CanvasFra
     matrix = (sheet.get("alignment") or {}).get("matrix") if view == "Old" else None
     on_sheet, listed = st.columns([5, 2])
     with on_sheet:
-        zoom.sheet_zoom(picture, width_pt, key, zoom.outlines(regions, matrix), key=f"zoom-{widget}")
+        zoom.sheet_zoom(
+            picture,
+            width_pt,
+            key,
+            zoom.outlines(regions, matrix),
+            key=f"zoom-{widget}",
+            job_id=job.job_id,
+            tiled=user.session_id is not None,
+        )
     with listed, st.container(height=zoom.VIEWER_HEIGHT_PX + 40):
         _changes_list(review, regions, key)
 
@@ -279,7 +288,7 @@ def review_sheet(user: SignedIn, project: ProjectAccess, job: JobRef, review: Re
     widget = canvas_key(review.diff_result_id, key, review.overlay_id)
     edit_key = f"edit-{review.diff_result_id}-{key}"
     if not (project.can_edit and st.toggle("Edit regions", key=edit_key, help="Draw, move or delete regions")):
-        _zoomed(job, review, sheet, frame, key, widget)
+        _zoomed(user, job, review, sheet, frame, key, widget)
         return
     view, picture, _ = _picture(job, review, sheet, frame)
     if view == "Old":
