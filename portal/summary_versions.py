@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, get_args
 
 import streamlit as st
 
 from buildtrace_assets.db.models import ChangeSummary
 from buildtrace_assets.services import summaries
+from buildtrace_assets.summaries.categories import with_known_labels
+from buildtrace_assets.summaries.document import read_changes
+from buildtrace_assets.summaries.errors import InvalidChangesError
+from buildtrace_assets.summaries.schema import Category
 from portal import backend
 from portal.auth import SignedIn
 from portal.review_data import Review
@@ -23,7 +27,24 @@ from portal.review_data import Review
 NOTICE_KEY = "summary_notice"
 CONFIRM_KEY = "summary_regenerate_confirm"
 IMPACTS = ["high", "medium", "low"]
-CATEGORIES = ["dimension", "note", "linework", "symbol", "moved", "added", "removed", "other"]
+CATEGORIES = list(get_args(Category))
+
+
+def label(value: str | None) -> str:
+    """A category or discipline as people write it: ``door_window`` → ``door/window``, ``fire_alarm`` → ``fire
+    alarm``."""
+    return (value or "").replace("door_window", "door/window").replace("_", " ")
+
+
+def known_items(content: Mapping[str, Any], review: Review) -> list[dict[str, Any]]:
+    """The summary's items with an ``other`` category or discipline read from the changes and sheets they cite,
+    so a summary stored before those rules never reads "other · other" (see
+    :mod:`buildtrace_assets.summaries.categories`)."""
+    try:
+        document = read_changes(review.document)
+    except InvalidChangesError:
+        return [dict(item) for item in content.get("items") or []]
+    return with_known_labels(content.get("items") or [], document)
 
 
 def authorship(version: ChangeSummary, people: Mapping[str, str]) -> str:
@@ -131,7 +152,7 @@ def items_editor(user: SignedIn, review: Review, active: ChangeSummary | None) -
     content: dict[str, Any] = active.content if active is not None else {"overall": "", "items": []}
     with st.form("edit_summary"):
         overall = st.text_area("Overall", value=str(content.get("overall") or ""), height=120)
-        items = [dict(item) for item in content.get("items") or []]
+        items = known_items(content, review)
         edited = st.data_editor(
             [
                 {

@@ -16,7 +16,7 @@ from typing import Any
 
 from buildtrace_assets.engine.drawing_scale import format_length
 from buildtrace_assets.engine.model import BBox, Word
-from buildtrace_assets.summaries.dimensions import LengthChange, length_change, parse_length
+from buildtrace_assets.summaries.dimensions import LengthChange, is_dimension, length_change
 from buildtrace_assets.summaries.discipline import discipline_of
 from buildtrace_assets.summaries.document import ChangeRecord, ChangesDocument, SheetRecord, WordsBySheet
 from buildtrace_assets.summaries.location import (
@@ -37,6 +37,11 @@ _ROOM_TEXT = re.compile(
 )
 HEADING_REACH_PT = 432.0
 """How far above a region (6 in on paper) a KEYNOTES heading still names its list."""
+SYMBOL_MAX_SIDE_PT = 72.0
+"""Ink without text no larger than this (1 in on paper) each way is a symbol: a tag bubble, a north arrow, a door
+swing. Anything longer is linework; the engine gives only the region, so its shape is all there is to go by."""
+SYMBOL_MAX_ASPECT = 3.0
+"""A compact mark: a region longer than this many times its width is a stretch of line, however short."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,7 @@ class ChangeContext:
     sheet: SheetRecord
     change: ChangeRecord
     category: Category
+    """What changed, read from its content: a dimension, a note, a door tag... (a moved block keeps its own)."""
     location: str | None
     """``at grids B–C/2–3 in OFFICE 101``; None when the words give no grid or room."""
     opening: str | None = None
@@ -82,13 +88,18 @@ class ChangeContext:
     def discipline(self) -> Discipline:
         return discipline_of(self.sheet.sheet_number)
 
+    @property
+    def item_category(self) -> Category:
+        """The category a summary item files the change under: ``moved`` for a move, else what changed."""
+        return "moved" if self.change.kind == "moved" else self.category
+
     def prompt_view(self) -> dict[str, Any]:
         """The facts the model gets for this change, next to its crops."""
         view: dict[str, Any] = {
             "id": self.change.id,
             "sheet": self.sheet.label,
             "kind": self.change.kind,
-            "category_hint": self.category,
+            "category_hint": self.item_category,
             "old_text": self.change.old_text,
             "new_text": self.change.new_text,
             "location": self.location,
@@ -148,20 +159,28 @@ def _opening(change: ChangeRecord, inside: Sequence[Word]) -> str | None:
     return None
 
 
+def ink_category(bbox: tuple[float, float, float, float]) -> Category:
+    """``symbol`` for a compact mark, ``linework`` for long or large ink (see :data:`SYMBOL_MAX_SIDE_PT`)."""
+    long_side, short_side = sorted((bbox[2] - bbox[0], bbox[3] - bbox[1]), reverse=True)
+    compact = long_side <= SYMBOL_MAX_SIDE_PT and long_side <= SYMBOL_MAX_ASPECT * max(short_side, 1.0)
+    return "symbol" if compact else "linework"
+
+
 def _category(change: ChangeRecord, sheet_words: SheetWords, opening: str | None, lists: ListChange | None) -> Category:
+    """Read from the change's content; any text that is no dimension, list, opening or room is a note."""
     texts = " ".join(t for t in (change.old_text, change.new_text) if t)
     if lists is not None:
         is_keynote = "KEYNOTE" in texts.upper() or sheet_words.heading_above(change.bbox, "KEYNOTE")
         return "keynote" if is_keynote else "note"
-    if parse_length(change.old_text) is not None or parse_length(change.new_text) is not None:
+    if is_dimension(change.old_text) or is_dimension(change.new_text):
         return "dimension"
     if opening:
         return "door_window"
     if _ROOM_TEXT.search(texts):
         return "room"
     if not texts.strip():
-        return "linework"
-    return "note" if max(len((t or "").split()) for t in (change.old_text, change.new_text)) >= 3 else "other"
+        return ink_category(change.bbox)
+    return "note"
 
 
 def _location(category: Category, point: tuple[float, float], sheet_words: SheetWords) -> str | None:

@@ -38,6 +38,15 @@ def parse_length(text: str | None) -> Fraction | None:
     return whole + _fraction(m.group("n") or m.group("n2"), m.group("d") or m.group("d2"))
 
 
+_METRIC = re.compile(r"^\s*\d+(?:[.,]\d+)?\s*(?:mm|cm|m)\s*$", re.IGNORECASE)
+"""A metric length with its unit (``1200 mm``, ``3.5 m``); a bare number is more often a tag than a length."""
+
+
+def is_dimension(text: str | None) -> bool:
+    """Whether ``text`` is one length: feet-inches (``24'-4"``) or metric with its unit (``1200 mm``)."""
+    return parse_length(text) is not None or bool(_METRIC.match(text or ""))
+
+
 def _fraction(numerator: str | None, denominator: str | None) -> Fraction:
     if numerator is None or denominator is None or int(denominator) == 0:
         return Fraction(0)

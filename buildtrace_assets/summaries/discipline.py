@@ -36,9 +36,10 @@ _PREFIX = re.compile(r"^\s*([A-Za-z]{1,2})")
 
 
 def discipline_of(sheet_number: str | None) -> Discipline:
-    """``FP-101`` is fire protection, ``AD-101`` (a modifier after the designator) architectural."""
+    """``FP-101`` is fire protection, ``AD-101`` (a modifier after the designator) architectural; a sheet without a
+    designator (``101``, or no number read) is ``general``, as the standard files sheets that serve every trade."""
     match = _PREFIX.match(sheet_number or "")
     if not match:
-        return "other"
+        return "general"
     prefix = match.group(1).upper()
-    return _TWO_LETTER.get(prefix) or _ONE_LETTER.get(prefix[0], "other")
+    return _TWO_LETTER.get(prefix) or _ONE_LETTER.get(prefix[0], "general")

@@ -93,7 +93,7 @@ def change_items(contexts: list[ChangeContext]) -> list[SummaryItem]:
             SummaryItem(
                 sheet=context.sheet.label,
                 change_ids=[context.change.id],
-                category=context.category,
+                category=context.item_category,
                 discipline=context.discipline,
                 impact=impact,
                 reason=reason,

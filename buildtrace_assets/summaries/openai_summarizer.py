@@ -25,6 +25,7 @@ import openai
 from pydantic import BaseModel
 
 from buildtrace_assets.config import Settings
+from buildtrace_assets.summaries.categories import known_category
 from buildtrace_assets.summaries.context import ChangeContext, change_contexts
 from buildtrace_assets.summaries.document import ChangesDocument, WordsBySheet, read_changes
 from buildtrace_assets.summaries.errors import SummarizerError
@@ -53,11 +54,12 @@ Write one item per change or per group of related changes, the way an architect 
 narrative: "Dimension from Grid A0 to Property Corner reduced 31'-6 7/8\" → 8'-8 1/8\"",
 "Opening D-20 shifted between grids DD11 and DD12", "Added keynotes 11, 14, 15; removed keynotes 4, 6".
 Rules: cite only the given change ids in change_ids; never invent changes; give values as old → new;
-use the given location words; impact is high for changes that alter cost, scope, structure or
+use the given location words; file each item under its changes' category_hint unless the crops show
+otherwise; impact is high for changes that alter cost, scope, structure or
 dimensions materially, medium for coordination items, low for cosmetic ones, with a short reason.
 Sheets added or removed are listed for you; mention them in the overall summary only."""
 
-ModelCategory = Literal["dimension", "note", "keynote", "linework", "door_window", "room", "other"]
+ModelCategory = Literal["dimension", "note", "keynote", "linework", "symbol", "door_window", "room", "moved", "other"]
 
 
 class ModelItem(BaseModel):
@@ -143,12 +145,13 @@ def _facts(document: ChangesDocument, contexts: list[ChangeContext]) -> dict[str
 
 
 def _with_sheet(item: ModelItem, by_id: Mapping[str, ChangeContext]) -> SummaryItem:
-    """The model's item placed on the sheet of its first cited change (unknown ids are dropped later)."""
+    """The model's item placed on the sheet of its first cited change (unknown ids are dropped later); an ``other``
+    category is filled in from the cited changes' content."""
     first = by_id.get(item.change_ids[0]) if item.change_ids else None
     return SummaryItem(
         sheet=first.sheet.label if first else "",
-        discipline=first.discipline if first else "other",
-        **item.model_dump(),
+        discipline=first.discipline if first else "general",
+        **(item.model_dump() | {"category": known_category(item.category, item.change_ids, by_id)}),
     )
 
 

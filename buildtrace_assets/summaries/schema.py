@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-PROMPT_VERSION = "2026-12-summaries-v2"
+PROMPT_VERSION = "2026-12-summaries-v3"
 """Bumped whenever the prompt or the deterministic wording changes, so stale summaries can be found."""
 
 Category = Literal[
@@ -21,11 +21,14 @@ Category = Literal[
     "linework",
     "door_window",
     "room",
+    "symbol",
+    "moved",
     "sheet_added",
     "sheet_removed",
     "sheet_unaligned",
     "other",
 ]
+"""``other`` is never written by the summarizers (see :mod:`.categories`); it stays readable in stored summaries."""
 Impact = Literal["low", "medium", "high"]
 Discipline = Literal[
     "architectural",

@@ -20,6 +20,8 @@ _ROOM_TAG = re.compile(r"^[A-Z][A-Z&'./-]*(?: [A-Z][A-Z&'./-]*)* [A-Z]?\d{2,4}[A
 """A room's name and number (``STAFF 103``), as a tag reads once moved."""
 SHORT_TAG_CHARS = 6
 """A moved label this short (``121``, ``W-3``) is a tag."""
+NOTE_MIN_WORDS = 3
+"""Text of fewer words (``SEE 3/A-501``) reads as "Text", rates low and is filed as a note all the same."""
 
 
 def quoted(text: str | None) -> str:
@@ -54,6 +56,11 @@ def _opening(context: ChangeContext) -> str:
     return _with_location(f"{subject[0].upper()}{subject[1:]} {change.kind}", context)
 
 
+def is_short_text(context: ChangeContext) -> bool:
+    """Whether neither side of the change has :data:`NOTE_MIN_WORDS` words."""
+    return max(len((t or "").split()) for t in (context.change.old_text, context.change.new_text)) < NOTE_MIN_WORDS
+
+
 def _text_change(noun: str) -> Callable[[ChangeContext], str]:
     def sentence(context: ChangeContext) -> str:
         change = context.change
@@ -68,17 +75,24 @@ def _text_change(noun: str) -> Callable[[ChangeContext], str]:
     return sentence
 
 
-def _linework(context: ChangeContext) -> str:
-    return _with_location(f"Linework {context.change.kind}", context)
+def _note(context: ChangeContext) -> str:
+    return _text_change("Text" if is_short_text(context) else "Note")(context)
+
+
+def _ink(noun: str) -> Callable[[ChangeContext], str]:
+    def sentence(context: ChangeContext) -> str:
+        return _with_location(f"{noun} {context.change.kind}", context)
+
+    return sentence
 
 
 _SENTENCES: dict[str, Callable[[ChangeContext], str]] = {
     "dimension": _dimension,
     "door_window": _opening,
     "room": _text_change("Room name"),
-    "note": _text_change("Note"),
-    "other": _text_change("Text"),
-    "linework": _linework,
+    "note": _note,
+    "linework": _ink("Linework"),
+    "symbol": _ink("Symbol"),
 }
 
 
@@ -95,7 +109,7 @@ def _moved_subject(context: ChangeContext) -> str:
             return f"Room tag {text}"
         case "dimension" if text:
             return f"Dimension {text}"
-        case "note" if text:
+        case "note" if text and not is_short_text(context):
             return f"Note {quoted(text)}"
         case _ if _ROOM_TAG.match(text):
             return f"Room tag {text}"
@@ -103,6 +117,8 @@ def _moved_subject(context: ChangeContext) -> str:
             return f"Tag {text}"
         case _ if text:
             return f"Text {quoted(text)}"
+        case "linework":
+            return "Linework"
     return "Symbol"
 
 
@@ -156,9 +172,11 @@ def change_impact(context: ChangeContext) -> tuple[Impact, str]:
             return "medium", "openings affect walls, hardware and the door/window schedule"
         case "room":
             return "medium", "room names and numbers drive schedules and finishes"
+        case "note" if is_short_text(context):
+            return "low", "short text change"
         case "note":
             return "medium", "note wording changed"
-        case "linework":
+        case "linework" | "symbol":
             return "low", "graphic change without text; check the overlay"
         case _:
             return "low", "short text change"

@@ -18,7 +18,15 @@ from portal.pipeline import waiting_mark
 from portal.project_context import PROJECT_PARAM, ProjectAccess, choose_project
 from portal.report_downloads import report_downloads
 from portal.review_data import SHEET_PARAM, Review, load_review, sheet_of
-from portal.summary_versions import NOTICE_KEY, authorship, items_editor, regenerate_confirmed, versions_panel
+from portal.summary_versions import (
+    NOTICE_KEY,
+    authorship,
+    items_editor,
+    known_items,
+    label,
+    regenerate_confirmed,
+    versions_panel,
+)
 from portal.views.alignment import unaligned_notice
 
 REVIEW_PAGE = "views/review.py"
@@ -29,8 +37,8 @@ IMPACT_ICONS = {
 }
 
 
-def _items(project: ProjectAccess, job: JobRef, content: dict[str, Any]) -> None:
-    for item in content.get("items") or []:
+def _items(project: ProjectAccess, job: JobRef, content: dict[str, Any], review: Review) -> None:
+    for item in known_items(content, review):
         with st.container(border=True):
             impact = item.get("impact", "")
             st.markdown(f"{IMPACT_ICONS.get(impact, '')} {item.get('text', '')}")
@@ -39,8 +47,8 @@ def _items(project: ProjectAccess, job: JobRef, content: dict[str, Any]) -> None
                     part
                     for part in (
                         item.get("sheet"),
-                        item.get("category"),
-                        item.get("discipline"),
+                        label(item.get("category")),
+                        label(item.get("discipline")),
                         f"impact {impact}: {item.get('reason', '')}",
                     )
                     if part
@@ -138,7 +146,7 @@ if active is None:
     st.info("No summary has been written for this comparison yet.")
 else:
     st.markdown(active.content.get("overall") or active.text)
-    _items(project, job, active.content)
+    _items(project, job, active.content, review)
     st.caption(authorship(active, people))
 
 _latest_request(user, project, job)

@@ -17,8 +17,9 @@ from buildtrace_assets.summaries.discipline import discipline_of
         ("FP-101", "fire_protection"),
         ("FA-101", "fire_alarm"),
         ("G-000", "general"),
-        ("101", "other"),
-        (None, "other"),
+        ("101", "general"),
+        ("X-101", "general"),
+        (None, "general"),
     ],
 )
 def test_discipline_follows_the_sheet_number_prefix(sheet, discipline):

@@ -192,3 +192,12 @@ def test_the_model_is_told_of_moves_and_re_plots_and_the_summary_always_says_re_
         "from_bbox_pt": [452, 600, 532, 612],
     }
     assert summary.summary.endswith("A-101 re-plotted at 50%.")
+
+
+def test_an_item_the_model_files_as_other_gets_its_changes_category(openai_server):
+    openai_server.enqueue(_reply([_item(["A-101-1"], category="other"), _item(["A-101-4"], category="other")]))
+    summary = _summarizer(openai_server).summarize(revision_document())
+    assert [(i.change_ids, i.category, i.discipline) for i in summary.items if i.change_ids] == [
+        (["A-101-1"], "dimension", "architectural"),
+        (["A-101-4"], "door_window", "architectural"),
+    ]

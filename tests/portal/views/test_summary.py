@@ -209,3 +209,19 @@ def test_an_outsider_cannot_reach_the_summary_by_url(open_app: OpenApp, people: 
 
     assert texts(app.error) == ["Project not found."]
     assert "One dimension on A-101 changed." not in texts(app.markdown)
+
+
+def test_an_item_stored_as_other_reads_what_its_change_is(
+    open_app: OpenApp, people: People, portal_env: PortalEnv, reviewed: SeededJob
+) -> None:
+    result = diff_result_id(portal_env, people, reviewed)
+    item = CONTENT["items"][0] | {"category": "other", "discipline": "other"}
+    portal_env.run(
+        lambda s: summaries.save_machine_summary(
+            s, SYSTEM, result, content=CONTENT | {"items": [item]}, text="-", model="offline", prompt_version="v1"
+        )
+    )
+    app = open_app(people.viewer, page=PAGE)
+
+    captions = [text for text in texts(app.caption) if "impact medium" in text]
+    assert captions == ["A-101 · dimension · architectural · impact medium: a wall length changed"]
