@@ -11,15 +11,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from buildtrace_assets.db.base import utcnow
 from buildtrace_assets.db.models import User
 from buildtrace_assets.db.models.api import ApiSession
-
-SIGNED_OUT = "logout"
-SIGNED_OUT_EVERYWHERE = "logout_everywhere"
+from buildtrace_assets.services.sessions import SIGNED_OUT, SIGNED_OUT_EVERYWHERE, revoke_session, revoke_user_sessions
 
 
 def start(session: Session, user_id: str) -> str:
@@ -46,20 +44,9 @@ def live_user(session: Session, session_id: str, ttl_s: float) -> User | None:
 
 def revoke(session: Session, session_id: str) -> None:
     """Sign out this browser: the cookie it still holds is refused from now on."""
-    session.execute(
-        update(ApiSession)
-        .where(ApiSession.id == session_id, ApiSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow(), revoked_reason=SIGNED_OUT)
-        .execution_options(synchronize_session=False)
-    )
+    revoke_session(session, session_id, SIGNED_OUT)
 
 
 def revoke_all(session: Session, user_id: str) -> int:
     """Sign a person out of every browser and API client; the number of sessions ended."""
-    ended = session.execute(
-        update(ApiSession)
-        .where(ApiSession.user_id == user_id, ApiSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow(), revoked_reason=SIGNED_OUT_EVERYWHERE)
-        .execution_options(synchronize_session=False)
-    )
-    return int(getattr(ended, "rowcount", 0))
+    return revoke_user_sessions(session, user_id, SIGNED_OUT_EVERYWHERE)

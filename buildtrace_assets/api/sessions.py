@@ -27,10 +27,11 @@ from buildtrace_assets.db.models import User
 from buildtrace_assets.db.models.api import ApiSession, RefreshToken
 from buildtrace_assets.db.session import transaction
 from buildtrace_assets.services.errors import TooManyAttempts
+from buildtrace_assets.services.sessions import REFRESH_TOKEN_REUSED, SIGNED_OUT, revoke_session
 from buildtrace_assets.services.sign_in_throttle import SignInAttempt, SignInThrottle
 
-REUSED = "refresh_token_reused"
-LOGOUT = "logout"
+REUSED = REFRESH_TOKEN_REUSED
+LOGOUT = SIGNED_OUT
 
 
 @dataclass(frozen=True)
@@ -150,12 +151,7 @@ def rotate(session: Session, settings: ApiSettings, refresh_token: str) -> Token
 
 def revoke(session: Session, session_id: str, reason: str) -> None:
     """End a sign-in session: its access and refresh tokens stop working at once."""
-    session.execute(
-        update(ApiSession)
-        .where(ApiSession.id == session_id, ApiSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow(), revoked_reason=reason)
-        .execution_options(synchronize_session=False)
-    )
+    revoke_session(session, session_id, reason)
 
 
 def signed_in_user(session: Session, claims: AccessClaims) -> User:
