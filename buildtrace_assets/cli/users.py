@@ -1,4 +1,4 @@
-"""``buildtrace user create``: local accounts from the command line."""
+"""``buildtrace user create`` and ``set-password``: local accounts from the command line."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 import click
 
 from buildtrace_assets.cli.db import service_transaction
-from buildtrace_assets.services.users import DEFAULT_ORGANIZATION, create_user
+from buildtrace_assets.services.users import DEFAULT_ORGANIZATION, create_user, set_password
 
 
 def _read_password() -> str:
@@ -32,6 +32,17 @@ def create_command(email: str, name: str | None, organization: str) -> None:
     with service_transaction() as session:
         user = create_user(session, email, password, display_name=name, organization=organization)
     click.echo(user.id)
+
+
+@user_group.command("set-password")
+@click.argument("email")
+def set_password_command(email: str) -> None:
+    """Set the password of the account EMAIL (an imported legacy user's first one, or a reset); every session
+    of the account is signed out."""
+    password = _read_password()
+    with service_transaction() as session:
+        ended = set_password(session, email, password)
+    click.echo(f"password set for {email.strip().lower()}; {ended} session(s) signed out")
 
 
 COMMANDS = [user_group]

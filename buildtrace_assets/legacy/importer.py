@@ -187,6 +187,7 @@ class LegacyImport:
         self.ledger.record(session, "users", row["id"], user, None)
         self.users[row["id"]] = user.id
         self._created("users")
+        self.report.without_password.append(user.email)
 
     def _project(self, session: Session, row: Row) -> None:
         known = self.ledger.get("projects", row["id"])

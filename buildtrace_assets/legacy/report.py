@@ -23,6 +23,8 @@ class ImportReport:
     created: Counter[str] = field(default_factory=Counter)
     already_imported: Counter[str] = field(default_factory=Counter)
     skipped: list[Skipped] = field(default_factory=list)
+    without_password: list[str] = field(default_factory=list)
+    """E-mails of the users created here: their password is random, so each needs one set before signing in."""
 
     def skip(self, table: str, legacy_id: str, reason: str) -> None:
         self.skipped.append(Skipped(table, legacy_id, reason))
@@ -34,10 +36,11 @@ class ImportReport:
             "created": dict(sorted(self.created.items())),
             "already_imported": dict(sorted(self.already_imported.items())),
             "skipped": [{"table": row.table, "id": row.legacy_id, "reason": row.reason} for row in self.skipped],
+            "users_without_password": sorted(self.without_password),
         }
 
     def lines(self) -> list[str]:
-        """The report for a person: counts per table, then each skipped row."""
+        """The report for a person: counts per table, each skipped row, then the users who need a password."""
         verb = "would create" if self.dry_run else "created"
         tables = sorted(set(self.read) | set(self.created) | set(self.already_imported))
         lines = [
@@ -47,4 +50,10 @@ class ImportReport:
         ]
         lines.append(f"skipped: {len(self.skipped)}")
         lines += [f"  {row.table} {row.legacy_id}: {row.reason}" for row in self.skipped]
+        if self.without_password:
+            lines.append(
+                f"users without a password: {len(self.without_password)} "
+                "(give each one with `buildtrace user set-password EMAIL`)"
+            )
+            lines += [f"  {email}" for email in sorted(self.without_password)]
         return lines

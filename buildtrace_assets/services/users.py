@@ -1,4 +1,4 @@
-"""Local accounts: creation, password checks (Argon2id) and look-ups."""
+"""Local accounts: creation, passwords (Argon2id, checked and set) and look-ups."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from buildtrace_assets.services import audit
 from buildtrace_assets.services.access import SYSTEM, Actor
 from buildtrace_assets.services.errors import Conflict, InvalidInput, NotFound
 from buildtrace_assets.services.organizations import get_or_create_organization
+from buildtrace_assets.services.sessions import revoke_user_sessions
 
 MIN_PASSWORD_LENGTH = 8
 DEFAULT_ORGANIZATION = "Default"
@@ -29,6 +30,11 @@ def normalize_email(email: str) -> str:
     return email
 
 
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+
+
 def create_user(
     session: Session,
     email: str,
@@ -40,8 +46,7 @@ def create_user(
 ) -> User:
     """A new active user in ``organization`` (created when missing)."""
     email = normalize_email(email)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+    _check_password(password)
     if find_user(session, email) is not None:
         raise Conflict(f"a user with e-mail {email} already exists")
     org = get_or_create_organization(session, organization, actor)
@@ -86,3 +91,30 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
         user.password_hash = PASSWORD_HASHER.hash(password)
         session.flush()
     return user
+
+
+PASSWORD_SET_REASON = "password_set"
+"""Why the sessions of a person whose password was set were ended (``api_sessions.revoked_reason``)."""
+
+
+def set_password(session: Session, email: str, password: str, *, actor: Actor = SYSTEM) -> int:
+    """Give the active user ``email`` a new password; the number of their sessions it ended.
+
+    How a person without a usable password (an account brought in by ``buildtrace legacy import``, whose
+    password is random) gets one, and how an operator resets a forgotten or leaked one. Every live session of
+    the person (API clients and browsers) ends with it, so whoever held the old password is signed out too.
+    """
+    _check_password(password)
+    user = get_user_by_email(session, email)
+    user.password_hash = PASSWORD_HASHER.hash(password)
+    ended = revoke_user_sessions(session, user.id, PASSWORD_SET_REASON)
+    audit.record(
+        session,
+        actor,
+        "user.password_set",
+        user,
+        organization_id=user.organization_id,
+        project_id=None,
+        after={"sessions_ended": ended},
+    )
+    return ended

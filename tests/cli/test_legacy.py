@@ -31,6 +31,7 @@ from buildtrace_assets.db.models import (
     User,
 )
 from buildtrace_assets.engine.contract import validate_changes
+from buildtrace_assets.services.users import authenticate
 from buildtrace_assets.storage import BlobStorage, open_storage
 
 
@@ -190,3 +191,23 @@ def test_the_report_reads_as_counts_then_skipped_rows(
     assert "jobs: read 0, created 2, already imported 0" in lines
     assert f"skipped: {len(EXPECTED_SKIPPED)}" in lines
     assert "  comparisons c-2: file 'drawings/never-uploaded.pdf' of drawing d-3 is missing" in lines
+
+
+def test_imported_users_are_listed_without_a_password_and_sign_in_once_an_operator_sets_one(
+    app_settings: Settings, session_factory: sessionmaker[Session], legacy_url: str, legacy_files: BlobStorage
+) -> None:
+    result = CliRunner().invoke(main, ["legacy", "import", "--from", legacy_url, "--files", legacy_files.url])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    at = lines.index("users without a password: 2 (give each one with `buildtrace user set-password EMAIL`)")
+    assert lines[at + 1 : at + 3] == ["  alice@old.test", "  bob@old.test"]
+    with session_factory() as session:
+        assert authenticate(session, "alice@old.test", "alices-new-pass") is None
+
+    set_ = CliRunner().invoke(main, ["user", "set-password", "Alice@old.test"], input="alices-new-pass\n")
+
+    assert set_.exit_code == 0, set_.output
+    assert set_.stdout == "password set for alice@old.test; 0 session(s) signed out\n"
+    with session_factory() as session:
+        assert authenticate(session, "alice@old.test", "alices-new-pass") is not None
+    assert run_import(legacy_url, legacy_files)["users_without_password"] == []
