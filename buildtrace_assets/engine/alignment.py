@@ -21,8 +21,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from buildtrace_assets.engine.model import Alignment, RenderedPage
-from buildtrace_assets.engine.plot_scale import MAX_SCALE, MIN_SCALE, SAME_SCALE, matrix_scale
+from buildtrace_assets.engine.model import Alignment, RenderedPage, matrix_scale
+from buildtrace_assets.engine.plot_scale import MAX_SCALE, MIN_SCALE, SAME_SCALE
 
 WORK_LONG_SIDE_PX = 1350
 """About the long side of the reduced image the features are found on: the page shrinks by the whole number

@@ -35,6 +35,7 @@ import numpy as np
 from buildtrace_assets.engine.alignment import PATCH_COUNT, PATCH_PX, refine
 from buildtrace_assets.engine.errors import BadInputError
 from buildtrace_assets.engine.model import Alignment, RenderedPage
+from buildtrace_assets.engine.regions import CORE_LEVEL, Pixels, landed_share, landing, paper_level
 
 Point = tuple[float, float]
 PointPair = tuple[Point, Point]
@@ -237,12 +238,8 @@ def refined(manual: Alignment, old: RenderedPage, new: RenderedPage) -> Alignmen
 
 
 def landing_share(old_in_new: np.ndarray, new_image: np.ndarray, px_per_pt: float) -> float:
-    """Share of the (warped) old ink within :data:`LANDING_TOLERANCE_PT` of new ink: the score of an alignment
-    given by hand, measured like the automatic one's."""
-    old_ink = old_in_new < 128
-    total = int(np.count_nonzero(old_ink))
-    if total == 0:
-        return 0.0
-    size = 2 * max(1, round(LANDING_TOLERANCE_PT * px_per_pt)) + 1
-    near_new = cv2.dilate((new_image < 128).astype(np.uint8), np.ones((size, size), np.uint8)).astype(bool)
-    return float(np.count_nonzero(old_ink & near_new)) / total
+    """Share of the (warped) old sheet's core ink within :data:`LANDING_TOLERANCE_PT` of new ink: the score of an
+    alignment given by hand, measured as a moved block's landing is (:func:`.regions.landing`)."""
+    rows, columns = np.nonzero(old_in_new < CORE_LEVEL * paper_level(old_in_new))
+    old_ink = Pixels(rows, columns)
+    return landed_share(landing(old_ink, (0, 0), new_image, paper_level(new_image), px_per_pt, LANDING_TOLERANCE_PT))

@@ -86,10 +86,15 @@ class Alignment:
 
     @property
     def scale(self) -> float:
-        """New-sheet points per old-sheet point: the square root of the matrix's area ratio (0.5: the new sheet is
-        re-plotted at half size)."""
-        (a, b, _), (c, d, _) = self.matrix[:2]
-        return float(abs(a * d - b * c) ** 0.5)
+        """New-sheet points per old-sheet point (0.5: the new sheet is re-plotted at half size)."""
+        return matrix_scale(self.matrix)
+
+
+def matrix_scale(matrix: np.ndarray) -> float:
+    """New-sheet points per old-sheet point of a 2x3 affine from old-sheet to new-sheet points: the square root of
+    its area ratio, which is the scale of a similarity and the mean one of an affine fitted to three point pairs."""
+    (a, b, _), (c, d, _) = matrix[:2]
+    return float(abs(a * d - b * c) ** 0.5)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ import numpy as np
 
 from buildtrace_assets.engine.drawing_scale import DrawingScale, scale_at, sheet_scales
 from buildtrace_assets.engine.model import BBox, Change, Offset, RenderedPage, Word
-from buildtrace_assets.engine.regions import ANY_INK_LEVEL, TOLERANCE_PT, Pixels, cluster_boxes, tolerance_px
+from buildtrace_assets.engine.regions import Pixels, cluster_boxes, landed_share, landing
 from buildtrace_assets.engine.textdiff import snap_to_words, tokens, words_in
 
 ITEM_MATCH = 0.9
@@ -122,7 +122,7 @@ class InkPage:
         if len(inside.rows) == 0:
             return None
         image, paper = (self.new.image, self.papers[1]) if removed else (self.old_in_new, self.papers[0])
-        landed = _landing(inside, offset, image, paper, self.ink_px_per_pt)
+        landed = landing(inside, offset, image, paper, self.ink_px_per_pt)
         if not landed.any():
             return None
         return pixel_box(Pixels(inside.rows[landed], inside.columns[landed]))
@@ -139,8 +139,8 @@ class InkPage:
             return None
         cell = max(1, round(cell_pt * self.px_per_pt))
         dx, dy = self._refined(gone, _coarse_offset(gone, arrived, cell), cell)
-        removed_share = _share(_landing(gone, (dx, dy), self.new.image, self.papers[1], self.ink_px_per_pt))
-        added_share = _share(_landing(arrived, (-dx, -dy), self.old_in_new, self.papers[0], self.ink_px_per_pt))
+        removed_share = landed_share(landing(gone, (dx, dy), self.new.image, self.papers[1], self.ink_px_per_pt))
+        added_share = landed_share(landing(arrived, (-dx, -dy), self.old_in_new, self.papers[0], self.ink_px_per_pt))
         return Shift(dx, dy, removed_share, added_share)
 
     def ambiguous(self, gone: Pixels, arrived: Pixels, shift: Shift) -> bool:
@@ -150,8 +150,8 @@ class InkPage:
 
         def exact(dx: int, dy: int) -> float:
             return min(
-                _share(_landing(gone, (dx, dy), self.new.image, self.papers[1], self.ink_px_per_pt, 0.0)),
-                _share(_landing(arrived, (-dx, -dy), self.old_in_new, self.papers[0], self.ink_px_per_pt, 0.0)),
+                landed_share(landing(gone, (dx, dy), self.new.image, self.papers[1], self.ink_px_per_pt, 0.0)),
+                landed_share(landing(arrived, (-dx, -dy), self.old_in_new, self.papers[0], self.ink_px_per_pt, 0.0)),
             )
 
         slide = round(SLIDE_PT * self.px_per_pt)
@@ -207,35 +207,6 @@ def _cell_mask(pixels: Pixels, cell: int, margin: int) -> tuple[np.ndarray, tupl
     mask = np.zeros((int(rows.max()) - top + margin + 1, int(columns.max()) - left + margin + 1), np.float32)
     mask[rows - top, columns - left] = 1.0
     return cv2.GaussianBlur(mask, (3, 3), 0), (left, top)
-
-
-def _share(landed: np.ndarray) -> float:
-    """The share of pixels that landed (none of none)."""
-    return float(landed.mean()) if len(landed) else 0.0
-
-
-def _landing(
-    pixels: Pixels,
-    offset: tuple[int, int],
-    image: np.ndarray,
-    paper: float,
-    px_per_pt: float,
-    tolerance_pt: float = TOLERANCE_PT,
-) -> np.ndarray:
-    """Per pixel, whether it lands on (or within ``tolerance_pt`` of) ink of ``image`` when shifted by ``offset``."""
-    height, width = image.shape
-    ys, xs = pixels.rows + offset[1], pixels.columns + offset[0]
-    on_page = (ys >= 0) & (ys < height) & (xs >= 0) & (xs < width)
-    landed = np.zeros(len(ys), bool)
-    if not on_page.any():
-        return landed
-    radius = tolerance_px(px_per_pt, tolerance_pt)
-    y0, x0 = max(0, int(ys[on_page].min()) - radius), max(0, int(xs[on_page].min()) - radius)
-    y1, x1 = min(height, int(ys[on_page].max()) + radius + 1), min(width, int(xs[on_page].max()) + radius + 1)
-    ink = cv2.threshold(image[y0:y1, x0:x1], ANY_INK_LEVEL * paper, 1, cv2.THRESH_BINARY_INV)[1]
-    near = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1)))
-    landed[on_page] = near[ys[on_page] - y0, xs[on_page] - x0] > 0
-    return landed
 
 
 @dataclass

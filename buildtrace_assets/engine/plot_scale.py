@@ -24,6 +24,7 @@ import numpy as np
 
 from buildtrace_assets.engine.documents import MAX_RENDER_PIXELS
 from buildtrace_assets.engine.model import RenderedPage, Word
+from buildtrace_assets.engine.model import matrix_scale as matrix_scale  # the engine's one, re-exported
 
 MIN_SCALE, MAX_SCALE = 0.25, 4.0
 """The scales compared (new-sheet points per old-sheet point); beyond them a sheet is reported unaligned."""
@@ -151,8 +152,3 @@ def at_drawing_resolution(old: RenderedPage, new: RenderedPage, matrix: np.ndarr
     resampling = cv2.INTER_AREA if ratio < 1 else cv2.INTER_LINEAR
     image = cv2.resize(old.image, size, interpolation=resampling)
     return RenderedPage(image, old.dpi * ratio, old.width_pt, old.height_pt, old.words, old.text_source)
-
-
-def matrix_scale(matrix: np.ndarray) -> float:
-    """New-sheet points per old-sheet point of a similarity's matrix."""
-    return float(np.hypot(matrix[0, 0], matrix[1, 0]))

@@ -173,6 +173,35 @@ def _ink_near(ink: np.ndarray, ys: np.ndarray, xs: np.ndarray, kernel: np.ndarra
     return (looked_up & inside).any(axis=1)
 
 
+def landed_share(landed: np.ndarray) -> float:
+    """The share of pixels that landed (none of none)."""
+    return float(landed.mean()) if len(landed) else 0.0
+
+
+def landing(
+    pixels: Pixels,
+    offset: tuple[int, int],
+    image: np.ndarray,
+    paper: float,
+    px_per_pt: float,
+    tolerance_pt: float = TOLERANCE_PT,
+) -> np.ndarray:
+    """Per pixel, whether it lands on (or within ``tolerance_pt`` of) ink of ``image`` when shifted by ``offset``."""
+    height, width = image.shape
+    ys, xs = pixels.rows + offset[1], pixels.columns + offset[0]
+    on_page = (ys >= 0) & (ys < height) & (xs >= 0) & (xs < width)
+    landed = np.zeros(len(ys), bool)
+    if not on_page.any():
+        return landed
+    radius = tolerance_px(px_per_pt, tolerance_pt)
+    y0, x0 = max(0, int(ys[on_page].min()) - radius), max(0, int(xs[on_page].min()) - radius)
+    y1, x1 = min(height, int(ys[on_page].max()) + radius + 1), min(width, int(xs[on_page].max()) + radius + 1)
+    ink = cv2.threshold(image[y0:y1, x0:x1], ANY_INK_LEVEL * paper, 1, cv2.THRESH_BINARY_INV)[1]
+    near = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1)))
+    landed[on_page] = near[ys[on_page] - y0, xs[on_page] - x0] > 0
+    return landed
+
+
 def find_change_regions(
     old: np.ndarray,
     new: np.ndarray,
