@@ -18,6 +18,7 @@ from buildtrace_assets.services.errors import ServiceError
 from buildtrace_assets.services.uploads import DuplicateUpload
 
 REVISION_MARK = re.compile(r"[\s_.-]*(rev(ision)?|r|v(ersion)?)[\s_.-]*\d+[a-z]?$", re.IGNORECASE)
+MB = 1024 * 1024
 SHEET_NUMBER = re.compile(r"(?<![A-Za-z0-9])[A-Z]{1,3}-?\d{1,4}(\.\d{1,3})?(?![0-9])")
 
 
@@ -37,6 +38,12 @@ def drawing_for(filename: str, drawings: Sequence[str]) -> str:
         if number.casefold() in by_name:
             return by_name[number.casefold()]
     return base
+
+
+def stored_share(filename: str, stored: int, total: int) -> tuple[float, str]:
+    """The bar's fill and words while ``stored`` of ``total`` bytes of the file are in storage."""
+    share = min(1.0, stored / total) if total else 1.0
+    return share, f"{filename}: {stored / MB:.1f} of {total / MB:.1f} MB stored"
 
 
 def plain_refusal(error: ServiceError, filename: str) -> str:

@@ -32,6 +32,7 @@ from buildtrace_assets.services.jobs import create_comparison_job, previous_vers
 from buildtrace_assets.services.pipeline_requests import request_analysis
 from buildtrace_assets.services.retries import reanalyze
 from buildtrace_assets.storage import BlobNotFound, BlobStorage
+from buildtrace_assets.storage.base import Progress
 
 UPLOADS_PREFIX = "uploads/"
 MAX_FILENAME_LENGTH = 120
@@ -73,8 +74,11 @@ def register_upload(
     drawing_name: str,
     filename: str,
     data: bytes,
+    progress: Progress | None = None,
 ) -> DrawingVersion:
     """Store ``data`` as the next version of the project's drawing ``drawing_name`` (editors and owners).
+
+    ``progress`` hears the bytes stored so far while the file is written to storage (the portal's upload bar).
 
     In the same transaction the version's analysis is requested and, from
     version 2 on, its comparison with the version before it is created, so
@@ -100,7 +104,7 @@ def register_upload(
     if storage.exists(key):
         raise Conflict(f"a file not yet registered is stored at {key}; try again once the upload sensor has seen it")
     version = _add_version(session, actor, project, drawing, number, key, filename, inspected)
-    storage.put_bytes(key, data, content_type=inspected.content_type)
+    storage.put_bytes(key, data, content_type=inspected.content_type, progress=progress)
     on_rollback(session, lambda: storage.delete(key))
     return version
 

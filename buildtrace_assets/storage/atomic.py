@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from buildtrace_assets.storage.base import BlobData
+from buildtrace_assets.storage.base import PROGRESS_CHUNK_BYTES, BlobData, Progress
 from buildtrace_assets.storage.keys import TEMP_PREFIX
 
 
@@ -51,10 +51,23 @@ def atomic_write(path: Path) -> Iterator[IO[bytes]]:
     _fsync_directory(path.parent)
 
 
-def write_chunks(target: IO[bytes], data: BlobData) -> None:
-    """Write whole content or an iterable of chunks to ``target``."""
+def write_chunks(target: IO[bytes], data: BlobData, progress: Progress | None = None) -> int:
+    """Write whole content or an iterable of chunks to ``target``; the number of bytes written.
+
+    With ``progress``, whole content is written in :data:`PROGRESS_CHUNK_BYTES` pieces and the running total
+    reported after each piece or chunk.
+    """
+    chunks: Iterable[bytes | memoryview]
     if isinstance(data, (bytes, bytearray, memoryview)):
-        target.write(data)
-        return
-    for chunk in data:
-        target.write(chunk)
+        if progress is None:
+            return target.write(data)
+        view = memoryview(data).cast("B")
+        chunks = (view[start : start + PROGRESS_CHUNK_BYTES] for start in range(0, len(view), PROGRESS_CHUNK_BYTES))
+    else:
+        chunks = data
+    written = 0
+    for chunk in chunks:
+        written += target.write(chunk)
+        if progress is not None:
+            progress(written)
+    return written

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
@@ -11,6 +11,12 @@ from typing import Protocol, runtime_checkable
 
 BlobData = bytes | bytearray | memoryview | Iterable[bytes]
 """What a write accepts: the whole content, or chunks so large outputs can stream."""
+
+Progress = Callable[[int], None]
+"""Told how many bytes of a write the storage holds so far, as they land: a person's upload bar moves with them."""
+
+PROGRESS_CHUNK_BYTES = 1024 * 1024
+"""How much is written between two progress reports (a multiple of 256 KiB, the unit of GCS resumable uploads)."""
 
 
 @dataclass(frozen=True)
@@ -38,8 +44,11 @@ class BlobStorage(Protocol):
         """The URL :func:`~buildtrace_assets.storage.open_storage` opens this storage from."""
         ...
 
-    def put_bytes(self, key: str, data: BlobData, content_type: str | None = None) -> BlobInfo:
-        """Store ``data`` under ``key``, replacing any previous blob."""
+    def put_bytes(
+        self, key: str, data: BlobData, content_type: str | None = None, progress: Progress | None = None
+    ) -> BlobInfo:
+        """Store ``data`` under ``key``, replacing any previous blob; ``progress`` hears the bytes stored so far,
+        every :data:`PROGRESS_CHUNK_BYTES` and once at the end with the blob's whole size."""
         ...
 
     def put_file(self, key: str, path: Path | str, content_type: str | None = None) -> BlobInfo:

@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import requests
 from google.api_core.exceptions import GatewayTimeout, NotFound, RetryError, ServiceUnavailable
@@ -22,7 +23,7 @@ from google.cloud import storage
 from google.cloud.storage.retry import DEFAULT_RETRY
 
 from buildtrace_assets.storage.atomic import atomic_write, write_chunks
-from buildtrace_assets.storage.base import BlobData, BlobInfo, limit_listing
+from buildtrace_assets.storage.base import PROGRESS_CHUNK_BYTES, BlobData, BlobInfo, Progress, limit_listing
 from buildtrace_assets.storage.errors import BlobNotFound, InvalidKey, StorageUnavailable
 from buildtrace_assets.storage.keys import validate_key, validate_prefix
 
@@ -58,6 +59,25 @@ def make_client() -> storage.Client:
 
 def _info(key: str, blob: storage.Blob) -> BlobInfo:
     return BlobInfo(key=key, size=blob.size, updated=blob.updated, etag=blob.etag)
+
+
+class _ReportedReads:
+    """A stream that reports its position before each read: a resumable upload reads the next chunk only once the
+    service acknowledged the one before, so the position is what the service holds."""
+
+    def __init__(self, stream: IO[bytes], progress: Progress) -> None:
+        self._stream = stream
+        self._progress = progress
+
+    def read(self, size: int = -1) -> bytes:
+        self._progress(self._stream.tell())
+        return self._stream.read(size)
+
+    def tell(self) -> int:
+        return self._stream.tell()
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self._stream.seek(offset, whence)
 
 
 def _is_key(name: str) -> bool:
@@ -105,20 +125,34 @@ class GcsBlobStorage:
     def _blob(self, key: str) -> storage.Blob:
         return self._bucket.blob(self._root + validate_key(key))
 
-    def put_bytes(self, key: str, data: BlobData, content_type: str | None = None) -> BlobInfo:
-        """Store ``data``; chunked data is spooled first so a failing producer uploads nothing."""
+    def put_bytes(
+        self, key: str, data: BlobData, content_type: str | None = None, progress: Progress | None = None
+    ) -> BlobInfo:
+        """Store ``data``; chunked data is spooled first so a failing producer uploads nothing.
+
+        With ``progress`` the upload is resumable, in :data:`PROGRESS_CHUNK_BYTES` chunks, each reported once the
+        service has it; the object still appears only when its last chunk is in.
+        """
         blob = self._blob(key)
-        if isinstance(data, (bytes, bytearray, memoryview)):
+        if isinstance(data, (bytes, bytearray, memoryview)) and progress is None:
             with self._reaching():
                 blob.upload_from_string(
                     bytes(data), content_type=content_type or "application/octet-stream", retry=self._retry
                 )
-        else:
-            with tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY_BYTES) as spool:
-                write_chunks(spool, data)
-                spool.seek(0)
-                with self._reaching():
-                    blob.upload_from_file(spool, content_type=content_type, retry=self._retry)
+            return _info(key, blob)
+        with tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY_BYTES) as spool:
+            write_chunks(spool, data)
+            spool.seek(0)
+            if progress is not None:
+                blob.chunk_size = PROGRESS_CHUNK_BYTES
+            with self._reaching():
+                blob.upload_from_file(
+                    spool if progress is None else _ReportedReads(spool, progress),
+                    content_type=content_type,
+                    retry=self._retry,
+                )
+        if progress is not None:
+            progress(blob.size)
         return _info(key, blob)
 
     def put_file(self, key: str, path: Path | str, content_type: str | None = None) -> BlobInfo:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from buildtrace_assets.storage.atomic import atomic_write, write_chunks
-from buildtrace_assets.storage.base import BlobData, BlobInfo, limit_listing
+from buildtrace_assets.storage.base import BlobData, BlobInfo, Progress, limit_listing
 from buildtrace_assets.storage.errors import BlobNotFound, InvalidKey
 from buildtrace_assets.storage.keys import TEMP_PREFIX, validate_key, validate_prefix
 
@@ -74,10 +74,14 @@ class LocalBlobStorage:
         except (FileExistsError, NotADirectoryError, IsADirectoryError) as error:
             raise InvalidKey(f"cannot store {key!r} in {self.url}: a blob and a folder would share a name") from error
 
-    def put_bytes(self, key: str, data: BlobData, content_type: str | None = None) -> BlobInfo:
+    def put_bytes(
+        self, key: str, data: BlobData, content_type: str | None = None, progress: Progress | None = None
+    ) -> BlobInfo:
         """Store ``data``; ``content_type`` is accepted for parity with GCS but files keep no metadata."""
         with self._writing(key) as path, atomic_write(path) as target:
-            write_chunks(target, data)
+            written = write_chunks(target, data, progress)
+        if progress is not None:
+            progress(written)
         return self.stat(key)
 
     def put_file(self, key: str, path: Path | str, content_type: str | None = None) -> BlobInfo:

@@ -5,10 +5,11 @@ The uploader accepts only drawing extensions up to the configured size
 bytes really are, and the size limit itself, are the services' call, and
 their message is shown in plain words. Before saving, a table shows which
 drawing each file becomes a version of (:mod:`portal.upload_set`), and the
-person may change it. Each file then gets its own progress bar; after the
-upload the uploader is emptied, so a second click cannot upload the same
-files again. For an existing drawing the page lists its versions, each with
-its analysis status and what converting its file lost.
+person may change it. Each file then gets its own progress bar, which
+moves with the bytes written to storage; after the upload the uploader is
+emptied, so a second click cannot upload the same files again. For an
+existing drawing the page lists its versions, each with its analysis
+status and what converting its file lost.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 import streamlit as st
 from sqlalchemy.orm import Session
+from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from buildtrace_assets.config import get_settings
@@ -27,7 +29,7 @@ from buildtrace_assets.services.errors import ServiceError
 from portal import backend
 from portal.auth import signed_in_user
 from portal.project_context import choose_project
-from portal.upload_set import drawing_for, plain_refusal
+from portal.upload_set import drawing_for, plain_refusal, stored_share
 
 EXTENSIONS = ("pdf", "png", "jpg", "jpeg", "dxf", "dwg")
 DONE_KEY = "upload_done"
@@ -94,9 +96,16 @@ def _versions(session: Session, name: str) -> list[tuple[int, str, str, tuple[st
     ]
 
 
-def _register(session: Session, target: str, file: UploadedFile) -> DrawingVersion:
+def _register(session: Session, target: str, file: UploadedFile, bar: DeltaGenerator) -> DrawingVersion:
+    """Register the file as a version; its bar moves with the bytes written to storage."""
+    data = file.getvalue()
+
+    def stored(count: int) -> None:
+        share, text = stored_share(file.name, count, len(data))
+        bar.progress(share, text=text)
+
     return uploads.register_upload(
-        session, backend.storage(), user.actor, project.project_id, target, file.name, file.getvalue()
+        session, backend.storage(), user.actor, project.project_id, target, file.name, data, progress=stored
     )
 
 
@@ -111,10 +120,10 @@ for name in sorted({row["drawing"] for row in planned} & set(names)):
 if st.button("Upload", type="primary"):
     outcome: list[tuple[str, str]] = []
     for file, row in zip(files, planned, strict=True):
-        bar = st.progress(0.0, text=f"{file.name}: uploading")
+        bar = st.progress(0.0, text=f"{file.name}: checking the file")
         target = (row["drawing"] or "").strip()
         try:
-            version = backend.run(partial(_register, target=target, file=file))
+            version = backend.run(partial(_register, target=target, file=file, bar=bar))
         except ServiceError as error:
             bar.progress(1.0, text=f"{file.name}: refused")
             outcome.append(("refused", plain_refusal(error, file.name)))

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from buildtrace_assets.storage import BlobInfo, BlobNotFound, BlobStorage, InvalidKey, open_storage
+from buildtrace_assets.storage.base import PROGRESS_CHUNK_BYTES
 
 
 @pytest.fixture(params=["local", "gcs"])
@@ -197,3 +198,17 @@ def test_list_rejects_an_escaping_prefix(store: BlobStorage) -> None:
 def test_uri_names_the_blob_under_the_storage_url(store: BlobStorage) -> None:
     assert store.uri("uploads/p1/a b.pdf").startswith(store.url + "/uploads/p1/")
     assert open_storage(store.url).url == store.url
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["bytes", "chunks"])
+def test_progress_follows_the_bytes_stored(store: BlobStorage, chunked: bool) -> None:
+    data = bytes(range(256)) * (PROGRESS_CHUNK_BYTES // 256) * 2 + b"tail"
+    parts = [data[:1000], data[1000 : PROGRESS_CHUNK_BYTES + 5], data[PROGRESS_CHUNK_BYTES + 5 :]]
+    reports: list[int] = []
+
+    info = store.put_bytes("uploads/big.pdf", iter(parts) if chunked else data, progress=reports.append)
+
+    assert store.get_bytes("uploads/big.pdf") == data and info.size == len(data)
+    assert reports == sorted(reports), "progress never goes back"
+    assert reports[-1] == len(data)
+    assert len({n for n in reports if 0 < n < len(data)}) >= 2, f"reports on the way, not only at the end: {reports}"
