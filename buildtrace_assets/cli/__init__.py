@@ -27,6 +27,10 @@ COMMAND_MODULES = {
 }
 """Which module of this package holds each command. Only the invoked command's module is imported: the others
 bring SQLAlchemy, Flask, Dagster and OpenAI, seconds of start-up that ``buildtrace compare`` never uses."""
+PRESTARTED = {"compare": "buildtrace_assets.engine.documents:load_renderer"}
+"""Commands that open drawings in sandboxed children, and what such a child imports: one is started before the
+command's own imports (numpy, OpenCV, settings: most of a second), and imports PyMuPDF on the other core meanwhile
+instead of after them. Named, not imported: importing the engine here would delay the start it is meant to hide."""
 
 
 class _LazyGroup(click.Group):
@@ -34,6 +38,16 @@ class _LazyGroup(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(name for name in COMMAND_MODULES if self.get_command(ctx, name) is not None)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        preload = PRESTARTED.get(args[0]) if args else None
+        if preload is not None and not ctx.resilient_parsing:
+            from buildtrace_assets.engine.sandbox import prestart
+
+            prestart(preload)
+        return super().resolve_command(ctx, args)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         module_name = COMMAND_MODULES.get(cmd_name)

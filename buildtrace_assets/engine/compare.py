@@ -28,6 +28,7 @@ from contextvars import copy_context
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from threading import Thread
 from typing import Any, cast
 
 from buildtrace_assets.engine.analysis import (
@@ -43,6 +44,7 @@ from buildtrace_assets.engine.contract import (
     SCHEMA_ID,
     alignment_to_dict,
     change_to_dict,
+    changes_validator,
     validate_changes,
     write_json_atomic,
 )
@@ -282,6 +284,9 @@ def compare_documents(
     resolution = float(dpi)
     timings = Timings()
     prepare_for_rasters()
+    # The schema's validator is built while this thread mostly waits on the children, not after the last sheet.
+    schema = Thread(target=changes_validator, name="buildtrace-schema", daemon=True)
+    schema.start()
     with ExitStack() as stack:
         with timings.stage("open"):
             versions = stack.enter_context(open_versions(old_path, new_path))
@@ -305,6 +310,7 @@ def compare_documents(
         "sheets": sheets,
         "timings": timings.to_json(),
     }
+    schema.join()
     validate_changes(document)
     write_json_atomic(document, Path(out_dir) / "changes.json")
     return document

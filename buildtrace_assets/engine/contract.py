@@ -13,12 +13,13 @@ import tempfile
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from buildtrace_assets.engine.errors import ContractError
 from buildtrace_assets.engine.model import Alignment, Change, Offset
+
+if TYPE_CHECKING:
+    import jsonschema
 
 SCHEMA_ID = "buildtrace.changes/v1"
 COORDINATE_DIGITS = 2
@@ -32,10 +33,20 @@ def load_schema() -> dict[str, Any]:
     return json.loads(text)
 
 
+@lru_cache(maxsize=1)
+def changes_validator() -> jsonschema.Draft202012Validator:
+    """The schema's validator, built once. jsonschema is imported here rather than with this module (0.15-0.3 s of a
+    process's start): a comparison builds it on a thread while it waits for its pages."""
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(load_schema())
+
+
 def validate_changes(document: Any) -> None:
     """Raise :class:`ContractError` naming the first offending field when ``document`` breaks the contract."""
-    validator = jsonschema.Draft202012Validator(load_schema())
-    error = jsonschema.exceptions.best_match(validator.iter_errors(document))
+    from jsonschema.exceptions import best_match
+
+    error = best_match(changes_validator().iter_errors(document))
     if error is not None:
         where = "/".join(str(part) for part in error.absolute_path) or "(root)"
         raise ContractError(f"not a valid {SCHEMA_ID} document at {where}: {error.message}")

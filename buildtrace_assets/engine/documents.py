@@ -103,16 +103,25 @@ def _check_page_size(width_pt: float, height_pt: float) -> str | None:
     return None
 
 
+def load_renderer() -> None:
+    """Import PyMuPDF as the child uses it: without its unused extras, and quiet (errors come back as messages).
+
+    Named to :func:`.sandbox.prestart` by a command that will open documents, so a child imports it while the
+    parent still imports its own modules.
+    """
+    for extra in UNUSED_PYMUPDF_EXTRAS:
+        # A None entry makes the import fail (the documented way to block one); typeshed only expects modules.
+        sys.modules.setdefault(extra, None)  # type: ignore[arg-type]
+    import pymupdf
+
+    pymupdf.TOOLS.mupdf_display_errors(False)
+
+
 class PageSource:
     """Child-process side: the opened document. Only plain data crosses the pipe."""
 
     def __init__(self, path: str, kind: DocumentKind) -> None:
-        for extra in UNUSED_PYMUPDF_EXTRAS:
-            # A None entry makes the import fail (the documented way to block one); typeshed only expects modules.
-            sys.modules.setdefault(extra, None)  # type: ignore[arg-type]
-        import pymupdf
-
-        pymupdf.TOOLS.mupdf_display_errors(False)
+        load_renderer()
         self._path = Path(path)
         self._kind = kind
         self._dxf: _DxfPlotter | None = None

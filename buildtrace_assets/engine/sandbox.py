@@ -22,7 +22,9 @@ the child receives the parent's ``sys.path`` before it imports anything else.
 A second sandbox can be started ``beside`` a running one: that child forks a
 sibling, which begins with every module already imported (a fresh start costs
 ~0.2 s, most of it importing PyMuPDF); it is a fresh interpreter again after a
-crash.
+crash. A command that knows it will open documents can :func:`prestart` a
+child before its own imports: the child imports the renderer meanwhile, on
+the other core, and the first sandbox takes it.
 """
 
 from __future__ import annotations
@@ -56,6 +58,10 @@ _SEALS = fcntl.F_SEAL_SEAL | fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_GROW | fcntl.F_S
 kills the process that reads it."""
 _FORK = "__fork__"
 """The request that makes a child fork a sibling; the sibling's socket follows it as a passed descriptor."""
+_PRELOAD = "__preload__"
+"""A pre-started child's first message: what to import before the file to open is known."""
+_spares: list[tuple[subprocess.Popen, Connection]] = []
+"""Children pre-started by :func:`prestart`, not yet taken by a sandbox."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +78,11 @@ class Limits:
 
 def _serve(conn: Connection) -> None:
     """Child main loop: build the object, then answer ``(method, args)`` requests until told to stop."""
-    factory, args, memory_mb, path = conn.recv()
+    first = conn.recv()
+    if first[0] == _PRELOAD:
+        _preload(*first[1:])
+        first = conn.recv()
+    factory, args, memory_mb, path = first
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     sys.path[:] = path
@@ -102,6 +112,15 @@ def _serve(conn: Connection) -> None:
             _send_shared(conn.fileno(), raw.cast("B"))
         else:
             conn.send(("ok", result))
+
+
+def _preload(target: str, path: list[str]) -> None:
+    """Import and call ``target`` (``"module:callable"``) ahead of the file: a failure is left for the factory's own
+    import to report, and the file itself is only touched after the memory limit is in place."""
+    sys.path[:] = path
+    module_name, _, attr = target.partition(":")
+    with suppress(Exception):
+        getattr(importlib.import_module(module_name), attr)()
 
 
 def _fork_sibling(conn: Connection) -> int:
@@ -172,6 +191,41 @@ def _failure(exc: BaseException) -> tuple:
     return ("bad", public_message(message))
 
 
+def _spawn(theirs: socket.socket) -> subprocess.Popen:
+    """A fresh child interpreter serving the socket ``theirs``."""
+    return subprocess.Popen(
+        [sys.executable, "-S", "-m", __name__, str(theirs.fileno())],
+        pass_fds=(theirs.fileno(),),
+        stdin=subprocess.DEVNULL,
+        env=_child_environment(),
+    )
+
+
+def prestart(preload: str) -> int:
+    """Start a child now that imports and calls ``preload`` (``"module:callable"``) while this process goes on; the
+    next sandbox started without ``beside`` takes it instead of starting its own.
+
+    A child nobody takes exits when this process does (its socket closes). Returns the child's pid.
+    """
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        process = _spawn(theirs)
+        conn = Connection(ours.detach())
+    conn.send((_PRELOAD, preload, sys.path))
+    _spares.append((process, conn))
+    return process.pid
+
+
+def _take_spare() -> tuple[subprocess.Popen, Connection] | None:
+    """A pre-started child still running, if any; the dead ones are dropped."""
+    while _spares:
+        process, conn = _spares.pop()
+        if process.poll() is None:
+            return process, conn
+        conn.close()
+    return None
+
+
 def _child_environment() -> dict[str, str]:
     """The parent's environment, plus this package on the path and one BLAS thread (each reserves address space)."""
     python_path = os.pathsep.join(filter(None, (_PACKAGE_ROOT, os.environ.get("PYTHONPATH"))))
@@ -224,16 +278,15 @@ class Sandbox:
         self._start(beside if beside is not None and beside._limits == self._limits else None)
 
     def _start(self, beside: Sandbox | None = None) -> None:
-        ours, theirs = socket.socketpair()
-        with ours, theirs:
-            sibling = beside._fork(theirs) if beside is not None else None
-            self._process = sibling or subprocess.Popen(
-                [sys.executable, "-S", "-m", __name__, str(theirs.fileno())],
-                pass_fds=(theirs.fileno(),),
-                stdin=subprocess.DEVNULL,
-                env=_child_environment(),
-            )
-            self._conn = Connection(ours.detach())
+        spare = _take_spare() if beside is None else None
+        if spare is not None:
+            self._process, self._conn = spare
+        else:
+            ours, theirs = socket.socketpair()
+            with ours, theirs:
+                sibling = beside._fork(theirs) if beside is not None else None
+                self._process = sibling or _spawn(theirs)
+                self._conn = Connection(ours.detach())
         self._conn.send((self._factory, self._args, self._limits.memory_mb, sys.path))
         try:
             self._receive(self._limits.start_timeout_s, "opening the file")
@@ -371,5 +424,6 @@ class Sandbox:
 
 
 if __name__ == "__main__":
-    _serve(Connection(int(sys.argv[1])))
+    with suppress(EOFError):  # the parent went away (a pre-started child nobody took): nothing to answer
+        _serve(Connection(int(sys.argv[1])))
     os._exit(0)  # nothing to flush; tearing down MuPDF and numpy would only delay the parent's close()

@@ -2,12 +2,16 @@
 
 import os
 import signal
+import subprocess
+import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
 from buildtrace_assets.engine.errors import BadInputError
-from buildtrace_assets.engine.sandbox import Limits, Sandbox
+from buildtrace_assets.engine.sandbox import Limits, Sandbox, prestart
 
 
 def test_requests_are_served_by_one_reused_child():
@@ -113,3 +117,30 @@ def test_a_sandbox_with_other_limits_is_not_forked():
         Sandbox("collections:Counter", "xyz", limits=Limits(memory_mb=1024), beside=first) as second,
     ):
         assert _parent_pid(second.pid) == os.getpid()
+
+
+def test_a_prestarted_child_serves_the_next_sandbox_after_importing_what_it_was_told():
+    pid = prestart("buildtrace_assets.engine.documents:load_renderer")
+    with Sandbox("importlib:import_module", "sys") as box:
+        assert box.pid == pid
+        assert box.call("getrecursionlimit") > 0
+    with Sandbox("collections:Counter", "abc") as fresh:  # the spare was taken: the next one starts its own child
+        assert fresh.pid != pid
+
+
+def test_a_prestarted_child_nobody_takes_exits_with_its_parent():
+    script = "from buildtrace_assets.engine.sandbox import prestart; print(prestart('os:getpid'))"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60)
+    pid = int(done.stdout)
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{pid}").exists() and "Z" not in _state(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not Path(f"/proc/{pid}").exists() or "Z" in _state(pid)
+    assert "Traceback" not in done.stderr
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"
