@@ -40,13 +40,17 @@ from portal.tile_route import tiles_url
 from portal.tiles import STORE, TILE_PX
 
 COMPONENT_DIR = Path(__file__).with_name("components") / "sheet_zoom"
-VIEWER_HEIGHT_PX = 600
-"""Tall enough to read, short enough that the sheet and its toolbar fit a 1440 × 900 screen under the header."""
+VIEWER_HEIGHT_PX = 560
+"""The sheet's height until the viewer has measured the window: it then takes the height left below its top, so
+it and its toolbar fit the window (a 1440 × 900 one too, measured by tests/portal/test_browser_review.py)."""
+TOOLBAR_HEIGHT_PX = 40
+"""The viewer's button bar above the sheet; the change list beside it is as tall as both."""
 MAX_WIDTH_PX = 8000
 """An ARCH E sheet (48 in) at 150 dpi is 7200 px; beyond this the picture's bytes outgrow what a page should load."""
 POINTS_PER_INCH = 72.0
 _SELECTED = "zoom-selected-{}"
 _SEEN = "zoom-seen-{}"
+"""How many clicks on regions of a viewer the page has acted on."""
 
 
 @cache
@@ -120,6 +124,17 @@ def picture_source(png: bytes, job_id: str, tiled: bool) -> tuple[str, dict[str,
     return f"{url}/preview.png", {"url": url, "tile": TILE_PX, **fields}
 
 
+def _reported(key: str) -> dict[str, Any]:
+    value = st.session_state.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def viewer_height(key: str) -> int:
+    """The height of the sheet in viewer ``key``: what it measured the window leaves it, else the default."""
+    height = _reported(key).get("height")
+    return int(height) if isinstance(height, int | float) and height > 0 else VIEWER_HEIGHT_PX
+
+
 def sheet_zoom(
     png: bytes,
     width_pt: float,
@@ -129,16 +144,16 @@ def sheet_zoom(
     *,
     job_id: str,
     tiled: bool,
-    height: int = VIEWER_HEIGHT_PX,
 ) -> None:
     """Show the zoomable sheet; a region clicked on it becomes :func:`selected` before anything below is drawn.
 
     ``tiled`` when the browser holds a portal session cookie, which the tile route checks against job ``job_id``.
     """
-    clicked = st.session_state.get(key)
-    if clicked and clicked != st.session_state.get(_SEEN.format(key)):
-        st.session_state[_SEEN.format(key)] = clicked
-        select(sheet, clicked)
+    reported = _reported(key)
+    clicks = reported.get("clicks") or 0
+    if reported.get("clicked") and clicks != st.session_state.get(_SEEN.format(key), 0):
+        st.session_state[_SEEN.format(key)] = clicks
+        select(sheet, str(reported["clicked"]))
     image, tiles = picture_source(png, job_id, tiled)
     _component()(
         image=image,
@@ -146,7 +161,7 @@ def sheet_zoom(
         width_pt=width_pt,
         regions=drawn,
         selected=selected(sheet),
-        height=height,
+        height=viewer_height(key),
         key=key,
         default=None,
     )

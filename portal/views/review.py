@@ -7,9 +7,11 @@ pipeline then rewrites the summary, which this page reports until it exists.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from buildtrace_assets.engine.legend import KIND_COLOURS, LEGEND
 from buildtrace_assets.services import overlays
@@ -46,7 +48,19 @@ from portal.views.alignment import alignment_panel, sheet_status, unaligned_reas
 CANVAS_WIDTH = 1000
 LABEL_FONT_PX = 12
 SAVED_KEY = "review_saved"
+FIT_CSS = ".block-container { padding-top: 3.5rem; padding-bottom: 2rem; } h1 { padding: 0.25rem 0 0.5rem; }"
+"""Streamlit's 6rem above the title would push the viewer past a 900 px window; 3.5rem keeps clear of the
+header (3.75rem, of which the title's own top padding covers the rest)."""
 POLL_SECONDS = 3
+
+
+@dataclass(frozen=True)
+class Controls:
+    """The places, in the one row above the sheet, of the view choice, the overlay opacity and the edit switch."""
+
+    view: DeltaGenerator
+    opacity: DeltaGenerator
+    edit: DeltaGenerator
 
 
 def _legend() -> None:
@@ -75,14 +89,14 @@ def _sheet_table(review: Review) -> None:
         st.dataframe(rows, hide_index=True, width="stretch")
 
 
-def _choose_sheet(review: Review) -> dict[str, Any] | None:
+def _choose_sheet(review: Review, place: DeltaGenerator) -> dict[str, Any] | None:
     viewable = {sheet_key(sheet): sheet for sheet in review.document["sheets"] if sheet.get("new_page") is not None}
     if not viewable:
         st.info("No sheet of the new version to review: every sheet was removed.")
         return None
     keys = list(viewable)
     requested = st.query_params.get(SHEET_PARAM)
-    chosen = st.selectbox(
+    chosen = place.selectbox(
         "Sheet",
         keys,
         index=keys.index(requested) if requested in viewable else 0,
@@ -102,7 +116,9 @@ def _frame(job: JobRef, sheet: dict[str, Any]) -> CanvasFrame:
     return CanvasFrame(width_pt, height_pt, CANVAS_WIDTH)
 
 
-def _picture(job: JobRef, review: Review, sheet: dict[str, Any], frame: CanvasFrame) -> tuple[str, bytes, float]:
+def _picture(
+    job: JobRef, review: Review, sheet: dict[str, Any], frame: CanvasFrame, controls: Controls
+) -> tuple[str, bytes, float]:
     """The chosen view's picture ``frame.canvas_width`` pixels wide, and the width in points of the sheet it shows.
 
     Sheets are rendered only for the views that show them.
@@ -110,7 +126,7 @@ def _picture(job: JobRef, review: Review, sheet: dict[str, Any], frame: CanvasFr
     storage_url = backend.storage().url
     views = ["Overlay"] if sheet.get("overlay") else []
     views += ["New"] + (["Old"] if sheet.get("old_page") is not None else [])
-    choice, blending = st.columns([1, 2], vertical_alignment="bottom")
+    choice, blending = controls.view, controls.opacity
     view = choice.segmented_control("View", views, default=views[0], required=True)
 
     def rendered(version: VersionRef, page: int) -> bytes:
@@ -218,25 +234,33 @@ def _changes_list(review: Review, regions: list[dict[str, Any]], sheet: str) -> 
 
 
 def _zoomed(
-    user: SignedIn, job: JobRef, review: Review, sheet: dict[str, Any], frame: CanvasFrame, key: str, widget: str
+    user: SignedIn,
+    job: JobRef,
+    review: Review,
+    sheet: dict[str, Any],
+    frame: CanvasFrame,
+    key: str,
+    widget: str,
+    controls: Controls,
 ) -> None:
     """The sheet at full resolution beside its change list, both within one screen."""
     full = CanvasFrame(frame.width_pt, frame.height_pt, zoom.zoom_width(frame.width_pt))
-    view, picture, width_pt = _picture(job, review, sheet, full)
+    view, picture, width_pt = _picture(job, review, sheet, full, controls)
     regions = sheet_regions(review.document, review.overlay_changes, key)
     matrix = (sheet.get("alignment") or {}).get("matrix") if view == "Old" else None
     on_sheet, listed = st.columns([5, 2])
+    viewer = f"zoom-{widget}"
     with on_sheet:
         zoom.sheet_zoom(
             picture,
             width_pt,
             key,
             zoom.outlines(regions, matrix),
-            key=f"zoom-{widget}",
+            key=viewer,
             job_id=job.job_id,
             tiled=user.session_id is not None,
         )
-    with listed, st.container(height=zoom.VIEWER_HEIGHT_PX + 40):
+    with listed, st.container(height=zoom.viewer_height(viewer) + zoom.TOOLBAR_HEIGHT_PX, key="change-list"):
         _changes_list(review, regions, key)
 
 
@@ -278,19 +302,35 @@ def _summary_status(user: SignedIn, job: JobRef) -> None:
     status()
 
 
-def review_sheet(user: SignedIn, project: ProjectAccess, job: JobRef, review: Review, sheet: dict[str, Any]) -> None:
-    """The views, canvas, region table and change list of one sheet."""
+def review_sheet(
+    user: SignedIn, project: ProjectAccess, job: JobRef, review: Review, sheet: dict[str, Any], controls: Controls
+) -> None:
+    """The views, canvas, region table and change list of one sheet.
+
+    An aligned sheet's viewer comes first, right under the one row of controls, so that it and the change list fit
+    a 1440 × 900 window; the alignment panel follows it. An unaligned sheet's warning and manual alignment come
+    first: its changes were not computed.
+    """
     from streamlit_drawable_canvas import st_canvas
 
-    alignment_panel(user, project, job, review, sheet)
+    aligned = unaligned_reason(sheet) is None
+    if not aligned:
+        alignment_panel(user, project, job, review, sheet)
     key = sheet_key(sheet)
     frame = _frame(job, sheet)
     widget = canvas_key(review.diff_result_id, key, review.overlay_id)
     edit_key = f"edit-{review.diff_result_id}-{key}"
-    if not (project.can_edit and st.toggle("Edit regions", key=edit_key, help="Draw, move or delete regions")):
-        _zoomed(user, job, review, sheet, frame, key, widget)
+    editing = project.can_edit and controls.edit.toggle(
+        "Edit regions", key=edit_key, help="Draw, move or delete regions"
+    )
+    if not editing:
+        _zoomed(user, job, review, sheet, frame, key, widget, controls)
+        if aligned:
+            alignment_panel(user, project, job, review, sheet)
         return
-    view, picture, _ = _picture(job, review, sheet, frame)
+    if aligned:
+        alignment_panel(user, project, job, review, sheet)
+    view, picture, _ = _picture(job, review, sheet, frame, controls)
     if view == "Old":
         st.caption("The old sheet in its own frame: while editing, regions are drawn in the new sheet's frame.")
     regions = sheet_regions(review.document, review.overlay_changes, key)
@@ -334,9 +374,11 @@ if review is None:
 
 _saved_notice(review)
 _summary_status(user, job)
-report_downloads(user, job)
-_legend()
-_sheet_table(review)
-chosen_sheet = _choose_sheet(review)
+st.html(f"<style>{FIT_CSS}</style>")
+sheet_column, view_column, opacity_column, edit_column = st.columns([4, 3, 3, 2], vertical_alignment="bottom")
+chosen_sheet = _choose_sheet(review, sheet_column)
 if chosen_sheet is not None:
-    review_sheet(user, project, job, review, chosen_sheet)
+    review_sheet(user, project, job, review, chosen_sheet, Controls(view_column, opacity_column, edit_column))
+_legend()
+report_downloads(user, job)
+_sheet_table(review)

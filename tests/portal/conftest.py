@@ -14,11 +14,21 @@ Fixtures:
   once per session; ``support.seed_review`` stores it as a job's diff result.
 - ``open_app``: starts an ``AppTest`` of ``portal/app.py``, signed in as a
   given user (or nobody), optionally with ``?project=``.
+- ``environment`` and ``portal_url``, for the headless-Chromium tests: settings
+  shared by the test process (the pipeline) and a served portal
+  (``streamlit run portal/asgi.py`` on a free port) over a fresh database with
+  one user, :data:`tests.portal.browser.EMAIL`.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -35,7 +45,17 @@ from buildtrace_assets.services.access import Actor
 from buildtrace_assets.storage import open_storage
 from portal.auth import SESSION_KEY
 from tests.observability.support import UNREACHABLE_DAGSTER
-from tests.portal.support import APP, PASSWORD, ComparedPair, People, PortalEnv, compare_pair, signed_in_session
+from tests.portal.browser import CHROMIUM, EMAIL, REPOSITORY
+from tests.portal.support import (
+    APP,
+    PASSWORD,
+    SERVED_APP,
+    ComparedPair,
+    People,
+    PortalEnv,
+    compare_pair,
+    signed_in_session,
+)
 
 
 def _seed(session: Session) -> People:
@@ -119,3 +139,80 @@ def open_app(portal_env: PortalEnv) -> Callable[..., AppTest]:
         return app
 
     return open_
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    """Settings shared by this process (the pipeline) and the portal server."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed")
+    values = {
+        "BUILDTRACE_DATA_DIR": str(tmp_path),
+        "BUILDTRACE_DATABASE_URL": f"sqlite:///{tmp_path / 'buildtrace.db'}",
+        "BUILDTRACE_STORAGE_URL": (tmp_path / "blobs").as_uri(),
+        "BUILDTRACE_DPI": "72",
+        "BUILDTRACE_SUMMARIZER": "offline",
+        "DAGSTER_HOME": str(tmp_path / "dagster"),
+        "DAGSTER_GRAPHQL_URL": UNREACHABLE_DAGSTER,
+    }
+    (tmp_path / "dagster").mkdir()
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    upgrade(values["BUILDTRACE_DATABASE_URL"])
+    factory = make_session_factory(values["BUILDTRACE_DATABASE_URL"])
+    with transaction(factory) as session:
+        users.create_user(session, EMAIL, PASSWORD, display_name="Ada Architect", organization="Acme")
+    factory.kw["bind"].dispose()
+    yield values
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def portal_url(environment: dict[str, str], tmp_path: Path) -> Iterator[str]:
+    port = free_port()
+    log = (tmp_path / "streamlit.log").open("w")
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(SERVED_APP),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            "--runner.magicEnabled",
+            "false",
+        ],
+        cwd=REPOSITORY,
+        env={**os.environ, **environment},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                    break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, (tmp_path / "streamlit.log").read_text()
+                time.sleep(0.3)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        log.close()

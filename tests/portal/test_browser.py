@@ -12,13 +12,6 @@ of each page go to ``artifacts/screenshots/``.
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pymupdf
@@ -30,7 +23,6 @@ from reports.scene import CHANGES, store_finished_job
 from sqlalchemy.orm import Session
 
 from buildtrace_assets.config import get_settings
-from buildtrace_assets.db.migrate import upgrade
 from buildtrace_assets.db.session import make_session_factory, transaction
 from buildtrace_assets.definitions import make_definitions
 from buildtrace_assets.resources import build_resources
@@ -41,101 +33,20 @@ from buildtrace_assets.services import alignments, diff_results, jobs, overlays,
 from buildtrace_assets.services.access import Actor
 from buildtrace_assets.storage import open_storage
 from portal.views.alignment import CANVAS_WIDTH as ALIGN_CANVAS_WIDTH
-from tests.observability.support import UNREACHABLE_DAGSTER
-from tests.portal.support import PASSWORD, SERVED_APP, sheet_pdf
+from tests.portal.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    EMAIL,
+    SCREENSHOTS,
+    UI_TIMEOUT_MS,
+    go_to,
+    settled,
+    shoot,
+    sign_in,
+)
+from tests.portal.support import PASSWORD, sheet_pdf
 
 pytestmark = pytest.mark.slow
-
-REPOSITORY = Path(__file__).parents[2]
-SCREENSHOTS = REPOSITORY / "artifacts" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-EMAIL = "architect@acme.test"
-UI_TIMEOUT_MS = 60_000
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
-    """Settings shared by this process (the pipeline) and the portal server."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
-    values = {
-        "BUILDTRACE_DATA_DIR": str(tmp_path),
-        "BUILDTRACE_DATABASE_URL": f"sqlite:///{tmp_path / 'buildtrace.db'}",
-        "BUILDTRACE_STORAGE_URL": (tmp_path / "blobs").as_uri(),
-        "BUILDTRACE_DPI": "72",
-        "BUILDTRACE_SUMMARIZER": "offline",
-        "DAGSTER_HOME": str(tmp_path / "dagster"),
-        "DAGSTER_GRAPHQL_URL": UNREACHABLE_DAGSTER,
-    }
-    (tmp_path / "dagster").mkdir()
-    for name, value in values.items():
-        monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
-    upgrade(values["BUILDTRACE_DATABASE_URL"])
-    factory = make_session_factory(values["BUILDTRACE_DATABASE_URL"])
-    with transaction(factory) as session:
-        users.create_user(session, EMAIL, PASSWORD, display_name="Ada Architect", organization="Acme")
-    factory.kw["bind"].dispose()
-    yield values
-    get_settings.cache_clear()
-
-
-@pytest.fixture
-def portal_url(environment: dict[str, str], tmp_path: Path) -> Iterator[str]:
-    port = free_port()
-    log = (tmp_path / "streamlit.log").open("w")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(SERVED_APP),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-            "--runner.magicEnabled",
-            "false",
-        ],
-        cwd=REPOSITORY,
-        env={**os.environ, **environment},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                assert server.poll() is None and time.monotonic() < deadline, (tmp_path / "streamlit.log").read_text()
-                time.sleep(0.3)
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-        log.close()
 
 
 def tick_pipeline(instance: DagsterInstance, cursors: dict[str, str | None], run_keys: set[str]) -> None:
@@ -161,33 +72,6 @@ def tick_pipeline(instance: DagsterInstance, cursors: dict[str, str | None], run
                 instance=instance, partition_key=request.partition_key, tags=request.tags, raise_on_error=False
             )
             assert outcome.success, f"{request.job_name} failed for {request.partition_key}"
-
-
-def settled(page: Page) -> None:
-    """Wait until the script run is over: while it runs, the previous run's elements show as stale and a click on
-    them can be superseded by the run in progress."""
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=UI_TIMEOUT_MS)
-    page.wait_for_timeout(500)
-
-
-def shoot(page: Page, name: str) -> None:
-    settled(page)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
-
-
-def go_to(page: Page, title: str) -> None:
-    page.get_by_role("link", name=title).first.click()
-    expect(page.get_by_role("heading").first).to_be_visible(timeout=UI_TIMEOUT_MS)
-
-
-def sign_in(page: Page, portal_url: str) -> None:
-    """Open the portal and sign in as :data:`EMAIL`, landing on the projects page."""
-    page.set_default_timeout(UI_TIMEOUT_MS)
-    page.goto(portal_url)
-    page.get_by_label("E-mail").fill(EMAIL)
-    page.get_by_role("textbox", name="Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Projects")).to_be_visible()
 
 
 def upload(page: Page, path: Path, becomes: str) -> None:

@@ -16,20 +16,38 @@ from buildtrace_assets.db.session import make_session_factory, transaction
 from buildtrace_assets.services import projects, summaries, users
 from buildtrace_assets.services.access import Actor
 from buildtrace_assets.storage import open_storage
-from tests.portal.support import PASSWORD
-from tests.portal.test_browser import (  # noqa: F401 (environment and portal_url are fixtures)
+from tests.portal.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     EMAIL,
     SCREENSHOTS,
     UI_TIMEOUT_MS,
-    environment,
     go_to,
-    portal_url,
     settled,
 )
+from tests.portal.support import PASSWORD
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def environment(environment: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The shared settings at the pipeline's default 150 dpi: the new sheet (18 in) is 2700 px, more than the
+    viewer's preview, so zooming in loads tiles."""
+    monkeypatch.setenv("BUILDTRACE_DPI", "150")
+    return {**environment, "BUILDTRACE_DPI": "150"}
+
+
+def _fits_the_window(page: Page, sheet: FrameLocator) -> None:
+    """The viewer with its toolbar and the change list are inside the 1440 × 900 window, below the header, with the
+    page scrolled to its top."""
+    header = page.get_by_test_id("stHeader").bounding_box()
+    for part in (sheet.locator("#bar"), sheet.locator("#viewport"), page.locator(".st-key-change-list")):
+        box = part.bounding_box()
+        assert box is not None and header is not None
+        assert box["y"] >= header["y"] + header["height"] - 1, "not under the header"
+        assert box["y"] + box["height"] <= 900 and box["x"] + box["width"] <= 1440, f"{box} inside 1440 × 900"
+    assert page.get_by_test_id("stMain").evaluate("main => main.scrollTop") == 0, "seen without scrolling"
 
 
 def _scale(sheet: FrameLocator) -> float:
@@ -43,8 +61,8 @@ def _sign_in_here(page: Page) -> None:
 
 
 def test_zoom_into_a_change_from_the_list_and_select_one_on_the_sheet(
-    environment: dict[str, str],  # noqa: F811
-    portal_url: str,  # noqa: F811
+    environment: dict[str, str],
+    portal_url: str,
 ) -> None:
     factory = make_session_factory(environment["BUILDTRACE_DATABASE_URL"])
     with transaction(factory) as session:
@@ -56,6 +74,7 @@ def test_zoom_into_a_change_from_the_list_and_select_one_on_the_sheet(
     factory.kw["bind"].dispose()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
+    expect.set_options(timeout=UI_TIMEOUT_MS)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1440, "height": 900})
@@ -67,9 +86,11 @@ def test_zoom_into_a_change_from_the_list_and_select_one_on_the_sheet(
         expect(sheet.locator("rect.region")).to_have_count(4)
         settled(page)
         fit = _scale(sheet)
-        natural_width = sheet.locator("#sheet").evaluate("image => image.naturalWidth")
-        assert natural_width == 1296, "the stored overlay at its own size, not scaled to a 1000 px canvas"
+        assert sheet.locator("#stage").get_attribute("data-width") == "1800", (
+            "the stored overlay at its own size (18 in at 100 dpi), not scaled to a 1000 px canvas"
+        )
         page.screenshot(path=str(SCREENSHOTS / "review.png"))
+        _fits_the_window(page, sheet)
 
         viewport = sheet.locator("#viewport")
         viewport.hover()
@@ -92,6 +113,23 @@ def test_zoom_into_a_change_from_the_list_and_select_one_on_the_sheet(
         sheet.locator("rect.region[data-id='A-101-2']").click(force=True)
         expect(page.locator(".st-key-change-A-101-2").get_by_text("selected")).to_be_visible()
         expect(sheet.locator("rect.region.selected")).to_have_attribute("data-id", "A-101-2")
+
+        tile_answers: list[int] = []
+        page.on("response", lambda answer: tile_answers.append(answer.status) if "/tiles/" in answer.url else None)
+        page.get_by_text("New", exact=True).click()  # the View control
+        expect(sheet.locator("#stage")).to_have_attribute("data-width", "2700")
+        settled(page)
+        sheet.locator("#fit").click()
+        assert not sheet.locator("img.tile").count(), "fitted, the 2048 px preview has all the detail a screen shows"
+        page.locator(".st-key-change-A-101-1").get_by_role("button", name="Show on sheet").click()
+        expect(sheet.locator("rect.region.selected")).to_have_attribute("data-id", "A-101-1")
+        full_resolution = sheet.locator("img.tile.loaded[data-level='0']")
+        expect(full_resolution.first).to_be_visible()
+        assert max(full_resolution.evaluate_all("tiles => tiles.map(tile => tile.naturalWidth)")) == 512
+        assert tile_answers and set(tile_answers) == {200}, "the preview, then full-resolution tiles, all served"
+        assert sheet.locator("img.tile").count() < 6 * 4, "only the tiles on screen, not the whole 2700 × 1800 level"
+        settled(page)
+        page.screenshot(path=str(SCREENSHOTS / "review-zoomed-full-resolution.png"))
 
         go_to(page, "Summary")
         settled(page)

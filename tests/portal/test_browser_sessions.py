@@ -13,18 +13,15 @@ from playwright.sync_api import expect, sync_playwright
 from buildtrace_assets.db.session import make_session_factory, transaction
 from buildtrace_assets.services import projects, users
 from buildtrace_assets.services.access import Actor
-from tests.portal.support import PASSWORD
-from tests.portal.test_browser import (  # noqa: F401 (environment and portal_url are fixtures)
+from tests.portal.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     EMAIL,
     SCREENSHOTS,
     UI_TIMEOUT_MS,
-    environment,
-    portal_url,
     settled,
-    sign_in,
 )
+from tests.portal.support import PASSWORD
 
 pytestmark = pytest.mark.slow
 
@@ -38,8 +35,8 @@ def _project(database_url: str) -> str:
 
 
 def test_a_shared_link_opens_after_sign_in_and_reloads_and_new_tabs_stay_signed_in_until_sign_out(
-    environment: dict[str, str],  # noqa: F811
-    portal_url: str,  # noqa: F811
+    environment: dict[str, str],
+    portal_url: str,
 ) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     link = f"{portal_url}/audit?project={_project(environment['BUILDTRACE_DATABASE_URL'])}"

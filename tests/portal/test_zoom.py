@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import io
+
 import pytest
+from PIL import Image
 
 from buildtrace_assets.engine.legend import KIND_COLOURS
-from portal.zoom import outlines, to_old_sheet, zoom_width
+from portal.zoom import outlines, picture_source, to_old_sheet, zoom_width
+from tests.portal.support import png_bytes
 
 SHIFTED_HALF_SIZE = [[0.5, 0.0, 10.0], [0.0, 0.5, 20.0]]
 """Old points to new: the new sheet is the old one re-plotted at half size and shifted by (10, 20) pt."""
@@ -43,3 +48,11 @@ def test_on_the_old_sheet_a_moved_block_is_drawn_where_it_was() -> None:
 def test_an_arch_d_sheet_is_sent_at_the_pipelines_150_dpi() -> None:
     assert zoom_width(36 * 72) == 5400
     assert zoom_width(96 * 72) == 8000, "never more than the cap"
+
+
+def test_without_a_portal_session_cookie_the_picture_is_sent_whole_as_a_data_url() -> None:
+    """A person signed in through the identity provider has no cookie for the tile route to check."""
+    image, tiles = picture_source(png_bytes(), "job-1", tiled=False)
+
+    assert tiles is None
+    assert Image.open(io.BytesIO(base64.b64decode(image.split(",", 1)[1]))).size == (300, 200)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import io
 import json
 from collections.abc import Callable
@@ -14,7 +13,17 @@ from streamlit.testing.v1 import AppTest
 from buildtrace_assets.engine.legend import KIND_COLOURS
 from buildtrace_assets.services import diff_results, overlays
 from portal.review_data import blob_key, canvas_key, region_table_key
-from tests.portal.support import ComparedPair, People, PortalEnv, SeededJob, labelled, seed_job, seed_review, texts
+from portal.tiles import STORE
+from tests.portal.support import (
+    ComparedPair,
+    People,
+    PortalEnv,
+    SeededJob,
+    labelled,
+    seed_job,
+    seed_review,
+    texts,
+)
 
 OpenApp = Callable[..., AppTest]
 PAGE = "views/review.py"
@@ -64,7 +73,23 @@ def zoom_payload(app: AppTest) -> dict:
 
 
 def picture_size(payload: dict) -> tuple[int, int]:
-    return Image.open(io.BytesIO(base64.b64decode(payload["image"].split(",", 1)[1]))).size
+    """The full size of the picture published for the viewer's tiles (the page sends only where to ask for them)."""
+    return payload["tiles"]["width"], payload["tiles"]["height"]
+
+
+def test_the_sheet_goes_to_the_viewer_as_a_preview_url_and_tiles_not_in_the_page(
+    open_app: OpenApp, people: People, reviewed: SeededJob
+) -> None:
+    payload = zoom_payload(open_app(people.viewer, page=PAGE, project_id=people.project_id))
+
+    tiles = payload["tiles"]
+    token = tiles["url"].rsplit("/", 1)[1]
+    assert payload["image"] == f"/tiles/{token}/preview.png"
+    pyramid = STORE.pyramid(token)
+    assert pyramid is not None and pyramid.job_id == reviewed.job_id
+    assert (tiles["width"], tiles["tile"], tiles["levels"]) == (pyramid.width, 512, pyramid.levels)
+    preview = STORE.preview(token)
+    assert preview is not None and Image.open(io.BytesIO(preview)).width == tiles["preview_width"]
 
 
 def test_the_review_lists_sheets_and_the_machines_change_with_its_text(
@@ -185,11 +210,26 @@ def test_a_region_clicked_on_the_sheet_is_selected_and_highlighted_in_the_list(
 ) -> None:
     app = open_app(people.viewer, page=PAGE)
     [viewer] = app.get("component_instance")
-    app.session_state[viewer.proto.id.split("-", 2)[2]] = "A-101-1"
+    key = viewer.proto.id.split("-", 2)[2]
+    app.session_state[key] = {"clicked": "A-101-1", "clicks": 1, "height": None}
     app.run()
 
     assert zoom_payload(app)["selected"] == "A-101-1"
     assert any(text.startswith(":orange-background[selected] **A-101-1**") for text in texts(app.markdown))
+
+
+def test_the_sheet_keeps_the_height_the_viewer_measured_in_the_window(
+    open_app: OpenApp, people: People, reviewed: SeededJob
+) -> None:
+    app = open_app(people.viewer, page=PAGE)
+    [viewer] = app.get("component_instance")
+    assert zoom_payload(app)["height"] == 560, "until the viewer has measured the window"
+
+    app.session_state[viewer.proto.id.split("-", 2)[2]] = {"clicked": None, "clicks": 0, "height": 420}
+    app.run()
+
+    assert zoom_payload(app)["height"] == 420
+    assert zoom_payload(app)["selected"] is None
 
 
 def test_show_on_sheet_in_the_list_zooms_the_sheet_to_the_change(
