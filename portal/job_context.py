@@ -16,9 +16,12 @@ from sqlalchemy.orm import Session
 from buildtrace_assets.services import drawings, jobs
 from portal import backend
 from portal.auth import SignedIn
+from portal.empty_state import empty_state
 from portal.project_context import ProjectAccess
+from portal.status import status_of
 
 JOB_PARAM = "job"
+UPLOAD_PAGE = "views/upload.py"
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,22 @@ def project_jobs(user: SignedIn, project: ProjectAccess) -> list[JobRef]:
     return backend.run(load)
 
 
+def no_comparisons(project: ProjectAccess) -> None:
+    """The empty state of every page about comparisons: a second version of a drawing starts the first one."""
+    if project.can_edit:
+        empty_state(
+            "No comparisons yet: upload a second version of a drawing and its comparison with the first starts by"
+            " itself.",
+            UPLOAD_PAGE,
+            "Upload drawings",
+        )
+    else:
+        empty_state(
+            f"No comparisons in {project.name} yet: they appear here once an editor uploads a second version of a"
+            " drawing."
+        )
+
+
 def choose_job(user: SignedIn, project: ProjectAccess) -> JobRef:
     """The job in ``?job=`` or picked in the sidebar; stops the page when there is none."""
     available = {job.job_id: job for job in project_jobs(user, project)}
@@ -93,14 +112,14 @@ def choose_job(user: SignedIn, project: ProjectAccess) -> JobRef:
         st.error("Job not found.")
         st.stop()
     if not available:
-        st.info("No comparisons yet: upload a second version of a drawing to start one.")
+        no_comparisons(project)
         st.stop()
     ids = list(available)
     chosen = st.sidebar.selectbox(
         "Comparison",
         ids,
         index=ids.index(requested) if requested in available else 0,
-        format_func=lambda job_id: f"{available[job_id].label} ({available[job_id].status})",
+        format_func=lambda job_id: f"{available[job_id].label} ({status_of(available[job_id].status).label})",
     )
     st.query_params[JOB_PARAM] = chosen
     return available[chosen]

@@ -17,9 +17,11 @@ from buildtrace_assets.services import access, projects
 from buildtrace_assets.services.errors import NotFound
 from portal import backend
 from portal.auth import SignedIn
+from portal.empty_state import empty_state
 
 PROJECT_PARAM = "project"
 DEPENDENT_PARAMS = ("job", "sheet")
+PROJECTS_PAGE = "views/projects.py"
 """Query parameters naming things inside a project, dropped when another project is picked."""
 _PICKER_KEY = "project_picker"
 _WRITTEN_KEY = "project_param_written"
@@ -77,7 +79,11 @@ def choose_project(user: SignedIn) -> ProjectAccess:
             st.stop()
         st.session_state[PROJECT_PARAM] = requested
     if not mine:
-        st.info("You are not a member of any project yet: create one on the Projects page.")
+        empty_state(
+            "You are not a member of any project yet: create one on the Projects page.",
+            PROJECTS_PAGE,
+            "Create a project",
+        )
         st.stop()
     if st.session_state.get(PROJECT_PARAM) not in mine:
         st.session_state[PROJECT_PARAM] = next(iter(mine))

@@ -13,20 +13,14 @@ from buildtrace_assets.pipeline_api import PipelineUnreachable, job_partitions
 from buildtrace_assets.services import jobs, members, pipeline_requests, retries
 from portal import backend
 from portal.auth import SignedIn, signed_in_user
-from portal.job_context import JobRef, project_jobs
+from portal.job_context import JobRef, no_comparisons, project_jobs
 from portal.job_results import duration, result_links, stage_label
 from portal.lineage import lineage_rows
 from portal.pipeline import pipeline_api, waiting_mark
 from portal.project_context import ProjectAccess, choose_project
+from portal.status import badge, status_text
 
 POLL_SECONDS = 3
-STATUS_ICONS = {
-    "pending": ":material/schedule:",
-    "running": ":material/sync:",
-    "completed": ":green[:material/check_circle:]",
-    "failed": ":red[:material/error:]",
-    "cancelled": ":material/block:",
-}
 
 
 def _when(moment: datetime | None) -> str:
@@ -65,7 +59,9 @@ def _requests(user: SignedIn, project: ProjectAccess, job: JobRef) -> None:
                 "what": request.kind,
                 "by": people.get(request.requested_by, request.requested_by) if request.requested_by else "pipeline",
                 "why": request.reason,
-                "status": waiting_mark(request.created_at) if request.status == "pending" else request.status,
+                "status": f"{status_text('pending')}: {waiting_mark(request.created_at)}"
+                if request.status == "pending"
+                else status_text(request.status),
                 "error": request.error_message or "",
             }
             for request in asked[:5]
@@ -88,7 +84,7 @@ def _timeline(user: SignedIn, job: JobRef) -> None:
         [
             {
                 "stage": stage_label(stage.stage, names.get(stage.drawing_version_id, "")),
-                "status": stage.status,
+                "status": status_text(stage.status),
                 "attempts": stage.attempts,
                 "started": _when(stage.started_at),
                 "completed": _when(stage.completed_at),
@@ -109,7 +105,7 @@ def _job(user: SignedIn, project: ProjectAccess, job: JobRef, waiting: dict[str,
         heading, action = st.columns([4, 1])
         since = waiting.get(job.job_id) or waiting.get(job.old.version_id) or waiting.get(job.new.version_id)
         mark = f" · :orange[{waiting_mark(since)}]" if since else ""
-        heading.markdown(f"**{job.label}** {STATUS_ICONS.get(job.status, '')} `{job.status}`{mark}")
+        heading.markdown(f"**{job.label}** {badge(job.status)}{mark}")
         heading.caption(f"Created {_when(job.created_at)} UTC · {job.old.filename} → {job.new.filename}")
         cancel = project.can_edit and not job.finished and action.button("Cancel", key=f"cancel-{job.job_id}")
         if cancel and backend.attempt(lambda s: jobs.cancel_job(s, user.actor, job.job_id)):
@@ -154,7 +150,7 @@ def job_board() -> None:
     waiting = backend.run(lambda s: pipeline_requests.waiting_since(s, user.actor, project.project_id))
     found = project_jobs(user, project)
     if not found:
-        st.info("No comparisons yet: upload a second version of a drawing to start one.")
+        no_comparisons(project)
     for job in found:
         _job(user, project, job, waiting)
 

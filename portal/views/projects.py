@@ -8,13 +8,15 @@ from buildtrace_assets.db.models import ROLES
 from buildtrace_assets.services import members, projects
 from portal import backend
 from portal.auth import signed_in_user
+from portal.empty_state import empty_state
 from portal.project_context import PROJECT_PARAM, ProjectAccess, choose_project
 
 user = signed_in_user()
 
 st.title("Projects")
 
-with st.expander("New project", expanded=False), st.form("create_project", clear_on_submit=True):
+has_projects = backend.run(lambda s: bool(projects.list_projects(s, user.actor)))
+with st.expander("New project", expanded=not has_projects), st.form("create_project", clear_on_submit=True):
     name = st.text_input("Name")
     description = st.text_area("Description")
     if st.form_submit_button("Create project", type="primary"):
@@ -29,6 +31,12 @@ mine = backend.run(
         for p in projects.list_projects(s, user.actor)
     ]
 )
+if not mine:
+    empty_state(
+        "No projects yet: create your first one with “New project” above. You become its owner, then add the "
+        "people who work on it under Members; someone who invites you to their project makes it appear here."
+    )
+    st.stop()
 st.dataframe(mine, hide_index=True, width="stretch")
 
 project: ProjectAccess = choose_project(user)

@@ -13,11 +13,13 @@ from buildtrace_assets.services import members, pipeline_requests, summaries
 from buildtrace_assets.services.access import PIPELINE_EXECUTOR
 from portal import backend
 from portal.auth import SignedIn, signed_in_user
+from portal.empty_state import empty_state
 from portal.job_context import JOB_PARAM, JobRef, choose_job
 from portal.pipeline import waiting_mark
 from portal.project_context import PROJECT_PARAM, ProjectAccess, choose_project
 from portal.report_downloads import report_downloads
 from portal.review_data import SHEET_PARAM, Review, load_review, sheet_of
+from portal.status import WAITING, status_of
 from portal.summary_versions import (
     NOTICE_KEY,
     authorship,
@@ -115,9 +117,10 @@ def _latest_request(user: SignedIn, project: ProjectAccess, job: JobRef) -> None
         if again and backend.attempt(lambda s: pipeline_requests.retry_request(s, user.actor, request.id)):
             st.rerun()
     elif request.status == "pending":
-        st.info(f"New summary requested: {waiting_mark(request.created_at)}.", icon=":material/schedule:")
+        st.info(f"New summary requested: {waiting_mark(request.created_at)}.", icon=f":material/{WAITING.icon}:")
     else:
-        st.info(f"New summary requested: {request.status}.", icon=":material/sync:")
+        look = status_of(request.status)
+        st.info(f"New summary requested: {look.label}.", icon=f":material/{look.icon}:")
 
 
 user = signed_in_user()
@@ -129,7 +132,11 @@ if NOTICE_KEY in st.session_state:
 
 review = load_review(user, job.job_id)
 if review is None:
-    st.info(f"No comparison result yet: the job is {job.status}. The Jobs page shows its progress.")
+    empty_state(
+        f"No comparison result yet: the job is {status_of(job.status).label}. The Jobs page shows its progress.",
+        "views/jobs.py",
+        "Follow it on Jobs",
+    )
     st.stop()
 
 report_downloads(user, job)
@@ -143,7 +150,16 @@ if review.summary_updating:
         "Summary updating: a newer set of regions was saved and its summary is being written.", icon=":material/sync:"
     )
 if active is None:
-    st.info("No summary has been written for this comparison yet.")
+    empty_state(
+        "No summary has been written for this comparison yet: "
+        + (
+            "“Regenerate summary” below asks the pipeline for one, or write one under “Edit the summary”."
+            if project.can_edit
+            else "it appears here once the pipeline or an editor writes one; the Review page shows the changes now."
+        ),
+        None if project.can_edit else REVIEW_PAGE,
+        None if project.can_edit else "Review the changes",
+    )
 else:
     st.markdown(active.content.get("overall") or active.text)
     _items(project, job, active.content, review)

@@ -28,7 +28,9 @@ from buildtrace_assets.services import drawings, uploads
 from buildtrace_assets.services.errors import ServiceError
 from portal import backend
 from portal.auth import signed_in_user
+from portal.empty_state import empty_state
 from portal.project_context import choose_project
+from portal.status import badge
 from portal.upload_set import drawing_for, plain_refusal, stored_share
 
 EXTENSIONS = ("pdf", "png", "jpg", "jpeg", "dxf", "dwg")
@@ -42,7 +44,13 @@ project = choose_project(user)
 st.title("Upload drawings")
 
 if not project.can_edit:
-    st.info(f"Your role in {project.name} is {project.role}: only editors and owners upload drawings.")
+    empty_state(
+        f"Your role in {project.name} is {project.role}: only editors and owners upload drawings. Ask an owner of the"
+        " project to make you an editor, or read the comparisons on the Jobs page.",
+        "views/jobs.py",
+        "Jobs",
+        icon=":material/lock:",
+    )
     st.stop()
 
 just_done: list[tuple[str, str]] = st.session_state.pop(DONE_KEY, [])
@@ -63,11 +71,13 @@ files = st.file_uploader(
 if not files:
     if just_done:
         st.stop()
-    st.info(
-        "Choose the files of a drawing set: each becomes a new version of the drawing its name matches "
+    empty_state(
+        "Choose the files of a drawing set above: each becomes a new version of the drawing its name matches "
         "(by name without the revision mark, or by sheet number), or a new drawing."
         if names
-        else "No drawings yet: upload the first revision of a set; the next upload of each drawing is compared with it."
+        else "No drawings yet: choose the first revision of a set above; the next upload of each drawing is compared "
+        "with it.",
+        icon=":material/upload_file:",
     )
     st.stop()
 
@@ -113,7 +123,7 @@ for name in sorted({row["drawing"] for row in planned} & set(names)):
     versions = backend.run(partial(_versions, name=name))
     with st.expander(f"Versions of {name} ({len(versions)})"):
         for number, filename, status, warnings in versions:
-            st.markdown(f"**Version {number}**: {filename} (analysis {status.replace('_', ' ')})")
+            st.markdown(f"**Version {number}**: {filename} · analysis {badge(status)}")
             for warning in warnings:
                 st.warning(f"Version {number}: {warning}", icon="⚠️")
 

@@ -26,10 +26,10 @@ def test_a_job_shows_its_versions_status_and_four_stages(
     app = open_app(people.viewer, page=PAGE)
 
     assert not app.exception
-    assert any("**A-101 v1 → v2** :material/schedule: `pending`" in text for text in texts(app.markdown))
+    assert any("**A-101 v1 → v2** :gray-badge[:material/schedule: waiting]" in text for text in texts(app.markdown))
     timeline = app.dataframe[0].value
     assert list(timeline["stage"]) == ["analysis v1", "analysis v2", "comparison", "summary"]
-    assert set(timeline["status"]) == {"pending"}
+    assert set(timeline["status"]) == {"◷ waiting"}, "the statuses' one look (portal.status)"
     assert set(timeline["took"]) == {""}, "no duration before a stage starts, never None"
     assert not app.get("page_link"), "no results to link to yet"
 
@@ -67,7 +67,7 @@ def test_a_failed_stage_shows_its_error(open_app: OpenApp, people: People, porta
     app = open_app(people.viewer, page=PAGE)
 
     assert "analysis failed: page 3 is encrypted" in texts(app.error)
-    assert "failed" in list(app.dataframe[0].value["status"])
+    assert "✕ failed" in list(app.dataframe[0].value["status"])
 
 
 def test_an_editor_cancels_a_running_job(open_app: OpenApp, people: People, portal_env: PortalEnv) -> None:
@@ -92,7 +92,19 @@ def test_a_viewer_has_no_cancel_button(open_app: OpenApp, people: People, portal
 def test_no_jobs_yet_says_how_to_start_one(open_app: OpenApp, people: People) -> None:
     app = open_app(people.owner, page=PAGE)
 
-    assert texts(app.info) == ["No comparisons yet: upload a second version of a drawing to start one."]
+    assert texts(app.info) == [
+        "No comparisons yet: upload a second version of a drawing and its comparison with the first starts by itself."
+    ]
+    assert [(link.proto.label, link.proto.page) for link in app.get("page_link")] == [("Upload drawings", "upload")]
+
+
+def test_no_jobs_yet_tells_a_viewer_who_starts_one(open_app: OpenApp, people: People) -> None:
+    app = open_app(people.viewer, page=PAGE)
+
+    assert [text for text in texts(app.info) if text.startswith("No comparisons")] == [
+        "No comparisons in Tower yet: they appear here once an editor uploads a second version of a drawing."
+    ]
+    assert not app.get("page_link"), "a viewer cannot upload: no link to a page they cannot use"
 
 
 def test_an_outsider_cannot_open_the_jobs_of_a_project(

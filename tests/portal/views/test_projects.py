@@ -113,7 +113,7 @@ def test_deleting_needs_the_typed_name_then_removes_the_project(
     app.run()
 
     assert portal_env.run(lambda s: list(projects.list_projects(s, people.owner))) == []
-    assert texts(app.info) == ["You are not a member of any project yet: create one on the Projects page."]
+    assert texts(app.info)[0].startswith("No projects yet: create your first one with “New project” above.")
 
 
 def test_an_outsider_following_a_link_sees_nothing_of_the_project(open_app: OpenApp, people: People) -> None:

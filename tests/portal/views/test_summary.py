@@ -176,7 +176,10 @@ def test_regenerating_asks_the_pipeline_once_in_the_editor_s_name_and_shows_the_
     open_app: OpenApp, people: People, portal_env: PortalEnv, reviewed: SeededJob
 ) -> None:
     app = open_app(people.editor, page=PAGE)
-    assert "No summary has been written for this comparison yet." in texts(app.info)
+    assert (
+        "No summary has been written for this comparison yet: “Regenerate summary” below asks the pipeline for one,"
+        " or write one under “Edit the summary”." in texts(app.info)
+    )
 
     labelled(app.button, "Regenerate summary").click()
     app.run()

@@ -112,7 +112,10 @@ def test_a_new_drawing_needs_a_name(open_app: OpenApp, people: People) -> None:
 def test_a_viewer_cannot_upload(open_app: OpenApp, people: People) -> None:
     app = open_app(people.viewer, page=PAGE)
 
-    assert texts(app.info) == ["Your role in Tower is viewer: only editors and owners upload drawings."]
+    assert texts(app.info) == [
+        "Your role in Tower is viewer: only editors and owners upload drawings. Ask an owner of the project to make"
+        " you an editor, or read the comparisons on the Jobs page."
+    ]
     assert not app.file_uploader
 
 

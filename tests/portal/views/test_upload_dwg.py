@@ -42,4 +42,4 @@ def test_a_dwg_is_uploaded_and_its_conversion_warnings_are_shown_by_its_version(
     app = app.run()
 
     assert f"Version 1: {LOST}" in texts(app.warning)
-    assert "**Version 1**: A-101.dwg (analysis completed)" in texts(app.markdown)
+    assert "**Version 1**: A-101.dwg · analysis :green-badge[:material/check_circle: completed]" in texts(app.markdown)
