@@ -10,6 +10,7 @@ from buildtrace_assets.db.models import ChangeSummary, PipelineRequest
 from buildtrace_assets.services import pipeline_requests, summaries
 from buildtrace_assets.services.diff_results import get_diff_result
 from buildtrace_assets.services.errors import NotFound
+from buildtrace_assets.services.history import active_version
 
 blp = Blueprint("summaries", __name__, url_prefix="/api/v1", description="Change summaries.")
 
@@ -18,8 +19,9 @@ blp = Blueprint("summaries", __name__, url_prefix="/api/v1", description="Change
 @blp.response(200, SummarySchema)
 def active_summary(job_id: str) -> ChangeSummary:
     """The summary in force; 404 until one was written."""
+    # get_diff_result checked that the actor may read the job; the summaries service would check it again.
     result = get_diff_result(db(), current_actor(), job_id)
-    summary = summaries.active_summary(db(), current_actor(), result.id)
+    summary = active_version(db(), ChangeSummary, result.id)
     if summary is None:
         raise NotFound(f"job {job_id} has no summary yet")
     return summary
