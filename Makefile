@@ -4,7 +4,6 @@
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-DEBIAN_PACKAGES := tesseract-ocr chromium prometheus
 STAMP := $(VENV)/.installed
 
 .PHONY: install system-deps demo test lint typecheck audit bench clean
@@ -14,14 +13,20 @@ install: system-deps $(STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/pip install --quiet --no-binary tesserocr -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 # prometheus: promtool and prometheus for the alert-rule tests; the services the package starts are stopped
 # and disabled (the tests start their own on 127.0.0.1).
+# OCR: tesserocr is built from source (`--no-binary tesserocr` above) against Debian's libtesseract, the
+# Tesseract the engine is tuned on (its wheels bundle another release, which reads differently): the library's
+# headers, pkg-config and a C++ compiler to build it, tesseract-ocr for the English model.
+OCR_PACKAGES := tesseract-ocr libtesseract-dev libleptonica-dev pkg-config g++
 system-deps:
 	@missing=""; \
-	command -v tesseract >/dev/null || missing="$$missing tesseract-ocr"; \
+	for package in $(OCR_PACKAGES); do \
+		dpkg-query -W -f '$${Status}' $$package 2>/dev/null | grep -q "ok installed" || missing="$$missing $$package"; \
+	done; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v promtool >/dev/null || missing="$$missing prometheus"; \
 	if [ -n "$$missing" ]; then \

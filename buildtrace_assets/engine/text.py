@@ -9,10 +9,10 @@ is reused by every comparison asks for whole sheets.
 from __future__ import annotations
 
 import os
-import sys
-from collections.abc import Sequence
-from types import ModuleType
-from typing import Literal
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Literal
 
 import numpy as np
 
@@ -43,6 +43,8 @@ TITLE_BLOCK_RIGHT_STRIP = 0.2
 """Share of the width searched as the right-hand title strip."""
 TITLE_BLOCK_BOTTOM_BAND = 0.2
 """Share of the height searched as the bottom title band (right half of the sheet)."""
+_IDLE_ENGINES: list[Any] = []
+_IDLE_LOCK = threading.Lock()
 
 
 def usable_text_layer(words: tuple[Word, ...]) -> bool:
@@ -59,49 +61,59 @@ def title_block_regions(width_pt: float, height_pt: float) -> tuple[BBox, ...]:
     return ((strip_x, 0.0, width_pt, height_pt), (width_pt * 0.5, band_y, strip_x, height_pt))
 
 
-def _pytesseract() -> ModuleType:
-    """pytesseract, imported without pandas.
+@contextmanager
+def _tesseract() -> Iterator[Any]:
+    """A Tesseract engine with its English model loaded, lent to one reader at a time.
 
-    pytesseract imports pandas whenever it is installed (about 0.5 s, on the path of every first OCR) though only
-    its DataFrame output needs it, which the engine never asks for; a None entry makes that one import fail, and
-    is removed again so the rest of the process imports pandas as usual. A process that already has pandas
-    (Dagster's) keeps it.
+    The engine is Debian's libtesseract (5.3, the one the confidence threshold and the tests are tuned on) through
+    tesserocr built from source against it, not a wheel that bundles another Tesseract, which reads differently.
+    A command-line Tesseract spends about 0.2 s of CPU loading the model before each image; an engine here loads
+    it once and is kept for the process, and a thread that finds none idle (the two sides of a comparison read
+    at once) loads its own. tesserocr is imported here, after ``OMP_THREAD_LIMIT`` is set above, because OpenMP
+    reads it when the library loads, and sheets with a text layer never load it.
     """
-    if "pytesseract" not in sys.modules and "pandas" not in sys.modules:
-        sys.modules["pandas"] = None  # type: ignore[assignment]
-        try:
-            import pytesseract
-        finally:
-            del sys.modules["pandas"]
-    import pytesseract
+    with _IDLE_LOCK:
+        engine = _IDLE_ENGINES.pop() if _IDLE_ENGINES else None
+    if engine is None:
+        import tesserocr
 
-    return pytesseract
+        engine = tesserocr.PyTessBaseAPI(psm=tesserocr.PSM.SPARSE_TEXT)
+    try:
+        yield engine
+    finally:
+        with _IDLE_LOCK:
+            _IDLE_ENGINES.append(engine)
 
 
 def ocr_image(
     image: np.ndarray, dpi: float, *, origin: tuple[float, float] = (0.0, 0.0), timeout_s: float = OCR_TIMEOUT_S
 ) -> tuple[Word, ...]:
-    """Words Tesseract finds in a grayscale raster; boxes in points, offset by ``origin`` (the raster's top-left)."""
+    """Words Tesseract finds in a grayscale raster; boxes in points, offset by ``origin`` (the raster's top-left).
+
+    Sparse-text segmentation: drawing text is scattered labels and values, not paragraphs."""
     if image.ndim != 2 or image.size == 0:
         raise ValueError("expected a non-empty 2-D grayscale image")
-    pytesseract = _pytesseract()
-    try:
-        data = pytesseract.image_to_data(
-            image, config="--psm 11", output_type=pytesseract.Output.DICT, timeout=timeout_s
-        )
-    except RuntimeError as exc:
-        raise OcrError(f"OCR failed: {exc}") from None
-    except pytesseract.TesseractError as exc:
-        raise OcrError(f"OCR failed: {exc.message}") from None
+    import tesserocr
+
+    pixels = np.ascontiguousarray(image, np.uint8)
+    height, width = pixels.shape
+    word = tesserocr.RIL.WORD
     to_pt = 72.0 / dpi
     words = []
-    for text, conf, left, top, width, height in zip(
-        data["text"], data["conf"], data["left"], data["top"], data["width"], data["height"], strict=True
-    ):
-        if not text.strip() or float(conf) < MIN_OCR_CONFIDENCE:
-            continue
-        x0, y0 = origin[0] + left * to_pt, origin[1] + top * to_pt
-        words.append(Word(text.strip().translate(STRAIGHT_MARKS), (x0, y0, x0 + width * to_pt, y0 + height * to_pt)))
+    with _tesseract() as engine:
+        engine.SetImageBytes(pixels.tobytes(), width, height, 1, width)
+        if not engine.Recognize(timeout=max(1, round(timeout_s * 1000))):
+            raise OcrError(f"OCR failed: no result within {timeout_s:g} s")
+        for found in tesserocr.iterate_level(engine.GetIterator(), word):
+            try:
+                text = found.GetUTF8Text(word).strip()
+            except RuntimeError:  # a word box in which Tesseract recognized no character
+                continue
+            if not text or found.Confidence(word) < MIN_OCR_CONFIDENCE:
+                continue
+            left, top, right, bottom = (value * to_pt for value in found.BoundingBox(word))
+            box = (origin[0] + left, origin[1] + top, origin[0] + right, origin[1] + bottom)
+            words.append(Word(text.translate(STRAIGHT_MARKS), box))
     return tuple(words)
 
 

@@ -1,14 +1,18 @@
 """Text: the PDF text layer when it is usable, OCR of the title block (or the full page) when not."""
 
 import csv
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pymupdf
 import pytest
+import tesserocr
 from PIL import Image, ImageDraw, ImageFont
 
 from buildtrace_assets.engine.documents import open_document
+from buildtrace_assets.engine.errors import OcrError
 from buildtrace_assets.engine.model import Word
 from buildtrace_assets.engine.text import ocr_image, page_text, title_block_regions, usable_text_layer
 
@@ -56,6 +60,33 @@ def test_ocr_boxes_are_offset_by_the_region_origin():
     words = ocr_image(np.asarray(pil), 144, origin=(100.0, 200.0))
     assert [w.text for w in words] == ["REVISION"]
     assert words[0].bbox[0] == pytest.approx(100 + 20 / 2, abs=3)
+
+
+def _notes(lines: int, text: str) -> np.ndarray:
+    image = np.full((40 * lines + 20, 900), 255, np.uint8)
+    for line in range(lines):
+        cv2.putText(image, f"{text} {line + 1}", (10, 40 * (line + 1)), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 0, 2)
+    return image
+
+
+def test_ocr_uses_the_system_tesseract_the_engine_is_tuned_on():
+    """tesserocr's wheels bundle a newer Tesseract that reads low-confidence words differently; the Makefile builds
+    it from source against Debian's libtesseract 5.3, the one the confidence threshold and the tests are tuned on."""
+    assert tesserocr.tesseract_version().startswith("tesseract 5.3.")
+
+
+def test_two_threads_reading_at_once_read_what_each_reads_alone():
+    images = [_notes(3, "VERIFY EXISTING DRAIN"), _notes(2, "NEW DOOR D-20"), _notes(4, "PATCH WALL")] * 2
+    alone = [ocr_image(image, 200) for image in images]
+    with ThreadPoolExecutor(2) as readers:
+        together = list(readers.map(lambda image: ocr_image(image, 200), images))
+    assert together == alone
+    assert [w.text for w in alone[1]] == ["NEW", "DOOR", "D-20", "1", "NEW", "DOOR", "D-20", "2"]
+
+
+def test_ocr_that_outlasts_its_timeout_is_an_ocr_error():
+    with pytest.raises(OcrError, match="no result within"):
+        ocr_image(_notes(12, "VERIFY DIMENSIONS AT SITE BEFORE"), 200, timeout_s=0.001)
 
 
 def test_title_block_regions_cover_the_right_strip_and_bottom_band():
