@@ -11,6 +11,8 @@ from buildtrace_assets.services import audit
 from portal import backend
 from portal.audit_trail import TrailEntry, as_csv, describe, filtered, object_names, people_names
 from portal.auth import signed_in_user
+from portal.empty_state import empty_state
+from portal.job_context import UPLOAD_PAGE
 from portal.project_context import choose_project
 
 LIMIT = 500
@@ -28,7 +30,12 @@ def _trail(session: Session) -> list[TrailEntry]:
 
 trail = backend.run(_trail)
 if not trail:
-    st.info("Nothing has been changed in this project yet: uploads, comparisons, corrections and members appear here.")
+    empty_state(
+        "Nothing has been changed in this project yet: uploads, comparisons, corrections and members appear here as"
+        " people make them" + (", starting with the first drawing you upload." if project.can_edit else "."),
+        UPLOAD_PAGE if project.can_edit else None,
+        "Upload drawings" if project.can_edit else None,
+    )
     st.stop()
 st.caption(f"{project.name}: the latest {LIMIT} changes, newest first. Select a row to read its whole change.")
 by_person, by_action, by_day = st.columns(3)
@@ -39,7 +46,10 @@ days = by_day.date_input("Between", (first, last), min_value=first, max_value=la
 chosen_days = (days[0], days[1]) if isinstance(days, tuple) and len(days) == 2 else None
 shown = filtered(trail, people, actions, chosen_days if chosen_days != (first, last) else None)
 if not shown:
-    st.info("No change matches these filters.")
+    empty_state(
+        "No change matches these filters: remove a person or an action, or widen the dates.",
+        icon=":material/filter_alt_off:",
+    )
     st.stop()
 st.download_button(
     f"Download these {len(shown)} rows (CSV)",

@@ -74,7 +74,7 @@ def test_filters_that_match_nothing_say_so(open_app: OpenApp, people: People, po
     labelled(app.multiselect, "Action").set_value(["member.add"])
     app.run()
 
-    assert texts(app.info) == ["No change matches these filters."]
+    assert texts(app.info) == ["No change matches these filters: remove a person or an action, or widen the dates."]
     assert not app.dataframe
 
 
