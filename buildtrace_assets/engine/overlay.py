@@ -25,7 +25,7 @@ from PIL import Image
 from buildtrace_assets.engine.legend import ADDED, MODIFIED, MOVED, REMOVED, UNCHANGED
 from buildtrace_assets.engine.model import BBox, Change, RenderedPage
 from buildtrace_assets.engine.pagediff import PageComparison
-from buildtrace_assets.engine.regions import Pixels
+from buildtrace_assets.engine.regions import ANY_INK_LEVEL, Pixels, paper_level
 
 OVERLAY_MAX_DPI = 150.0
 PNG_COMPRESSION = 1
@@ -86,7 +86,7 @@ def write_overlay(result: PageComparison, old: RenderedPage, new: RenderedPage, 
     if factor < 1.0:
         size = (max(1, round(image.shape[1] * factor)), max(1, round(image.shape[0] * factor)))
         image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
-    canvas = image >> GRAY_SHIFT
+    canvas = _paper_lifted(image) >> GRAY_SHIFT
     for kind, pixels in (("removed", removed), ("added", added)):
         rows = np.minimum((pixels.rows * factor).astype(np.intp), canvas.shape[0] - 1)
         columns = np.minimum((pixels.columns * factor).astype(np.intp), canvas.shape[1] - 1)
@@ -120,6 +120,17 @@ def write_crops(
             paths[side] = _write_atomic(out_dir / f"{change.id}_{side}.png", _palette_png(crop, CROP_PALETTE))
         crops[change.id] = paths
     return crops
+
+
+def _paper_lifted(image: np.ndarray) -> np.ndarray:
+    """``image`` with what the comparison counts as paper (lighter than any ink) made white.
+
+    A scan's paper is noise around its gray, which costs its overlay several times the encoding time and size of a
+    clean sheet's (4.6 MB instead of ~0.1 MB) and shows only as grain behind the unchanged ink.
+    """
+    cut = min(254, int(ANY_INK_LEVEL * paper_level(image)))
+    paper = cv2.threshold(image, cut, 255, cv2.THRESH_BINARY)[1]
+    return cv2.bitwise_or(image, paper, dst=paper)
 
 
 def _require_aligned(result: PageComparison) -> tuple[np.ndarray, Pixels, Pixels]:
