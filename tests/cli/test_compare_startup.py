@@ -1,6 +1,7 @@
 """``buildtrace compare`` pays only for what it uses: a whole process never imports the pipeline, the database,
 the web API or the OpenAI client, whose imports cost seconds of every run."""
 
+import importlib
 import os
 import subprocess
 import sys
@@ -36,7 +37,7 @@ def compare_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.Co
     work = tmp_path_factory.mktemp("startup")
     _write_sheet(work / "old.pdf", "1")
     _write_sheet(work / "new.pdf", "2")
-    env = {key: value for key, value in os.environ.items() if not key.startswith("OPENAI")}
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("OPENAI", "OTEL_"))}
     done = subprocess.run(
         [
             sys.executable,
@@ -69,6 +70,23 @@ def test_a_whole_compare_process_finishes_and_writes_its_results(compare_run):
 def test_a_whole_compare_process_never_imports_what_only_other_commands_use(compare_run, package):
     done, _ = compare_run
     assert package not in _imported_top_level_modules(done.stderr)
+
+
+def test_without_a_trace_endpoint_the_tracing_sdk_is_never_imported(compare_run):
+    done, _ = compare_run
+    imported = {line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+    assert "opentelemetry.trace" in imported
+    assert not [name for name in imported if name.startswith("opentelemetry.sdk")]
+
+
+def test_the_child_a_command_starts_early_imports_what_exists():
+    """``PRESTARTED`` names its preload as text (importing the engine would delay the start it hides): a renamed
+    function would leave every compare without its head start, silently."""
+    from buildtrace_assets.cli import PRESTARTED
+
+    for target in PRESTARTED.values():
+        module, _, function = target.partition(":")
+        assert callable(getattr(importlib.import_module(module), function))
 
 
 def test_the_other_commands_are_still_found_by_name():
