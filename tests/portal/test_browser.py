@@ -107,7 +107,7 @@ def test_sign_in_upload_two_revisions_and_correct_a_region_in_the_browser(
         page.get_by_role("button", name="Sign in").click()
         expect(page.get_by_role("heading", name="Projects")).to_be_visible()
 
-        page.get_by_text("New project").click()
+        expect(page.get_by_text("No projects yet")).to_be_visible()  # and "New project" is open for a newcomer
         page.get_by_label("Name", exact=True).fill("Tower")
         page.get_by_label("Name", exact=True).press("Tab")
         page.get_by_role("button", name="Create project").click()
