@@ -113,23 +113,25 @@ class OperatorRenderBackend(PyMuPdfRenderBackend):
         document.xref_set_key(page.xref, "Contents", f"[{contents}]")
 
     def _stroke(self, operators: str, properties: BackendProperties, translucent: Callable[[], None]) -> None:
-        if not operators:
-            return
-        if alpha_to_opacity(properties.color[7:9]) < 1.0:
-            self._by_parent(translucent)
-            return
-        red, green, blue = self.resolve_color(properties.color)
         width = self.resolve_stroke_width(properties.lineweight)
-        self._blocks.append(f"\nq\n{STROKE_STYLE}{operators}\n{width:g} w\n{red:g} {green:g} {blue:g} RG\nS\nQ\n")
+        self._paint(operators, properties, translucent, f"{width:g} w\n{{colour}} RG\nS")
 
     def _fill(self, operators: str, properties: BackendProperties, translucent: Callable[[], None]) -> None:
+        self._paint(operators, properties, translucent, "{colour} rg\nf*")
+
+    def _paint(
+        self, operators: str, properties: BackendProperties, translucent: Callable[[], None], paint: str
+    ) -> None:
+        """Keep the path ``operators`` painted by ``paint`` (whose ``{colour}`` is the entity's), in their own graphics
+        state; translucent ink is left to ezdxf's own code, which sets the opacity."""
         if not operators:
             return
         if alpha_to_opacity(properties.color[7:9]) < 1.0:
             self._by_parent(translucent)
             return
         red, green, blue = self.resolve_color(properties.color)
-        self._blocks.append(f"\nq\n{STROKE_STYLE}{operators}\n{red:g} {green:g} {blue:g} rg\nf*\nQ\n")
+        colour = f"{red:g} {green:g} {blue:g}"
+        self._blocks.append(f"\nq\n{STROKE_STYLE}{operators}\n{paint.format(colour=colour)}\nQ\n")
 
     def _by_parent(self, draw: Callable[[], None]) -> None:
         """Let ezdxf's own code draw (it sets the opacity's graphics state) and keep its operators in order."""

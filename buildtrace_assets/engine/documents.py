@@ -325,13 +325,14 @@ class _DxfPlotter:
         return self._setups[index]
 
     def _measured_page_setup(self, index: int) -> PageSetup:
-        from ezdxf import bbox
         from ezdxf.addons.drawing import layout as page_layout
+
+        from buildtrace_assets.engine.cad_extents import layout_extents
 
         layout = self._layouts[index]
         if not layout.is_modelspace:
             return page_layout.Page.from_dxf_layout(layout)
-        extents = bbox.extents(layout, fast=True)
+        extents = layout_extents(layout, self._doc)
         width, height = MODELSPACE_PAGE_MM
         if extents.has_data and extents.size.y > extents.size.x:
             width, height = height, width

@@ -21,6 +21,7 @@ than the limit (deep or wide nesting), or coordinates beyond the limit.
 
 from __future__ import annotations
 
+import gc
 import math
 import os
 from collections import Counter, defaultdict
@@ -128,9 +129,12 @@ class _Spaces:
     def __init__(self, dwg: ezdwg.Document) -> None:
         from ezdwg import raw
 
-        self.layouts = {name: entry for name, entry in dwg.layouts().items() if not entry["model"]}
-        self._by_record = {entry["block_record_handle"]: name for name, entry in dwg.layouts().items()}
-        self._placements = {handle: (mode, owner) for handle, mode, owner in raw.decode_entity_placements(dwg.path)}
+        layouts = dwg.layouts()  # decoded anew at each call
+        self.layouts = {name: entry for name, entry in layouts.items() if not entry["model"]}
+        self._by_record = {entry["block_record_handle"]: name for name, entry in layouts.items()}
+        self.placements: list[tuple[int, int, int]] = raw.decode_entity_placements(dwg.path)
+        """Each entity's handle, placement (0 owned by a block or entity, 1 paper space, 2 model space) and owner."""
+        self._placements = {handle: (mode, owner) for handle, mode, owner in self.placements}
         self.block_names: dict[int, str] = dict(raw.decode_block_header_names(dwg.path))
         active = [name for name, entry in self.layouts.items() if entry["active"]]
         self._active = active[0] if active else next(iter(self.layouts), "Layout1")
@@ -183,7 +187,7 @@ def _check_expansion(dwg: ezdwg.Document, spaces: _Spaces) -> None:
     from ezdwg import raw
 
     file = PurePath(dwg.path).name
-    placements = {handle: owner for handle, mode, owner in raw.decode_entity_placements(dwg.path) if mode == 0}
+    placements = {handle: owner for handle, mode, owner in spaces.placements if mode == 0}
     own = Counter(
         spaces.block_names[owner].upper()
         for handle, owner in placements.items()
@@ -219,21 +223,91 @@ def _check_expansion(dwg: ezdwg.Document, spaces: _Spaces) -> None:
         )
 
 
-def _reach(value: Any) -> float:
-    """The largest magnitude among the floats of an entity's data (its coordinates, nested in points and lists)."""
-    kind = type(value)
-    if kind is float:
-        return abs(value)
-    if kind is tuple and value and type(value[0]) is float:
-        try:
-            return max(map(abs, value))
-        except TypeError:  # not a point after all
-            pass
-    if kind is tuple or kind is list:
-        return max(map(_reach, value), default=0.0)
-    if kind is dict:
-        return max(map(_reach, value.values()), default=0.0)
-    return 0.0
+def _reach(data: dict[str, Any]) -> float:
+    """The largest magnitude among the floats of an entity's data (its coordinates, nested in points and lists).
+
+    Walked with a stack rather than by recursion: it runs over every value of
+    every entity, and a call per value cost a tenth of the conversion.
+    """
+    far = 0.0
+    pending: list[Any] = [data.values()]
+    while pending:
+        for value in pending.pop():
+            kind = type(value)
+            if kind is float:
+                if value > far or -value > far:
+                    far = abs(value)
+            elif kind is tuple or kind is list:
+                pending.append(value)
+            elif kind is dict:
+                pending.append(value.values())
+    return far
+
+
+@contextmanager
+def _checked_once() -> Iterator[None]:
+    """ezdxf's check of each attribute a new entity gets, without rebuilding its helpers per value.
+
+    ezdxf casts and validates every attribute set (builds two closures per
+    call, and checks the same layer name against its table-name rules for
+    every entity on the layer): a sixth of the conversion. Here the cast
+    and the validator run as ezdxf's do, a text value's verdict is kept, and
+    anything else (an invalid value to fix or refuse, a computed attribute)
+    goes to ezdxf's own code.
+    """
+    from ezdxf.entities.dxfns import SETTER_EVENTS, DXFNamespace
+    from ezdxf.lldxf.attributes import XType
+    from ezdxf.lldxf.types import cast_value
+
+    original = DXFNamespace.__setattr__
+    verdicts: dict[tuple[int, str], bool] = {}
+
+    def checked(namespace: DXFNamespace, key: str, value: Any) -> None:
+        definition = namespace.dxfattribs.get(key)
+        if definition is None or definition.xtype == XType.callback:
+            original(namespace, key, value)
+            return
+        value = cast_value(definition.code, value)
+        if definition.validator is not None:
+            known = (id(definition), value) if type(value) is str else None
+            valid = verdicts.get(known) if known is not None else None
+            if valid is None:
+                valid = bool(definition.validator(value))
+                if known is not None:
+                    verdicts[known] = valid
+            if not valid:
+                original(namespace, key, value)
+                return
+        namespace.__dict__[key] = value
+        if key in SETTER_EVENTS:
+            handler = getattr(namespace._entity, SETTER_EVENTS[key], None)
+            if handler:
+                handler(value)
+
+    DXFNamespace.__setattr__ = checked  # type: ignore[method-assign,assignment]
+    try:
+        yield
+    finally:
+        DXFNamespace.__setattr__ = original  # type: ignore[method-assign]
+
+
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """The conversion creates hundreds of thousands of objects that all stay alive; Python's cycle collector would
+    walk them again and again (a tenth of the conversion) to free nothing.
+
+    Afterwards they are left out of its walks for good (frozen): the
+    document lives as long as the sandboxed child that plots it, and the
+    decoded DWG it was made from is freed by reference counting.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 class _Router:
@@ -262,7 +336,8 @@ class _Router:
 
         convert._write_entity_to_modelspace = routed
         try:
-            yield
+            with _checked_once(), _without_cycle_collection():
+                yield
         finally:
             convert._write_entity_to_modelspace = original
 
@@ -352,7 +427,7 @@ class _Router:
         from ezdwg import raw
 
         members: defaultdict[int, set[int]] = defaultdict(set)
-        for handle, mode, owner in raw.decode_entity_placements(self._dwg.path):
+        for handle, mode, owner in self._spaces.placements:
             if mode == 0 and owner in self._spaces.block_names and self._spaces.of(handle) == BLOCKS:
                 members[owner].add(handle)
         empty = {
@@ -479,7 +554,7 @@ def _missing_blocks(
     from ezdwg import raw
 
     defined = {name.upper() for name in spaces.block_names.values()}
-    owners = {owner for _handle, mode, owner in raw.decode_entity_placements(dwg.path) if mode == 0}
+    owners = {owner for _handle, mode, owner in spaces.placements if mode == 0}
     filled = {spaces.block_names[owner].upper() for owner in owners if owner in spaces.block_names}
     inserts = raw.decode_insert_entities(dwg.path)
     missing = [
