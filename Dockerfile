@@ -5,10 +5,13 @@ FROM python:3.11-slim-bookworm
 # Tesseract reads pages without a text layer; OMP_THREAD_LIMIT=1 keeps it from
 # oversubscribing the pod's cores (about 4x faster on 2 cores). The Debian
 # release of the base image pins the version; pinning it here as well would
-# break the build at every Debian point release.
+# break the build at every Debian point release. tesserocr is built against
+# this libtesseract (its wheels bundle another Tesseract, which reads
+# differently), so its build tools are installed here and removed below.
 # hadolint ignore=DL3008
 RUN apt-get update \
-    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends tesseract-ocr \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+        tesseract-ocr libtesseract-dev libleptonica-dev pkg-config g++ \
     && rm -rf /var/lib/apt/lists/*
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -24,8 +27,10 @@ WORKDIR /opt/buildtrace
 COPY pyproject.toml constraints.txt README.md ./
 RUN mkdir -p buildtrace_assets portal \
     && touch buildtrace_assets/__init__.py portal/__init__.py \
-    && pip install -c constraints.txt . \
-    && pip uninstall -y buildtrace
+    && pip install --no-binary tesserocr -c constraints.txt . \
+    && pip uninstall -y buildtrace \
+    && apt-mark manual libtesseract5 \
+    && apt-get purge -y --auto-remove libtesseract-dev libleptonica-dev pkg-config g++
 
 COPY buildtrace_assets ./buildtrace_assets
 COPY portal ./portal
