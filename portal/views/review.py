@@ -48,9 +48,9 @@ from portal.views.alignment import alignment_panel, sheet_status, unaligned_reas
 CANVAS_WIDTH = 1000
 LABEL_FONT_PX = 12
 SAVED_KEY = "review_saved"
-FIT_CSS = ".block-container { padding-top: 3.5rem; padding-bottom: 2rem; } h1 { padding: 0.25rem 0 0.5rem; }"
-"""Streamlit's 6rem above the title would push the viewer past a 900 px window; 3.5rem keeps clear of the
-header (3.75rem, of which the title's own top padding covers the rest)."""
+FIT_CSS = ".block-container { padding-top: 4rem; padding-bottom: 2rem; } h1 { padding: 0.25rem 0 0.5rem; }"
+"""Streamlit's 6rem above the page would push the viewer down a 900 px window; 4rem stays clear of the 3.75rem
+header, which would otherwise cover the top of whatever comes first (the title, or the pipeline's banner)."""
 POLL_SECONDS = 3
 
 

@@ -42,9 +42,14 @@ def _fits_the_window(page: Page, sheet: FrameLocator) -> None:
     """The viewer with its toolbar and the change list are inside the 1440 × 900 window, below the header, with the
     page scrolled to its top."""
     header = page.get_by_test_id("stHeader").bounding_box()
+    assert header is not None
+    content_top = page.get_by_test_id("stMainBlockContainer").evaluate(
+        "block => block.getBoundingClientRect().top + parseFloat(getComputedStyle(block).paddingTop)"
+    )
+    assert content_top >= header["y"] + header["height"], "the header covers the top of the page"
     for part in (sheet.locator("#bar"), sheet.locator("#viewport"), page.locator(".st-key-change-list")):
         box = part.bounding_box()
-        assert box is not None and header is not None
+        assert box is not None
         assert box["y"] >= header["y"] + header["height"] - 1, "not under the header"
         assert box["y"] + box["height"] <= 900 and box["x"] + box["width"] <= 1440, f"{box} inside 1440 × 900"
     assert page.get_by_test_id("stMain").evaluate("main => main.scrollTop") == 0, "seen without scrolling"
