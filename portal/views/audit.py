@@ -18,8 +18,8 @@ from portal.project_context import choose_project
 LIMIT = 500
 
 user = signed_in_user()
-project = choose_project(user)
 st.title("Audit log")
+project = choose_project(user)
 
 
 def _trail(session: Session) -> list[TrailEntry]:

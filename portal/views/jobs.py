@@ -124,8 +124,8 @@ def _job(user: SignedIn, project: ProjectAccess, job: JobRef, waiting: dict[str,
 
 
 user = signed_in_user()
-project = choose_project(user)
 st.title("Jobs")
+project = choose_project(user)
 st.caption(f"Comparisons in {project.name}, newest first; refreshed every {POLL_SECONDS} s.")
 
 

@@ -40,8 +40,8 @@ GENERATION_KEY = "upload_generation"
 """Part of the uploader's key: a new key is a new, empty uploader."""
 
 user = signed_in_user()
-project = choose_project(user)
 st.title("Upload drawings")
+project = choose_project(user)
 
 if not project.can_edit:
     empty_state(
