@@ -35,8 +35,6 @@ PICTURES_KEPT = 24
 DECODED_KEPT = 2
 """Decoded pictures kept for cutting tiles: an ARCH D RGB picture is about 58 MB."""
 
-Image.MAX_IMAGE_PIXELS = None  # sheets are our own renders, large on purpose (ARCH E at 150 dpi is 7200 × 5400)
-
 
 @dataclass(frozen=True)
 class Pyramid:
