@@ -30,7 +30,6 @@ from portal.tiles import STORE
 PATH = "/tiles"
 CACHE_CONTROL = "private, max-age=3600"
 """A token names one picture for good (it is the picture's hash), so the browser may keep its tiles."""
-_NOT_FOUND = Response(status_code=404)
 
 
 @lru_cache(maxsize=4)
@@ -64,17 +63,17 @@ async def _serve(request: Request, cut: str) -> Response:
     token = request.path_params["token"]
     pyramid = STORE.pyramid(token)
     if pyramid is None:
-        return _NOT_FOUND
+        return Response(status_code=404)
     cookie = request.cookies.get(session_cookie.COOKIE_NAME)
     if not await run_in_threadpool(may_read, cookie, pyramid.job_id):
-        return _NOT_FOUND
+        return Response(status_code=404)
     if cut == "preview":
         png = await run_in_threadpool(STORE.preview, token)
     else:
         params = request.path_params
         png = await run_in_threadpool(STORE.tile, token, params["level"], params["column"], params["row"])
     if png is None:
-        return _NOT_FOUND
+        return Response(status_code=404)
     return Response(png, media_type="image/png", headers={"Cache-Control": CACHE_CONTROL})
 
 
