@@ -8,7 +8,8 @@ daemon on the repository's ``dagster.yaml`` with the multiprocess executor
 drawing through the services, injects one fault while a chosen stage of the
 comparison is under way, and waits for the job to finish.
 
-Faults: SIGKILL of the run worker, of the step process, of the daemon (which
+Faults: SIGKILL of the run worker, of the step process (an analysis run has
+one step, which runs in its run worker, so its crash is ``run_worker@analysis``), of the daemon (which
 is started again), of the code server together with its run worker (nothing
 is left to report the run's death but the run monitor), the database or the storage unreachable for a while, the
 OpenAI server answering errors. Outcomes: ``recovered`` (the job completed),
@@ -74,11 +75,14 @@ OUTAGE_S = 8.0
 OPENAI_FAILURES = 3
 STAGE_TIMEOUT_S = 240.0
 FINISH_TIMEOUT_S = 300.0
+POLL_S = 0.25
+"""How often a trial looks at its job (and at the killed run): a row read, cheap next to the seconds a stage takes."""
+STOP_GRACE_S = 5.0
+"""How long the daemons' processes get to exit on SIGTERM before they are killed."""
 FAULTS = (
     "run_worker@analysis",
     "run_worker@diff",
     "run_worker@summary",
-    "step_process@analysis",
     "step_process@diff",
     "step_process@summary",
     "daemon@diff",
@@ -240,6 +244,15 @@ class Trial:
     violations: list[str] = field(default_factory=list)
 
 
+def _group_alive(group: int) -> bool:
+    """Whether any process of process group ``group`` is still running (zombies count as gone)."""
+    for process in psutil.process_iter(["pid", "status"]):
+        with suppress(psutil.Error):
+            if process.info["status"] != psutil.STATUS_ZOMBIE and os.getpgid(process.info["pid"]) == group:
+                return True
+    return False
+
+
 class World:
     """The pipeline under test: database, storage, OpenAI server, Dagster daemon, and the harness's view of them."""
 
@@ -315,13 +328,17 @@ class World:
         self._daemons[-1].wait()
 
     def stop_daemons(self) -> None:
-        """Stop every process the daemons started, by process group: TERM, then KILL after a grace period."""
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            for daemon in self._daemons:
-                with suppress(ProcessLookupError):
-                    os.killpg(daemon.pid, sig)
-            if sig == signal.SIGTERM:
-                time.sleep(5)
+        """Stop every process the daemons started, by process group: TERM, then KILL what is left after a grace
+        period (waited out only while some process of a group is still there)."""
+        for daemon in self._daemons:
+            with suppress(ProcessLookupError):
+                os.killpg(daemon.pid, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_GRACE_S
+        while any(_group_alive(daemon.pid) for daemon in self._daemons) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        for daemon in self._daemons:
+            with suppress(ProcessLookupError):
+                os.killpg(daemon.pid, signal.SIGKILL)
         for daemon in self._daemons:
             daemon.wait()
 
@@ -475,7 +492,7 @@ def run_trial(world: World, fault: str, number: int, pair: tuple[bytes, bytes]) 
             trial.outcome = "recovered" if job.status == "completed" else "failed"
             trial.job_status, trial.error = job.status, job.error_message
             break
-        time.sleep(1)
+        time.sleep(POLL_S)
     trial.seconds = round(time.monotonic() - started, 1)
     trial.violations = violations(world)
     return trial

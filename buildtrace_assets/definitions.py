@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from dagster import Definitions, ExecutorDefinition, in_process_executor, multiprocess_executor
+from dagster import Definitions, ExecutorDefinition, in_process_executor
 
 from buildtrace_assets.assets.change_summaries import change_summary
 from buildtrace_assets.assets.diff_results import diff_result
@@ -25,6 +25,7 @@ from buildtrace_assets.schedules import resummarize_schedule
 from buildtrace_assets.sensors.jobs import job_cancellation_sensor, job_progress_sensor, run_failure_sensor
 from buildtrace_assets.sensors.pipeline_requests import pipeline_request_sensor
 from buildtrace_assets.sensors.uploads import upload_sensor
+from buildtrace_assets.step_executor import step_process_executor
 
 EXECUTOR_ENV = "BUILDTRACE_EXECUTOR"
 STEP_PROCESS_MODULES = (
@@ -37,9 +38,10 @@ STEP_PROCESS_MODULES = (
 
 def _multiprocess_executor() -> ExecutorDefinition:
     # Spawning a step process re-imports Dagster and this code location (~8 s a step on 2 cores); forking
-    # it from a server that imported them once costs a fraction of that.
+    # it from a server that imported them once costs a fraction of that. A run of one step runs in its run
+    # worker instead (step_executor).
     preload = [__name__, *STEP_PROCESS_MODULES]
-    return multiprocess_executor.configured(
+    return step_process_executor.configured(
         {"max_concurrent": 2, "start_method": {"forkserver": {"preload_modules": preload}}}, name="multiprocess"
     )
 
