@@ -1,13 +1,14 @@
 """Cost of a Prometheus scrape of the pipeline exporter's database collectors with 100,000 jobs.
 
-The collectors run one aggregate query per family at every scrape (jobs by status, the oldest waiting job, jobs
-finished in the last hour, stages by stage and status, requests by kind and state, summaries by model; and the
-step families rebuilt from stage executions). Here a fresh database (PostgreSQL on 127.0.0.1:5432, and SQLite)
-holds ``--jobs`` jobs with four stages each and one execution per stage (diffs and summaries with what their step
-measured), one pipeline request per job (in every state in turn) and a summary for every tenth job, written in
-bulk; the figure
-is the median wall time of a full collection over ``--scrapes`` scrapes. Target: well under Prometheus's
-default 10 s scrape timeout (aim: < 0.5 s on PostgreSQL).
+The database collector runs one aggregate query per family at every scrape (jobs by status, the oldest waiting
+job, jobs finished in the last hour, stages by stage and status, requests by kind and state, summaries by model),
+each read from an index; the step collector rolls up the executions that finished since the last scrape and reads
+the step totals. Here a fresh database (PostgreSQL on 127.0.0.1:5432, and SQLite) holds ``--jobs`` jobs with four
+stages each and one execution per stage (diffs and summaries with what their step measured), one pipeline request
+per job (in every state in turn) and a summary for every tenth job, written in bulk, so none of the executions is
+rolled up yet: the first scrape rolls them all up (what migration 0011 does for an existing database; reported
+as ``first_s``), and the figure is the median wall time of a full collection over the next ``--scrapes`` scrapes.
+Target: < 0.5 s on both databases, far under Prometheus's default 10 s scrape timeout.
 
 Writes ``bench/results/observability.json`` and prints a Markdown table.
 
@@ -197,20 +198,23 @@ def fill(database_url: str, jobs: int) -> None:
     sessions.kw["bind"].dispose()
 
 
-def scrape_seconds(database_url: str, scrapes: int) -> tuple[float, int]:
-    """Median wall time of a full collection, and the exposition's size in bytes."""
+def scrape_seconds(database_url: str, scrapes: int) -> tuple[float, float, int]:
+    """Wall time of the first collection (it rolls up every execution), the median of the next ones, and the
+    exposition's size in bytes."""
     sessions = make_session_factory(database_url)
     registry = CollectorRegistry()
     registry.register(DatabaseCollector(sessions))
     registry.register(StepCollector(sessions))
-    generate_latest(registry)  # connect and warm the database's caches, as a running exporter has
+    started = time.perf_counter()
+    generate_latest(registry)  # also connects and warms the database's caches, as a running exporter has
+    first = time.perf_counter() - started
     times, size = [], 0
     for _ in range(scrapes):
         started = time.perf_counter()
         size = len(generate_latest(registry))
         times.append(time.perf_counter() - started)
     sessions.kw["bind"].dispose()
-    return statistics.median(times), size
+    return first, statistics.median(times), size
 
 
 def main() -> None:
@@ -230,15 +234,18 @@ def main() -> None:
     result = {
         "jobs": arguments.jobs,
         "scrapes": arguments.scrapes,
-        **{engine: {"median_s": round(seconds, 4), "bytes": size} for engine, (seconds, size) in figures.items()},
+        **{
+            engine: {"first_s": round(first, 3), "median_s": round(seconds, 4), "bytes": size}
+            for engine, (first, seconds, size) in figures.items()
+        },
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"Database collector, {arguments.jobs} jobs ({arguments.jobs * 4} stages), median of {arguments.scrapes}\n")
-    print("| database | scrape s | exposition bytes |")
-    print("| --- | ---: | ---: |")
-    for engine, (seconds, size) in figures.items():
-        print(f"| {engine} | {seconds:.3f} | {size} |")
+    print(f"Pipeline exporter, {arguments.jobs} jobs ({arguments.jobs * 4} stages), median of {arguments.scrapes}\n")
+    print("| database | first scrape (roll-up) s | scrape s | exposition bytes |")
+    print("| --- | ---: | ---: | ---: |")
+    for engine, (first, seconds, size) in figures.items():
+        print(f"| {engine} | {first:.3f} | {seconds:.3f} | {size} |")
 
 
 if __name__ == "__main__":

@@ -39,6 +39,7 @@ EXPECTED_TABLES = {
     "sign_in_counters",
     "sheet_alignments",
     "stage_executions",
+    "step_metric_totals",
     "alembic_version",
 }
 

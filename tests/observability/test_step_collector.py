@@ -1,6 +1,7 @@
 """What pipeline steps measured reaches the exporter through the database: figures stored on stage executions
-are read back at scrape time as the step histograms and counters, on SQLite and PostgreSQL alike, so a step that
-ran in a pod of its own (the Kubernetes executor) is counted like one that ran next to the exporter."""
+are rolled up into the step totals at scrape time and read back as the step histograms and counters, on SQLite
+and PostgreSQL alike, so a step that ran in a pod of its own (the Kubernetes executor) is counted like one that
+ran next to the exporter."""
 
 from __future__ import annotations
 
@@ -13,14 +14,17 @@ from observability.support import UNREACHABLE_DATABASE, sample
 from pipeline.world import World, analyzed_job, materialize_partition
 from prometheus_client import CollectorRegistry
 from prometheus_client.utils import floatToGoString
-from sqlalchemy import select
+from alembic import command
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from buildtrace_assets.assets.change_summaries import change_summary
 from buildtrace_assets.assets.diff_results import diff_result
-from buildtrace_assets.db.models import Job, JobStage, StageExecution, StageName
+from buildtrace_assets.db.migrate import alembic_config, upgrade
+from buildtrace_assets.db.models import Job, JobStage, StageExecution, StageName, StepMetricTotal
 from buildtrace_assets.db.session import make_session_factory
 from buildtrace_assets.observability.step_collector import FAMILY_TYPES, StepCollector
+from buildtrace_assets.observability.step_totals import roll_up
 from buildtrace_assets.observability.steps import StepFigures
 from buildtrace_assets.samples import RevisionPair
 from buildtrace_assets.services.access import PIPELINE
@@ -32,11 +36,15 @@ from buildtrace_assets.storage import BlobStorage
 MODEL = "gpt-test"
 
 
-def comparison_job(session_factory: sessionmaker[Session], storage: BlobStorage, team: Team) -> str:
+def comparison_job(
+    session_factory: sessionmaker[Session], storage: BlobStorage, team: Team, drawing: str = "A-101"
+) -> str:
+    """The job of two revisions of a new ``drawing``."""
     with session_factory.begin() as session:
         for label in ("r1", "r2"):
-            register_upload(session, storage, team.editor, team.project.id, "A-101", f"{label}.pdf", tiny_pdf(label))
-        return session.scalars(select(Job.id)).one()
+            pdf = tiny_pdf(f"{drawing} {label}")
+            register_upload(session, storage, team.editor, team.project.id, drawing, f"{label}.pdf", pdf)
+        return session.scalars(select(Job.id).order_by(Job.created_at.desc()).limit(1)).one()
 
 
 def lasted(session: Session, job_id: str, stage: StageName, seconds: float) -> None:
@@ -142,3 +150,69 @@ def test_the_declared_families_are_the_collected_ones_and_a_database_outage_yiel
     assert {family.name for family in collector.collect()} == set(FAMILY_TYPES)
     assert {family.name for family in collector.describe()} == set(FAMILY_TYPES)
     assert list(StepCollector(make_session_factory(UNREACHABLE_DATABASE)).collect()) == []
+
+
+def finished_diff(session_factory: sessionmaker[Session], job_id: str, seconds: float) -> None:
+    """A diff execution of ``job_id`` that took ``seconds`` over 2 sheets."""
+    with session_factory.begin() as session:
+        start_stage(session, PIPELINE, job_id, "diff", dagster_run_id=f"run-{seconds}")
+        record_step_figures(session, job_id, "diff", StepFigures(engine_seconds=seconds, sheets=2))
+        complete_stage(session, PIPELINE, job_id, "diff", result_ref="changes.json")
+        lasted(session, job_id, "diff", seconds)
+
+
+def test_each_execution_is_added_once_and_deleting_its_job_does_not_lower_the_totals(
+    session_factory: sessionmaker[Session], blob_storage: BlobStorage, team: Team
+) -> None:
+    job_id = comparison_job(session_factory, blob_storage, team)
+    finished_diff(session_factory, job_id, 42.0)
+    registry = CollectorRegistry()
+    registry.register(StepCollector(session_factory))
+    diff = {"stage": "diff", "outcome": "succeeded"}
+
+    assert sample("buildtrace_step_duration_seconds_count", registry, **diff) == 1
+    assert sample("buildtrace_step_duration_seconds_count", registry, **diff) == 1
+    with session_factory.begin() as session:
+        assert session.scalar(select(func.count()).where(StageExecution.rolled_up_at.is_(None))) == 0
+        session.execute(delete(Job).where(Job.id == job_id))
+    assert sample("buildtrace_step_duration_seconds_count", registry, **diff) == 1
+
+    finished_diff(session_factory, comparison_job(session_factory, blob_storage, team, "A-102"), 7.0)
+
+    assert sample("buildtrace_step_duration_seconds_count", registry, **diff) == 2
+    assert abs(sample("buildtrace_step_duration_seconds_sum", registry, **diff) - 49.0) < 0.01
+    assert sample("buildtrace_step_duration_seconds_bucket", registry, le="15.0", **diff) == 1
+    assert sample("buildtrace_engine_seconds_per_sheet_sum", registry) == 21.0 + 3.5
+
+
+def test_executions_in_progress_wait_until_they_finish(
+    session_factory: sessionmaker[Session], blob_storage: BlobStorage, team: Team
+) -> None:
+    job_id = comparison_job(session_factory, blob_storage, team)
+    with session_factory.begin() as session:
+        start_stage(session, PIPELINE, job_id, "diff", dagster_run_id="run-1")
+    with session_factory.begin() as session:
+        assert roll_up(session.connection()) == 0
+        complete_stage(session, PIPELINE, job_id, "diff", result_ref="changes.json")
+    with session_factory.begin() as session:
+        assert roll_up(session.connection(), batch_size=1) == 1
+        assert roll_up(session.connection()) == 0
+
+
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection")
+def test_the_upgrade_to_0011_rolls_up_the_executions_that_already_exist(
+    database_url: str, session_factory: sessionmaker[Session], blob_storage: BlobStorage, team: Team
+) -> None:
+    finished_diff(session_factory, comparison_job(session_factory, blob_storage, team), 42.0)
+    session_factory.kw["bind"].dispose()
+    command.downgrade(alembic_config(database_url), "0010")
+
+    upgrade(database_url)
+
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).where(StageExecution.rolled_up_at.is_(None))) == 0
+        assert session.scalar(select(func.count()).select_from(StepMetricTotal)) > 0
+    registry = CollectorRegistry()
+    registry.register(StepCollector(session_factory))
+    assert sample("buildtrace_step_duration_seconds_count", registry, stage="diff", outcome="succeeded") == 1
+    assert sample("buildtrace_sheets_per_job_sum", registry) == 2

@@ -33,6 +33,7 @@ from buildtrace_assets.db.models.results import (
     SummarySource,
 )
 from buildtrace_assets.db.models.sign_in_counters import COUNTER_SCOPES, CounterScope, SignInCounter
+from buildtrace_assets.db.models.step_totals import StepMetricTotal
 
 __all__ = [
     "COUNTER_SCOPES",
@@ -74,6 +75,7 @@ __all__ = [
     "StageExecution",
     "StageName",
     "StageStatus",
+    "StepMetricTotal",
     "SummarySource",
     "User",
 ]

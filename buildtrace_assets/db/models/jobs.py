@@ -26,6 +26,9 @@ class Job(IdMixin, CreatedAtMixin, Base):
         CheckConstraint(check_in("status", JOB_STATUSES), name="status"),
         CheckConstraint("old_drawing_version_id <> new_drawing_version_id", name="distinct_versions"),
         Index(None, "project_id", "created_at"),
+        # The pipeline exporter's oldest waiting job and jobs finished in the last hour, read at every scrape.
+        Index(None, "status", "created_at"),
+        Index(None, "status", "completed_at"),
     )
 
     project_id: Mapped[str] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
@@ -60,6 +63,8 @@ class JobStage(IdMixin, CreatedAtMixin, Base):
             text("coalesce(drawing_version_id, '')"),
             unique=True,
         ),
+        # Stages by stage and status (the pipeline exporter's buildtrace_job_stages) from the index alone.
+        Index(None, "stage", "status"),
     )
 
     job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
@@ -89,6 +94,13 @@ class StageExecution(IdMixin, CreatedAtMixin, Base):
         CheckConstraint(check_in("status", STAGE_STATUSES), name="status"),
         CheckConstraint("attempt >= 1", name="attempt_positive"),
         Index(None, "stage_id", "started_at"),
+        # Only the executions the exporter has not rolled up yet (those in progress and those just finished).
+        Index(
+            "ix_stage_executions_not_rolled_up",
+            "finished_at",
+            postgresql_where=text("rolled_up_at IS NULL"),
+            sqlite_where=text("rolled_up_at IS NULL"),
+        ),
     )
 
     stage_id: Mapped[str] = mapped_column(ForeignKey("job_stages.id", ondelete="CASCADE"))
@@ -108,3 +120,5 @@ class StageExecution(IdMixin, CreatedAtMixin, Base):
     summarizer_failed: Mapped[bool | None]
     prompt_tokens: Mapped[int | None]
     completion_tokens: Mapped[int | None]
+    rolled_up_at: Mapped[datetime | None]
+    """When the exporter added this finished execution to the step totals (:class:`StepMetricTotal`)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal, get_args
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from buildtrace_assets.db.base import Base, CreatedAtMixin, IdMixin, check_in
@@ -40,6 +40,8 @@ class PipelineRequest(IdMixin, CreatedAtMixin, Base):
         CheckConstraint(check_in("kind", REQUEST_KINDS), name="kind"),
         CheckConstraint(check_in("status", REQUEST_STATUSES), name="status"),
         CheckConstraint(REQUEST_TARGET, name="target"),
+        # The pipeline exporter's requests by kind and state, with the oldest waiting, from the index alone.
+        Index(None, "kind", "status", "created_at"),
     )
 
     project_id: Mapped[str] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
