@@ -95,3 +95,25 @@ def test_the_other_commands_are_still_found_by_name():
     context = main.make_context("buildtrace", ["--help"], resilient_parsing=True)
     found = {name for name in COMMAND_MODULES if main.get_command(context, name) is not None}
     assert {"compare", "report", "db", "jobs", "api", "upload", "user", "project"} <= found
+
+
+def test_a_compare_process_ends_with_its_exit_code_after_its_exit_handlers(tmp_path):
+    """``buildtrace compare`` skips the interpreter's teardown (the main module's objects are never finalized), not
+    what it must still do: exit handlers (logging's flush, the trace exporter's shutdown) run and the exit code is
+    the command's."""
+    script = (
+        "import atexit; atexit.register(lambda: print('exit handlers ran', flush=True));"
+        " torn = type('Torn', (), {'__del__': lambda self: print('torn down', flush=True)})();"
+        " from buildtrace_assets.cli import main; main()"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, "compare", "missing.pdf", "also-missing.pdf", "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 2
+    assert "no such file" in done.stderr
+    assert done.stdout.strip().endswith("exit handlers ran")  # and the modules were not torn down after them
