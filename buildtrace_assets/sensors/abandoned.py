@@ -8,9 +8,11 @@ stages on every tick, so no job stays ``running`` without a live run.
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
+from dagster._core.storage.tags import WILL_RETRY_TAG
 from sqlalchemy.orm import Session
 
 from buildtrace_assets.assets.runs import JOB_TAG, VERSION_TAG
@@ -42,6 +44,18 @@ def _ended_badly(instance: DagsterInstance, run_id: str | None) -> bool:
     return run is None or run.status in ENDED_BADLY
 
 
+def _retry_coming(instance: DagsterInstance, run_id: str | None) -> bool:
+    """Dagster marked the dead run for re-execution (``run_retries``) less than ``RETRY_GRACE`` ago.
+
+    Between the run's failure and its retry's creation, and before the run-failure sensor has put the stage back
+    to pending, the stage is in progress with no live run: the retry, not this sensor, finishes it.
+    """
+    record = instance.get_run_record_by_id(run_id) if run_id else None
+    if record is None or record.dagster_run.tags.get(WILL_RETRY_TAG) != "true":
+        return False
+    return record.end_time is None or time.time() - record.end_time < RETRY_GRACE.total_seconds()
+
+
 def settle_abandoned_work(instance: DagsterInstance, session: Session) -> list[str]:
     """Fail the stages and versions whose run ended badly and that no live run will finish; their job ids."""
     settled: list[str] = []
@@ -53,6 +67,7 @@ def settle_abandoned_work(instance: DagsterInstance, session: Session) -> list[s
         if (
             _live(instance, tags)
             or not _ended_badly(instance, stage.dagster_run_id)
+            or _retry_coming(instance, stage.dagster_run_id)
             or has_pending_request(session, version_ids=versions, job_id=stage.job_id)
         ):
             continue
@@ -63,6 +78,11 @@ def settle_abandoned_work(instance: DagsterInstance, session: Session) -> list[s
         settled.append(stage.job_id)
     for version in versions_in_analysis(session):
         runs = instance.get_run_records(RunsFilter(tags={VERSION_TAG: version.id}), limit=1)
-        if runs and runs[0].dagster_run.status in ENDED_BADLY and not _live(instance, {VERSION_TAG: version.id}):
+        if (
+            runs
+            and runs[0].dagster_run.status in ENDED_BADLY
+            and not _retry_coming(instance, runs[0].dagster_run.run_id)
+            and not _live(instance, {VERSION_TAG: version.id})
+        ):
             fail_version(session, PIPELINE, version.id, f"analysis: {ABANDONED}")
     return settled

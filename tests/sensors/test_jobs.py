@@ -360,6 +360,23 @@ def test_a_stage_with_a_live_run_is_not_settled(
     assert stages_of(world, job_id)[("diff", None)].status == "in_progress"
 
 
+def test_a_stage_whose_dead_run_dagster_will_retry_waits_for_the_retry(
+    world: World, revision_pair: RevisionPair, instance: DagsterInstance
+) -> None:
+    """The progress tick can come between the run's failure and the retry's creation, before the run-failure
+    sensor has reacted: the stage is then in progress with no live run, and must not be failed."""
+    job_id, run = diff_started_by_a_run(world, instance, revision_pair)
+    instance.report_run_failed(run, DEAD_WORKER)
+    instance.add_run_tags(run.run_id, {"dagster/will_retry": "true"})
+
+    progress_tick(world, instance)
+
+    assert stages_of(world, job_id)[("diff", None)].status == "in_progress"
+    instance.add_run_tags(run.run_id, {"dagster/will_retry": "false"})
+    progress_tick(world, instance)
+    assert stages_of(world, job_id)[("diff", None)].status == "failed"
+
+
 def test_an_unreachable_database_skips_the_progress_tick(world: World, instance: DagsterInstance) -> None:
     with build_sensor_context(
         instance=instance, resources={**world.resources, "database": UNREACHABLE_DATABASE}
