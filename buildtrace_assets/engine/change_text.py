@@ -15,8 +15,15 @@ from buildtrace_assets.engine.model import BBox, Change, Word
 from buildtrace_assets.engine.pagediff import PageComparison, numbered
 from buildtrace_assets.engine.plot_scale import MAX_RENDER_DPI, finer_by, matrix_scale
 from buildtrace_assets.engine.regions import cluster_boxes
-from buildtrace_assets.engine.text import OCR_DPI, OCR_TIMEOUT_S, ocr_region
-from buildtrace_assets.engine.textdiff import map_words, region_text, snap_to_words, without_moved, words_centred_in
+from buildtrace_assets.engine.text import OCR_DPI, OCR_TIMEOUT_S, ocr_band
+from buildtrace_assets.engine.textdiff import (
+    map_words,
+    region_text,
+    snap_to_words,
+    with_lonely_neighbours,
+    without_moved,
+    words_centred_in,
+)
 
 CHANGE_TEXT_MARGIN_PT = (54.0, 12.0)
 """OCR this far (horizontally, vertically) around a change region on pages without a text layer: a band along
@@ -77,7 +84,7 @@ def read_changed_text(
             return change  # its words were matched where it was and where it is; a reading here would undo that
         old_box, new_box = bands(change)
         old_words, new_words = without_moved(map_words(sides[0].words(old_box), matrix), sides[1].words(new_box))
-        box = snap_to_words(change.bbox, old_words + new_words)
+        box = with_lonely_neighbours(snap_to_words(change.bbox, old_words + new_words), old_words, new_words)
         old_text, new_text = region_text(old_words, new_words, box)
         if change.needs_reading and (old_text is None or new_text is None):
             return None
@@ -119,7 +126,7 @@ class _Bands:
             return
         for band in dict.fromkeys(bands):
             if band not in self._read:
-                self._read[band] = ocr_region(
+                self._read[band] = ocr_band(
                     self._document, self._page.index, band, dpi=self._dpi, timeout_s=self._timeout_s
                 )
 

@@ -67,14 +67,22 @@ def _boxes(words: Sequence[Word]) -> np.ndarray:
 
 
 def _covered(boxes: np.ndarray, box: BBox) -> np.ndarray:
-    """Which of ``boxes`` share at least ``SNAP_SHARE`` of the smaller area with ``box`` (one test for all words:
-    a sheet has hundreds, and every change region is snapped to them)."""
+    """Which of ``boxes`` share at least ``SNAP_SHARE`` of the smaller area with ``box``, or together hold that
+    share of ``box`` (one test for all words: a sheet has hundreds, and every change region is snapped to them).
+
+    Together: changed ink that straddles two words of its line (``11'-1 1/8"`` -> ``11'-5 5/8"`` changes the last
+    digit of one and the first of the next) lies mostly in words, though in neither word mostly. Only words whose
+    height the box mostly spans count: not a line above or below that it grazes, nor words a stroke crosses.
+    """
     width = np.minimum(boxes[:, 2], box[2]) - np.maximum(boxes[:, 0], box[0])
     height = np.minimum(boxes[:, 3], box[3]) - np.maximum(boxes[:, 1], box[1])
     overlap = np.clip(width, 0.0, None) * np.clip(height, 0.0, None)
     areas = np.clip(boxes[:, 2] - boxes[:, 0], 0.0, None) * np.clip(boxes[:, 3] - boxes[:, 1], 0.0, None)
     box_area = max(0.0, box[2] - box[0]) * max(0.0, box[3] - box[1])
-    return (overlap > 0) & (overlap >= SNAP_SHARE * np.minimum(areas, box_area))
+    heights = np.clip(boxes[:, 3] - boxes[:, 1], 0.0, None)
+    in_line = (overlap > 0) & (height >= SNAP_SHARE * heights)
+    together = in_line & (overlap[in_line].sum() >= SNAP_SHARE * box_area)
+    return (overlap > 0) & ((overlap >= SNAP_SHARE * np.minimum(areas, box_area)) | together)
 
 
 def snap_to_words(box: BBox, words: Iterable[Word]) -> BBox:
@@ -99,6 +107,38 @@ def snap_to_words(box: BBox, words: Iterable[Word]) -> BBox:
             max(box[3], float(inside[:, 3].max())),
         )
         if grown == tuple(box):
+            return box
+        box = grown
+
+
+def with_lonely_neighbours(box: BBox, old_words: Sequence[Word], new_words: Sequence[Word]) -> BBox:
+    """``box`` grown along its line over the adjacent words that only one side has (old words in new-sheet points).
+
+    The ink diff may split a phrase where its words are far apart, and keep only the larger part: an added note's
+    number (``7.`` before ``VERIFY 3 EXISTING ...``) is then outside the box though it is as new as the rest. A
+    word with a twin at its place on the other side (the rest of a dimension chain) is unchanged and stops the
+    growth. Only text one side has none of in the box (added or removed) grows: where both sides have words, a
+    neighbour without a twin is as likely an OCR misreading (``ARCHITECT`` for ``ARCHITECTS``) as a change.
+    """
+    in_old, in_new = words_in(old_words, box), words_in(new_words, box)
+    if bool(in_old) == bool(in_new):
+        return box
+    lonely_old, lonely_new = unmatched_words(old_words, new_words)
+    lonely = lonely_old if in_old else lonely_new
+    while True:
+        grown = box
+        for word in lonely:
+            height = word.bbox[3] - word.bbox[1]
+            shared = min(word.bbox[3], box[3]) - max(word.bbox[1], box[1])
+            gap = max(word.bbox[0] - box[2], box[0] - word.bbox[2])
+            if shared >= SNAP_SHARE * min(height, box[3] - box[1]) and gap <= height:
+                grown = (
+                    min(grown[0], word.bbox[0]),
+                    min(grown[1], word.bbox[1]),
+                    max(grown[2], word.bbox[2]),
+                    max(grown[3], word.bbox[3]),
+                )
+        if grown == box:
             return box
         box = grown
 

@@ -136,15 +136,7 @@ def test_a_sheet_printed_on_other_paper_is_compared_at_its_plot_scale_and_every_
     ("kind", "what"),
     [
         ("raster_dpi", "300-dpi scanned PNG against a 150-dpi exported PNG"),
-        pytest.param(
-            "raster_dpi_pdf",
-            "150-dpi image PDF against a 300-dpi scanned image PDF",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="issue 13, open: 11'-1 1/8\" -> 11'-5 5/8\" is found as changed ink but Tesseract misreads the "
-                "7-pt dimension beside its ticks, so the change is dropped (2 of 3 found)",
-            ),
-        ),
+        ("raster_dpi_pdf", "150-dpi image PDF against a 300-dpi scanned image PDF"),
     ],
 )
 def test_rasters_at_different_dpi_find_every_edit_and_read_its_text(tmp_path, kind, what):

@@ -14,7 +14,13 @@ from PIL import Image, ImageDraw, ImageFont
 from buildtrace_assets.engine.documents import open_document
 from buildtrace_assets.engine.errors import OcrError
 from buildtrace_assets.engine.model import Word
-from buildtrace_assets.engine.text import ocr_image, page_text, title_block_regions, usable_text_layer
+from buildtrace_assets.engine.text import (
+    ocr_image,
+    page_text,
+    text_only,
+    title_block_regions,
+    usable_text_layer,
+)
 
 DRAWINGS = Path("/work/shared/data/drawings")
 
@@ -87,6 +93,43 @@ def test_two_threads_reading_at_once_read_what_each_reads_alone():
 def test_ocr_that_outlasts_its_timeout_is_an_ocr_error():
     with pytest.raises(OcrError, match="no result within"):
         ocr_image(_notes(12, "VERIFY DIMENSIONS AT SITE BEFORE"), 200, timeout_s=0.001)
+
+
+def _dimension(value: str, size: int) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """A dimension as plotted: its value above the dimension line, ticks at both ends, dashed extension lines;
+    and the box of the value's ink."""
+    pil = Image.new("L", (340, 90), 255)
+    draw = ImageDraw.Draw(pil)
+    draw.text((115, 33), value, fill=0, font=ImageFont.load_default(size=size))
+    value_box = draw.textbbox((115, 33), value, font=ImageFont.load_default(size=size))
+    draw.line((0, 58, 320, 58), fill=0, width=2)
+    for x in (22, 300):
+        draw.line((x - 10, 66, x + 10, 50), fill=0, width=4)
+        for y in range(0, 90, 34):
+            draw.line((x, y, x, y + 24), fill=0, width=2)
+    return np.asarray(pil), value_box
+
+
+def test_a_dimensions_linework_is_whitened_and_its_value_kept_and_enlarged_to_tesseracts_glyph_height():
+    image, (x0, y0, x1, y1) = _dimension("11'-1 1/8\"", 19)
+
+    text, enlarged = text_only(image)
+
+    assert 1.0 < enlarged <= 2.0
+    back = cv2.resize(text, (image.shape[1], image.shape[0]), interpolation=cv2.INTER_AREA)
+    outside = np.ones(image.shape, bool)
+    outside[y0 - 2 : y1 + 2, x0 - 2 : x1 + 2] = False
+    assert (back[outside] > 160).all(), "dimension line, ticks and extension lines are gone"
+    inked = (image[y0:y1, x0:x1] < 128).sum()
+    assert (back[y0:y1, x0:x1] < 128).sum() >= 0.8 * inked, "the value's glyphs are kept"
+
+
+def test_text_already_as_tall_as_tesseract_reads_best_is_neither_enlarged_nor_changed():
+    image = np.full((160, 700), 255, np.uint8)
+    cv2.putText(image, "SHEET A-101", (10, 100), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 0, 3)
+    text, enlarged = text_only(image)
+    assert enlarged == 1.0
+    assert (text == image).all()
 
 
 def test_title_block_regions_cover_the_right_strip_and_bottom_band():

@@ -13,6 +13,7 @@ from buildtrace_assets.engine.textdiff import (
     snap_to_words,
     text_change,
     unmatched_words,
+    with_lonely_neighbours,
     without_moved,
     words_centred_in,
 )
@@ -156,3 +157,31 @@ def test_the_words_of_a_band_are_those_centred_in_it():
     words = [Word("IN", (10, 10, 20, 18)), Word("HALF", (28, 10, 48, 18)), Word("OUT", (10, 40, 20, 48))]
 
     assert [w.text for w in words_centred_in(words, (0, 0, 40, 30))] == ["IN", "HALF"]
+
+
+def test_changed_ink_straddling_two_words_of_a_value_reads_the_whole_value():
+    """``11'-1 1/8"`` -> ``11'-5 5/8"``: the changed ink covers the last digit of one word and the first of the
+    next, most of it inside words though inside neither word mostly."""
+    old = [Word("11'-1", (732.3, 92.8, 747.5, 99.1)), Word('1/8"', (751.8, 92.5, 764.9, 98.9))]
+    new = [Word("11'-5", (732.6, 92.3, 749.1, 98.6)), Word('5/8"', (751.8, 92.1, 765.1, 98.6))]
+
+    box = snap_to_words((745.0, 92.6, 755.0, 98.4), old + new)
+
+    assert region_text(old, new, box) == ("11'-1 1/8\"", "11'-5 5/8\"")
+
+
+def test_an_added_notes_number_left_out_of_the_changed_ink_is_taken_in():
+    old = [Word("5.", (850, 200, 856, 207)), Word("ACCESSIBLE", (859, 200, 900, 207))]
+    new = [*old, Word("7.", (858.5, 220.5, 864, 227.5)), Word("VERIFY", (866.5, 220.5, 890, 227.5))]
+
+    box = with_lonely_neighbours((866.5, 220.5, 890, 227.5), old, new)
+
+    assert box == (858.5, 220.5, 890, 227.5)
+    assert region_text(old, new, box) == (None, "7. VERIFY")
+
+
+def test_a_neighbour_both_sides_have_at_its_place_stops_the_growth():
+    old = [Word("12'-0\"", (700, 90, 720, 97)), Word("9'-4\"", (724, 90, 740, 97))]
+    new = [Word("12'-0\"", (700, 90, 720, 97)), Word("9'-6\"", (724, 90, 740, 97))]
+
+    assert with_lonely_neighbours((724, 90, 740, 97), old, new) == (724, 90, 740, 97)
