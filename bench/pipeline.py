@@ -10,10 +10,11 @@
    executor (each step in its own process): the runs the request and job
    sensors request, from the first sensor tick to the written summary,
    against ``buildtrace compare`` on the same two files (issue 17's target:
-   within 1.3x). The runs execute in this process as run workers would, as
-   many at once as ``dagster.yaml``'s ``max_concurrent_runs`` lets the daemon
-   start (the two versions' analyses side by side); the daemon's sensor
-   intervals and run launches are target 2's business. Pipeline and compare
+   within 1.3x). Each run executes in a forked copy of this process, as its
+   run worker would (the code location already imported), as many at once as
+   ``dagster.yaml``'s ``max_concurrent_runs`` lets the daemon start (the two
+   versions' analyses side by side); the daemon's sensor intervals and run
+   launches are target 2's business. Pipeline and compare
    alternate for ``--rounds`` rounds, each pipeline round in a fresh process
    and instance (so it starts its own forkserver, as each run worker does);
    medians of wall and CPU time, and per step the seconds its process took to
