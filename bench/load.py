@@ -7,7 +7,13 @@ summaries), then dropped. Targets: p95 of reads < 300 ms, no failed request.
 
 Writes ``bench/results/load.json`` and prints a Markdown table.
 
+``--per-request N`` runs no load: it calls each read route N times in this process (Flask's test client on the
+real app and the same seeded database) and prints, per route, the round trips to PostgreSQL (statements, the
+pool's pre-ping at checkout, the commit or rollback) and the median wall and CPU time of a request: the cost of
+one read without the queueing of a loaded machine, to compare before and after a change.
+
 Run: ``.venv/bin/python -m bench.load [--browsers 50] [--uploaders 5] [--seconds 60] [--jobs 20]``
+or ``.venv/bin/python -m bench.load --per-request 100``
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import json
 import os
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,9 +37,10 @@ from pathlib import Path
 
 import pymupdf
 import requests
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import URL
 
+from buildtrace_assets.api.app import create_app
 from buildtrace_assets.db.migrate import upgrade
 from buildtrace_assets.db.session import make_session_factory, transaction
 from buildtrace_assets.engine.contract import SCHEMA_ID
@@ -267,6 +275,75 @@ def run_load(browsers: int, uploaders: int, seconds: int, jobs: int, *, signed_i
     )
 
 
+READ_ROUTES = {
+    "GET /projects": "/api/v1/projects",
+    "GET /projects/{id}/jobs": "/api/v1/projects/{project}/jobs",
+    "GET /jobs/{id}": "/api/v1/jobs/{job}",
+    "GET /jobs/{id}/stages": "/api/v1/jobs/{job}/stages",
+    "GET /jobs/{id}/summary": "/api/v1/jobs/{job}/summary",
+}
+"""The routes the browsing users of ``locustfile.py`` read."""
+
+
+@dataclass(frozen=True)
+class RequestCost:
+    """One read route called in-process: round trips to the database and median times of one request."""
+
+    name: str
+    round_trips: float
+    wall_ms: float
+    cpu_ms: float
+
+
+def per_request(requests_per_route: int, jobs: int) -> list[RequestCost]:
+    """Seed a fresh PostgreSQL database and call each read route ``requests_per_route`` times in-process."""
+    with tempfile.TemporaryDirectory(prefix="buildtrace-reads-") as scratch, _database() as database_url:
+        work = Path(scratch)
+        storage_url = (work / "blobs").as_uri()
+        project_id, job_ids = seed(database_url, storage_url, jobs)
+        os.environ.update(
+            BUILDTRACE_DATA_DIR=str(work / "data"),
+            BUILDTRACE_DATABASE_URL=database_url,
+            BUILDTRACE_STORAGE_URL=storage_url,
+            BUILDTRACE_API_SECRET=uuid.uuid4().hex * 2,
+            BUILDTRACE_SUMMARIZER="offline",
+        )
+        sessions = make_session_factory(database_url)
+        engine = sessions.kw["bind"]
+        trips = [0]
+
+        def count(*_: object) -> None:
+            trips[0] += 1
+
+        for name in ("before_cursor_execute", "commit", "rollback"):
+            event.listen(engine, name, count)
+        event.listen(engine.pool, "checkout", count)
+        client = create_app(session_factory=sessions).test_client()
+        login = client.post("/api/v1/auth/login", json={"email": EMAIL, "password": PASSWORD})
+        headers = {"Authorization": f"Bearer {login.json['access_token']}"}  # type: ignore[index]
+        costs = []
+        for name, template in READ_ROUTES.items():
+            paths = [template.format(project=project_id, job=job_ids[n % len(job_ids)]) for n in range(5)]
+            for path in paths:  # warm the app's and the database's caches
+                assert client.get(path, headers=headers).status_code == 200, path
+            trips[0], walls, cpus = 0, [], []
+            for number in range(requests_per_route):
+                wall, cpu = time.perf_counter(), time.process_time()
+                client.get(paths[number % len(paths)], headers=headers)
+                cpus.append(time.process_time() - cpu)
+                walls.append(time.perf_counter() - wall)
+            costs.append(
+                RequestCost(
+                    name,
+                    trips[0] / requests_per_route,
+                    round(statistics.median(walls) * 1000, 1),
+                    round(statistics.median(cpus) * 1000, 1),
+                )
+            )
+        engine.dispose()
+    return costs
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--browsers", type=int, default=50)
@@ -274,7 +351,15 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--jobs", type=int, default=20)
     parser.add_argument("--sign-in-each", action="store_true", help="every user signs in first (Argon2 each)")
+    parser.add_argument("--per-request", type=int, default=0, help="no load: N in-process calls of each read route")
     arguments = parser.parse_args()
+    if arguments.per_request:
+        print(f"Each read route called {arguments.per_request} times in-process on PostgreSQL\n")
+        print("| route | round trips | wall ms (median) | CPU ms (median) |")
+        print("| --- | ---: | ---: | ---: |")
+        for cost in per_request(arguments.per_request, arguments.jobs):
+            print(f"| {cost.name} | {cost.round_trips:.1f} | {cost.wall_ms} | {cost.cpu_ms} |")
+        return
     result = run_load(
         arguments.browsers, arguments.uploaders, arguments.seconds, arguments.jobs, signed_in=not arguments.sign_in_each
     )
