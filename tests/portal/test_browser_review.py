@@ -96,6 +96,13 @@ def test_zoom_into_a_change_from_the_list_and_select_one_on_the_sheet(
         )
         page.screenshot(path=str(SCREENSHOTS / "review.png"))
         _fits_the_window(page, sheet)
+        height = int(sheet.locator("#viewport").evaluate("v => parseFloat(getComputedStyle(v).height)"))
+        listed = page.locator(".st-key-change-list").bounding_box()
+        page.set_viewport_size({"width": 1440, "height": 1100})
+        expect(sheet.locator("#viewport")).to_have_css("height", f"{height + 200}px")
+        expect(page.locator(".st-key-change-list")).to_have_css("height", f"{listed['height'] + 200:g}px")
+        page.set_viewport_size({"width": 1440, "height": 900})
+        expect(sheet.locator("#viewport")).to_have_css("height", f"{height}px")
 
         viewport = sheet.locator("#viewport")
         viewport.hover()
