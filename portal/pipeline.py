@@ -8,15 +8,16 @@ the webserver does not answer, so a person knows why nothing moves.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import streamlit as st
 
 from buildtrace_assets.config import get_settings
 from buildtrace_assets.pipeline_api import PipelineApi, PipelineHealth
 
-BANNER_TITLE = ":orange-background[:material/pause_circle: **The pipeline is not running**]"
-"""A banner of its own look (markdown), not one of the page's own warnings."""
+BANNER_TITLE = "The pipeline is not running: uploads, comparisons and summaries wait until it is back; nothing is lost."
+"""The banner's one line: what it means for the person, in plain words; the details wait in the expander."""
+ADMIN_HINT = "An administrator can see more with `buildtrace doctor`."
 HEALTH_TTL_S = 3
 """How long one health reading is shown before it is read again: the Jobs page's refresh interval."""
 
@@ -39,7 +40,8 @@ def pipeline_health() -> PipelineHealth:
 
 @st.fragment(run_every=HEALTH_TTL_S)
 def health_banner() -> None:
-    """A warning on top of every page while the pipeline is not doing its work; nothing when it is.
+    """One line on top of every page while the pipeline is not doing its work (its details folded away); nothing
+    when it is.
 
     A fragment of its own, so it appears and goes away within one refresh
     interval on any page, without rerunning the page.
@@ -47,11 +49,23 @@ def health_banner() -> None:
     health = pipeline_health()
     if health.ok:
         return
-    lines = "\n".join(f"- {problem}" for problem in health.problems())
-    with st.container(border=True):
-        st.markdown(
-            f"{BANNER_TITLE}: uploads, comparisons and summaries wait until it is back; nothing is lost.\n\n{lines}"
-        )
+    with st.expander(BANNER_TITLE, icon=":material/pause_circle:"):
+        st.markdown("\n".join(f"- {line}" for line in plain_problems(health)) + f"\n\n{ADMIN_HINT}")
+
+
+def _since(moment: float | None) -> str:
+    return f"since {datetime.fromtimestamp(moment, tz=UTC):%Y-%m-%d %H:%M} UTC" if moment else "yet"
+
+
+def plain_problems(health: PipelineHealth) -> list[str]:
+    """The banner's details in words a person reads: which part stopped and since when, never an exception's text
+    (that goes to the doctor and the logs)."""
+    if health.unreachable is not None:
+        return ["The pipeline's server does not answer."]
+    return [
+        *(f"Its service “{name}” has not reported {_since(at)}." for name, at in health.silent_daemons.items()),
+        *(f"Its watcher “{name}” has not run {_since(at)}." for name, at in health.silent_sensors.items()),
+    ]
 
 
 def waiting_mark(since: datetime | None) -> str:

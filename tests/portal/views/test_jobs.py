@@ -9,9 +9,11 @@ from streamlit.testing.v1 import AppTest
 
 from buildtrace_assets.config import get_settings
 from buildtrace_assets.db.models import Job, Project
+from buildtrace_assets.pipeline_api import PipelineApi
 from buildtrace_assets.services import jobs, pipeline_requests
 from buildtrace_assets.services.access import PIPELINE, SYSTEM
 from buildtrace_assets.services.version_analysis import fail_version
+from portal.pipeline import BANNER_TITLE
 from tests.portal.support import People, PortalEnv, labelled, seed_job, texts
 
 OpenApp = Callable[..., AppTest]
@@ -127,7 +129,10 @@ def test_with_the_pipeline_unreachable_the_lineage_says_so_and_every_page_shows_
     app.run()
 
     assert any(text.startswith("Pipeline unreachable: the lineage cannot be read now") for text in texts(app.warning))
-    assert any("The pipeline is not running" in text and "pipeline unreachable" in text for text in texts(app.markdown))
+    assert [expander.label for expander in app.expander if expander.label == BANNER_TITLE] == [BANNER_TITLE]
+    assert "The pipeline's server does not answer." in "".join(texts(app.markdown))
+    raw = PipelineApi.from_settings(get_settings()).health().unreachable
+    assert raw and not any(raw in text for text in texts(app.markdown))
 
 
 def test_a_job_whose_requests_wait_for_the_pipeline_says_since_when_and_lists_who_asked(
