@@ -192,6 +192,8 @@ def ocr_band(
     origin = (band[0], band[1])
     as_is = ocr_image(image, dpi, origin=origin, timeout_s=timeout_s)
     text, enlarged = text_only(image)
+    if text is image:  # no linework, no small text: the second reading would be the first
+        return as_is
     as_text = ocr_image(text, dpi * enlarged, origin=origin, timeout_s=timeout_s)
     return as_text if _characters(as_text) > _characters(as_is) else as_is
 
@@ -202,6 +204,7 @@ def _characters(words: Sequence[Word]) -> int:
 
 def text_only(image: np.ndarray) -> tuple[np.ndarray, float]:
     """``image`` with its linework whitened and enlarged so its glyphs are about ``GLYPH_PX`` tall; the factor.
+    ``image`` itself when there is neither linework nor small text.
 
     Glyph height is the median height of the ink's glyph-shaped parts (connected components no wider than twice
     their height); ink much longer than that, or thin and longer than a glyph, is drawing, not text. Only for
@@ -219,11 +222,13 @@ def text_only(image: np.ndarray) -> tuple[np.ndarray, float]:
     linework = (long > LINE_LENGTH_GLYPHS * glyph) & (fill <= LINEWORK_FILL) | (
         (long > STROKE_LENGTH_GLYPHS * glyph) & (thin <= STROKE_WIDTH_GLYPHS * glyph)
     )
+    factor = min(MAX_ENLARGEMENT, max(1.0, GLYPH_PX / glyph))
+    if factor == 1.0 and not linework.any():
+        return image, 1.0
     # whitened with its anti-aliased edge, in the paper's shade: a bare hole's grey outline reads as glyphs
     mask = cv2.dilate(np.concatenate(([False], linework))[labels].astype(np.uint8), np.ones((3, 3), np.uint8))
     paper = np.uint8(np.median(image[ink == 0])) if (ink == 0).any() else np.uint8(255)
     text = np.where(mask > 0, paper, image)
-    factor = min(MAX_ENLARGEMENT, max(1.0, GLYPH_PX / glyph))
     if factor == 1.0:
         return text, 1.0
     return cv2.resize(text, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC), factor
