@@ -8,13 +8,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from alembic import command
 from dagster import DagsterInstance
 from fixtures.database import Team, tiny_pdf
 from observability.support import UNREACHABLE_DATABASE, sample
 from pipeline.world import World, analyzed_job, materialize_partition
 from prometheus_client import CollectorRegistry
 from prometheus_client.utils import floatToGoString
-from alembic import command
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -216,3 +216,23 @@ def test_the_upgrade_to_0011_rolls_up_the_executions_that_already_exist(
     registry.register(StepCollector(session_factory))
     assert sample("buildtrace_step_duration_seconds_count", registry, stage="diff", outcome="succeeded") == 1
     assert sample("buildtrace_sheets_per_job_sum", registry) == 2
+
+
+def test_two_exporters_rolling_up_at_once_add_each_execution_once(
+    database_url: str, session_factory: sessionmaker[Session], blob_storage: BlobStorage, team: Team
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has one writer at a time: a second exporter waits for the first one's transaction")
+    finished_diff(session_factory, comparison_job(session_factory, blob_storage, team), 42.0)
+
+    with session_factory.begin() as first, session_factory.begin() as second:
+        assert roll_up(first.connection()) == 1
+        assert roll_up(second.connection()) == 0
+
+    with session_factory() as session:
+        counts = session.scalars(
+            select(StepMetricTotal.value).where(
+                StepMetricTotal.family == "buildtrace_step_duration_seconds", StepMetricTotal.sample == "count"
+            )
+        ).all()
+    assert counts == [1.0]
