@@ -132,9 +132,11 @@ class _Spaces:
         layouts = dwg.layouts()  # decoded anew at each call
         self.layouts = {name: entry for name, entry in layouts.items() if not entry["model"]}
         self._by_record = {entry["block_record_handle"]: name for name, entry in layouts.items()}
-        self.placements: list[tuple[int, int, int]] = raw.decode_entity_placements(dwg.path)
-        """Each entity's handle, placement (0 owned by a block or entity, 1 paper space, 2 model space) and owner."""
-        self._placements = {handle: (mode, owner) for handle, mode, owner in self.placements}
+        self.placements = {
+            handle: (mode, owner) for handle, mode, owner in raw.decode_entity_placements(dwg.path) if mode != 2
+        }
+        """The placement (0 owned by a block or entity, 1 paper space) and owner of each entity not in model space
+        (most of a plan's, left out to spare memory), by handle."""
         self.block_names: dict[int, str] = dict(raw.decode_block_header_names(dwg.path))
         active = [name for name, entry in self.layouts.items() if entry["active"]]
         self._active = active[0] if active else next(iter(self.layouts), "Layout1")
@@ -147,7 +149,7 @@ class _Spaces:
         seen: set[int] = set()
         while handle not in seen:
             seen.add(handle)
-            mode, owner = self._placements.get(handle, (2, 0))
+            mode, owner = self.placements.get(handle, (2, 0))
             if mode == 2:
                 return MODEL
             if mode == 1:
@@ -171,10 +173,12 @@ def _inventory(dwg: ezdwg.Document, spaces: _Spaces) -> dict[int, tuple[str, str
             f"{PurePath(dwg.path).name}: the DWG holds {len(rows):,} entity records (limit {MAX_DWG_ENTITIES:,})"
         )
     inventory = {}
+    kinds: dict[tuple[str, str], tuple[str, str]] = {}  # one tuple per type and space, shared by their entities
     for handle, _offset, _size, _code, raw_name, _category in rows:
         name = TYPE_ALIASES.get(str(raw_name).strip().upper(), str(raw_name).strip().upper())
         if name not in STRUCTURAL_TYPES and name != "VIEWPORT":
-            inventory[int(handle)] = (name, spaces.of(int(handle)))
+            kind = (name, spaces.of(int(handle)))
+            inventory[int(handle)] = kinds.setdefault(kind, kind)
     return inventory
 
 
@@ -187,7 +191,7 @@ def _check_expansion(dwg: ezdwg.Document, spaces: _Spaces) -> None:
     from ezdwg import raw
 
     file = PurePath(dwg.path).name
-    placements = {handle: owner for handle, mode, owner in spaces.placements if mode == 0}
+    placements = {handle: owner for handle, (mode, owner) in spaces.placements.items() if mode == 0}
     own = Counter(
         spaces.block_names[owner].upper()
         for handle, owner in placements.items()
@@ -427,7 +431,7 @@ class _Router:
         from ezdwg import raw
 
         members: defaultdict[int, set[int]] = defaultdict(set)
-        for handle, mode, owner in self._spaces.placements:
+        for handle, (mode, owner) in self._spaces.placements.items():
             if mode == 0 and owner in self._spaces.block_names and self._spaces.of(handle) == BLOCKS:
                 members[owner].add(handle)
         empty = {
@@ -554,7 +558,7 @@ def _missing_blocks(
     from ezdwg import raw
 
     defined = {name.upper() for name in spaces.block_names.values()}
-    owners = {owner for _handle, mode, owner in spaces.placements if mode == 0}
+    owners = {owner for mode, owner in spaces.placements.values() if mode == 0}
     filled = {spaces.block_names[owner].upper() for owner in owners if owner in spaces.block_names}
     inserts = raw.decode_insert_entities(dwg.path)
     missing = [
