@@ -19,6 +19,7 @@ from buildtrace_assets.storage import BlobStorage
 from portal import backend
 from portal.auth import SignedIn
 from portal.job_context import JobRef
+from portal.status import COMPLETED, RUNNING, WAITING, status_of
 
 
 def _document(storage: BlobStorage, source: ReportSource, name: str) -> bytes:
@@ -30,12 +31,23 @@ def _file_name(job: JobRef, name: str) -> str:
     return f"{stem}-{name}"
 
 
+def unavailable_reason(status: str) -> str:
+    """Why a job has no report, told from its status in the portal's words (the service's own reason names the job
+    by its id and its status by the stored word)."""
+    look = status_of(status)
+    if look in (WAITING, RUNNING):
+        return f"they follow when the job is completed; it is {look.label} now."
+    if look == COMPLETED:
+        return "they follow once the comparison has its summary."
+    return f"the job is {look.label}, so it has no results to report."
+
+
 def report_downloads(user: SignedIn, job: JobRef) -> None:
     """One button per document, or the reason there is no report yet."""
     try:
         source = backend.run(lambda session: load_report_source(session, user.actor, job.job_id))
-    except ReportUnavailable as reason:
-        st.caption(f"Reports: {reason}")
+    except ReportUnavailable:
+        st.caption(f"{status_of(job.status).material} Reports: {unavailable_reason(job.status)}")
         return
     storage = backend.storage()
     for column, document in zip(st.columns(len(DOCUMENTS)), DOCUMENTS.values(), strict=True):

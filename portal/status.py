@@ -23,6 +23,11 @@ class Status:
     mark: str
     """A plain character for table cells, in the spirit of the icon."""
 
+    @property
+    def material(self) -> str:
+        """The icon as Streamlit writes it in an ``icon=`` argument or in Markdown: ``:material/sync:``."""
+        return f":material/{self.icon}:"
+
 
 WAITING = Status("waiting", "schedule", "gray", "◷")
 RUNNING = Status("running", "sync", "blue", "⟳")

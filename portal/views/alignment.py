@@ -27,6 +27,7 @@ from portal.job_context import JOB_PARAM, JobRef, VersionRef
 from portal.project_context import PROJECT_PARAM, ProjectAccess
 from portal.regions import CanvasFrame
 from portal.review_data import SHEET_PARAM, Review, sheet_key
+from portal.status import RUNNING
 
 REVIEW_PAGE = "views/review.py"
 CANVAS_WIDTH = 1000
@@ -167,9 +168,9 @@ def alignment_panel(
     stored = _stored_points(user, job, key)
     applied = alignment.get("source") == "manual" and alignment.get("points") == stored
     if stored is not None and not applied:
-        st.info(f"Alignment of sheet {key} saved: the comparison runs again with it.", icon=":material/sync:")
+        st.info(f"Alignment of sheet {key} saved: the comparison runs again with it.", icon=RUNNING.material)
     elif stored is None and alignment.get("source") == "manual":
-        st.info(f"Sheet {key} is being compared again with its automatic alignment.", icon=":material/sync:")
+        st.info(f"Sheet {key} is being compared again with its automatic alignment.", icon=RUNNING.material)
     if reason is not None:
         st.warning(
             f"Sheet {key} could not be aligned with its old revision, so its changes were not computed: {reason}."

@@ -17,6 +17,7 @@ from buildtrace_assets.engine.legend import KIND_COLOURS, LEGEND
 from buildtrace_assets.services import overlays
 from portal import backend, zoom
 from portal.auth import SignedIn, signed_in_user
+from portal.empty_state import empty_state
 from portal.images import CROP_WIDTH, analysed_page_size, as_image, blend_png, sheet_image, stored_image
 from portal.job_context import JobRef, VersionRef, choose_job
 from portal.project_context import ProjectAccess, choose_project
@@ -43,6 +44,7 @@ from portal.review_data import (
     sheet_key,
     sheet_regions,
 )
+from portal.status import RUNNING, status_of, status_text
 from portal.views.alignment import alignment_panel, sheet_status, unaligned_reason
 
 CANVAS_WIDTH = 1000
@@ -76,7 +78,7 @@ def _sheet_table(review: Review) -> None:
             {
                 "sheet": key,
                 "title": sheet.get("title") or "",
-                "status": sheet_status(sheet),
+                "status": status_text(sheet_status(sheet)),
                 "regions": None  # not computed: never "0 changes"
                 if unaligned_reason(sheet)
                 else len(sheet_regions(review.document, review.overlay_changes, key)),
@@ -100,7 +102,9 @@ def _choose_sheet(review: Review, place: DeltaGenerator) -> dict[str, Any] | Non
         "Sheet",
         keys,
         index=keys.index(requested) if requested in viewable else 0,
-        format_func=lambda key: f"{key} · {viewable[key].get('title') or ''} ({sheet_status(viewable[key])})",
+        format_func=lambda key: (
+            f"{key} · {viewable[key].get('title') or ''} ({status_of(sheet_status(viewable[key])).label})"
+        ),
     )
     st.query_params[SHEET_PARAM] = chosen
     return viewable[chosen]
@@ -297,7 +301,10 @@ def _summary_status(user: SignedIn, job: JobRef) -> None:
     def status() -> None:
         current = load_review(user, job.job_id)
         if current is not None and current.summary_updating:
-            st.info("Summary updating: the pipeline is rewriting it from your corrections.", icon=":material/sync:")
+            st.info(
+                "Summary updating: the pipeline is rewriting it from your corrections.",
+                icon=RUNNING.material,
+            )
 
     status()
 
@@ -369,7 +376,11 @@ job = choose_job(user, project)
 st.title(f"Review · {job.label}")
 review = load_review(user, job.job_id)
 if review is None:
-    st.info(f"No comparison result yet: the job is {job.status}. The Jobs page shows its progress.")
+    empty_state(
+        f"No comparison result yet: the job is {status_of(job.status).label}. The Jobs page shows its progress.",
+        "views/jobs.py",
+        "Follow it on Jobs",
+    )
     st.stop()
 
 _saved_notice(review)

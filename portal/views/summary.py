@@ -19,7 +19,7 @@ from portal.pipeline import waiting_mark
 from portal.project_context import PROJECT_PARAM, ProjectAccess, choose_project
 from portal.report_downloads import report_downloads
 from portal.review_data import SHEET_PARAM, Review, load_review, sheet_of
-from portal.status import WAITING, status_of
+from portal.status import RUNNING, WAITING, status_of
 from portal.summary_versions import (
     NOTICE_KEY,
     authorship,
@@ -147,7 +147,7 @@ people = backend.run(
 )
 if review.summary_updating:
     st.info(
-        "Summary updating: a newer set of regions was saved and its summary is being written.", icon=":material/sync:"
+        "Summary updating: a newer set of regions was saved and its summary is being written.", icon=RUNNING.material
     )
 if active is None:
     empty_state(

@@ -74,7 +74,7 @@ def test_a_sheet_that_could_not_be_aligned_says_why_and_never_reads_as_zero_chan
 
     assert not app.exception
     sheets = app.dataframe[0].value
-    assert list(sheets["status"]) == ["not aligned"] and sheets["regions"].isna().all(), "no count of 0 changes"
+    assert list(sheets["status"]) == ["⚠ not aligned"] and sheets["regions"].isna().all(), "no count of 0 changes"
     assert "(not aligned)" in labelled(app.selectbox, "Sheet").options[0]
     [warning] = texts(app.warning)
     assert warning == (

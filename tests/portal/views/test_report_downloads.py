@@ -43,4 +43,5 @@ def test_an_unfinished_job_says_why_there_is_no_report_yet(
 
     assert not app.exception
     assert download_labels(app) == []
-    assert any("not finished yet (pending)" in caption.value for caption in app.caption)
+    reports = [caption.value for caption in app.caption if "Reports:" in caption.value]
+    assert reports == [":material/schedule: Reports: they follow when the job is completed; it is waiting now."]

@@ -99,7 +99,7 @@ def test_the_review_lists_sheets_and_the_machines_change_with_its_text(
 
     assert not app.exception
     sheets = app.dataframe[0].value
-    assert list(sheets["sheet"]) == ["A-101"] and list(sheets["status"]) == ["modified"]
+    assert list(sheets["sheet"]) == ["A-101"] and list(sheets["status"]) == ["± modified"]
     assert list(sheets["regions"]) == [1]
     assert any("**A-101-1** · modified: `24'-4\" → 24'-9\"`" in text for text in texts(app.markdown))
     assert [image.captions for image in app.image] == [["before"], ["after"]]
@@ -157,7 +157,8 @@ def test_a_job_without_a_diff_result_says_so(open_app: OpenApp, people: People, 
 
     app = open_app(people.viewer, page=PAGE)
 
-    assert texts(app.info) == ["No comparison result yet: the job is pending. The Jobs page shows its progress."]
+    assert texts(app.info) == ["No comparison result yet: the job is waiting. The Jobs page shows its progress."]
+    assert [(link.proto.label, link.proto.page) for link in app.get("page_link")] == [("Follow it on Jobs", "jobs")]
 
 
 def test_an_outsider_with_the_job_in_the_url_sees_nothing(
