@@ -37,8 +37,8 @@ def _lineage(user: SignedIn, project: ProjectAccess, job: JobRef) -> None:
     refs = job_partitions(job_id=job.job_id, old_version_id=job.old.version_id, new_version_id=job.new.version_id)
     try:
         states = pipeline_api().partition_states([(asset, partition) for asset, partition, _ in refs])
-    except PipelineUnreachable as error:
-        st.warning(f"Pipeline unreachable: the lineage cannot be read now ({error}).")
+    except PipelineUnreachable:
+        st.warning("Pipeline unreachable: the lineage cannot be read now; it shows again once the pipeline answers.")
         return
     rows = lineage_rows(states, [role for _, _, role in refs], _people(user, project))
     st.dataframe(rows, hide_index=True, width="stretch")

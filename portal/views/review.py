@@ -103,7 +103,8 @@ def _choose_sheet(review: Review, place: DeltaGenerator) -> dict[str, Any] | Non
         keys,
         index=keys.index(requested) if requested in viewable else 0,
         format_func=lambda key: (
-            f"{key} · {viewable[key].get('title') or ''} ({status_of(sheet_status(viewable[key])).label})"
+            " · ".join(filter(None, (key, viewable[key].get("title"))))
+            + f" ({status_of(sheet_status(viewable[key])).label})"
         ),
     )
     st.query_params[SHEET_PARAM] = chosen

@@ -22,6 +22,8 @@ CHROMIUM_ARGS = [
 ]
 EMAIL = "architect@acme.test"
 UI_TIMEOUT_MS = 60_000
+VIEWPORT = {"width": 1440, "height": 900}
+"""The window every browser test works and photographs in: a PM's laptop screen (issue 15)."""
 
 
 def settled(page: Page) -> None:

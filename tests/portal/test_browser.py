@@ -39,6 +39,7 @@ from tests.portal.browser import (
     EMAIL,
     SCREENSHOTS,
     UI_TIMEOUT_MS,
+    VIEWPORT,
     go_to,
     settled,
     shoot,
@@ -98,7 +99,7 @@ def test_sign_in_upload_two_revisions_and_correct_a_region_in_the_browser(
     expect.set_options(timeout=UI_TIMEOUT_MS)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1500, "height": 1100})
+        page = browser.new_page(viewport=VIEWPORT)
         page.set_default_timeout(UI_TIMEOUT_MS)
         page.goto(portal_url)
         page.get_by_label("E-mail").fill(EMAIL)
@@ -136,7 +137,7 @@ def test_sign_in_upload_two_revisions_and_correct_a_region_in_the_browser(
         canvas = page.locator("canvas.upper-canvas")
         expect(canvas).to_be_visible()
         shoot(page, "05-review")
-        canvas.scroll_into_view_if_needed()
+        canvas.hover(position={"x": 500, "y": 300})  # the 1294 px tall canvas is scrolled to where the drag starts
         box = canvas.bounding_box()
         assert box is not None
         page.mouse.move(box["x"] + 500, box["y"] + 300)
@@ -195,7 +196,7 @@ def test_the_report_and_change_log_download_from_the_summary_page(
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1500, "height": 1100}, accept_downloads=True)
+        page = browser.new_page(viewport=VIEWPORT, accept_downloads=True)
         sign_in(page, portal_url)
         go_to(page, "Summary")
         settled(page)
@@ -241,7 +242,7 @@ def test_an_unaligned_sheet_is_aligned_by_clicking_points_on_old_and_new_in_the_
     expect.set_options(timeout=UI_TIMEOUT_MS)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1500, "height": 1100})
+        page = browser.new_page(viewport=VIEWPORT)
         sign_in(page, portal_url)
         go_to(page, "Review")
         expect(page.get_by_text("could not be aligned with its old revision").first).to_be_visible()
@@ -251,10 +252,10 @@ def test_an_unaligned_sheet_is_aligned_by_clicking_points_on_old_and_new_in_the_
         for index, side in ((0, 0), (1, 1)):
             for pair in pairs:
                 canvas = canvases.nth(index)
-                canvas.scroll_into_view_if_needed()
+                x, y = pair[side]
+                canvas.hover(position={"x": x * scale, "y": y * scale})  # scrolls the point into the window
                 box = canvas.bounding_box()
                 assert box is not None
-                x, y = pair[side]
                 page.mouse.click(box["x"] + x * scale, box["y"] + y * scale)
                 settled(page)
         expect(page.get_by_role("button", name="Save alignment")).to_be_enabled()

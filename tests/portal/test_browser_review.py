@@ -22,6 +22,7 @@ from tests.portal.browser import (
     EMAIL,
     SCREENSHOTS,
     UI_TIMEOUT_MS,
+    VIEWPORT,
     go_to,
     settled,
 )
@@ -51,7 +52,7 @@ def _fits_the_window(page: Page, sheet: FrameLocator) -> None:
         box = part.bounding_box()
         assert box is not None
         assert box["y"] >= header["y"] + header["height"] - 1, "not under the header"
-        assert box["y"] + box["height"] <= 900 and box["x"] + box["width"] <= 1440, f"{box} inside 1440 × 900"
+        assert box["y"] + box["height"] <= VIEWPORT["height"] and box["x"] + box["width"] <= VIEWPORT["width"], box
     assert page.get_by_test_id("stMain").evaluate("main => main.scrollTop") == 0, "seen without scrolling"
 
 
@@ -82,7 +83,7 @@ def test_zoom_into_a_change_from_the_list_and_select_one_on_the_sheet(
     expect.set_options(timeout=UI_TIMEOUT_MS)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page = browser.new_page(viewport=VIEWPORT)
         page.set_default_timeout(UI_TIMEOUT_MS)
         page.goto(f"{portal_url}/review?project={project.id}&job={job.job_id}&sheet=A-101")
         _sign_in_here(page)
@@ -98,10 +99,10 @@ def test_zoom_into_a_change_from_the_list_and_select_one_on_the_sheet(
         _fits_the_window(page, sheet)
         height = int(sheet.locator("#viewport").evaluate("v => parseFloat(getComputedStyle(v).height)"))
         listed = page.locator(".st-key-change-list").bounding_box()
-        page.set_viewport_size({"width": 1440, "height": 1100})
+        page.set_viewport_size({"width": VIEWPORT["width"], "height": VIEWPORT["height"] + 200})
         expect(sheet.locator("#viewport")).to_have_css("height", f"{height + 200}px")
         expect(page.locator(".st-key-change-list")).to_have_css("height", f"{listed['height'] + 200:g}px")
-        page.set_viewport_size({"width": 1440, "height": 900})
+        page.set_viewport_size(VIEWPORT)
         expect(sheet.locator("#viewport")).to_have_css("height", f"{height}px")
 
         viewport = sheet.locator("#viewport")
@@ -149,8 +150,10 @@ def test_zoom_into_a_change_from_the_list_and_select_one_on_the_sheet(
         page.keyboard.type("v1 ·")
         page.keyboard.press("Enter")
         page.get_by_role("button", name="Restore version 1").click()
-        expect(page.get_by_text("Version 1 restored as version 3, in your name.")).to_be_visible()
+        restored = page.get_by_text("Version 1 restored as version 3, in your name.")
+        expect(restored).to_be_visible()
         settled(page)
+        restored.scroll_into_view_if_needed()  # the notice under the title, not the restore button far below
         page.screenshot(path=str(SCREENSHOTS / "summary-restored.png"))
 
         go_to(page, "Audit log")
@@ -160,8 +163,13 @@ def test_zoom_into_a_change_from_the_list_and_select_one_on_the_sheet(
         expect(page.get_by_role("button", name="Download these 1 rows (CSV)")).to_be_visible()
         settled(page)
         page.screenshot(path=str(SCREENSHOTS / "audit-filtered.png"))
-        for title in ("Projects", "Upload", "Jobs"):
+        for title, shown in (
+            ("Projects", page.get_by_text("Tower").first),
+            ("Upload", page.get_by_test_id("stFileUploader")),
+            ("Jobs", page.get_by_text("Review changes")),
+        ):
             go_to(page, title)
+            expect(shown).to_be_visible()  # the page's own content, not only its title, before it is photographed
             settled(page)
             page.screenshot(path=str(SCREENSHOTS / f"{title.lower()}.png"))
         browser.close()

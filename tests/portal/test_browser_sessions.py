@@ -19,6 +19,7 @@ from tests.portal.browser import (
     EMAIL,
     SCREENSHOTS,
     UI_TIMEOUT_MS,
+    VIEWPORT,
     settled,
 )
 from tests.portal.support import PASSWORD
@@ -42,7 +43,7 @@ def test_a_shared_link_opens_after_sign_in_and_reloads_and_new_tabs_stay_signed_
     link = f"{portal_url}/audit?project={_project(environment['BUILDTRACE_DATABASE_URL'])}"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1440, "height": 900})
+        context = browser.new_context(viewport=VIEWPORT)
         page = context.new_page()
         page.set_default_timeout(UI_TIMEOUT_MS)
 
