@@ -210,9 +210,11 @@ def _changes_list(review: Review, regions: list[dict[str, Any]], sheet: str) -> 
     for region in sorted(regions, key=lambda r: r["id"]):
         is_chosen = region["id"] == chosen
         with st.container(border=True, key=f"change-{region['id']}"):
-            change = move_text(region) or _text_change(region)
             marker = ":orange-background[selected] " if is_chosen else ""
-            st.markdown(f"{marker}**{region['id']}** · {region['kind']}" + (f": `{change}`" if change else ""))
+            move = move_text(region)  # already starts with "moved"; plain words, not code
+            change = _text_change(region)
+            what = move or region["kind"] + (f": `{change}`" if change else "")
+            st.markdown(f"{marker}**{region['id']}** · {what}")
             st.button(
                 "Show on sheet",
                 key=f"show-{region['id']}",

@@ -164,7 +164,7 @@ def test_zoom_into_a_change_from_the_list_and_select_one_on_the_sheet(
         settled(page)
         page.screenshot(path=str(SCREENSHOTS / "audit-filtered.png"))
         for title, shown in (
-            ("Projects", page.get_by_text("Tower").first),
+            ("Projects", page.get_by_test_id("stDataFrame").first),
             ("Upload", page.get_by_test_id("stFileUploader")),
             ("Jobs", page.get_by_text("Review changes")),
         ):

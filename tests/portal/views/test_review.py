@@ -352,7 +352,7 @@ def test_a_moved_region_is_listed_from_where_to_where_and_drawn_from_old_to_new_
     app = open_app(people.viewer, page=PAGE)
 
     assert not app.exception
-    listed = "**A-101-m1** · moved: `moved 12'-0\" east (108 pt right), from (114, 105) to (222, 105)`"
+    listed = "**A-101-m1** · moved 12'-0\" east (108 pt right), from (114, 105) to (222, 105)"
     assert listed in texts(app.markdown)
     [outline] = zoom_payload(app)["regions"]
     assert outline["id"] == "A-101-m1" and outline["colour"] == KIND_COLOURS["moved"].hex
