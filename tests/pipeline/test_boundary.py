@@ -44,6 +44,7 @@ from buildtrace_assets.services.users import create_user
 from buildtrace_assets.storage import open_storage
 from portal import sessions
 from portal.auth import SESSION_KEY
+from portal.pipeline import BANNER_TITLE
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 REPOSITORY = Path(__file__).parents[2]
@@ -204,7 +205,7 @@ def portal(stack: Stack, page: str) -> AppTest:
 
 def test_the_portal_regenerates_through_one_run_and_its_lineage_names_the_person(stack: Stack) -> None:
     app = portal(stack, "views/summary.py")
-    assert not any("The pipeline is not running" in block.value for block in app.markdown)
+    assert not [expander for expander in app.expander if expander.label == BANNER_TITLE]
 
     for _ in range(2):
         next(button for button in app.button if button.label == "Regenerate summary").click()
@@ -266,8 +267,8 @@ def test_with_the_daemon_stopped_the_portal_shows_the_banner_within_one_refresh_
             job = session.get_one(Job, stack.job_id)
         app = portal(stack, "views/jobs.py")
 
-        banner = [block.value for block in app.markdown if "The pipeline is not running" in block.value]
-        assert len(banner) == 1 and "sensor pipeline_request_sensor not ticking" in banner[0]
+        [banner] = [expander for expander in app.expander if expander.label == BANNER_TITLE]
+        assert "Its watcher “pipeline_request_sensor” has not run since" in banner.markdown[0].value
         doctor = CliRunner().invoke(cli, ["doctor"])
         assert doctor.exit_code == 1, doctor.output
         assert "PROBLEM: sensor pipeline_request_sensor not ticking" in doctor.output
