@@ -33,9 +33,17 @@ def settled(page: Page) -> None:
     page.wait_for_timeout(500)
 
 
+PHOTO_TRIES = 5
+
+
 def shoot(page: Page, name: str) -> None:
-    settled(page)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+    """Photograph the page between runs: the pipeline banner and the Jobs page rerun every 3 s, and a photo taken
+    while one runs shows half-drawn placeholders, so it is taken again when a run started meanwhile."""
+    for _ in range(PHOTO_TRIES):
+        settled(page)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+        if not page.get_by_test_id("stStatusWidget").count():
+            return
 
 
 def go_to(page: Page, title: str) -> None:

@@ -25,6 +25,7 @@ from tests.portal.browser import (
     VIEWPORT,
     go_to,
     settled,
+    shoot,
 )
 from tests.portal.support import PASSWORD
 
@@ -95,7 +96,7 @@ def test_zoom_into_a_change_from_the_list_and_select_one_on_the_sheet(
         assert sheet.locator("#stage").get_attribute("data-width") == "1800", (
             "the stored overlay at its own size (18 in at 100 dpi), not scaled to a 1000 px canvas"
         )
-        page.screenshot(path=str(SCREENSHOTS / "review.png"))
+        shoot(page, "review")
         _fits_the_window(page, sheet)
         height = int(sheet.locator("#viewport").evaluate("v => parseFloat(getComputedStyle(v).height)"))
         listed = page.locator(".st-key-change-list").bounding_box()
@@ -119,8 +120,7 @@ def test_zoom_into_a_change_from_the_list_and_select_one_on_the_sheet(
         assert _scale(sheet) > fit * 3, "zoomed to the change"
         expect(sheet.locator("rect.region-from")).to_have_count(1)
         expect(sheet.locator("line.arrow")).to_have_count(1)
-        settled(page)
-        page.screenshot(path=str(SCREENSHOTS / "review-zoomed-to-a-change.png"))
+        shoot(page, "review-zoomed-to-a-change")
 
         sheet.locator("#fit").click()
         sheet.locator("rect.region[data-id='A-101-2']").click(force=True)
@@ -141,8 +141,7 @@ def test_zoom_into_a_change_from_the_list_and_select_one_on_the_sheet(
         assert max(full_resolution.evaluate_all("tiles => tiles.map(tile => tile.naturalWidth)")) == 512
         assert tile_answers and set(tile_answers) == {200}, "the preview, then full-resolution tiles, all served"
         assert sheet.locator("img.tile").count() < 6 * 4, "only the tiles on screen, not the whole 2700 × 1800 level"
-        settled(page)
-        page.screenshot(path=str(SCREENSHOTS / "review-zoomed-full-resolution.png"))
+        shoot(page, "review-zoomed-full-resolution")
 
         go_to(page, "Summary")
         settled(page)
@@ -152,17 +151,15 @@ def test_zoom_into_a_change_from_the_list_and_select_one_on_the_sheet(
         page.get_by_role("button", name="Restore version 1").click()
         restored = page.get_by_text("Version 1 restored as version 3, in your name.")
         expect(restored).to_be_visible()
-        settled(page)
         restored.scroll_into_view_if_needed()  # the notice under the title, not the restore button far below
-        page.screenshot(path=str(SCREENSHOTS / "summary-restored.png"))
+        shoot(page, "summary-restored")
 
         go_to(page, "Audit log")
         page.get_by_label("Action").click()
         page.get_by_role("option", name="job.create").click()
         page.keyboard.press("Escape")
         expect(page.get_by_role("button", name="Download these 1 rows (CSV)")).to_be_visible()
-        settled(page)
-        page.screenshot(path=str(SCREENSHOTS / "audit-filtered.png"))
+        shoot(page, "audit-filtered")
         for title, shown in (
             ("Projects", page.get_by_test_id("stDataFrame").first),
             ("Upload", page.get_by_test_id("stFileUploader")),
@@ -170,6 +167,5 @@ def test_zoom_into_a_change_from_the_list_and_select_one_on_the_sheet(
         ):
             go_to(page, title)
             expect(shown).to_be_visible()  # the page's own content, not only its title, before it is photographed
-            settled(page)
-            page.screenshot(path=str(SCREENSHOTS / f"{title.lower()}.png"))
+            shoot(page, title.lower())
         browser.close()

@@ -20,7 +20,7 @@ from tests.portal.browser import (
     SCREENSHOTS,
     UI_TIMEOUT_MS,
     VIEWPORT,
-    settled,
+    shoot,
 )
 from tests.portal.support import PASSWORD
 
@@ -49,8 +49,7 @@ def test_a_shared_link_opens_after_sign_in_and_reloads_and_new_tabs_stay_signed_
 
         page.goto(link)
         expect(page.get_by_label("E-mail")).to_be_visible()
-        settled(page)
-        page.screenshot(path=str(SCREENSHOTS / "sign_in.png"))
+        shoot(page, "sign_in")
         expect(page.get_by_text("Page not found")).to_have_count(0)
         page.get_by_label("E-mail").fill(EMAIL)
         page.get_by_label("Password").fill("not the password")
