@@ -163,7 +163,7 @@ def test_zoom_into_a_change_from_the_list_and_select_one_on_the_sheet(
         for title, shown in (
             ("Projects", page.get_by_test_id("stDataFrame").first),
             ("Upload", page.get_by_test_id("stFileUploader")),
-            ("Jobs", page.get_by_text("Review changes")),
+            ("Jobs", page.get_by_test_id("stDataFrame").first),  # the stage table, drawn last
         ):
             go_to(page, title)
             expect(shown).to_be_visible()  # the page's own content, not only its title, before it is photographed
