@@ -480,17 +480,20 @@ def run_trial(world: World, fault: str, number: int, pair: tuple[bytes, bytes]) 
     trial.landed, killed_run = inject(world, fault, new_id, job_id)
     injected = time.monotonic()
     deadline = injected + FINISH_TIMEOUT_S
+    # A killed run worker's step can finish the job (the step process outlives its parent) before Dagster marks the
+    # run failed, so the trial waits for both: the job to end and the killed run to be reported.
     while time.monotonic() < deadline:
         run = world.instance.get_run_by_id(killed_run) if killed_run and trial.detected_s is None else None
         if run is not None and run.status == DagsterRunStatus.FAILURE:
             trial.detected_s = round(time.monotonic() - injected, 1)
-        job = world.read(lambda s: s.get(Job, job_id))
-        if job is None:
+        job = world.read(lambda s: s.get(Job, job_id)) if trial.job_status is None else None
+        if trial.job_status is None and job is None:
             trial.outcome = "lost"
             break
-        if job.status in ("completed", "failed"):
+        if job is not None and job.status in ("completed", "failed"):
             trial.outcome = "recovered" if job.status == "completed" else "failed"
             trial.job_status, trial.error = job.status, job.error_message
+        if trial.job_status is not None and (killed_run is None or trial.detected_s is not None):
             break
         time.sleep(POLL_S)
     trial.seconds = round(time.monotonic() - started, 1)
