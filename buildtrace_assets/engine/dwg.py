@@ -298,18 +298,12 @@ def _checked_once() -> Iterator[None]:
 @contextmanager
 def _without_cycle_collection() -> Iterator[None]:
     """The conversion creates hundreds of thousands of objects that all stay alive; Python's cycle collector would
-    walk them again and again (a tenth of the conversion) to free nothing.
-
-    Afterwards they are left out of its walks for good (frozen): the
-    document lives as long as the sandboxed child that plots it, and the
-    decoded DWG it was made from is freed by reference counting.
-    """
+    walk them again and again (a tenth of the conversion) to free nothing."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
         if enabled:
             gc.enable()
 
