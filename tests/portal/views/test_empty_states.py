@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from buildtrace_assets.services import users
 from buildtrace_assets.services.access import Actor
-from tests.portal.support import PASSWORD, People, PortalEnv, seed_job, texts
+from tests.portal.support import PASSWORD, People, PortalEnv, labelled, seed_job, texts
 
 OpenApp = Callable[..., AppTest]
 PAGES = [
@@ -46,7 +46,7 @@ def test_in_no_project_the_projects_page_opens_the_new_project_form(open_app: Op
     app = open_app(newcomer)
 
     assert texts(app.info)[0].startswith("No projects yet: create your first one with “New project” above.")
-    assert app.expander[0].proto.expanded and not app.dataframe
+    assert labelled(app.expander, "New project").proto.expanded and not app.dataframe
 
 
 @pytest.mark.parametrize("page", ["views/jobs.py", "views/review.py", "views/summary.py"])
