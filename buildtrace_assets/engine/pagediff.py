@@ -27,6 +27,8 @@ from buildtrace_assets.engine.regions import (
     Pixels,
     cluster_boxes,
     find_change_regions,
+    find_darker_regions,
+    ink_level,
     paper_level,
     raw_differences,
     tolerance_px,
@@ -53,14 +55,19 @@ TEXT_ONLY_MIN_INK_SHARE = 0.05
 TEXT_ONLY_CONFIDENCE = 0.6
 TEXT_ONLY_TOLERANCE_PT = 0.0
 """Pixel-exact, unlike regions: a 3 that became a 5 differs by about a pixel at 150 DPI."""
-UNREAD_GLYPHS_SMALLEST_PT2 = (TEXT_ONLY_MIN_INK_PT2, 2.0)
+UNREAD_GLYPHS_SMALLEST_PT2 = (TEXT_ONLY_MIN_INK_PT2, 1.5)
 """Smallest blob and region of pixel-exact changed ink that is read to see whether it is a changed glyph, where
-neither sheet's drawing text was read: a 2 that became a 6 in 7-pt text changes about 3 pt² of ink."""
+neither sheet's drawing text was read: a 2 that became a 6 in 7-pt text changes about 3 pt² of ink, the crossbar
+a 0 gains as an 8 under 2 pt² at 150 dpi."""
 GLYPHS_MAX_PT = (96.0, 16.0)
 """Widest and tallest such region: changed glyphs of a value or a few words on one line. Longer or taller
 pixel-exact differences are the edges of lines resampled a fraction of a pixel off, not text."""
 GLYPHS_MIN_SIDE_PT = 1.5
-"""...and its narrower side at least this: a sliver one pixel wide is a resampled edge too."""
+"""...and its narrower side at least this: a sliver one pixel wide is a resampled edge too..."""
+GLYPH_PART_MAX_PT = 4.0
+"""...unless it is no longer than this: the crossbar a ``0`` gains as an ``8`` is a pixel or two high at 150 dpi."""
+GLYPH_DARKNESS_STEP = 0.5
+"""Changed glyph ink is at least this much darker (paper 0, the sheet's own ink 1) than the other sheet there."""
 
 
 @dataclass(frozen=True)
@@ -287,17 +294,22 @@ def _unread_glyph_changes(
     farther than the regions' tolerance from the old glyph, whatever either
     side's resolution or sharpness: the same edit between two clean 150-dpi
     exports is missed too. Compared pixel-exact it stands out, and so does
-    some misregistered or noisy edge ink: every such region ``needs_reading``,
+    some misregistered or noisy edge ink. Each pixel is compared by darkness,
+    not mere presence of ink: a scan's grey halos fill small counters where
+    the other sheet's changed glyph puts its stroke (``3000`` -> ``3080``).
+    Every such region ``needs_reading``,
     and stands only where OCR reads different text on the two sheets; regions
     shaped like no text (long slivers along lines) are not read at all.
     """
-    glyphs = find_change_regions(
+    inks = (ink_level(old_in_new, papers[0]), ink_level(new.image, papers[1]))
+    glyphs = find_darker_regions(
         old_in_new,
         new.image,
         compared,
         px_per_pt,
         papers,
-        tolerance_pt=TEXT_ONLY_TOLERANCE_PT,
+        inks,
+        step=GLYPH_DARKNESS_STEP,
         smallest_pt2=UNREAD_GLYPHS_SMALLEST_PT2,
     )
     found = []
@@ -305,7 +317,9 @@ def _unread_glyph_changes(
         box = _to_points(region.box, new)
         width, height = box[2] - box[0], box[3] - box[1]
         glyph_like = (
-            width <= GLYPHS_MAX_PT[0] and height <= GLYPHS_MAX_PT[1] and min(width, height) >= GLYPHS_MIN_SIDE_PT
+            width <= GLYPHS_MAX_PT[0]
+            and height <= GLYPHS_MAX_PT[1]
+            and (min(width, height) >= GLYPHS_MIN_SIDE_PT or max(width, height) <= GLYPH_PART_MAX_PT)
         )
         if glyph_like and not any(_overlaps(region.box, ink_box) for ink_box in ink_boxes):
             found.append(_Candidate(box, region.kind, TEXT_ONLY_CONFIDENCE, needs_reading=True))

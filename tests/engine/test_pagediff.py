@@ -203,17 +203,19 @@ def test_generated_revision_finds_every_change_and_its_text(revision_pair):
         assert any(boxes_match(box, truth.bbox) for truth in expected.changes for box in places(change)), change
 
 
-def _note_page(note: str, shift_pt: float, text_source: str = "text_layer") -> RenderedPage:
-    """A sheet with a frame and one line of 6 pt note text, drawn ``shift_pt`` off so the old page is resampled."""
+def _note_page(
+    note: str, shift_pt: float, text_source: str = "text_layer", *, fontsize: float = 6, dpi: float = 150
+) -> RenderedPage:
+    """A sheet with a frame and one line of note text, drawn ``shift_pt`` off so the old page is resampled."""
     document = pymupdf.open()
     page = document.new_page(width=612, height=396)
     shifted = (shift_pt, shift_pt, shift_pt, shift_pt)
     page.draw_rect(pymupdf.Rect(20, 20, 592, 376) + shifted, width=1.5)
     for n in range(12):
         page.draw_line((60 + 40 * n + shift_pt, 60 + shift_pt), (60 + 40 * n + shift_pt, 300 + shift_pt), width=0.8)
-    page.insert_text((300 + shift_pt, 340 + shift_pt), note, fontsize=6)
-    rendered = _rendered_document(document, 150)
-    return RenderedPage(rendered.image, 150, rendered.width_pt, rendered.height_pt, rendered.words, text_source)
+    page.insert_text((300 + shift_pt, 340 + shift_pt), note, fontsize=fontsize)
+    rendered = _rendered_document(document, dpi)
+    return RenderedPage(rendered.image, dpi, rendered.width_pt, rendered.height_pt, rendered.words, text_source)
 
 
 def _rendered_document(document: pymupdf.Document, dpi: float) -> RenderedPage:
@@ -285,6 +287,45 @@ def test_unchanged_rasters_resampled_off_the_pixel_grid_have_no_changes():
     old, new = _raster("SLOPE FLOOR 2% TOWARD DRAIN.", 0.0), _raster("SLOPE FLOOR 2% TOWARD DRAIN.", 3.3)
 
     assert compare_pages(old, new, sheet_key="A-102").changes == []
+
+
+def _faded_scan_at_150_dpi(note: str) -> RenderedPage:
+    """The note scanned at 300 dpi (soft grey toner on grey paper, sensor noise) and read at 150 dpi: its glyphs'
+    grey halos fill the counters of small digits."""
+    scan = _note_page(note, 0.0, "ocr", fontsize=8, dpi=300)
+    toned = cv2.convertScaleAbs(cv2.GaussianBlur(scan.image, (0, 0), 1.2), alpha=(238 - 35) / 255, beta=35)
+    noise = np.random.default_rng(1).normal(0, 7, toned.shape)
+    toned = np.clip(toned + noise, 0, 255).astype(np.uint8)
+    half = cv2.resize(toned, (toned.shape[1] // 2, toned.shape[0] // 2), interpolation=cv2.INTER_AREA)
+    return RenderedPage(half, 150, scan.width_pt, scan.height_pt, _raster("", 0.0).words, "ocr")
+
+
+def _clean_raster(note: str) -> RenderedPage:
+    return _edited(_note_page(note, 3.3, "ocr", fontsize=8), words=_raster("", 0.0).words)
+
+
+def test_a_zero_that_became_an_eight_on_a_faded_scan_against_a_clean_export_needs_reading():
+    """The 8's crossbar falls in the scanned 0's grey counter: any ink there would explain it, its darkness does
+    not. The bench's 300- vs 150-dpi pair (``3000`` -> ``3080``)."""
+    value = next(w for w in _note_page("CURB RADIUS 3080", 3.3, fontsize=8).words if w.text == "3080")
+
+    (change,) = compare_pages(
+        _faded_scan_at_150_dpi("CURB RADIUS 3000"), _clean_raster("CURB RADIUS 3080"), sheet_key="A-102"
+    ).changes
+
+    assert change.needs_reading
+    left, top, right, bottom = change.bbox
+    assert value.bbox[0] + 0.5 * (value.bbox[2] - value.bbox[0]) < left < right < value.bbox[2]  # the third glyph
+    assert value.bbox[1] < top < bottom < value.bbox[3]
+
+
+def test_a_faded_scan_against_a_clean_export_of_the_same_value_has_no_changes():
+    assert (
+        compare_pages(
+            _faded_scan_at_150_dpi("CURB RADIUS 3000"), _clean_raster("CURB RADIUS 3000"), sheet_key="A-102"
+        ).changes
+        == []
+    )
 
 
 @pytest.fixture(scope="module")
