@@ -4,7 +4,8 @@ Audit rows store table names and ids (``drawing_versions`` ``a1678c0c-…``)
 and whole JSON snapshots. A person asks "who changed drawing Flange v2, and
 what?": so each id is named from the project's own rows (drawing "Flange",
 drawing "Flange" v2, job "Flange v1 → v2", summary v3 of that job...), and
-before/after become one line per changed field.
+before/after become one line per changed field. Actions read in plain words
+("stage started", not ``job_stage.in_progress``).
 """
 
 from __future__ import annotations
@@ -20,10 +21,70 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from buildtrace_assets.db.models import AuditLog, DiffResult, Drawing, DrawingVersion, Job, Project, User
+from buildtrace_assets.db.models import (
+    AuditLog,
+    DiffResult,
+    Drawing,
+    DrawingVersion,
+    Job,
+    JobStage,
+    PipelineRequest,
+    Project,
+    User,
+)
 from buildtrace_assets.db.models.results import ChangeSummary, ManualOverlay, SheetAlignment
+from portal.job_results import stage_label
 
 UNNAMED = {"api_sessions": "sign-in session", "sign_in_counters": "sign-in counter"}
+REQUEST_KINDS = {"analyze": "analysis", "compare": "comparison", "summarize": "summary"}
+ACTIONS = {
+    "organization.create": "organization created",
+    "user.create": "account created",
+    "user.password_set": "password set",
+    "sign_in.failed": "sign-in failed",
+    "sign_in.locked_out": "sign-in locked",
+    "sign_in.reset": "sign-in lock lifted",
+    "project.create": "project created",
+    "project.update": "project changed",
+    "project.delete": "project deleted",
+    "member.add": "member added",
+    "member.change_role": "member's role changed",
+    "member.remove": "member removed",
+    "drawing.create": "drawing added",
+    "drawing.delete": "drawing deleted",
+    "drawing_version.create": "version uploaded",
+    "drawing_version.processing": "version analysis updated",
+    "job.create": "job created",
+    "job.cancel": "job cancelled",
+    "job.retry": "job retried",
+    "job_stage.pending": "stage waiting for a retry",
+    "job_stage.in_progress": "stage started",
+    "job_stage.completed": "stage completed",
+    "job_stage.failed": "stage failed",
+    "job_stage.skipped": "stage skipped",
+    "pipeline_request.analyze": "analysis requested",
+    "pipeline_request.compare": "comparison requested",
+    "pipeline_request.summarize": "summary requested",
+    "pipeline_request.done": "request done",
+    "pipeline_request.failed": "request failed",
+    "diff_result.create": "comparison result saved",
+    "diff_result.replace": "comparison result replaced",
+    "overlay.create": "corrections saved",
+    "overlay.deactivate": "corrections withdrawn",
+    "summary.machine": "summary written by the summarizer",
+    "summary.human_corrected": "summary corrected by hand",
+    "summary.human_written": "summary written by hand",
+    "summary.restore": "summary version restored",
+    "sheet_alignment.create": "sheet alignment set",
+    "sheet_alignment.replace": "sheet alignment changed",
+    "sheet_alignment.delete": "sheet alignment removed",
+}
+"""Each recorded action in words; one not listed reads as its words (``thing.do_it`` → "thing do it")."""
+
+
+def action_words(action: str) -> str:
+    """``job_stage.in_progress`` → "stage started"."""
+    return ACTIONS.get(action) or action.replace(".", " ").replace("_", " ")
 
 
 @dataclass(frozen=True)
@@ -69,6 +130,16 @@ def object_names(session: Session, project_id: str) -> dict[str, str]:
     for job in session.scalars(select(Job).where(Job.project_id == project_id)):
         jobs[job.id] = _job_name(versions.get(job.old_drawing_version_id), versions.get(job.new_drawing_version_id))
         names[job.id] = f"job {jobs[job.id]}"
+    for stage in session.scalars(select(JobStage).where(JobStage.job_id.in_(jobs))):
+        version = versions.get(stage.drawing_version_id or "")
+        label = stage_label(stage.stage, f"v{version[1]}" if version else "")
+        names[stage.id] = f'stage "{label}" of job {jobs[stage.job_id]}'
+    for request in session.scalars(select(PipelineRequest).where(PipelineRequest.project_id == project_id)):
+        kind = REQUEST_KINDS.get(request.kind, request.kind)
+        if request.job_id in jobs:
+            names[request.id] = f"{kind} request for job {jobs[request.job_id]}"
+        elif request.drawing_version_id in versions:
+            names[request.id] = f"{kind} request for {names[request.drawing_version_id]}"
     results = {
         result.id: jobs.get(result.job_id, "?")
         for result in session.scalars(select(DiffResult).join(Job).where(Job.project_id == project_id))
@@ -134,7 +205,7 @@ def describe(entries: Sequence[AuditLog], names: Mapping[str, str], people: Mapp
             when=entry.created_at,
             who=people.get(entry.user_id, "a removed user") if entry.user_id else (entry.executed_by or "system"),
             through=entry.executed_by or "",
-            action=entry.action,
+            action=action_words(entry.action),
             what=names.get(entry.entity_id)
             or f"{UNNAMED.get(entry.entity_type, entry.entity_type.rstrip('s').replace('_', ' '))} "
             f"{entry.entity_id[:8]}",

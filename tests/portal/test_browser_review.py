@@ -156,7 +156,7 @@ def test_zoom_into_a_change_from_the_list_and_select_one_on_the_sheet(
 
         go_to(page, "Audit log")
         page.get_by_label("Action").click()
-        page.get_by_role("option", name="job.create").click()
+        page.get_by_role("option", name="job created").click()
         page.keyboard.press("Escape")
         expect(page.get_by_role("button", name="Download these 1 rows (CSV)")).to_be_visible()
         shoot(page, "audit-filtered")

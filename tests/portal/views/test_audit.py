@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
-from buildtrace_assets.services import projects
+from buildtrace_assets.db.models import Job, Project
+from buildtrace_assets.services import jobs, pipeline_requests, projects
+from buildtrace_assets.services.access import PIPELINE
 from tests.portal.support import People, PortalEnv, labelled, seed_job, texts
 
 OpenApp = Callable[..., AppTest]
@@ -18,7 +21,7 @@ def test_a_viewer_reads_who_did_what_newest_first(open_app: OpenApp, people: Peo
     app = open_app(people.viewer, page=PAGE)
 
     trail = app.dataframe[0].value
-    assert list(trail["action"]) == ["member.add", "member.add", "project.create"]
+    assert list(trail["action"]) == ["member added", "member added", "project created"]
     assert set(trail["who"]) == {"owner <owner@acme.test>"}
     assert list(trail["object"])[-1] == 'project "Tower"'
 
@@ -32,10 +35,31 @@ def test_uploads_and_jobs_are_named_like_people_say_them(
 
     trail = app.dataframe[0].value
     named = dict(zip(trail["action"], trail["object"], strict=False))
-    assert named["job.create"] == 'job "Flange" v1 → v2'
-    assert named["drawing.create"] == 'drawing "Flange"'
+    assert named["job created"] == 'job "Flange" v1 → v2'
+    assert named["drawing added"] == 'drawing "Flange"'
     assert 'drawing "Flange" v2' in set(trail["object"])
     assert not any(len(word) == 36 and word.count("-") == 4 for text in trail["object"] for word in text.split())
+
+
+def test_stages_and_requests_are_named_and_actions_read_in_words(
+    open_app: OpenApp, people: People, portal_env: PortalEnv
+) -> None:
+    seeded = seed_job(portal_env, people, drawing="Flange")
+
+    def work(session: Session) -> None:
+        job = session.get_one(Job, seeded.job_id)
+        project = session.get_one(Project, people.project_id)
+        pipeline_requests.request_comparison(session, people.editor, project, job, "new revision")
+        jobs.start_stage(session, PIPELINE, seeded.job_id, "diff")
+
+    portal_env.run(work)
+    app = open_app(people.owner, page=PAGE)
+
+    trail = app.dataframe[0].value
+    named = dict(zip(trail["action"], trail["object"], strict=False))
+    assert named["stage started"] == 'stage "comparison" of job "Flange" v1 → v2'
+    assert named["comparison requested"] == 'comparison request for job "Flange" v1 → v2'
+    assert not any("." in action or "_" in action for action in trail["action"])
 
 
 def test_a_change_reads_field_before_and_after_in_full(
@@ -48,7 +72,7 @@ def test_a_change_reads_field_before_and_after_in_full(
     app.session_state["audit-table"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
     app.run()
 
-    assert app.subheader[0].value == 'project.update · project "Tower"'
+    assert app.subheader[0].value == 'project changed · project "Tower"'
     assert f"description: A 12-storey tower → {long_description}" in app.code[0].value
 
 
@@ -58,11 +82,11 @@ def test_filters_by_person_and_action_and_the_csv_holds_what_is_shown(
     seed_job(portal_env, people)
     app = open_app(people.owner, page=PAGE)
     labelled(app.multiselect, "Person").set_value(["editor <editor@acme.test>"])
-    labelled(app.multiselect, "Action").set_value(["drawing_version.create"])
+    labelled(app.multiselect, "Action").set_value(["version uploaded"])
     app.run()
 
     trail = app.dataframe[0].value
-    assert list(trail["action"]) == ["drawing_version.create"] * 2
+    assert list(trail["action"]) == ["version uploaded"] * 2
     download = app.get("download_button")[0]
     assert download.proto.label == "Download these 2 rows (CSV)"
 
@@ -71,7 +95,7 @@ def test_filters_that_match_nothing_say_so(open_app: OpenApp, people: People, po
     seed_job(portal_env, people)
     app = open_app(people.owner, page=PAGE)
     labelled(app.multiselect, "Person").set_value(["editor <editor@acme.test>"])
-    labelled(app.multiselect, "Action").set_value(["member.add"])
+    labelled(app.multiselect, "Action").set_value(["member added"])
     app.run()
 
     assert texts(app.info) == ["No change matches these filters: remove a person or an action, or widen the dates."]
@@ -88,5 +112,5 @@ def test_an_outsider_sees_nothing_of_the_trail(open_app: OpenApp, people: People
 def test_the_outsiders_own_project_shows_only_its_own_trail(open_app: OpenApp, people: People) -> None:
     app = open_app(people.outsider, page=PAGE)
 
-    assert list(app.dataframe[0].value["action"]) == ["project.create"]
+    assert list(app.dataframe[0].value["action"]) == ["project created"]
     assert "Rival secret" in " ".join(texts(app.caption))
