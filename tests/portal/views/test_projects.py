@@ -122,3 +122,21 @@ def test_an_outsider_following_a_link_sees_nothing_of_the_project(open_app: Open
     assert texts(app.error) == ["Project not found."]
     assert not app.header
     assert "Tower" not in str([element.value for element in app.dataframe])
+
+
+def test_a_first_project_created_replaces_the_empty_state(open_app: OpenApp, people: People) -> None:
+    app = open_app(people.owner)
+    labelled(app.text_input, "Type the project name (Tower) to delete it and everything in it").input("Tower")
+    app.run()
+    labelled(app.button, "Delete project").click()
+    app.run()
+    assert texts(app.info)[0].startswith("No projects yet")
+
+    labelled(app.text_input, "Name").input("Annex")
+    labelled(app.button, "Create project").click()
+    app.run()
+
+    assert "Project 'Annex' created; you are its owner." in texts(app.success)
+    assert not any("No projects yet" in text for text in texts(app.info))
+    assert list(app.dataframe[0].value["name"]) == ["Annex"]
+    assert app.header[0].value == "Annex"
