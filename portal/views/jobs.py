@@ -3,12 +3,14 @@ for the pipeline, and since when."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import streamlit as st
 
 from buildtrace_assets.config import get_settings
 from buildtrace_assets.db.base import utcnow
+from buildtrace_assets.db.models import PipelineRequest
 from buildtrace_assets.pipeline_api import PipelineUnreachable, job_partitions
 from buildtrace_assets.services import jobs, members, pipeline_requests, retries
 from portal import backend
@@ -21,6 +23,8 @@ from portal.project_context import ProjectAccess, choose_project
 from portal.status import badge, status_text
 
 POLL_SECONDS = 3
+WAITING_WORK = {"analyze": "analysis", "compare": "comparison", "summarize": "summary"}
+"""What a pending request of each kind has the pipeline do, in the words of the job card."""
 
 
 def _when(moment: datetime | None) -> str:
@@ -44,11 +48,27 @@ def _lineage(user: SignedIn, project: ProjectAccess, job: JobRef) -> None:
     st.dataframe(rows, hide_index=True, width="stretch")
 
 
-def _requests(user: SignedIn, project: ProjectAccess, job: JobRef) -> None:
+def _waiting_work(job: JobRef, asked: Sequence[PipelineRequest], waiting: dict[str, datetime]) -> str:
+    """What of the job waits for the pipeline, since when: "summary update waiting for the pipeline since 15:04 UTC".
+
+    A bare "waiting for the pipeline" next to "completed" read as if the job had not finished; the oldest
+    pending request of the job says what is to be redone (an update once the job completed), else a
+    version's analysis.
+    """
+    if job.job_id in waiting:
+        pending = [request for request in asked if request.status == "pending"]
+        oldest = min(pending, key=lambda request: request.created_at, default=None)
+        update = " update" if job.status == "completed" else ""
+        work = f"{WAITING_WORK.get(oldest.kind, oldest.kind)}{update}" if oldest else "a request"
+        return f"{work} {waiting_mark(waiting[job.job_id])}"
+    for version in (job.old, job.new):
+        if version.version_id in waiting:
+            return f"analysis of v{version.number} {waiting_mark(waiting[version.version_id])}"
+    return ""
+
+
+def _requests(user: SignedIn, project: ProjectAccess, asked: Sequence[PipelineRequest]) -> None:
     """The job's pipeline requests: who asked for what, and where its run is; a failed one can be asked again."""
-    asked = backend.run(
-        lambda s: list(pipeline_requests.project_requests(s, user.actor, project.project_id, job_id=job.job_id))
-    )
     if not asked:
         return
     people = _people(user, project)
@@ -103,8 +123,11 @@ def _timeline(user: SignedIn, job: JobRef) -> None:
 def _job(user: SignedIn, project: ProjectAccess, job: JobRef, waiting: dict[str, datetime]) -> None:
     with st.container(border=True):
         heading, action = st.columns([4, 1])
-        since = waiting.get(job.job_id) or waiting.get(job.old.version_id) or waiting.get(job.new.version_id)
-        mark = f" · :orange[{waiting_mark(since)}]" if since else ""
+        asked = backend.run(
+            lambda s: list(pipeline_requests.project_requests(s, user.actor, project.project_id, job_id=job.job_id))
+        )
+        work = _waiting_work(job, asked, waiting)
+        mark = f" · :orange[{work}]" if work else ""
         heading.markdown(f"**{job.label}** {badge(job.status)}{mark}")
         heading.caption(f"Created {_when(job.created_at)} UTC · {job.old.filename} → {job.new.filename}")
         cancel = project.can_edit and not job.finished and action.button("Cancel", key=f"cancel-{job.job_id}")
@@ -118,7 +141,7 @@ def _job(user: SignedIn, project: ProjectAccess, job: JobRef, waiting: dict[str,
         if job.error_message:
             st.error(job.error_message)
         _timeline(user, job)
-        _requests(user, project, job)
+        _requests(user, project, asked)
         if st.toggle("Lineage in Dagster", key=f"lineage-{job.job_id}"):
             _lineage(user, project, job)
 

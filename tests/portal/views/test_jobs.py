@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -10,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from buildtrace_assets.config import get_settings
 from buildtrace_assets.db.models import Job, Project
 from buildtrace_assets.pipeline_api import PipelineApi
-from buildtrace_assets.services import jobs, pipeline_requests
+from buildtrace_assets.services import diff_results, jobs, pipeline_requests
 from buildtrace_assets.services.access import PIPELINE, SYSTEM
 from buildtrace_assets.services.version_analysis import fail_version
 from portal.pipeline import BANNER_TITLE
@@ -144,7 +145,39 @@ def test_a_job_whose_requests_wait_for_the_pipeline_says_since_when_and_lists_wh
     app = open_app(people.viewer, page=PAGE)
 
     oldest = min(since[seeded.old_version_id], since[seeded.new_version_id])
-    assert any(f"waiting for the pipeline since {oldest:%H:%M} UTC" in text for text in texts(app.markdown))
+    assert any(
+        f"analysis of v1 waiting for the pipeline since {oldest:%H:%M} UTC" in text for text in texts(app.markdown)
+    )
+
+
+def test_a_completed_job_waiting_for_a_new_summary_says_the_summary_update_waits(
+    open_app: OpenApp, people: People, portal_env: PortalEnv
+) -> None:
+    seeded = seed_job(portal_env, people)
+
+    def finish_then_ask_for_a_summary(session) -> datetime:
+        for version in (seeded.old_version_id, seeded.new_version_id):
+            jobs.complete_stage(session, SYSTEM, seeded.job_id, "ocr", version)
+        jobs.complete_stage(session, SYSTEM, seeded.job_id, "diff", result_ref="jobs/x/diff/changes.json")
+        jobs.complete_stage(session, SYSTEM, seeded.job_id, "summary")
+        diff_results.record_diff_result(
+            session,
+            SYSTEM,
+            seeded.job_id,
+            changes_ref="jobs/x/diff/changes.json",
+            engine_version="test",
+            overlay_refs={},
+            sheet_count=1,
+            change_count=1,
+        )
+        return pipeline_requests.request_summary(session, people.editor, seeded.job_id, "new wording").created_at
+
+    asked_at = portal_env.run(finish_then_ask_for_a_summary)
+    app = open_app(people.viewer, page=PAGE)
+
+    heading = next(text for text in texts(app.markdown) if text.startswith("**A-101 v1 → v2**"))
+    assert "completed" in heading
+    assert heading.endswith(f":orange[summary update waiting for the pipeline since {asked_at:%H:%M} UTC]")
 
 
 def test_a_failed_request_shows_why_and_an_editor_asks_again(
