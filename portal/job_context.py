@@ -18,7 +18,7 @@ from portal import backend
 from portal.auth import SignedIn
 from portal.empty_state import empty_state
 from portal.project_context import ProjectAccess
-from portal.status import status_of
+from portal.status import CANCELLED, COMPLETED, FAILED, RUNNING, WAITING, status_of
 
 JOB_PARAM = "job"
 UPLOAD_PAGE = "views/upload.py"
@@ -119,7 +119,9 @@ def choose_job(user: SignedIn, project: ProjectAccess) -> JobRef:
         "Comparison",
         ids,
         index=ids.index(requested) if requested in available else 0,
-        format_func=lambda job_id: f"{available[job_id].label} ({status_of(available[job_id].status).label})",
+        # The status's mark before the name: a word after it was cut off ("(comple") in the 260 px sidebar.
+        format_func=lambda job_id: f"{status_of(available[job_id].status).mark} {available[job_id].label}",
+        help=" · ".join(f"{status.mark} {status.label}" for status in (WAITING, RUNNING, COMPLETED, FAILED, CANCELLED)),
     )
     st.query_params[JOB_PARAM] = chosen
     return available[chosen]
