@@ -131,8 +131,8 @@ def object_names(session: Session, project_id: str) -> dict[str, str]:
         jobs[job.id] = _job_name(versions.get(job.old_drawing_version_id), versions.get(job.new_drawing_version_id))
         names[job.id] = f"job {jobs[job.id]}"
     for stage in session.scalars(select(JobStage).where(JobStage.job_id.in_(jobs))):
-        version = versions.get(stage.drawing_version_id or "")
-        label = stage_label(stage.stage, f"v{version[1]}" if version else "")
+        compared = versions.get(stage.drawing_version_id or "")
+        label = stage_label(stage.stage, f"v{compared[1]}" if compared else "")
         names[stage.id] = f'stage "{label}" of job {jobs[stage.job_id]}'
     for request in session.scalars(select(PipelineRequest).where(PipelineRequest.project_id == project_id)):
         kind = REQUEST_KINDS.get(request.kind, request.kind)
