@@ -2,8 +2,8 @@
 
 Encoding a full ARCH D sheet as PNG costs more than rendering it, so every
 picture is a palette image (one byte per pixel instead of three: gray levels
-plus the legend colours) written with zlib level 1 (files ~20% larger than
-the default level, several times faster). The overlay has 16 gray levels for
+plus the legend colours) written with zlib level 1, a full sheet's deflate
+split over the cores (:mod:`.palette_png`). The overlay has 16 gray levels for
 unchanged ink and is drawn at the new page's raster resolution capped at
 ``OVERLAY_MAX_DPI`` (enough to read any dimension on screen). Crops keep
 full detail instead (``CROP_GRAY_LEVELS``): they are cut from the
@@ -13,22 +13,20 @@ legible to people and vision models alike.
 
 from __future__ import annotations
 
-import io
 import os
 import tempfile
 from pathlib import Path
 
 import cv2
 import numpy as np
-from PIL import Image
 
 from buildtrace_assets.engine.legend import ADDED, MODIFIED, MOVED, REMOVED, UNCHANGED
 from buildtrace_assets.engine.model import BBox, Change, RenderedPage
 from buildtrace_assets.engine.pagediff import PageComparison
+from buildtrace_assets.engine.palette_png import palette_png
 from buildtrace_assets.engine.regions import ANY_INK_LEVEL, Pixels, paper_level
 
 OVERLAY_MAX_DPI = 150.0
-PNG_COMPRESSION = 1
 GRAY_SHIFT = 4
 """Unchanged ink keeps the top 4 bits of its gray: 16 levels, taken by a shift (a lookup table costs 3x more)."""
 GRAY_LEVELS = 256 >> GRAY_SHIFT
@@ -96,7 +94,7 @@ def write_overlay(result: PageComparison, old: RenderedPage, new: RenderedPage, 
         if change.from_bbox is not None:
             _move_arrow(canvas, change.from_bbox, change.bbox, px_per_pt)
         _outline(canvas, change, px_per_pt, label=change.id.rsplit("-", 1)[-1])
-    return _write_atomic(Path(path), _palette_png(canvas, PALETTE))
+    return _write_atomic(Path(path), palette_png(canvas, PALETTE))
 
 
 def write_crops(
@@ -117,7 +115,7 @@ def write_crops(
         for side, image in (("old", old_in_new), ("new", new.image)):
             box = change.from_bbox if side == "old" and change.from_bbox and change.group == "item" else change.bbox
             crop = _crop_with_outline(image, box, change.kind, _window(box, new, px_per_pt), px_per_pt, new.dpi)
-            paths[side] = _write_atomic(out_dir / f"{change.id}_{side}.png", _palette_png(crop, CROP_PALETTE))
+            paths[side] = _write_atomic(out_dir / f"{change.id}_{side}.png", palette_png(crop, CROP_PALETTE))
         crops[change.id] = paths
     return crops
 
@@ -214,14 +212,6 @@ def _legible_factor(shape: tuple[int, int], dpi: float) -> float:
     """Enlarge low-resolution crops so small text can be read; shrink huge ones to a sane size."""
     factor = max(1.0, CROP_MIN_DPI / dpi)
     return min(factor, CROP_MAX_SIDE_PX / max(shape))
-
-
-def _palette_png(indices: np.ndarray, palette: list[int]) -> bytes:
-    picture = Image.fromarray(indices)
-    picture.putpalette(palette)
-    buffer = io.BytesIO()
-    picture.save(buffer, format="PNG", compress_level=PNG_COMPRESSION)
-    return buffer.getvalue()
 
 
 def _write_atomic(path: Path, data: bytes) -> Path:
