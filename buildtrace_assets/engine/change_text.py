@@ -63,8 +63,9 @@ def read_changed_text(
     the last digits only), so the band read reaches along the text line and the
     region grows to the whole words it touches before they are compared. A
     change that ``needs_reading`` (little changed ink under words only one side
-    had) stands only if both sides read as text and the texts differ: a glyph
-    substitution, not a symbol OCR cannot read.
+    had) stands only if both sides read as text and the texts differ by more
+    than a speck at their ends: a glyph substitution, not a symbol OCR cannot
+    read.
     """
     if not any(page.text_source == "ocr" for page in pages):
         return result.changes
@@ -86,7 +87,7 @@ def read_changed_text(
         old_words, new_words = without_moved(map_words(sides[0].words(old_box), matrix), sides[1].words(new_box))
         box = with_lonely_neighbours(snap_to_words(change.bbox, old_words + new_words), old_words, new_words)
         old_text, new_text = region_text(old_words, new_words, box)
-        if change.needs_reading and (old_text is None or new_text is None):
+        if change.needs_reading and (old_text is None or new_text is None or _same_but_specks(old_text, new_text)):
             return None
         kind = "modified" if old_text is not None and new_text is not None else change.kind
         return dataclasses.replace(
@@ -99,6 +100,15 @@ def read_changed_text(
             list(readers.map(_Bands.read, sides, zip(*wanted, strict=True)))
     changes = [read_change for read_change in map(read, result.changes) if read_change is not None]
     return numbered(_without_overlaps(changes, read), result.sheet_key)
+
+
+SPECK_MARKS = ".,:;|"
+"""Marks a speck of toner or a resampled edge at a word's end reads as: ``125`` against ``125.`` is no edit."""
+
+
+def _same_but_specks(old_text: str, new_text: str) -> bool:
+    """Whether two readings differ only by speck-like marks at their ends, which confirms no changed glyph."""
+    return old_text.strip().strip(SPECK_MARKS) == new_text.strip().strip(SPECK_MARKS)
 
 
 class _Bands:
