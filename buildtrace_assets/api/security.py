@@ -1,11 +1,9 @@
 """Authentication of every request with a bearer access token, except the routes marked :func:`public`.
 
 Protected is the default, so a new route cannot be left open by
-forgetting a decorator. The token is checked at every request (signature,
-claims, then that its session is live and its user active), so a logout or a
-revoked session takes effect on the very next request. The look-up runs in the
-request's own transaction (one connection and one commit a request rather
-than two; a refused token rolls it back with the rest of the request).
+forgetting a decorator. The token is checked in a short transaction of its
+own (signature, claims, then that its session is live and its user active),
+so a logout or a revoked session takes effect on the very next request.
 """
 
 from __future__ import annotations
@@ -15,10 +13,11 @@ from typing import TypeVar
 
 from flask import current_app, g, request
 
-from buildtrace_assets.api.context import api_context, db
+from buildtrace_assets.api.context import api_context
 from buildtrace_assets.api.errors import Unauthorized
 from buildtrace_assets.api.sessions import signed_in_user
 from buildtrace_assets.api.tokens import verify_access_token
+from buildtrace_assets.db.session import transaction
 from buildtrace_assets.services.access import Actor
 
 PUBLIC_ATTRIBUTE = "buildtrace_public"
@@ -55,6 +54,7 @@ def authenticate() -> None:
         return
     context = api_context()
     claims = verify_access_token(context.settings, bearer_token())
-    user = signed_in_user(db(), claims)
+    with transaction(context.session_factory) as session:
+        user = signed_in_user(session, claims)
     g.actor = Actor.of(user)
     g.session_id = claims.session_id
