@@ -160,7 +160,7 @@ def test_sign_in_upload_two_revisions_and_correct_a_region_in_the_browser(
         shoot(page, "07-summary")
         go_to(page, "Audit log")
         expect(page.get_by_test_id("stDataFrame")).to_have_count(1)
-        expect(page.get_by_text("overlay.create").first).to_be_attached()
+        expect(page.get_by_text("corrections saved").first).to_be_attached()
         shoot(page, "08-audit")
         browser.close()
 
