@@ -3,13 +3,16 @@
 One world serves every trial: the app database on the local PostgreSQL server
 and blob storage on the GCS emulator, each reached through a TCP proxy that
 can be cut; an OpenAI-protocol server that can be told to fail; the Dagster
-daemon on the repository's ``dagster.yaml`` with the multiprocess executor
-(each step in its own process). A trial uploads two revisions of a new
+daemon on the repository's ``dagster.yaml`` with the laptop's executor (every
+step of a run in its run worker). A trial uploads two revisions of a new
 drawing through the services, injects one fault while a chosen stage of the
 comparison is under way, and waits for the job to finish.
 
-Faults: SIGKILL of the run worker, of the step process (an analysis run has
-one step, which runs in its run worker, so its crash is ``run_worker@analysis``), of the daemon (which
+Faults: SIGKILL of the run worker (which executes the run's steps, so this is
+the crash of the step under way too: the step process of the multiprocess
+executor is gone, and with it ``step_process@diff`` and
+``step_process@summary``, which are now ``run_worker@diff`` and
+``run_worker@summary``), of the daemon (which
 is started again), of the code server together with its run worker (nothing
 is left to report the run's death but the run monitor), the database or the storage unreachable for a while, the
 OpenAI server answering errors. Outcomes: ``recovered`` (the job completed),
@@ -83,8 +86,6 @@ FAULTS = (
     "run_worker@analysis",
     "run_worker@diff",
     "run_worker@summary",
-    "step_process@diff",
-    "step_process@summary",
     "daemon@diff",
     "code_server@diff",
     "database@diff",
@@ -300,7 +301,7 @@ class World:
             "BUILDTRACE_DATA_DIR": str(self.work),
             "BUILDTRACE_DATABASE_URL": self.database_url,
             "BUILDTRACE_STORAGE_URL": self.storage_url,
-            "BUILDTRACE_EXECUTOR": "multiprocess",
+            "BUILDTRACE_EXECUTOR": "in_process",
             "BUILDTRACE_SUMMARIZER": "openai",
             "OPENAI_API_KEY": "faults",
             "OPENAI_BASE_URL": self.openai.base_url,
@@ -405,15 +406,10 @@ def inject(world: World, fault: str, version_id: str, job_id: str) -> tuple[bool
             psutil.Process(started[1]).parent().kill()  # type: ignore[union-attr]
         os.kill(started[1], signal.SIGKILL)
         return True, started[0]
-    return _break_part(world, kind, started[1] if started else None), None
+    return _break_part(world, kind), None
 
 
-def _break_part(world: World, kind: str, pid: int | None) -> bool:
-    if kind == "step_process" and pid is not None:
-        steps = [grandchild for child in psutil.Process(pid).children() for grandchild in child.children()]
-        for step in steps:
-            step.kill()
-        return bool(steps)
+def _break_part(world: World, kind: str) -> bool:
     if kind == "daemon":
         world.kill_daemon()
         time.sleep(1)
@@ -480,8 +476,8 @@ def run_trial(world: World, fault: str, number: int, pair: tuple[bytes, bytes]) 
     trial.landed, killed_run = inject(world, fault, new_id, job_id)
     injected = time.monotonic()
     deadline = injected + FINISH_TIMEOUT_S
-    # A killed run worker's step can finish the job (the step process outlives its parent) before Dagster marks the
-    # run failed, so the trial waits for both: the job to end and the killed run to be reported.
+    # The trial waits for both the job to end and the killed run to be reported failed, so every trial of a run
+    # worker's fault measures how long Dagster took to see the death.
     while time.monotonic() < deadline:
         run = world.instance.get_run_by_id(killed_run) if killed_run and trial.detected_s is None else None
         if run is not None and run.status == DagsterRunStatus.FAILURE:

@@ -6,8 +6,9 @@
 2. A one-sheet revision landing in storage until its summary is written, with
    the real Dagster daemon launching the runs as it does on a laptop
    (``buildtrace demo``'s processes; target < 60 s).
-3. A 20-sheet revision pair through the local instance with the multiprocess
-   executor (each step in its own process): the runs the request and job
+3. A 20-sheet revision pair through the local instance with the laptop's
+   executor (``--executor``, ``in_process``: every step in its run worker;
+   ``multiprocess`` for a process per step): the runs the request and job
    sensors request, from the first sensor tick to the written summary,
    against ``buildtrace compare`` on the same two files (issue 17's target:
    within 1.3x). Each run executes in a forked copy of this process, as its
@@ -16,9 +17,10 @@
    versions' analyses side by side); the daemon's sensor intervals and run
    launches are target 2's business. Pipeline and compare
    alternate for ``--rounds`` rounds, each pipeline round in a fresh process
-   and instance (so it starts its own forkserver, as each run worker does);
-   medians of wall and CPU time, and per step the seconds its process took to
-   start and the step itself.
+   and instance (so with ``multiprocess`` it starts its own forkserver, as
+   each run worker does); medians of wall and CPU time, and per step the
+   seconds its process took to start (step processes only) and the step
+   itself.
 
 Every step process re-runs the main module (multiprocessing's ``__main__``
 fix-up); a run worker's is the ``dagster`` command (0.02 s), so this module
@@ -27,7 +29,8 @@ inside the functions that use them, or each step would pay for them.
 
 Writes ``bench/results/pipeline.json`` and prints a Markdown table.
 
-Run: ``.venv/bin/python -m bench.pipeline [--objects N] [--skip-landing] [--sheets N] [--rounds N]``
+Run: ``.venv/bin/python -m bench.pipeline [--objects N] [--skip-landing] [--sheets N] [--rounds N]
+[--executor in_process|multiprocess]``
 """
 
 from __future__ import annotations
@@ -154,14 +157,15 @@ def _compare_job() -> JobDefinition:
 
 
 RUNNABLE_JOBS = {"analyze_drawing_version": _analysis_job, "compare_versions": _compare_job}
-"""Module-level job factories, so the multiprocess executor's step processes can rebuild the job."""
+"""Module-level job factories, so the step processes of ``--executor multiprocess`` can rebuild the job."""
 
 
 def _executed(job_name: str, tags: dict[str, str]) -> str:
     """Execute one requested run to its end in this process, as its run worker would; its run id.
 
     Runs in a forked copy of the benchmark (the code location already imported, so a run worker's own start-up
-    is not counted), with its own forkserver, stopped and waited for at the end so its CPU is counted.
+    is not counted); a forkserver of its steps, if it started one, is stopped and waited for at the end so its CPU
+    is counted.
     """
     with DagsterInstance.get() as instance:
         try:
@@ -201,8 +205,8 @@ def _cpu_seconds() -> float:
 
 
 def _stop_forkserver() -> None:
-    """End the forkserver the multiprocess executor started, and wait for it, so its CPU (and that of the step
-    processes it reaped) is counted, and the next measurement starts one of its own as a run worker does."""
+    """End the forkserver the multiprocess executor started, if it did, and wait for it, so its CPU (and that of
+    the step processes it reaped) is counted, and the next measurement starts one of its own as a run worker does."""
     forkserver._forkserver._stop()  # type: ignore[attr-defined]
 
 
@@ -224,16 +228,15 @@ def _steps(instance: DagsterInstance, run_ids: list[str]) -> list[dict[str, Any]
     return steps
 
 
-def pipeline_round(work: Path, old: Path, new: Path) -> dict[str, Any]:
-    """Upload ``old`` and ``new`` into a fresh local instance and run what the sensors request to the summary.
+def pipeline_round(work: Path, old: Path, new: Path, executor: str) -> dict[str, Any]:
+    """Upload ``old`` and ``new`` into a fresh local instance and run what the sensors request to the summary, with
+    the ``executor`` of that name.
 
     Wall and CPU from the first sensor tick to the written summary, and where the wall time went per step.
     """
     from buildtrace_assets.cli.demo import demo_user, prepare_dagster_home, upload_pair
 
-    os.environ.update(
-        BUILDTRACE_DATA_DIR=str(work), BUILDTRACE_SUMMARIZER="offline", BUILDTRACE_EXECUTOR="multiprocess"
-    )
+    os.environ.update(BUILDTRACE_DATA_DIR=str(work), BUILDTRACE_SUMMARIZER="offline", BUILDTRACE_EXECUTOR=executor)
     get_settings.cache_clear()
     settings = get_settings()
     upgrade(settings.database_url)
@@ -255,11 +258,12 @@ def _timed(command: list[str], environment: dict[str, str] | None = None) -> tup
     return time.perf_counter() - started, _cpu_seconds() - cpu, done.stdout
 
 
-def set_through_instance(sheets: int, work: Path, rounds: int) -> dict[str, Any]:
-    """The pipeline's runs on a ``sheets``-sheet pair against ``buildtrace compare`` on the same files.
+def set_through_instance(sheets: int, work: Path, rounds: int, executor: str) -> dict[str, Any]:
+    """The pipeline's runs on a ``sheets``-sheet pair with ``executor`` against ``buildtrace compare`` on the same
+    files.
 
-    The two alternate, ``rounds`` times, each pipeline round in a fresh process and instance (so each pays its
-    forkserver, as every run worker does) and each compare without an analysis cache; medians.
+    The two alternate, ``rounds`` times, each pipeline round in a fresh process and instance (so each pays what a
+    run worker pays, a forkserver with ``multiprocess``) and each compare without an analysis cache; medians.
     """
     from buildtrace_assets.samples import make_revision_pair
 
@@ -268,7 +272,7 @@ def set_through_instance(sheets: int, work: Path, rounds: int) -> dict[str, Any]
     compares: list[tuple[float, float]] = []
     for round_ in range(rounds):
         folder = work / f"round-{round_}"
-        pipeline = [sys.executable, "-m", "bench.pipeline", "--round", str(folder / "pipeline")]
+        pipeline = [sys.executable, "-m", "bench.pipeline", "--executor", executor, "--round", str(folder / "pipeline")]
         _, _, printed = _timed([*pipeline, str(pair.old_path), str(pair.new_path)])
         pipelines.append(json.loads(printed.splitlines()[-1]))
         environment = {**os.environ, "BUILDTRACE_DATA_DIR": str(folder / "compare"), "BUILDTRACE_SUMMARIZER": "offline"}
@@ -297,10 +301,16 @@ def main() -> None:
     parser.add_argument("--skip-landing", action="store_true", help="Only measure the idle sensor tick.")
     parser.add_argument("--sheets", type=int, default=20, help="Sheets of the pair run through the instance.")
     parser.add_argument("--rounds", type=int, default=3, help="Pipeline and compare runs, alternating.")
+    parser.add_argument(
+        "--executor",
+        choices=("in_process", "multiprocess"),
+        default="in_process",
+        help="How a run executes its steps (BUILDTRACE_EXECUTOR): in its run worker, or a process per step.",
+    )
     parser.add_argument("--round", nargs=3, type=Path, metavar=("WORK", "OLD", "NEW"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.round:
-        measured_round = pipeline_round(*args.round)
+        measured_round = pipeline_round(*args.round, args.executor)
         print(json.dumps(measured_round))
         return
     measured: dict[str, float] = {}
@@ -308,7 +318,7 @@ def main() -> None:
         measured["idle_tick_s"] = idle_tick_seconds(args.objects, Path(scratch) / "tick")
         if not args.skip_landing:
             measured["landing_to_summary_s"] = landing_to_summary_seconds(Path(scratch) / "landing")
-        details = set_through_instance(args.sheets, Path(scratch) / "set", args.rounds)
+        details = set_through_instance(args.sheets, Path(scratch) / "set", args.rounds, args.executor)
     measured["set_through_instance_vs_compare"] = details["pipeline_wall_s"] / details["compare_wall_s"]
     report = {
         name: {"value": round(value, 3), "target": TARGETS[name], "met": value < TARGETS[name]}
@@ -317,13 +327,24 @@ def main() -> None:
     load = os.getloadavg()[0]
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(
-        json.dumps({"objects": args.objects, "sheets": args.sheets, "load": load, **report, **details}, indent=2)
+        json.dumps(
+            {
+                "objects": args.objects,
+                "sheets": args.sheets,
+                "executor": args.executor,
+                "load": load,
+                **report,
+                **details,
+            },
+            indent=2,
+        )
     )
     print("| measure | value | target | met |\n|---|---|---|---|")
     for name, row in report.items():
         print(f"| {name} | {row['value']} | < {row['target']} | {'yes' if row['met'] else 'NO'} |")
     print(
-        f"\n{args.sheets}-sheet pair, medians of {args.rounds} alternating rounds (load average {load:.1f}): "
+        f"\n{args.sheets}-sheet pair ({args.executor}), medians of {args.rounds} alternating rounds "
+        f"(load average {load:.1f}): "
         f"pipeline runs {details['pipeline_wall_s']:.1f} s wall, {details['pipeline_cpu_s']:.1f} s CPU; "
         f"buildtrace compare {details['compare_wall_s']:.1f} s wall, {details['compare_cpu_s']:.1f} s CPU "
         f"(CPU ratio {details['pipeline_cpu_s'] / details['compare_cpu_s']:.2f})"

@@ -6,13 +6,20 @@ with embedded defaults), the executor by its name in ``Settings.executor``
 (``BUILDTRACE_EXECUTOR``), so
 the same code location runs in-process on a laptop and one pod per step in
 the cluster.
+
+On a laptop every run already has a process of its own, its run worker, which
+the launcher watches (a run whose worker dies is marked failed and retried by
+``run_retries``), so its steps execute in that process: a process per step
+would pay for a forkserver importing this code location again (~2 s of CPU a
+run) and gain nothing the run's retry does not give. The engine runs the
+untrusted files in sandboxed children of its own either way.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from dagster import Definitions, ExecutorDefinition, in_process_executor
+from dagster import Definitions, ExecutorDefinition, in_process_executor, multiprocess_executor
 
 from buildtrace_assets.assets.change_summaries import change_summary
 from buildtrace_assets.assets.diff_results import diff_result
@@ -25,7 +32,6 @@ from buildtrace_assets.schedules import resummarize_schedule
 from buildtrace_assets.sensors.jobs import job_cancellation_sensor, job_progress_sensor, run_failure_sensor
 from buildtrace_assets.sensors.pipeline_requests import pipeline_request_sensor
 from buildtrace_assets.sensors.uploads import upload_sensor
-from buildtrace_assets.step_executor import step_process_executor
 
 EXECUTOR_ENV = "BUILDTRACE_EXECUTOR"
 STEP_PROCESS_MODULES = (
@@ -37,11 +43,12 @@ STEP_PROCESS_MODULES = (
 
 
 def _multiprocess_executor() -> ExecutorDefinition:
+    """A process per step, for whoever wants a step that crashes recorded as that step's failure rather than its
+    run worker's (each run then starts a forkserver, ~2 s of CPU)."""
     # Spawning a step process re-imports Dagster and this code location (~8 s a step on 2 cores); forking
-    # it from a server that imported them once costs a fraction of that. A run of one step runs in its run
-    # worker instead (step_executor).
+    # it from a server that imported them once costs a fraction of that.
     preload = [__name__, *STEP_PROCESS_MODULES]
-    return step_process_executor.configured(
+    return multiprocess_executor.configured(
         {"max_concurrent": 2, "start_method": {"forkserver": {"preload_modules": preload}}}, name="multiprocess"
     )
 

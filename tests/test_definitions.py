@@ -9,18 +9,13 @@ import sys
 from importlib.metadata import version as package_version
 
 import pytest
-from dagster import Definitions, in_process_executor
-from dagster._core.execution.api import create_execution_plan
-from dagster._core.execution.retries import RetryMode
-from dagster._core.executor.in_process import InProcessExecutor
-from dagster._core.executor.multiprocess import MultiprocessExecutor
+from dagster import Definitions, in_process_executor, multiprocess_executor
 
 from buildtrace_assets.assets.change_summaries import change_summary
 from buildtrace_assets.assets.diff_results import diff_result
 from buildtrace_assets.assets.drawing_versions import drawing_analysis
 from buildtrace_assets.config import Settings, get_settings
 from buildtrace_assets.definitions import EXECUTORS, defs, select_executor
-from buildtrace_assets.step_executor import StepProcessExecutor, step_process_executor
 from buildtrace_assets.summaries import PROMPT_VERSION
 from buildtrace_assets.summaries.factory import make_summarizer
 
@@ -62,6 +57,7 @@ def test_each_asset_asks_its_step_pod_for_cpu_and_memory() -> None:
 
 
 def test_runs_execute_in_process_by_default(monkeypatch) -> None:
+    """Every step of a run, the diff and its summary too, in the run worker: the launcher gives each run a process."""
     monkeypatch.delenv("BUILDTRACE_EXECUTOR", raising=False)
 
     assert select_executor(Settings().executor) is in_process_executor
@@ -75,24 +71,13 @@ def test_the_cluster_runs_each_step_in_a_kubernetes_job_that_never_retries_on_it
     assert config["step_k8s_config"]["job_spec_config"] == {"backoff_limit": 0}
 
 
-def test_multiprocess_runs_at_most_two_steps_at_once() -> None:
-    assert select_executor("multiprocess").apply_config_mapping({}).value["config"]["max_concurrent"] == 2
-
-
-@pytest.mark.parametrize(
-    ("job", "own_process"),
-    [("analyze_drawing_version", False), ("summarize_changes", False), ("compare_versions", True)],
-)
-def test_multiprocess_gives_each_step_a_process_unless_the_run_has_one_step(job: str, own_process: bool) -> None:
-    """A run's only step runs in its run worker, already a process of its own; the diff and its summary each get
-    one, so a crashed diff is that step's failure."""
+def test_multiprocess_is_dagsters_own_with_at_most_two_steps_at_once_forked_from_the_imported_location() -> None:
     executor = select_executor("multiprocess")
-    steps = StepProcessExecutor(MultiprocessExecutor(retries=RetryMode.ENABLED, max_concurrent=2))
+    config = executor.apply_config_mapping({}).value["config"]
 
-    chosen = steps.executor_for(create_execution_plan(defs.resolve_job_def(job)))
-
-    assert executor.executor_creation_fn is step_process_executor.executor_creation_fn
-    assert isinstance(chosen, MultiprocessExecutor if own_process else InProcessExecutor)
+    assert executor.executor_creation_fn is multiprocess_executor.executor_creation_fn
+    assert config["max_concurrent"] == 2
+    assert "buildtrace_assets.definitions" in config["start_method"]["forkserver"]["preload_modules"]
 
 
 def test_an_unknown_executor_is_refused_with_the_choices() -> None:
