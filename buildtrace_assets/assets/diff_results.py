@@ -10,6 +10,7 @@ import json
 import tempfile
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,10 @@ from buildtrace_assets.services.uploads import safe_filename
 from buildtrace_assets.summaries.overlays import sheet_key
 
 SHEETS_ALIGNED = "sheets_aligned"
+UPLOADS_AT_ONCE = 8
+"""Files of a diff stored side by side. Each write waits for its own flush (local storage: an fsync of the file
+and of its folder; GCS: a request), so one after another a 20-sheet diff's 132 overlays and crops took ~1 s on a
+local disk; eight at once share the flushes (0.16-0.26 s), and a bucket's round trips overlap."""
 
 
 def diff_prefix(job_id: str) -> str:
@@ -77,9 +82,16 @@ def job_inputs(session: Session, job: Job) -> tuple[VersionInput, VersionInput]:
 
 
 def upload_tree(storage: BlobStorageResource, folder: Path, prefix: str) -> None:
-    """Copy every file under ``folder`` to ``prefix/<relative path>``, so the document's references stay valid."""
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        storage.get().put_file(f"{prefix}/{path.relative_to(folder).as_posix()}", path)
+    """Copy every file under ``folder`` to ``prefix/<relative path>``, so the document's references stay valid;
+    :data:`UPLOADS_AT_ONCE` at a time, and the first failure raised once the others have ended."""
+    blobs = storage.get()
+    files = sorted(path for path in folder.rglob("*") if path.is_file())
+    with ThreadPoolExecutor(UPLOADS_AT_ONCE, thread_name_prefix="diff-upload") as pool:
+        stored = [
+            pool.submit(blobs.put_file, f"{prefix}/{path.relative_to(folder).as_posix()}", path) for path in files
+        ]
+    for blob in stored:
+        blob.result()
 
 
 def overlay_refs(document: dict[str, Any], prefix: str) -> dict[str, str]:

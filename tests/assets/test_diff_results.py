@@ -12,15 +12,23 @@ from pipeline.world import World, analyzed_job, checks_of, materialize_partition
 from sqlalchemy import select
 
 from buildtrace_assets.assets.change_summaries import SUMMARY_COVERS_CHANGES, change_summary
-from buildtrace_assets.assets.diff_results import SHEETS_ALIGNED, diff_result, overlay_refs
+from buildtrace_assets.assets.diff_results import (
+    SHEETS_ALIGNED,
+    UPLOADS_AT_ONCE,
+    diff_result,
+    overlay_refs,
+    upload_tree,
+)
 from buildtrace_assets.assets.drawing_versions import drawing_analysis
 from buildtrace_assets.db.models import ChangeSummary, DiffResult, Job, JobStage
 from buildtrace_assets.engine.manual_alignment import points_to_json
+from buildtrace_assets.resources import BlobStorageResource
 from buildtrace_assets.samples import RevisionPair
 from buildtrace_assets.samples.scoring import score_report
 from buildtrace_assets.services.alignments import save_alignment
 from buildtrace_assets.services.jobs import cancel_job, create_comparison_job
 from buildtrace_assets.services.pipeline_requests import pending_requests
+from buildtrace_assets.storage import InvalidKey
 
 pytestmark = pytest.mark.slow
 
@@ -82,6 +90,40 @@ def test_overlay_refs_keep_two_sheets_printing_one_number_apart() -> None:
     assert overlay_refs(document, "jobs/j/diff") == {
         "A-101": "jobs/j/diff/overlays/A-101.png",
         "A-101_2": "jobs/j/diff/overlays/A-101_2.png",
+    }
+
+
+def engine_output(folder: Path, crops: int) -> dict[str, bytes]:
+    """What the engine leaves in its output folder: the document, an overlay per sheet and many crops."""
+    files = {"changes.json": b"{}", "overlays/A-101.png": b"overlay"}
+    files |= {f"crops/c{number:03d}_new.png": f"crop {number}".encode() for number in range(crops)}
+    for name, content in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(content)
+    return files
+
+
+def test_every_file_the_engine_wrote_is_stored_at_its_path_under_the_prefix(tmp_path: Path) -> None:
+    files = engine_output(tmp_path / "out", crops=3 * UPLOADS_AT_ONCE)
+    storage = BlobStorageResource(url=(tmp_path / "blobs").as_uri())
+
+    upload_tree(storage, tmp_path / "out", "jobs/j/diff")
+
+    stored = {info.key: storage.get().get_bytes(info.key) for info in storage.get().list("jobs/j/diff/")}
+    assert stored == {f"jobs/j/diff/{name}": content for name, content in files.items()}
+
+
+def test_a_file_that_cannot_be_stored_fails_the_upload_after_the_others_are_stored(tmp_path: Path) -> None:
+    files = engine_output(tmp_path / "out", crops=UPLOADS_AT_ONCE)
+    storage = BlobStorageResource(url=(tmp_path / "blobs").as_uri())
+    storage.get().put_bytes("jobs/j/diff/overlays", b"a blob where the overlays' folder goes")
+
+    with pytest.raises(InvalidKey, match=r"overlays/A-101\.png"):
+        upload_tree(storage, tmp_path / "out", "jobs/j/diff")
+
+    stored = {info.key for info in storage.get().list("jobs/j/diff/")}
+    assert stored == {f"jobs/j/diff/{name}" for name in files if not name.startswith("overlays/")} | {
+        "jobs/j/diff/overlays"
     }
 
 
