@@ -120,6 +120,11 @@ def test_cluster_instance_mirrors_the_local_instance() -> None:
     daemon = dagster["dagsterDaemon"]
 
     assert local["run_coordinator"]["class"] == daemon["runCoordinator"]["type"] == "QueuedRunCoordinator"
+    assert (
+        local["run_coordinator"]["config"]["dequeue_interval_seconds"]
+        == daemon["runCoordinator"]["config"]["queuedRunCoordinator"]["dequeueIntervalSeconds"]
+        == 1
+    )
     assert dagster["concurrency"]["enabled"] and dagster["concurrency"]["runs"]["maxConcurrentRuns"] >= 1
     assert "max_concurrent_runs" in local["concurrency"]["runs"]
     assert local["run_monitoring"]["enabled"] is daemon["runMonitoring"]["enabled"] is True
