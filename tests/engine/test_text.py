@@ -11,16 +11,21 @@ import pytest
 import tesserocr
 from PIL import Image, ImageDraw, ImageFont
 
+from buildtrace_assets.engine import text
 from buildtrace_assets.engine.documents import open_document
 from buildtrace_assets.engine.errors import OcrError
 from buildtrace_assets.engine.model import Word
 from buildtrace_assets.engine.text import (
     ocr_image,
+    ocr_region,
+    ocr_title_block,
     page_text,
+    text_extent,
     text_only,
     title_block_regions,
     usable_text_layer,
 )
+from buildtrace_assets.samples.cad_export import ARCH_D_PT, Label, Scene, write_paths_pdf
 
 DRAWINGS = Path("/work/shared/data/drawings")
 
@@ -144,3 +149,81 @@ def test_real_raster_drawing_is_read_by_full_page_ocr():
         text = page_text(document, 0, ocr="full")
     assert text.source == "ocr"
     assert {w.text for w in text.words} & truth
+
+
+def _framed_sheet_with_title(path: Path, revision: str = "1") -> Path:
+    """An ARCH D sheet plotted from CAD (every glyph a path, no text layer): a border, a title block's frame and
+    rulings with its title and number, and a revision mark in the bottom band."""
+    width, height = ARCH_D_PT
+    lines = [(36, 36, width - 36, 36), (36, height - 36, width - 36, height - 36)]
+    lines += [(36, 36, 36, height - 36), (width - 36, 36, width - 36, height - 36)]
+    lines += [
+        (width - 400, height - 230, width - 36, height - 230),
+        (width - 400, height - 230, width - 400, height - 36),
+    ]
+    labels = (
+        Label("FIRST FLOOR PLAN", width - 384, height - 190, 14.0),
+        Label("SHEET A-101", width - 384, height - 150, 12.0),
+        Label(f"REV {revision}", width * 0.6, height - 60, 12.0),
+    )
+    write_paths_pdf(Scene(tuple(lines), labels), path)
+    return path
+
+
+def test_a_region_is_cropped_to_its_text_and_margin_leaving_out_frame_rulings_and_paper():
+    image = np.full((2000, 600), 255, np.uint8)
+    cv2.rectangle(image, (5, 5), (594, 1994), 0, 3)  # the sheet's border
+    cv2.line(image, (5, 1500), (594, 1500), 0, 2)  # a ruling
+    cv2.putText(image, "A-101", (200, 1700), cv2.FONT_HERSHEY_SIMPLEX, 2.0, 0, 4)
+
+    x0, y0, x1, y1 = text_extent(image, 200)
+
+    margin = text.TEXT_MARGIN_PT * 200 / 72
+    assert 200 - margin - 8 <= x0 <= 200 - margin + 8
+    assert 1700 - 60 - margin - 8 <= y0 and y1 <= 1700 + margin + 16
+    assert (y1 - y0) * (x1 - x0) < 0.25 * image.size
+
+
+def test_a_region_of_paper_and_rulings_only_has_no_text_to_read():
+    image = np.full((800, 600), 255, np.uint8)
+    cv2.rectangle(image, (5, 5), (594, 794), 0, 3)
+    assert text_extent(image, 200) is None
+
+
+def test_a_title_block_read_from_its_cropped_text_reads_what_the_whole_region_reads(tmp_path):
+    with open_document(_framed_sheet_with_title(tmp_path / "sheet.pdf")) as document:
+        regions = title_block_regions(*ARCH_D_PT)
+        cropped = ocr_title_block(document, 0, regions)
+        whole = [ocr_region(document, 0, region) for region in regions]
+    assert [sorted(w.text for w in words) for words in cropped] == [sorted(w.text for w in words) for words in whole]
+    assert "A-101" in [w.text for w in cropped[0]]
+    for mine, theirs in zip(cropped, whole, strict=True):
+        for word, same in zip(sorted(mine, key=lambda w: w.text), sorted(theirs, key=lambda w: w.text), strict=True):
+            assert word.bbox == pytest.approx(same.bbox, abs=1.0)  # points, a pixel or two at 200 dpi
+
+
+def _counted_reads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, ...]]:
+    """The shape of every image Tesseract is given from now on, with no title block remembered yet."""
+    reads: list[tuple[int, ...]] = []
+    recognized = text._recognized
+    monkeypatch.setattr(text, "_recognized", lambda *args: reads.append(args[1].shape) or recognized(*args))
+    monkeypatch.setattr(text, "_SHARED_READS", text._SharedReads(text.READS_KEPT))
+    return reads
+
+
+def test_two_versions_with_the_same_title_block_have_it_read_once(tmp_path, monkeypatch):
+    reads = _counted_reads(monkeypatch)
+    paths = [_framed_sheet_with_title(tmp_path / f"v{n}.pdf") for n in (1, 2)]
+    with open_document(paths[0]) as old, open_document(paths[1]) as new, ThreadPoolExecutor(2) as analyses:
+        old_words, new_words = analyses.map(lambda document: page_text(document, 0).words, (old, new))
+    assert len(reads) == 1
+    assert old_words == new_words and "A-101" in [w.text for w in new_words]
+
+
+def test_a_changed_title_block_is_read_for_each_version(tmp_path, monkeypatch):
+    reads = _counted_reads(monkeypatch)
+    old, new = (_framed_sheet_with_title(tmp_path / f"v{n}.pdf", revision=str(n)) for n in (1, 2))
+    with open_document(old) as first, open_document(new) as second:
+        words = [page_text(document, 0).words for document in (first, second)]
+    assert len(reads) == 2
+    assert "1" in [w.text for w in words[0]] and "2" in [w.text for w in words[1]]
