@@ -15,8 +15,10 @@ curves (see :mod:`buildtrace_assets.engine.cad_plot`).
 
 Targets: a 10 MB DWG converted in under 10 s and under 700 MB.
 
-Run: ``.venv/bin/python -m bench.dwg [--sizes-mb 1 5 10] [--analyze-up-to-mb 0]`` (the target's file alone:
-``--sizes-mb 10 --analyze-up-to-mb 0``)
+Run: ``.venv/bin/python -m bench.dwg [--sizes-mb 1 5 10] [--analyze-up-to-mb 0] [--plans DIR]`` (the target's
+file alone: ``--sizes-mb 10 --analyze-up-to-mb 0``). ezdwg's writer takes minutes for the 10 MB plan (it looks
+for each new handle among all the entities written so far), so ``--plans`` keeps the plans in a folder and
+measures again on those already there.
 """
 
 from __future__ import annotations
@@ -112,17 +114,24 @@ def main() -> None:
         default=1.0,
         help="also analyse files up to this size as the pipeline does (conversion, plot, words and raster)",
     )
+    parser.add_argument(
+        "--plans", type=Path, help="keep the written plans in this folder and reuse those already there"
+    )
     parser.add_argument("--child", nargs=2, metavar=("MODE", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args.child[0], Path(args.child[1]))
         return
     rows = []
-    with tempfile.TemporaryDirectory(prefix="bench-dwg-") as folder:
+    with tempfile.TemporaryDirectory(prefix="bench-dwg-") as scratch:
+        folder = args.plans or Path(scratch)
+        folder.mkdir(parents=True, exist_ok=True)
         for size_mb in args.sizes_mb:
             rooms = max(1, round(size_mb * 1e6 / BYTES_PER_ROOM))
+            path = folder / f"plan-{size_mb:g}mb-{rooms}.dwg"
             started = time.perf_counter()
-            path = write_plan(Path(folder) / f"plan-{size_mb:g}mb.dwg", rooms)
+            if not path.is_file():  # written under another name first: an interrupted write is not reused
+                write_plan(folder / f"writing-{path.name}", rooms).replace(path)
             written_s = time.perf_counter() - started
             row = {
                 "file_mb": round(path.stat().st_size / 1e6, 2),

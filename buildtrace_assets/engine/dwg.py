@@ -21,7 +21,6 @@ than the limit (deep or wide nesting), or coordinates beyond the limit.
 
 from __future__ import annotations
 
-import gc
 import math
 import os
 from collections import Counter, defaultdict
@@ -93,6 +92,26 @@ def convert_dwg(source: Path, *, min_share: float) -> tuple[Conversion, DxfDrawi
     """
     import ezdwg
 
+    from buildtrace_assets.engine.dwg_ezdxf import cheap_entities
+
+    with cheap_entities():
+        try:
+            conversion, document = _converted(source)
+        finally:
+            ezdwg.clear_decode_caches()  # the decoded DWG is no longer needed; the plot that follows needs the memory
+    if conversion.entities and conversion.carried < min_share * conversion.entities:
+        raise BadInputError(
+            f"{source.name}: the conversion keeps only {conversion.carried:,} of {conversion.entities:,} entities "
+            f"({conversion.carried / conversion.entities:.0%}; at least {min_share:.0%} is required): "
+            + "; ".join(warning.message for warning in conversion.warnings)
+        )
+    return conversion, document
+
+
+def _converted(source: Path) -> tuple[Conversion, DxfDrawing]:
+    """The conversion itself; what it decoded is freed when it returns, before cycle collection is back."""
+    import ezdwg
+
     try:
         dwg = ezdwg.read(str(source))
         spaces = _Spaces(dwg)
@@ -112,15 +131,7 @@ def convert_dwg(source: Path, *, min_share: float) -> tuple[Conversion, DxfDrawi
     if document is None:
         raise BadInputError(f"{source.name}: the DWG has nothing to draw")
     vars(document).pop("saveas", None)  # saving works again for whoever takes the document
-    conversion = _account(inventory, router.failed, dwg, spaces)
-    ezdwg.clear_decode_caches()  # the decoded DWG is no longer needed; the plot that follows needs the memory
-    if conversion.entities and conversion.carried < min_share * conversion.entities:
-        raise BadInputError(
-            f"{source.name}: the conversion keeps only {conversion.carried:,} of {conversion.entities:,} entities "
-            f"({conversion.carried / conversion.entities:.0%}; at least {min_share:.0%} is required): "
-            + "; ".join(warning.message for warning in conversion.warnings)
-        )
-    return conversion, document
+    return _account(inventory, router.failed, dwg, spaces), document
 
 
 class _Spaces:
@@ -248,66 +259,6 @@ def _reach(data: dict[str, Any]) -> float:
     return far
 
 
-@contextmanager
-def _checked_once() -> Iterator[None]:
-    """ezdxf's check of each attribute a new entity gets, without rebuilding its helpers per value.
-
-    ezdxf casts and validates every attribute set (builds two closures per
-    call, and checks the same layer name against its table-name rules for
-    every entity on the layer): a sixth of the conversion. Here the cast
-    and the validator run as ezdxf's do, a text value's verdict is kept, and
-    anything else (an invalid value to fix or refuse, a computed attribute)
-    goes to ezdxf's own code.
-    """
-    from ezdxf.entities.dxfns import SETTER_EVENTS, DXFNamespace
-    from ezdxf.lldxf.attributes import XType
-    from ezdxf.lldxf.types import cast_value
-
-    original = DXFNamespace.__setattr__
-    verdicts: dict[tuple[int, str], bool] = {}
-
-    def checked(namespace: DXFNamespace, key: str, value: Any) -> None:
-        definition = namespace.dxfattribs.get(key)
-        if definition is None or definition.xtype == XType.callback:
-            original(namespace, key, value)
-            return
-        value = cast_value(definition.code, value)
-        if definition.validator is not None:
-            known = (id(definition), value) if type(value) is str else None
-            valid = verdicts.get(known) if known is not None else None
-            if valid is None:
-                valid = bool(definition.validator(value))
-                if known is not None:
-                    verdicts[known] = valid
-            if not valid:
-                original(namespace, key, value)
-                return
-        namespace.__dict__[key] = value
-        if key in SETTER_EVENTS:
-            handler = getattr(namespace._entity, SETTER_EVENTS[key], None)
-            if handler:
-                handler(value)
-
-    DXFNamespace.__setattr__ = checked  # type: ignore[method-assign,assignment]
-    try:
-        yield
-    finally:
-        DXFNamespace.__setattr__ = original  # type: ignore[method-assign]
-
-
-@contextmanager
-def _without_cycle_collection() -> Iterator[None]:
-    """The conversion creates hundreds of thousands of objects that all stay alive; Python's cycle collector would
-    walk them again and again (a tenth of the conversion) to free nothing."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 class _Router:
     """Sends each entity the converter writes to its own space of the DXF, and notes every write that failed."""
 
@@ -334,8 +285,7 @@ class _Router:
 
         convert._write_entity_to_modelspace = routed
         try:
-            with _checked_once(), _without_cycle_collection():
-                yield
+            yield
         finally:
             convert._write_entity_to_modelspace = original
 

@@ -1,0 +1,236 @@
+"""ezdxf made cheap for the DWG conversion, which builds one ezdxf entity per DWG entity through ezdxf's public API.
+
+ezdwg's converter creates every entity with a layout's ``add_*`` call: each
+goes through ezdxf's factory, its constructor, a check of every attribute,
+the binding to the document and the layout. For a plan of 140,000 entities
+those layers of calls, not the entities' content, were most of the
+conversion. :func:`cheap_entities` patches, for the duration of a
+conversion, the few ezdxf functions that do it with versions that do the
+same work and give the same entities: the same attribute values (cast and
+validated as ezdxf's do, anything unusual left to ezdxf's own code), the same
+handles in the same order, the same hooks called. Tests compare the converted
+documents tag by tag with those of ezdxf's own code
+(``tests/engine/test_dwg_ezdxf.py``).
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ezdxf.document import Drawing
+    from ezdxf.entities import DXFEntity
+    from ezdxf.entities.dxfns import DXFNamespace
+    from ezdxf.lldxf.attributes import DXFAttr
+
+_TYPE_NAMES = re.compile(r"\s*[A-Za-z0-9_]+(\s+[A-Za-z0-9_]+)*\s*")
+"""An ezdxf entity query that names entity types and nothing else."""
+_VERTEX_FIELDS = "xyseb"
+"""The values of a light polyline's vertex as ezdxf stores them: x, y, start width, end width, bulge."""
+
+
+@contextmanager
+def cheap_entities() -> Iterator[None]:
+    """Within: ezdxf's entity creation, attribute checks and queries by type, cheaper and with the same results;
+    and no cycle collection."""
+    with ExitStack() as stack:
+        attributes = _Attributes()
+        stack.enter_context(attributes.installed())
+        stack.enter_context(_created_directly(attributes))
+        stack.enter_context(_queries_by_name())
+        stack.enter_context(_points_in_bulk())
+        stack.enter_context(_without_cycle_collection())
+        yield
+
+
+class _Attributes:
+    """ezdxf's check of each attribute a new entity gets, without rebuilding its helpers per value.
+
+    ezdxf casts and validates every attribute set (builds two closures per
+    call, and checks the same layer name against its table-name rules for
+    every entity on the layer): a sixth of the conversion. Here the cast
+    and the validator run as ezdxf's do, a text value's verdict is kept, and
+    anything else (an invalid value to fix or refuse, a computed attribute)
+    goes to ezdxf's own code.
+    """
+
+    def __init__(self) -> None:
+        from ezdxf.entities.dxfns import SETTER_EVENTS, DXFNamespace
+        from ezdxf.lldxf.attributes import XType
+        from ezdxf.lldxf.types import cast_value
+
+        self._original = DXFNamespace.__setattr__
+        self._events = SETTER_EVENTS
+        self._callback = XType.callback
+        self._cast = cast_value
+        self._verdicts: dict[tuple[int, str], bool] = {}
+
+    @contextmanager
+    def installed(self) -> Iterator[None]:
+        """Every attribute set on an entity goes through :meth:`set` meanwhile."""
+        from ezdxf.entities.dxfns import DXFNamespace
+
+        def checked(namespace: DXFNamespace, key: str, value: Any) -> None:
+            self.set(namespace, namespace.dxfattribs.get(key), key, value)
+
+        DXFNamespace.__setattr__ = checked  # type: ignore[method-assign,assignment]
+        try:
+            yield
+        finally:
+            DXFNamespace.__setattr__ = self._original  # type: ignore[method-assign]
+
+    def set(self, namespace: DXFNamespace, definition: DXFAttr | None, key: str, value: Any) -> None:
+        """Set ``key`` (defined by ``definition``, None if the entity has no such attribute) as ezdxf would."""
+        if definition is None or definition.xtype == self._callback:
+            self._original(namespace, key, value)
+            return
+        value = self._cast(definition.code, value)
+        if definition.validator is not None:
+            known = (id(definition), value) if type(value) is str else None
+            valid = self._verdicts.get(known) if known is not None else None
+            if valid is None:
+                valid = bool(definition.validator(value))
+                if known is not None:
+                    self._verdicts[known] = valid
+            if not valid:
+                self._original(namespace, key, value)
+                return
+        namespace.__dict__[key] = value
+        if key in self._events:
+            handler = getattr(namespace._entity, self._events[key], None)
+            if handler:
+                handler(value)
+
+
+@contextmanager
+def _created_directly(attributes: _Attributes) -> Iterator[None]:
+    """ezdxf's creation of a new entity in a document, its steps done in place rather than through five layers.
+
+    ``factory.create_db_entry`` is what every ``add_*`` call and every
+    attribute added to a block reference comes down to. Done here as ezdxf's
+    ``factory.new`` and ``factory.bind`` do it: the class's constructor, its
+    default attributes then the given ones set (once each, in that order),
+    ``post_new_hook`` before the entity has a document, then the document's
+    database (which gives the next handle) and ``post_bind_hook``. Entity
+    types with a constructor of their own or that turn into another class
+    (POLYLINE), and documents being loaded, go to ezdxf's factory.
+    """
+    from ezdxf.entities import factory
+    from ezdxf.entities.dxfentity import DXFEntity
+
+    original = factory.create_db_entry
+    generic_new = DXFEntity.new.__func__  # type: ignore[attr-defined]
+    direct: dict[str, type[DXFEntity] | None] = {}
+
+    def created(dxftype: str, dxfattribs: dict[str, Any] | None, doc: Drawing) -> DXFEntity:
+        if dxftype not in direct:
+            cls = factory.ENTITY_CLASSES.get(dxftype)
+            plain = cls is not None and getattr(cls.new, "__func__", None) is generic_new and not hasattr(cls, "cast")
+            direct[dxftype] = cls if plain else None
+        cls = direct[dxftype]
+        if cls is None or doc.is_loading:
+            return original(dxftype, dxfattribs, doc)
+        entity = cls()
+        namespace = entity.dxf
+        definitions = cls.DXFATTRIBS
+        values = dict(cls.DEFAULT_ATTRIBS)
+        values.update(dxfattribs or {})
+        for key, value in values.items():
+            attributes.set(namespace, definitions.get(key), key, value)
+        entity.post_new_hook()
+        entity.doc = doc
+        doc.entitydb.add(entity)
+        entity.post_bind_hook()
+        return entity
+
+    factory.create_db_entry = created
+    try:
+        yield
+    finally:
+        factory.create_db_entry = original
+
+
+@contextmanager
+def _queries_by_name() -> Iterator[None]:
+    """ezdxf's entity queries that only name entity types, matched without its query parser.
+
+    The converter's repairs query the model space by type a dozen times. ezdxf
+    parses each query with pyparsing, whose alternatives fail by raising, and
+    a failed alternative keeps its exception, whose traceback holds the frames
+    that called the query: the converter's own, with every decoded entity of
+    the DWG in its locals. Those then live on in a reference cycle until
+    Python's cycle collector walks them (a twentieth of a 10 MB plan's
+    conversion, and their memory held until then). A query of names alone
+    means its entity types, which ezdxf's own name matcher matches; any other
+    query goes to its parser.
+    """
+    from ezdxf import query
+
+    original = query.entity_matcher
+
+    def matcher(text: str) -> Callable[[Any], bool]:
+        if _TYPE_NAMES.fullmatch(text):
+            return query.build_entity_name_matcher(text.split())
+        return original(text)
+
+    query.entity_matcher = matcher  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        query.entity_matcher = original
+
+
+@contextmanager
+def _points_in_bulk() -> Iterator[None]:
+    """A light polyline's vertices set and read as one array rather than one vertex at a time.
+
+    ezdxf keeps the vertices as rows of a numpy array (x, y, start width, end
+    width, bulge), but sets them one vertex at a time (a new array each) and
+    reads them through a per-vertex function that builds a dict of its
+    locals; the converter sets every polyline's vertices once and its repairs
+    read them all five times over (a tenth of a 10 MB plan's conversion).
+    Here the same rows, as the same numpy floats, go in and come out whole.
+    Vertices in another format than all five values, and reads that ask for
+    a vertex as a point (``v``), go to ezdxf's own code.
+    """
+    import numpy as np
+    from ezdxf.entities.lwpolyline import FORMAT_CODES, LWPolyline
+
+    original_get, original_set = LWPolyline.get_points, LWPolyline.set_points
+
+    def get_points(polyline: LWPolyline, format: str = "xyseb") -> list[Any]:
+        codes = [code for code in format.lower() if code in FORMAT_CODES]
+        if not codes or "v" in codes:
+            return original_get(polyline, format)
+        return list(map(tuple, polyline.lwpoints.values[:, [_VERTEX_FIELDS.index(code) for code in codes]]))
+
+    def set_points(polyline: LWPolyline, points: Any, format: str = "xyseb") -> None:
+        if format != _VERTEX_FIELDS or type(points) is not list or any(len(point) != 5 for point in points):
+            original_set(polyline, points, format)
+        elif points:
+            polyline.lwpoints.values = np.array(points, np.float64)
+        else:
+            polyline.lwpoints.clear()
+
+    LWPolyline.get_points, LWPolyline.set_points = get_points, set_points  # type: ignore[method-assign,assignment]
+    try:
+        yield
+    finally:
+        LWPolyline.get_points, LWPolyline.set_points = original_get, original_set  # type: ignore[method-assign]
+
+
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """The conversion creates hundreds of thousands of objects that all stay alive; Python's cycle collector would
+    walk them again and again (a tenth of the conversion) to free nothing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -1,0 +1,97 @@
+"""The conversion's cheap ezdxf paths give the DXF that ezdxf's own code gives: the same entities, handles, layouts
+and DXF tags, and so the same drawing."""
+
+import re
+from contextlib import nullcontext
+from pathlib import Path
+
+import pytest
+from ezdxf.document import Drawing
+from ezdxf.lldxf.tagwriter import TagCollector
+from fixtures.dwg import model_dwg, nested_blocks_dwg, sheet_dwg
+
+from bench.dwg import write_plan
+from buildtrace_assets.engine import dwg_ezdxf
+from buildtrace_assets.engine.cad_extents import layout_extents
+from buildtrace_assets.engine.dwg import convert_dwg
+
+DRAWINGS = Path("/work/shared/data/drawings")
+needs_drawings = pytest.mark.skipif(not DRAWINGS.is_dir(), reason="real drawings not available")
+VOLATILE = {"$TDCREATE", "$TDUCREATE", "$TDUPDATE", "$TDUUPDATE", "$FINGERPRINTGUID", "$VERSIONGUID"}
+"""Header variables that differ between any two documents: creation and update times, random identifiers."""
+TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[.\d]*[+\d:]*")
+"""A time of creation as ezdxf notes it in its own variables (``1.4.5 @ 2026-12-07T17:31:41.78+00:00``)."""
+
+
+def tags(entity: object, document: Drawing) -> list[tuple[int, object]]:
+    collector = TagCollector(dxfversion=document.dxfversion)
+    entity.export_dxf(collector)  # type: ignore[attr-defined]
+    return [
+        (tag.code, TIME.sub("<time>", tag.value) if isinstance(tag.value, str) else tag.value) for tag in collector.tags
+    ]
+
+
+def contents(document: Drawing) -> dict[str, object]:
+    """Everything the DXF holds, in a form two conversions can be compared by: each entity's DXF tags by handle,
+    each layout's and block's entities in order, the header but its times and random identifiers."""
+    return {
+        "entities": {handle: tags(entity, document) for handle, entity in document.entitydb.items()},
+        "layouts": {layout.name: [entity.dxf.handle for entity in layout] for layout in document.layouts},
+        "blocks": {block.name: [entity.dxf.handle for entity in block] for block in document.blocks},
+        "header": {key: document.header[key] for key in document.header.varnames() if key not in VOLATILE},
+    }
+
+
+def both_ways(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Drawing, Drawing]:
+    """``path`` converted with the cheap paths, then with ezdxf's own code."""
+    _, cheap = convert_dwg(path, min_share=0.0)
+    with monkeypatch.context() as patched:
+        patched.setattr(dwg_ezdxf, "cheap_entities", nullcontext)
+        _, own = convert_dwg(path, min_share=0.0)
+    return cheap, own
+
+
+def assert_same(cheap: Drawing, own: Drawing) -> None:
+    cheap_contents, own_contents = contents(cheap), contents(own)
+    assert cheap_contents["layouts"] == own_contents["layouts"]
+    assert cheap_contents["blocks"] == own_contents["blocks"]
+    assert cheap_contents["header"] == own_contents["header"]
+    cheap_entities, own_entities = cheap_contents["entities"], own_contents["entities"]
+    assert isinstance(cheap_entities, dict) and isinstance(own_entities, dict)
+    assert cheap_entities.keys() == own_entities.keys()
+    differing = [handle for handle in own_entities if cheap_entities[handle] != own_entities[handle]]
+    assert not differing, (differing[:5], [own.entitydb[handle].dxftype() for handle in differing[:5]])
+    for layout in own.layouts:
+        box, own_box = layout_extents(cheap.layouts.get(layout.name), cheap), layout_extents(layout, own)
+        assert (box.extmin, box.extmax) == (own_box.extmin, own_box.extmax)
+
+
+@needs_drawings
+@pytest.mark.parametrize("name", ["dwg_entities_AC1018.dwg", "dwg_entities_AC1032.dwg"])
+def test_the_real_drawings_convert_to_the_same_dxf_as_through_ezdxfs_own_code(name, monkeypatch):
+    assert_same(*both_ways(DRAWINGS / name, monkeypatch))
+
+
+def test_a_sheet_with_a_title_block_converts_to_the_same_dxf(tmp_path, monkeypatch):
+    assert_same(*both_ways(sheet_dwg(tmp_path / "sheet.dwg"), monkeypatch))
+
+
+def test_model_space_and_nested_blocks_convert_to_the_same_dxf(tmp_path, monkeypatch):
+    assert_same(*both_ways(model_dwg(tmp_path / "model.dwg"), monkeypatch))
+    assert_same(*both_ways(nested_blocks_dwg(tmp_path / "nested.dwg", depth=3, fanout=3), monkeypatch))
+
+
+def test_the_benchs_floor_plan_converts_to_the_same_dxf(tmp_path, monkeypatch):
+    cheap, own = both_ways(write_plan(tmp_path / "plan.dwg", rooms=60), monkeypatch)
+    assert len(own.modelspace()) == 60 * 7  # its rooms' entities, the attributes with their block references
+    assert_same(cheap, own)
+
+
+def test_the_cheap_paths_last_only_as_long_as_the_conversion(tmp_path):
+    from ezdxf import query
+    from ezdxf.entities import factory
+    from ezdxf.entities.dxfns import DXFNamespace
+
+    before = (factory.create_db_entry, query.entity_matcher, DXFNamespace.__setattr__)
+    convert_dwg(model_dwg(tmp_path / "model.dwg"), min_share=0.0)
+    assert (factory.create_db_entry, query.entity_matcher, DXFNamespace.__setattr__) == before
