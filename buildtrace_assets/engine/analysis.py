@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -118,11 +118,13 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _analyze_page(document: Document, index: int, ocr: OcrScope, ocr_timeout_s: float) -> PageAnalysis:
+def _analyze_page(
+    document: Document, index: int, ocr: OcrScope, ocr_timeout_s: float, while_reading: Callable[[], None] | None
+) -> PageAnalysis:
     info = document.pages[index]
     text, error = PageText((), "none"), info.error
     try:
-        text = page_text(document, index, ocr=ocr, ocr_timeout_s=ocr_timeout_s)
+        text = page_text(document, index, ocr=ocr, ocr_timeout_s=ocr_timeout_s, while_reading=while_reading)
     except EngineError as exc:
         error = str(exc)
     sheet = identify_sheet(text.words, info.width_pt, info.height_pt)
@@ -149,9 +151,30 @@ def with_thumbnails(document: Document, analysis: DocumentAnalysis, indices: Ite
     return dataclasses.replace(analysis, pages=tuple(pages))
 
 
-def analyze(document: Document, ocr: OcrScope, ocr_timeout_s: float = OCR_TIMEOUT_S) -> DocumentAnalysis:
-    """Every page's text and sheet identity, without thumbnails."""
-    pages = tuple(_analyze_page(document, index, ocr, ocr_timeout_s) for index in range(document.page_count))
+def analyze(
+    document: Document,
+    ocr: OcrScope,
+    ocr_timeout_s: float = OCR_TIMEOUT_S,
+    render_ahead: tuple[int, float] | None = None,
+) -> DocumentAnalysis:
+    """Every page's text and sheet identity, without thumbnails.
+
+    ``render_ahead`` (a page and a resolution) is rendered for a comparison to take (:meth:`Document.render_ahead`)
+    while the last page's title block is read by OCR, else once the text is read: the child would wait for this
+    process's OCR, or for the other version's, otherwise.
+    """
+    last = document.page_count - 1
+    asked: list[tuple[int, float]] = [] if render_ahead is None else [render_ahead]
+
+    def ahead() -> None:
+        while asked:
+            document.render_ahead(*asked.pop())
+
+    pages = tuple(
+        _analyze_page(document, index, ocr, ocr_timeout_s, ahead if index == last else None)
+        for index in range(document.page_count)
+    )
+    ahead()
     warnings = placed_warnings(document.warnings, [page.name for page in document.pages])
     return DocumentAnalysis(document.path.name, file_sha256(document.path), document.kind, pages, warnings)
 
@@ -174,7 +197,11 @@ def _checked(analysis: DocumentAnalysis | None, document: Document) -> DocumentA
 
 
 def stored_or_analyzed(
-    document: Document, stored: DocumentAnalysis | None, ocr_timeout_s: float = OCR_TIMEOUT_S
+    document: Document,
+    stored: DocumentAnalysis | None,
+    ocr_timeout_s: float = OCR_TIMEOUT_S,
+    render_ahead: tuple[int, float] | None = None,
 ) -> DocumentAnalysis:
-    """The stored analysis, else one read now; without thumbnails, which :func:`_paired` renders only when needed."""
-    return _checked(stored, document) or analyze(document, "title_block", ocr_timeout_s)
+    """The stored analysis, else one read now (``render_ahead`` as :func:`analyze` takes it); without thumbnails,
+    which :func:`_paired` renders only when needed."""
+    return _checked(stored, document) or analyze(document, "title_block", ocr_timeout_s, render_ahead)

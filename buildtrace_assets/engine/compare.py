@@ -294,7 +294,9 @@ def compare_documents(
             stored = (old_analysis, new_analysis)
             if cache is not None:
                 stored = (old_analysis or cache.get(old_path), new_analysis or cache.get(new_path))
-            pairs, analyses = _paired(versions, versions.both(stored_or_analyzed, stored, (ocr_timeout_s,) * 2))
+            # the first pages render at the comparison's resolution while the title blocks are read by OCR
+            ahead = ((0, resolution),) * 2
+            pairs, analyses = _paired(versions, versions.both(stored_or_analyzed, stored, (ocr_timeout_s,) * 2, ahead))
             if cache is not None:
                 for analysis in analyses:
                     cache.put(analysis)

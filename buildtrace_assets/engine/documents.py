@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import math
 import sys
+import threading
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, cast
@@ -396,6 +398,9 @@ class Document:
             limits=limits,
             beside=None if beside is None else beside._sandbox,
         )
+        self._ahead: tuple[int, float, Future[np.ndarray]] | None = None
+        """A whole page rendered ahead (:meth:`render_ahead`): its index, resolution and raster."""
+        self._ahead_lock = threading.Lock()
         try:
             self.pages: tuple[PageInfo, ...] = tuple(self._sandbox.call("pages"))
             self.warnings: tuple[ConversionWarning, ...] = (
@@ -425,7 +430,34 @@ class Document:
         self._usable(index)
         if not (0 < dpi <= 1200) or math.isnan(dpi):
             raise ValueError(f"dpi must be in (0, 1200], got {dpi}")
+        with self._ahead_lock:
+            ahead, self._ahead = self._ahead, None
+        if ahead is not None and clip is None and ahead[:2] == (index, float(dpi)):
+            return ahead[2].result()
         return self._sandbox.call("render", index, float(dpi), clip)
+
+    def render_ahead(self, index: int, dpi: float) -> None:
+        """Start rendering the whole page ``index`` at ``dpi`` now, for the next :meth:`render` of it to take.
+
+        For a caller about to keep this process busy while the child would wait (OCR of the title block): the page
+        it will compare next renders meanwhile. Any other render drops the page rendered ahead, so at most one is
+        held. A page that cannot be rendered is left for :meth:`render` to report.
+        """
+        try:
+            self._usable(index)
+        except BadPageError:
+            return
+        rendered: Future[np.ndarray] = Future()
+        with self._ahead_lock:
+            self._ahead = (index, float(dpi), rendered)
+
+        def render() -> None:
+            try:
+                rendered.set_result(self._sandbox.call("render", index, float(dpi), None))
+            except BaseException as exc:  # noqa: BLE001 - the render that takes it raises it
+                rendered.set_exception(exc)
+
+        threading.Thread(target=render, name="buildtrace-render-ahead", daemon=True).start()
 
     def text_layer_words(self, index: int) -> tuple[Word, ...]:
         """Words of the PDF text layer (empty for images and for CAD text drawn as paths).
@@ -440,6 +472,10 @@ class Document:
         return self._sandbox.pid
 
     def close(self) -> None:
+        with self._ahead_lock:
+            ahead, self._ahead = self._ahead, None
+        if ahead is not None:
+            ahead[2].exception()  # the child answers it before it is told to stop
         self._sandbox.close()
 
     def __enter__(self) -> Document:

@@ -261,6 +261,7 @@ def ocr_title_block(
     *,
     dpi: float = OCR_DPI,
     timeout_s: float = OCR_TIMEOUT_S,
+    while_reading: Callable[[], None] | None = None,
 ) -> list[tuple[Word, ...]]:
     """The words of each title-block region of a page (in points), read by one Tesseract call.
 
@@ -269,10 +270,14 @@ def ocr_title_block(
     image with a gap taller than any line of text between them (sparse-text mode reads each word on its own), read
     once, and every word goes back to the region it was found in. The other version of the sheet usually has the
     same title block: when its stacked image has the same pixels, the words read for one are the other's too.
+    ``while_reading`` is called once the regions are rendered, before they are read: what the document's child can
+    do while this process reads.
     """
     found: list[list[Word]] = [[] for _ in regions]
     with _engine_loading() as engine:
         images = [document.render(index, dpi, clip=region) for region in regions]
+        if while_reading is not None:
+            while_reading()
         crops = []
         for which, (region, image) in enumerate(zip(regions, images, strict=True)):
             extent = text_extent(image, dpi)
@@ -359,9 +364,15 @@ def text_only(image: np.ndarray) -> tuple[np.ndarray, float]:
 
 
 def page_text(
-    document: Document, index: int, *, ocr: OcrScope = "title_block", ocr_timeout_s: float = OCR_TIMEOUT_S
+    document: Document,
+    index: int,
+    *,
+    ocr: OcrScope = "title_block",
+    ocr_timeout_s: float = OCR_TIMEOUT_S,
+    while_reading: Callable[[], None] | None = None,
 ) -> PageText:
-    """The page's words: its text layer when usable, else OCR of ``ocr`` (title block regions or the full page)."""
+    """The page's words: its text layer when usable, else OCR of ``ocr`` (title block regions or the full page;
+    ``while_reading`` as :func:`ocr_title_block` takes it)."""
     words = document.text_layer_words(index)
     if usable_text_layer(words):
         return PageText(words, "text_layer")
@@ -372,5 +383,6 @@ def page_text(
         return PageText(
             ocr_region(document, index, (0.0, 0.0, info.width_pt, info.height_pt), timeout_s=ocr_timeout_s), "ocr"
         )
-    read = ocr_title_block(document, index, title_block_regions(info.width_pt, info.height_pt), timeout_s=ocr_timeout_s)
+    regions = title_block_regions(info.width_pt, info.height_pt)
+    read = ocr_title_block(document, index, regions, timeout_s=ocr_timeout_s, while_reading=while_reading)
     return PageText(tuple(word for words in read for word in words), "ocr")

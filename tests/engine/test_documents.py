@@ -59,6 +59,48 @@ def test_a_clip_renders_only_that_region(tmp_path):
         assert image[0, :].max() < 128  # the rectangle's top edge
 
 
+def _counted_renders(doc, monkeypatch) -> list[tuple]:
+    """Every render request that reaches the document's child from now on."""
+    requests: list[tuple] = []
+    call = doc._sandbox.call
+    monkeypatch.setattr(doc._sandbox, "call", lambda method, *args: requests.append(args) or call(method, *args))
+    return requests
+
+
+def test_a_page_rendered_ahead_is_the_render_that_asks_for_it_and_is_rendered_once(tmp_path, monkeypatch):
+    path = _pdf(tmp_path / "set.pdf", [(600, 400), (600, 400)])
+    with open_document(path) as doc:
+        expected = doc.render(1, 72)
+        requests = _counted_renders(doc, monkeypatch)
+        doc.render_ahead(1, 72)
+        assert np.array_equal(doc.render(1, 72), expected)
+        assert requests == [(1, 72.0, None)]
+        doc.render(1, 72)  # taken once: asked again, it is rendered again
+        assert len(requests) == 2
+
+
+def test_a_render_of_anything_else_is_rendered_and_drops_the_page_rendered_ahead(tmp_path, monkeypatch):
+    path = _pdf(tmp_path / "set.pdf", [(600, 400)])
+    with open_document(path) as doc:
+        requests = _counted_renders(doc, monkeypatch)
+        doc.render_ahead(0, 72)
+        assert doc.render(0, 144, clip=(100, 100, 200, 150)).shape == (100, 200)
+        assert doc.render(0, 36).shape == (200, 300)
+        doc.render(0, 72)
+        # the page ahead renders on a thread of its own, so it may reach the child before or after the clip
+        assert sorted(requests, key=repr) == sorted(
+            [(0, 72.0, None), (0, 144.0, (100, 100, 200, 150)), (0, 36.0, None), (0, 72.0, None)], key=repr
+        )
+
+
+def test_a_page_that_cannot_be_rendered_ahead_is_reported_by_the_render_that_asks_for_it(tmp_path):
+    path = _pdf(tmp_path / "big.pdf", [(190 * 72, 190 * 72)])
+    with open_document(path) as doc:
+        doc.render_ahead(0, 600)
+        with pytest.raises(BadPageError, match="megapixels"):
+            doc.render(0, 600)
+
+
 def test_an_image_page_size_comes_from_its_recorded_dpi(tmp_path):
     path = tmp_path / "scan.png"
     Image.new("L", (900, 600), 255).save(path, dpi=(300, 300))
