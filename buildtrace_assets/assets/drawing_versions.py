@@ -1,8 +1,11 @@
-"""Per drawing version: every page read once (size, words, sheet number and title, thumbnail).
+"""Per drawing version: every page read once (size, words, sheet number and title).
 
 The analysis is stored as one JSON blob per version and reused by every job
 that touches the version, so a drawing set compared against three revisions
-is rendered and OCRed once, not three times.
+is read and OCRed once, not three times. It holds no thumbnails: a diff
+renders those only for the pages its sheet numbers leave unpaired, as
+``buildtrace compare`` does; rendering one for every page took 0.6-1 s of a
+20-sheet version's analysis, which every comparison's diff waits for.
 """
 
 import json
@@ -16,7 +19,9 @@ from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, ass
 
 from buildtrace_assets.assets.policies import STEP_RETRY, bad_input_failure, step_resources
 from buildtrace_assets.assets.tracking import version_analysis_tracked
-from buildtrace_assets.engine.compare import DocumentAnalysis, analyze_document
+from buildtrace_assets.engine.analysis import analyze
+from buildtrace_assets.engine.compare import DocumentAnalysis
+from buildtrace_assets.engine.documents import open_document
 from buildtrace_assets.engine.errors import BadInputError
 from buildtrace_assets.observability.steps import observed_step
 from buildtrace_assets.partitions import drawing_versions_partitions
@@ -51,7 +56,7 @@ def drawing_analysis(
     database: AppDatabaseResource,
     engine: EngineSettingsResource,
 ) -> MaterializeResult:
-    """Pages, words (text layer, else OCR of the title block), sheet identity and thumbnail of one version."""
+    """Pages, words (text layer, else OCR of the title block) and sheet identity of one version."""
     version_id = context.partition_key
     final_attempt = context.retry_number >= STEP_RETRY.max_retries
     with (
@@ -62,7 +67,8 @@ def drawing_analysis(
         with tempfile.TemporaryDirectory(prefix="buildtrace-version-") as scratch:
             path = storage.get().download(tracker.storage_key, Path(scratch) / tracker.filename)
             try:
-                analysis = analyze_document(path, ocr_timeout_s=engine.ocr_timeout_s)
+                with open_document(path) as document:
+                    analysis = analyze(document, "title_block", engine.ocr_timeout_s)
             except BadInputError as error:
                 raise bad_input_failure(error, f"drawing version {version_id}") from error
         key = analysis_key(version_id)
