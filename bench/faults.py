@@ -8,14 +8,13 @@ step of a run in its run worker). A trial uploads two revisions of a new
 drawing through the services, injects one fault while a chosen stage of the
 comparison is under way, and waits for the job to finish.
 
-Faults: SIGKILL of the run worker (which executes the run's steps, so this is
-the crash of the step under way too: the step process of the multiprocess
-executor is gone, and with it ``step_process@diff`` and
-``step_process@summary``, which are now ``run_worker@diff`` and
-``run_worker@summary``), of the daemon (which
-is started again), of the code server together with its run worker (nothing
-is left to report the run's death but the run monitor), the database or the storage unreachable for a while, the
-OpenAI server answering errors. Outcomes: ``recovered`` (the job completed),
+Faults: SIGKILL of the run worker (the run's steps execute in it, so this is
+the crash of the step under way too; ``step_process@diff`` and
+``step_process@summary``, the step processes of the multiprocess executor, are
+the same faults now and were dropped), of the daemon (which is started
+again), of the code server together with its run worker (nothing is left to
+report the run's death but the run monitor), the database or the storage
+unreachable for a while, the OpenAI server answering errors. Outcomes: ``recovered`` (the job completed),
 ``failed`` (it ended failed, with its reason on the job), ``stuck`` (not
 finished when the deadline passed) and ``lost`` (an upload that was accepted
 but has no version or job). After every trial the invariants are checked
