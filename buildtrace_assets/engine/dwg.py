@@ -278,10 +278,23 @@ class _Router:
         """Patch the converter's one writing function for the duration (ezdwg 0.17 has no hook for this)."""
         from ezdwg import convert
 
+        from buildtrace_assets.engine import dwg_writer
+
         original = convert._write_entity_to_modelspace
 
+        def written(target: Any, entity: ezdwg.Entity, **options: Any) -> bool:
+            """The entity written by this module's writer of its type, or by the converter's (see
+            :mod:`.dwg_writer`): a writer that cannot settle the entity raises before creating anything."""
+            own = dwg_writer.WRITERS.get(entity.dxftype)
+            if own is not None:
+                try:
+                    return own(target, entity.dxf, options)
+                except Exception:  # noqa: BLE001 - the converter's own writer decides, as it did before
+                    pass
+            return original(target, entity, **options)
+
         def routed(target: Any, entity: ezdwg.Entity, **options: Any) -> bool:
-            return self._write(original, target, entity, options)
+            return self._write(written, target, entity, options)
 
         convert._write_entity_to_modelspace = routed
         try:

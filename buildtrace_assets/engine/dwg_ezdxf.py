@@ -68,6 +68,20 @@ class _Attributes:
         self._callback = XType.callback
         self._cast = cast_value
         self._verdicts: dict[tuple[int, str], bool] = {}
+        self._plain: dict[DXFAttr, Callable[[Any], Any] | None] = {}
+
+    def plain(self, definition: DXFAttr) -> Callable[[Any], Any] | None:
+        """ezdxf's cast of a value of ``definition`` (to a non-None value) when that is all ezdxf does to set it: no
+        validator, no callback, no event; None otherwise."""
+        if definition not in self._plain:
+            from ezdxf.lldxf.types import POINT_CODES, TYPE_TABLE
+            from ezdxf.math import Vec3
+
+            simple = definition.validator is None and definition.xtype != self._callback
+            simple = simple and definition.name not in self._events
+            cast = Vec3 if definition.code in POINT_CODES else TYPE_TABLE.get(definition.code, str)
+            self._plain[definition] = cast if simple else None
+        return self._plain[definition]
 
     @contextmanager
     def installed(self) -> Iterator[None]:
@@ -139,8 +153,14 @@ def _created_directly(attributes: _Attributes) -> Iterator[None]:
         definitions = cls.DXFATTRIBS
         values = dict(cls.DEFAULT_ATTRIBS)
         values.update(dxfattribs or {})
+        store = namespace.__dict__
         for key, value in values.items():
-            attributes.set(namespace, definitions.get(key), key, value)
+            definition = definitions.get(key)
+            cast = None if definition is None or value is None else attributes.plain(definition)
+            if cast is None:
+                attributes.set(namespace, definition, key, value)
+            else:
+                store[key] = cast(value)
         entity.post_new_hook()
         entity.doc = doc
         doc.entitydb.add(entity)

@@ -11,7 +11,7 @@ from ezdxf.lldxf.tagwriter import TagCollector
 from fixtures.dwg import model_dwg, nested_blocks_dwg, sheet_dwg
 
 from bench.dwg import write_plan
-from buildtrace_assets.engine import dwg_ezdxf
+from buildtrace_assets.engine import dwg_ezdxf, dwg_writer
 from buildtrace_assets.engine.cad_extents import layout_extents
 from buildtrace_assets.engine.dwg import convert_dwg
 
@@ -43,10 +43,11 @@ def contents(document: Drawing) -> dict[str, object]:
 
 
 def both_ways(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Drawing, Drawing]:
-    """``path`` converted with the cheap paths, then with ezdxf's own code."""
+    """``path`` converted with the cheap paths and this module's writers, then with ezdwg's and ezdxf's own code."""
     _, cheap = convert_dwg(path, min_share=0.0)
     with monkeypatch.context() as patched:
         patched.setattr(dwg_ezdxf, "cheap_entities", nullcontext)
+        patched.setattr(dwg_writer, "WRITERS", {})
         _, own = convert_dwg(path, min_share=0.0)
     return cheap, own
 
