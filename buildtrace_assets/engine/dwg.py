@@ -157,6 +157,8 @@ class _Spaces:
 
     def of(self, handle: int) -> str:
         """``Model``, a layout name, or :data:`BLOCKS`; an entity owned by another (an attribute) is where that is."""
+        if handle not in self.placements:
+            return MODEL  # most entities, asked once each as they are written
         seen: set[int] = set()
         while handle not in seen:
             seen.add(handle)

@@ -4,17 +4,18 @@ ezdwg's converter writes an entity through a chain of type tests and then
 ezdxf's ``add_*`` call, which creates the entity and then sets what the call
 did not take one attribute at a time (a text's position, a polyline's
 vertices one by one and its closed flag, a paragraph's height, width and
-placement), each set going through ezdxf's attribute checks again. For lines,
-arcs, circles, light polylines, texts and paragraphs, the bulk of a
-drawing, :data:`WRITERS` here decide exactly as ezdwg 0.17's converter does
-(the same tests, with its own helpers: what is dropped, what fails, which
-values are fixed) and give ezdxf all of an entity's attributes at its
-creation. The entity is the converter's, tag for tag
-(``tests/engine/test_dwg_ezdxf.py`` compares whole documents). Whatever
-a writer here cannot settle before the entity exists (a value that does not
-convert, an attribute ezdxf refuses or fixes) is left to the converter's own
-code, which then decides as it always did: a writer raises before creating
-anything, and the router hands the entity to ezdwg.
+placement, a block reference's scales and rotation), each set going through
+ezdxf's attribute checks again. For lines, arcs, circles, light polylines,
+texts, paragraphs and block references, the bulk of a drawing,
+:data:`WRITERS` here decide exactly as ezdwg 0.17's converter does (the
+same tests, with its own helpers: what is dropped, what fails, which values
+are replaced) and give ezdxf all of an entity's attributes at its creation.
+The entity is the converter's, tag for tag (``tests/engine/test_dwg_ezdxf.py``
+compares whole documents). Whatever a writer here cannot settle before the
+entity exists (a value that does not convert, an attribute ezdxf refuses)
+is left to the converter's own code, which then decides as it always did: a
+writer raises before creating anything, and the router hands the entity to
+ezdwg.
 """
 
 from __future__ import annotations
@@ -26,7 +27,15 @@ from typing import Any
 import numpy as np
 from ezdwg._convert_geometry_filter import _is_plausible_text_content, _is_plausible_text_insert
 from ezdwg._convert_utils import _MAX_COORD_ABS, _distinct_xy_count, _finite_float, _float_or_none, _point3
-from ezdwg.convert import _entity_dxfattribs
+from ezdwg.convert import (
+    _entity_dxfattribs,
+    _is_layout_pseudo_block_name,
+    _normalize_block_name,
+    _normalize_layout_pseudo_insert_transform,
+    _should_skip_anonymous_dimension_block_insert,
+    _should_skip_layout_proxy_i_insert,
+    _write_insert_attributes,
+)
 from ezdxf.entities import factory
 
 Writer = Callable[[Any, dict[str, Any], dict[str, Any]], bool]
@@ -170,6 +179,44 @@ def _mtext(layout: Any, dxf: dict[str, Any], options: dict[str, Any]) -> bool:
     return True
 
 
+def _insert(layout: Any, dxf: dict[str, Any], options: dict[str, Any]) -> bool:
+    """A block reference by name, placed, scaled and turned at creation; its attributes as the converter adds them.
+
+    References the converter treats specially (to a layout's pseudo block, to
+    a block it has left empty, a dimension's block it skips, one drawing
+    series' proxies) are decided by its own tests, as it decides them.
+    """
+    values = _attributes(dxf, options)
+    name = _normalize_block_name(dxf.get("name"))
+    if name is None or _is_layout_pseudo_block_name(name):
+        raise LookupError("not a reference to a block by name")  # the converter's own writer decides
+    placement = _normalize_layout_pseudo_insert_transform(
+        layout,
+        name,
+        _point3(dxf.get("insert")),
+        _finite_float(dxf.get("xscale", 1.0), 1.0),
+        _finite_float(dxf.get("yscale", 1.0), 1.0),
+        _finite_float(dxf.get("zscale", 1.0), 1.0),
+        _finite_float(dxf.get("rotation", 0.0), 0.0),
+    )
+    if getattr(layout, "is_modelspace", False) and (
+        _should_skip_layout_proxy_i_insert(layout, name, dxf)
+        or _should_skip_anonymous_dimension_block_insert(
+            layout,
+            name,
+            *placement,
+            dim_block_policy=options.get("dim_block_policy", "smart"),
+            dimension_context=options.get("dimension_context"),
+        )
+    ):
+        return True
+    values["name"] = name
+    values["insert"], values["xscale"], values["yscale"], values["zscale"], values["rotation"] = placement
+    reference = _add(layout, "INSERT", values)
+    _write_insert_attributes(reference, list(dxf.get("attributes") or []))
+    return True
+
+
 WRITERS: dict[str, Writer] = {
     "LINE": _line,
     "CIRCLE": _circle,
@@ -177,5 +224,6 @@ WRITERS: dict[str, Writer] = {
     "LWPOLYLINE": _lwpolyline,
     "TEXT": _text,
     "MTEXT": _mtext,
+    "INSERT": _insert,
 }
 """The writers by the converter's entity type; any other type is written by the converter itself."""

@@ -96,3 +96,25 @@ def test_the_cheap_paths_last_only_as_long_as_the_conversion(tmp_path):
     before = (factory.create_db_entry, query.entity_matcher, DXFNamespace.__setattr__)
     convert_dwg(model_dwg(tmp_path / "model.dwg"), min_share=0.0)
     assert (factory.create_db_entry, query.entity_matcher, DXFNamespace.__setattr__) == before
+
+
+def test_nothing_decoded_outlives_the_conversion_and_the_document_is_not_left_young(tmp_path):
+    """The decoded DWG is freed as the conversion ends, without waiting for the cycle collector (ezdxf's query parser
+    would have kept the converter's frames, and every decoded entity in them, in a reference cycle); the document is
+    moved among the old objects rather than left for the next young collection to walk."""
+    import gc
+
+    from ezdwg.entity import Entity
+
+    plan = write_plan(tmp_path / "plan.dwg", rooms=60)
+    gc.collect()
+    gc.disable()
+    try:
+        _, document = convert_dwg(plan, min_share=0.0)
+        young = gc.get_objects(generation=0)
+        decoded = [thing for thing in gc.get_objects() if isinstance(thing, Entity)]
+    finally:
+        gc.enable()
+    assert len(document.modelspace()) == 60 * 7
+    assert not decoded
+    assert len(young) < 100
