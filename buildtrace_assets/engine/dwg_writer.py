@@ -26,9 +26,16 @@ from typing import Any
 
 import numpy as np
 from ezdwg._convert_geometry_filter import _is_plausible_text_content, _is_plausible_text_insert
-from ezdwg._convert_utils import _MAX_COORD_ABS, _distinct_xy_count, _finite_float, _float_or_none, _point3
+from ezdwg._convert_utils import (
+    _MAX_COORD_ABS,
+    _distinct_xy_count,
+    _finite_float,
+    _float_or_none,
+    _point3,
+    _to_valid_aci,
+    _to_valid_true_color,
+)
 from ezdwg.convert import (
-    _entity_dxfattribs,
     _is_layout_pseudo_block_name,
     _normalize_block_name,
     _normalize_layout_pseudo_insert_transform,
@@ -53,7 +60,36 @@ def _add(layout: Any, dxftype: str, values: dict[str, Any]) -> Any:
 
 
 def _attributes(dxf: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
-    return _entity_dxfattribs(dxf, layer_name_by_handle=options.get("layer_name_by_handle"))
+    """The converter's layer, color and true color of an entity (``_entity_dxfattribs``).
+
+    The same choices; an absent value is known absent without the converter's
+    attempt to convert it, which raises and catches an exception for most
+    entities (a tenth of their writing).
+    """
+    values: dict[str, Any] = {}
+    names = options.get("layer_name_by_handle")
+    if isinstance(names, dict):
+        try:
+            layer = dxf.get("layer_handle")
+            handle = None if layer is None else int(layer)
+        except Exception:  # noqa: BLE001 - as the converter: an unreadable handle names no layer
+            handle = None
+        name = None if handle is None else names.get(handle)
+        if isinstance(name, str) and name:
+            values["layer"] = name
+    index = dxf.get("color_index")
+    color = None if index is None else _to_valid_aci(index)
+    if index is None and dxf.get("resolved_color_index") is not None:
+        color = _to_valid_aci(dxf.get("resolved_color_index"))
+    if color is not None:
+        values["color"] = color
+    true = dxf.get("true_color")
+    true_color = None if true is None else _to_valid_true_color(true)
+    if true is None and dxf.get("resolved_true_color") is not None:
+        true_color = _to_valid_true_color(dxf.get("resolved_true_color"))
+    if true_color is not None:
+        values["true_color"] = true_color
+    return values
 
 
 def _line(layout: Any, dxf: dict[str, Any], options: dict[str, Any]) -> bool:

@@ -1,6 +1,7 @@
 """The conversion's cheap ezdxf paths give the DXF that ezdxf's own code gives: the same entities, handles, layouts
 and DXF tags, and so the same drawing."""
 
+import itertools
 import re
 from contextlib import nullcontext
 from pathlib import Path
@@ -118,3 +119,26 @@ def test_nothing_decoded_outlives_the_conversion_and_the_document_is_not_left_yo
     assert len(document.modelspace()) == 60 * 7
     assert not decoded
     assert len(young) < 100
+
+
+def test_an_entitys_layer_and_colors_are_chosen_as_the_converter_chooses_them_whatever_the_values():
+    from ezdwg.convert import _entity_dxfattribs
+
+    from buildtrace_assets.engine.dwg_writer import _attributes
+
+    layers = {1: "WALLS", 2: "", 3: 5}
+    colors = [None, 0, 7, 256, 257, 300, -1, "3", "x", 2.5]
+    true_colors = [None, 0, 0x1FFFFFF, "x"]
+    for layer, color, resolved_color, true_color, resolved_true_color in itertools.product(
+        [None, 1, 2, 3, "1", "x", 9], colors, colors, true_colors, true_colors
+    ):
+        dxf = {
+            "layer_handle": layer,
+            "color_index": color,
+            "resolved_color_index": resolved_color,
+            "true_color": true_color,
+            "resolved_true_color": resolved_true_color,
+        }
+        for names in (layers, None):
+            expected = _entity_dxfattribs(dxf, layer_name_by_handle=names)
+            assert _attributes(dxf, {"layer_name_by_handle": names}) == expected, dxf
