@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet --no-binary tesserocr -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
+# time: GNU time, by which the benchmarks read each whole process's peak memory.
 # prometheus: promtool and prometheus for the alert-rule tests; the services the package starts are stopped
 # and disabled (the tests start their own on 127.0.0.1).
 # OCR: tesserocr is built from source (`--no-binary tesserocr` above) against Debian's libtesseract, the
@@ -29,6 +30,7 @@ system-deps:
 	done; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v promtool >/dev/null || missing="$$missing prometheus"; \
+	[ -x /usr/bin/time ] || missing="$$missing time"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing Debian packages:$$missing"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
