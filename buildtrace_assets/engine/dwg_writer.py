@@ -100,27 +100,27 @@ def _line(layout: Any, dxf: dict[str, Any], options: dict[str, Any]) -> bool:
     return True
 
 
-def _circle(layout: Any, dxf: dict[str, Any], options: dict[str, Any]) -> bool:
-    values = _attributes(dxf, options)
+def _round(dxf: dict[str, Any], options: dict[str, Any]) -> dict[str, Any] | None:
+    """A circle's or arc's attributes, centre and radius; None for a radius of zero, which the converter drops."""
     radius = abs(_finite_float(dxf.get("radius", 0.0), 0.0))
     if radius <= 0.0:
-        return True
-    values["center"] = _point3(dxf.get("center"))
-    values["radius"] = radius
-    _add(layout, "CIRCLE", values)
+        return None
+    return {**_attributes(dxf, options), "center": _point3(dxf.get("center")), "radius": radius}
+
+
+def _circle(layout: Any, dxf: dict[str, Any], options: dict[str, Any]) -> bool:
+    values = _round(dxf, options)
+    if values is not None:
+        _add(layout, "CIRCLE", values)
     return True
 
 
 def _arc(layout: Any, dxf: dict[str, Any], options: dict[str, Any]) -> bool:
-    values = _attributes(dxf, options)
-    radius = abs(_finite_float(dxf.get("radius", 0.0), 0.0))
-    if radius <= 0.0:
-        return True
-    values["center"] = _point3(dxf.get("center"))
-    values["radius"] = radius
-    values["start_angle"] = _finite_float(dxf.get("start_angle", 0.0), 0.0)
-    values["end_angle"] = _finite_float(dxf.get("end_angle", 0.0), 0.0)
-    _add(layout, "ARC", values)
+    values = _round(dxf, options)
+    if values is not None:
+        values["start_angle"] = _finite_float(dxf.get("start_angle", 0.0), 0.0)
+        values["end_angle"] = _finite_float(dxf.get("end_angle", 0.0), 0.0)
+        _add(layout, "ARC", values)
     return True
 
 
