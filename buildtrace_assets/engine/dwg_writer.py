@@ -77,19 +77,22 @@ def _attributes(dxf: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
         name = None if handle is None else names.get(handle)
         if isinstance(name, str) and name:
             values["layer"] = name
-    index = dxf.get("color_index")
-    color = None if index is None else _to_valid_aci(index)
-    if index is None and dxf.get("resolved_color_index") is not None:
-        color = _to_valid_aci(dxf.get("resolved_color_index"))
+    color = _own_or_resolved(dxf, "color_index", _to_valid_aci)
     if color is not None:
         values["color"] = color
-    true = dxf.get("true_color")
-    true_color = None if true is None else _to_valid_true_color(true)
-    if true is None and dxf.get("resolved_true_color") is not None:
-        true_color = _to_valid_true_color(dxf.get("resolved_true_color"))
+    true_color = _own_or_resolved(dxf, "true_color", _to_valid_true_color)
     if true_color is not None:
         values["true_color"] = true_color
     return values
+
+
+def _own_or_resolved(dxf: dict[str, Any], key: str, valid: Callable[[Any], Any]) -> Any:
+    """The entity's own value of ``key`` made valid, or else its resolved one (``resolved_<key>``), as the
+    converter takes them."""
+    value = dxf.get(key)
+    if value is None:
+        value = dxf.get(f"resolved_{key}")
+    return None if value is None else valid(value)
 
 
 def _line(layout: Any, dxf: dict[str, Any], options: dict[str, Any]) -> bool:
