@@ -19,12 +19,12 @@ from buildtrace_assets.assets.runs import JOB_TAG, REQUEST_TAG, compare_job, run
 from buildtrace_assets.observability.pipeline_traces import job_submission_tags
 from buildtrace_assets.partitions import jobs_partitions
 from buildtrace_assets.resources import AppDatabaseResource
-from buildtrace_assets.sensors.abandoned import IN_FLIGHT, settle_abandoned_work
+from buildtrace_assets.sensors.abandoned import IN_FLIGHT, retries_so_far, retry_within_budget, settle_abandoned_work
 from buildtrace_assets.sensors.outages import UNREACHABLE, holding_place_in_outages
 from buildtrace_assets.sensors.requests import compare_request
 from buildtrace_assets.services.access import PIPELINE
 from buildtrace_assets.services.jobs import cancelled_since, fail_run_stages, stage_retried, stages_of_run
-from buildtrace_assets.services.pipeline_requests import automatic_retries, follow_run, request_automatic_retry
+from buildtrace_assets.services.pipeline_requests import follow_run
 from buildtrace_assets.services.readiness import jobs_ready_to_compare
 from buildtrace_assets.services.version_analysis import fail_version, version_retried
 
@@ -73,10 +73,6 @@ WILL_RETRY_TAG = "dagster/will_retry"
 """Set by Dagster on a failed run: ``true`` when the run-retry daemon re-executes it (``run_retries``)."""
 MONITOR_VERDICT = "Detected run worker status"
 """How Dagster's run monitoring begins the message of a run it failed because its worker was gone."""
-MAX_RETRIES_TAG = "dagster/max_retries"
-"""A run's own retry budget, when it overrides the instance's ``run_retries.max_retries``."""
-RETRY_NUMBER_TAG = "dagster/retry_number"
-"""Set by Dagster on a run that re-executes a failed one: 1 for the first retry."""
 
 
 @run_failure_sensor(
@@ -120,20 +116,10 @@ def retry_attempt(
     here: their own retry policy has already run out.
     """
     run = context.dagster_run
-    earlier = int(run.tags.get(RETRY_NUMBER_TAG, "0")) + automatic_retries(
-        session, version_id=version_id, job_id=job_id
-    )
     if run.tags.get(WILL_RETRY_TAG) == "true":
-        return earlier + 1
-    budget = int(run.tags.get(MAX_RETRIES_TAG, context.instance.run_retries_max_retries))
-    if context.get_step_failure_events() or earlier >= budget:
-        return None
-    if version_id is None and job_id is None:
-        return None
-    work = "analysis" if job_id is None else "comparison"
-    reason = f"the {work} process stopped and Dagster could not re-execute run {run.run_id}"
-    request_automatic_retry(session, version_id=None if job_id else version_id, job_id=job_id, reason=reason)
-    return earlier + 1
+        return retries_so_far(session, run, version_id, job_id) + 1
+    step_failed = bool(context.get_step_failure_events())
+    return retry_within_budget(context.instance, session, run, version_id, job_id, step_failed=step_failed)
 
 
 def failure_message(context: RunFailureSensorContext) -> str:

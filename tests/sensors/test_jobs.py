@@ -364,7 +364,8 @@ def test_a_stage_whose_dead_run_dagster_will_retry_waits_for_the_retry(
     world: World, revision_pair: RevisionPair, instance: DagsterInstance
 ) -> None:
     """The progress tick can come between the run's failure and the retry's creation, before the run-failure
-    sensor has reacted: the stage is then in progress with no live run, and must not be failed."""
+    sensor has reacted: the stage is then in progress with no live run, and must not be failed. When Dagster then
+    gives its retry up (its code server died with the run), the work is asked for again through a request."""
     job_id, run = diff_started_by_a_run(world, instance, revision_pair)
     instance.report_run_failed(run, DEAD_WORKER)
     instance.add_run_tags(run.run_id, {"dagster/will_retry": "true"})
@@ -374,7 +375,24 @@ def test_a_stage_whose_dead_run_dagster_will_retry_waits_for_the_retry(
     assert stages_of(world, job_id)[("diff", None)].status == "in_progress"
     instance.add_run_tags(run.run_id, {"dagster/will_retry": "false"})
     progress_tick(world, instance)
-    assert stages_of(world, job_id)[("diff", None)].status == "failed"
+    diff = stages_of(world, job_id)[("diff", None)]
+    assert (diff.status, diff.error_message) == ("pending", "diff: its run ended without finishing it; retried 1 of 3")
+    with world.session_factory() as session:
+        (request,) = session.scalars(select(PipelineRequest).where(PipelineRequest.kind == "compare")).all()
+    assert request.job_id == job_id and request.reason.startswith("automatic retry")
+
+
+def test_a_dead_run_whose_retries_are_spent_fails_its_stage(
+    world: World, revision_pair: RevisionPair, instance: DagsterInstance
+) -> None:
+    job_id, run = diff_started_by_a_run(world, instance, revision_pair)
+    instance.report_run_failed(run, DEAD_WORKER)
+    instance.add_run_tags(run.run_id, {"dagster/will_retry": "false", "dagster/retry_number": "3"})
+
+    progress_tick(world, instance)
+
+    diff = stages_of(world, job_id)[("diff", None)]
+    assert diff.status == "failed" and "its run ended without finishing it" in (diff.error_message or "")
 
 
 def test_an_unreachable_database_skips_the_progress_tick(world: World, instance: DagsterInstance) -> None:
