@@ -15,7 +15,6 @@ import time
 from datetime import timedelta
 
 from dagster import DagsterEventType, DagsterInstance, DagsterRun, DagsterRunStatus, RunsFilter
-from dagster._core.storage.tags import WILL_RETRY_TAG
 from sqlalchemy.orm import Session
 
 from buildtrace_assets.assets.runs import JOB_TAG, VERSION_TAG
@@ -36,6 +35,8 @@ ENDED_BADLY = (DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED)
 RETRY_GRACE = timedelta(seconds=90)
 """How long a stage whose run died may wait for Dagster's retry to start before it is failed."""
 ABANDONED = "its run ended without finishing it; use Retry to run it again"
+WILL_RETRY_TAG = "dagster/will_retry"
+"""Set by Dagster on a failed run: ``true`` when the run-retry daemon re-executes it (``run_retries``)."""
 MAX_RETRIES_TAG = "dagster/max_retries"
 """A run's own retry budget, when it overrides the instance's ``run_retries.max_retries``."""
 RETRY_NUMBER_TAG = "dagster/retry_number"

@@ -19,7 +19,13 @@ from buildtrace_assets.assets.runs import JOB_TAG, REQUEST_TAG, compare_job, run
 from buildtrace_assets.observability.pipeline_traces import job_submission_tags
 from buildtrace_assets.partitions import jobs_partitions
 from buildtrace_assets.resources import AppDatabaseResource
-from buildtrace_assets.sensors.abandoned import IN_FLIGHT, retries_so_far, retry_within_budget, settle_abandoned_work
+from buildtrace_assets.sensors.abandoned import (
+    IN_FLIGHT,
+    WILL_RETRY_TAG,
+    retries_so_far,
+    retry_within_budget,
+    settle_abandoned_work,
+)
 from buildtrace_assets.sensors.outages import UNREACHABLE, holding_place_in_outages
 from buildtrace_assets.sensors.requests import compare_request
 from buildtrace_assets.services.access import PIPELINE
@@ -69,8 +75,6 @@ def job_cancellation_sensor(context: SensorEvaluationContext, database: AppDatab
     return SensorResult(cursor=cancelled[-1][1].isoformat() if cancelled else context.cursor)
 
 
-WILL_RETRY_TAG = "dagster/will_retry"
-"""Set by Dagster on a failed run: ``true`` when the run-retry daemon re-executes it (``run_retries``)."""
 MONITOR_VERDICT = "Detected run worker status"
 """How Dagster's run monitoring begins the message of a run it failed because its worker was gone."""
 

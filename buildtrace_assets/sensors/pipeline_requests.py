@@ -33,8 +33,7 @@ from buildtrace_assets.db.models import DrawingVersion, PipelineRequest, Request
 from buildtrace_assets.observability.pipeline_traces import submission_tags
 from buildtrace_assets.partitions import drawing_versions_partitions, jobs_partitions
 from buildtrace_assets.resources import AppDatabaseResource
-from buildtrace_assets.sensors.abandoned import IN_FLIGHT
-from buildtrace_assets.sensors.jobs import WILL_RETRY_TAG
+from buildtrace_assets.sensors.abandoned import IN_FLIGHT, WILL_RETRY_TAG
 from buildtrace_assets.sensors.outages import holding_place_in_outages
 from buildtrace_assets.sensors.requests import pipeline_run_request
 from buildtrace_assets.services.access import PIPELINE
