@@ -19,7 +19,8 @@ Writes ``bench/results/engine.json`` and prints two Markdown tables: the
 whole corpus against the targets, and every figure per kind, so a failing
 kind shows itself.
 
-Run: ``.venv/bin/python -m bench.engine [--quick] [--work DIR]``
+Run: ``.venv/bin/python -m bench.engine [--quick | --arch-d-timing] [--work DIR]``; ``--arch-d-timing`` runs only
+the ARCH D vector pairs and prints their time ratios (nothing is written), to iterate on speed.
 """
 
 from __future__ import annotations
@@ -130,9 +131,14 @@ def _page_pairs(truth: Truth) -> int:
     return sum(1 for s in truth.sheets if s.old_page is not None and s.new_page is not None)
 
 
+def _arch_d_vector(spec: PairSpec) -> bool:
+    """A vector pair of ARCH D sheets at one paper size: the pairs ``time_ratio_arch_d`` is taken on."""
+    kind = KINDS[spec.kind]
+    return kind.page_size == "ARCH_D" and not kind.rescaled and not kind.raster
+
+
 def run_pair(spec: PairSpec, work: Path) -> tuple[dict, Score | None]:
     pair = spec.make(work / spec.name)
-    kind = KINDS[spec.kind]
     engine = _measure("engine", pair.old_path, pair.new_path, work / spec.name / "engine")
     reference = _measure("reference", pair.old_path, pair.new_path, work / spec.name / "reference")
     sheets = _page_pairs(pair.truth)
@@ -140,7 +146,7 @@ def run_pair(spec: PairSpec, work: Path) -> tuple[dict, Score | None]:
         "pair": spec.name,
         "kind": spec.kind,
         "scanned": pair.truth.old_scanned or pair.truth.new_scanned,
-        "arch_d_vector": kind.page_size == "ARCH_D" and not kind.rescaled and not kind.raster,
+        "arch_d_vector": _arch_d_vector(spec),
         "sheet_pairs": sheets,
         "engine": engine,
         "reference": reference,
@@ -287,11 +293,25 @@ def kinds_markdown(kinds: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
+def arch_d_timing(work: Path | None) -> int:
+    """Time the ARCH D vector pairs alone and print ``time_ratio_arch_d`` and ``time_ratio_same_scale``."""
+    with tempfile.TemporaryDirectory() as scratch:
+        rows = [run_pair(spec, work or Path(scratch))[0] for spec in FULL if _arch_d_vector(spec)]
+    for row in rows:
+        print(f"{row['pair']}: engine {row['engine']['seconds']} s, reference {row['reference']['seconds']} s")
+    same_scale = _ratio([r for r in rows if r["kind"] in SAME_SCALE_KINDS])
+    print(f"time_ratio_arch_d {_shown(_ratio(rows))}, time_ratio_same_scale {_shown(same_scale)}")
+    return 0 if _meets(_ratio(rows), TARGETS["time_ratio_arch_d"]) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one pair per kind of issue 13, about two minutes")
+    parser.add_argument("--arch-d-timing", action="store_true", help="only the ARCH D pairs' time ratios")
     parser.add_argument("--work", type=Path, help="keep the generated corpus and reports here")
     args = parser.parse_args(argv)
+    if args.arch_d_timing:
+        return arch_d_timing(args.work)
     corpus, large_sheets = (QUICK, LARGE_SET["quick"]) if args.quick else (FULL, LARGE_SET["full"])
 
     with tempfile.TemporaryDirectory() as scratch:

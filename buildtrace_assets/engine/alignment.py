@@ -282,12 +282,12 @@ def _patch_centres(anchors: np.ndarray, small_new: _Reduced) -> list[tuple[float
 
 
 def _ink_overlap(old: np.ndarray, new: np.ndarray, matrix: np.ndarray) -> float:
-    """Share of old ink (warped into the new frame) within one reduced pixel of new ink."""
+    """Share of old ink (darker than 128, warped into the new frame) within one reduced pixel of new ink."""
     height, width = new.shape
     warped = cv2.warpAffine(old, matrix, (width, height), flags=cv2.INTER_LINEAR, borderValue=255)
-    old_ink = warped < 128
-    near_new_ink = cv2.dilate((new < 128).astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
-    total = int(old_ink.sum())
+    old_ink = cv2.threshold(warped, 127, 1, cv2.THRESH_BINARY_INV)[1]
+    near_new_ink = cv2.dilate(cv2.threshold(new, 127, 1, cv2.THRESH_BINARY_INV)[1], np.ones((3, 3), np.uint8))
+    total = cv2.countNonZero(old_ink)
     if total == 0:
         return 0.0
-    return float(np.count_nonzero(old_ink & near_new_ink)) / total
+    return float(cv2.countNonZero(cv2.bitwise_and(old_ink, near_new_ink))) / total

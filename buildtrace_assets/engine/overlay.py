@@ -3,8 +3,9 @@
 Encoding a full ARCH D sheet as PNG costs more than rendering it, so every
 picture is a palette image (one byte per pixel instead of three: gray levels
 plus the legend colours) written with zlib level 1, a full sheet's deflate
-split over the cores (:mod:`.palette_png`). The overlay has 16 gray levels for
-unchanged ink and is drawn at the new page's raster resolution capped at
+split over the cores (:mod:`.palette_png`). The overlay has 8 gray levels for
+unchanged ink, so with the legend colours it fits 16 palette entries and is
+written at half a byte per pixel (half of zlib's time), and it is drawn at the new page's raster resolution capped at
 ``OVERLAY_MAX_DPI`` (enough to read any dimension on screen). Crops keep
 full detail instead (``CROP_GRAY_LEVELS``): they are cut from the
 full-resolution images and enlarged to ``CROP_MIN_DPI`` so small text stays
@@ -27,8 +28,8 @@ from buildtrace_assets.engine.palette_png import palette_png
 from buildtrace_assets.engine.regions import ANY_INK_LEVEL, Pixels, paper_level
 
 OVERLAY_MAX_DPI = 150.0
-GRAY_SHIFT = 4
-"""Unchanged ink keeps the top 4 bits of its gray: 16 levels, taken by a shift (a lookup table costs 3x more)."""
+GRAY_SHIFT = 5
+"""Unchanged ink keeps the top 3 bits of its gray: 8 levels, taken by a shift (a lookup table costs 3x more)."""
 GRAY_LEVELS = 256 >> GRAY_SHIFT
 CROP_GRAY_LEVELS = 240
 """Invisible banding, and room left in the 256-entry palette for the outline colours."""
@@ -84,7 +85,8 @@ def write_overlay(result: PageComparison, old: RenderedPage, new: RenderedPage, 
     if factor < 1.0:
         size = (max(1, round(image.shape[1] * factor)), max(1, round(image.shape[0] * factor)))
         image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
-    canvas = _paper_lifted(image) >> GRAY_SHIFT
+    canvas = _paper_lifted(image)
+    np.right_shift(canvas, GRAY_SHIFT, out=canvas)
     for kind, pixels in (("removed", removed), ("added", added)):
         rows = np.minimum((pixels.rows * factor).astype(np.intp), canvas.shape[0] - 1)
         columns = np.minimum((pixels.columns * factor).astype(np.intp), canvas.shape[1] - 1)

@@ -44,6 +44,7 @@ from buildtrace_assets.engine.textdiff import (
     words_in,
 )
 from buildtrace_assets.engine.views import align_views
+from buildtrace_assets.engine.warp import warp_affine
 from buildtrace_assets.observability.tracing import engine_stage
 
 READING_BAND_PT = 36.0
@@ -111,7 +112,7 @@ def compare_pages(
     old = at_drawing_resolution(old, new, alignment.matrix)
     height, width = new.image.shape
     to_new_px = old_to_new_pixels(alignment.matrix, old, new)
-    old_in_new = cv2.warpAffine(old.image, to_new_px, (width, height), flags=cv2.INTER_LINEAR, borderValue=255)
+    old_in_new = warp_affine(old.image, to_new_px, (width, height))
     px_per_pt = drawing_px_per_pt(new, alignment.matrix)
     if manual is not None:
         alignment = dataclasses.replace(alignment, score=landing_share(old_in_new, new.image, px_per_pt))

@@ -1,4 +1,4 @@
-"""Encode an 8-bit palette image as PNG, a full sheet's deflate split over the cores.
+"""Encode a palette image as PNG, a full sheet's deflate split over the cores.
 
 zlib is the whole cost of a palette PNG (one byte per pixel, no filter), and
 one zlib stream runs on one core: ~40 ms for an ARCH D sheet at 150 DPI,
@@ -9,6 +9,10 @@ does), so a large image's rows are deflated in bands on parallel threads
 (zlib releases the GIL) and joined under one zlib header and checksum. The
 file is an ordinary PNG: each band starts without the previous one's history,
 which costs well under 1% of the size.
+
+zlib's time grows with the bytes it reads even where they are one long run of
+paper, so an image of at most 16 colours is written with two pixels per byte
+(bit depth 4): half the bytes, about half the time, and a smaller file.
 """
 
 from __future__ import annotations
@@ -31,25 +35,57 @@ _SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _ZLIB_HEADER = b"\x78\x01"
 """Deflate with a 32 KB window at the fastest level, as RFC 1950 spells it."""
 _ADLER_BASE = 65521
+NIBBLE_COLOURS = 16
+"""A palette of at most this many colours is written at bit depth 4."""
+PACK_BAND_BYTES = 1 << 20
+"""Pixels packed at a time: scratch arrays of a few MB are reused by the allocator, not mapped anew."""
 
 
 def palette_png(indices: np.ndarray, palette: list[int]) -> bytes:
-    """PNG bytes of ``indices`` (2-D ``uint8``) coloured by ``palette`` (flat RGB triples, at most 256)."""
+    """PNG bytes of ``indices`` (2-D ``uint8``) coloured by ``palette`` (flat RGB triples, at most 256; with at most
+    ``NIBBLE_COLOURS`` the image is written at bit depth 4)."""
     height, width = indices.shape
-    rows = np.empty((height, width + 1), np.uint8)
-    rows[:, 0] = 0  # filter type "none" before every row
-    rows[:, 1:] = indices
+    depth = 4 if len(palette) <= 3 * NIBBLE_COLOURS else 8
+    rows = _nibble_rows(indices) if depth == 4 else _byte_rows(indices)
     raw = rows.data.cast("B")
-    header = struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0)
+    header = struct.pack(">IIBBBBB", width, height, depth, 3, 0, 0, 0)
     return b"".join(
         (
             _SIGNATURE,
             _chunk(b"IHDR", header),
             _chunk(b"PLTE", bytes(palette)),
-            _chunk(b"IDAT", _zlib_stream(raw, height, width + 1)),
+            _chunk(b"IDAT", _zlib_stream(raw, height, rows.shape[1])),
             _chunk(b"IEND", b""),
         )
     )
+
+
+def _byte_rows(indices: np.ndarray) -> np.ndarray:
+    """The PNG rows of a bit depth 8 image: filter type "none" before every row, then one byte per pixel."""
+    rows = np.empty((indices.shape[0], indices.shape[1] + 1), np.uint8)
+    rows[:, 0] = 0
+    rows[:, 1:] = indices
+    return rows
+
+
+def _nibble_rows(indices: np.ndarray) -> np.ndarray:
+    """The PNG rows of a bit depth 4 image: filter type "none", then two pixels per byte, the left one in the high
+    half. Pairs of pixels are read as one little-endian 16-bit number, so the packing is a few whole-array steps,
+    taken a band of rows at a time so that the steps' scratch arrays stay small."""
+    height, width = indices.shape
+    even = width - width % 2
+    rows = np.empty((height, (width + 1) // 2 + 1), np.uint8)
+    rows[:, 0] = 0
+    band = max(1, PACK_BAND_BYTES // max(1, width))
+    for top in range(0, height, band):
+        pairs = np.ascontiguousarray(indices[top : top + band, :even]).view("<u2")
+        packed = np.bitwise_and(pairs, 0x0F)
+        np.left_shift(packed, 4, out=packed)
+        np.bitwise_or(packed, pairs >> 8, out=packed)
+        rows[top : top + band, 1 : 1 + even // 2] = packed
+    if width % 2:
+        rows[:, -1] = indices[:, -1] << 4
+    return rows
 
 
 def _zlib_stream(raw: memoryview, height: int, row_bytes: int) -> bytes:

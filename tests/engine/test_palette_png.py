@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from buildtrace_assets.engine.palette_png import BANDS, PARALLEL_MIN_PIXELS, palette_png
+from buildtrace_assets.engine.palette_png import BANDS, NIBBLE_COLOURS, PARALLEL_MIN_PIXELS, palette_png
 
 PALETTE = [value for index in range(21) for value in (index * 12, 255 - index * 12, index)]
 
@@ -39,3 +39,17 @@ def test_a_sheet_is_deflated_in_bands_that_join_into_one_stream() -> None:
     assert decompressor.eof
     # every band but the last ends in a sync flush's empty stored block
     assert idat.count(b"\x00\x00\xff\xff") >= BANDS - 1
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (7, 3), (4, 10), (1001, PARALLEL_MIN_PIXELS // 1000 + 3)])
+def test_sixteen_colours_are_written_two_pixels_to_a_byte(shape: tuple[int, int]) -> None:
+    palette = PALETTE[: 3 * NIBBLE_COLOURS]
+    indices = np.random.default_rng(1).integers(0, NIBBLE_COLOURS, shape, dtype=np.uint8)
+
+    data = palette_png(indices, palette)
+    decoded = Image.open(io.BytesIO(data))
+    decoded.load()
+
+    assert data[data.index(b"IHDR") + 12] == 4  # bit depth
+    np.testing.assert_array_equal(np.asarray(decoded), indices)
+    assert decoded.getpalette()[: len(palette)] == palette

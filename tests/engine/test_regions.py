@@ -177,19 +177,32 @@ def test_changed_pixels_are_only_the_changed_ink():
     assert len(changes.removed.rows) == 0
 
 
-def _dilation_differences(old: np.ndarray, new: np.ndarray, compared: np.ndarray, tolerance_pt: float):
-    """The definition of changed ink, computed the slow way: whole-sheet dilations of each sheet's ink."""
+def _dilation_differences(
+    old: np.ndarray, new: np.ndarray, compared: np.ndarray, tolerance_pt: float, papers: tuple[float, float]
+):
+    """The definition of changed ink, computed the slow way: whole-sheet dilations of each sheet's ink (the papers
+    are chosen so that no level is a whole number, where ``<`` and OpenCV's threshold would part)."""
     radius = tolerance_px(PX_PER_PT, tolerance_pt)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
-    near = [cv2.dilate((image < ANY_INK_LEVEL * 255).astype(np.uint8), kernel) == 0 for image in (old, new)]
+    near = [
+        cv2.dilate((image < ANY_INK_LEVEL * paper).astype(np.uint8), kernel) == 0
+        for image, paper in zip((old, new), papers, strict=True)
+    ]
     judged = compared > 0
-    return (new < CORE_LEVEL * 255) & near[0] & judged, (old < CORE_LEVEL * 255) & near[1] & judged
+    return (new < CORE_LEVEL * papers[1]) & near[0] & judged, (old < CORE_LEVEL * papers[0]) & near[1] & judged
 
 
 @pytest.mark.parametrize("changed_share", [0.0005, 0.05, 0.5], ids=["few", "some", "most"])
 @pytest.mark.parametrize("tolerance_pt", [0.0, 1.2, 3.0])
-def test_raw_differences_equal_the_dilation_definition_however_many_pixels_differ(changed_share, tolerance_pt):
-    """Only candidate pixels get the distance test; it must still match dilating the whole sheet, borders included."""
+@pytest.mark.parametrize(
+    "papers",
+    [(255.0, 255.0), (201.0, 255.0), (255.0, 71.0)],
+    ids=["clean", "gray-old-paper", "papers-further-apart-than-ink-and-core"],
+)
+def test_raw_differences_equal_the_dilation_definition_however_many_pixels_differ(changed_share, tolerance_pt, papers):
+    """Only candidate pixels get the distance test; it must still match dilating the whole sheet, borders included.
+    Candidates are found from the sheets' difference, or from either sheet's core ink where the papers are so far
+    apart that a pixel can be ink on one sheet and core on the other at the same gray."""
     rng = np.random.default_rng(11)
     old = _walls()
     new = np.where(rng.random(old.shape) < changed_share, rng.integers(0, 256, old.shape), _walls(0.45)).astype(
@@ -199,9 +212,9 @@ def test_raw_differences_equal_the_dilation_definition_however_many_pixels_diffe
     compared = np.ones(old.shape, np.uint8)
     compared[:, :40] = 0
 
-    added, removed = raw_differences(old, new, compared, PX_PER_PT, (255.0, 255.0), tolerance_pt)
+    added, removed = raw_differences(old, new, compared, PX_PER_PT, papers, tolerance_pt)
 
-    expected_added, expected_removed = _dilation_differences(old, new, compared, tolerance_pt)
+    expected_added, expected_removed = _dilation_differences(old, new, compared, tolerance_pt, papers)
     assert np.array_equal(added > 0, expected_added) and expected_added.any()
     assert np.array_equal(removed > 0, expected_removed)
 
