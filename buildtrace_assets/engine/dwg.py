@@ -92,9 +92,11 @@ def convert_dwg(source: Path, *, min_share: float) -> tuple[Conversion, DxfDrawi
     """
     import ezdwg
 
+    from buildtrace_assets.engine.dwg_ezdwg import cheap_decoding
     from buildtrace_assets.engine.dwg_ezdxf import cheap_entities
+    from buildtrace_assets.engine.dwg_repairs import repairs_where_signed
 
-    with cheap_entities():
+    with cheap_entities(), cheap_decoding(), repairs_where_signed():
         try:
             conversion, document = _converted(source)
         finally:
@@ -187,11 +189,16 @@ def _inventory(dwg: ezdwg.Document, spaces: _Spaces) -> dict[int, tuple[str, str
         )
     inventory = {}
     kinds: dict[tuple[str, str], tuple[str, str]] = {}  # one tuple per type and space, shared by their entities
+    names: dict[str, str | None] = {}  # each raw type name's type, None for records counted through another
     for handle, _offset, _size, _code, raw_name, _category in rows:
-        name = TYPE_ALIASES.get(str(raw_name).strip().upper(), str(raw_name).strip().upper())
-        if name not in STRUCTURAL_TYPES and name != "VIEWPORT":
-            kind = (name, spaces.of(int(handle)))
-            inventory[int(handle)] = kinds.setdefault(kind, kind)
+        if raw_name not in names:
+            name = TYPE_ALIASES.get(str(raw_name).strip().upper(), str(raw_name).strip().upper())
+            names[raw_name] = None if name in STRUCTURAL_TYPES or name == "VIEWPORT" else name
+        name = names[raw_name]
+        if name is not None:
+            handle = int(handle)
+            kind = (name, spaces.of(handle) if handle in spaces.placements else MODEL)
+            inventory[handle] = kinds.setdefault(kind, kind)
     return inventory
 
 
@@ -261,6 +268,16 @@ def _reach(data: dict[str, Any]) -> float:
     return far
 
 
+def _free_decoded(entity: ezdwg.Entity) -> None:
+    """Drop the data of a decoded entity the converter has handed to model space.
+
+    The converter holds every decoded entity until its last repair but reads
+    none again once it is written: freed as it goes, its memory makes room
+    for the document (a tenth of a 10 MB plan's peak).
+    """
+    entity.dxf.clear()
+
+
 class _Router:
     """Sends each entity the converter writes to its own space of the DXF, and notes every write that failed."""
 
@@ -311,17 +328,26 @@ class _Router:
                 f"{PurePath(self._dwg.path).name}: the drawing reaches {reach:.3g} units from its origin "
                 f"(limit {MAX_COORDINATE:.0g})"
             )
-        if getattr(target, "is_modelspace", False):
-            if self.document is None:
-                self.document = target.doc
-                # Writing the DXF out would cost a quarter of the conversion; the plotter takes the document.
-                target.doc.saveas = lambda *args, **kwargs: None
-                self._complete_blocks(target.doc, write, options)
-            space = self._spaces.of(int(entity.handle))
+        if not getattr(target, "is_modelspace", False):
+            return self._written(write, target, entity, options)  # into a block definition the converter fills
+        if self.document is None:
+            self.document = target.doc
+            # Writing the DXF out would cost a quarter of the conversion; the plotter takes the document.
+            target.doc.saveas = lambda *args, **kwargs: None
+            self._complete_blocks(target.doc, write, options)
+        try:
+            handle = int(entity.handle)
+            space = self._spaces.of(handle) if handle in self._spaces.placements else MODEL  # most, without a call
             if space == BLOCKS or entity.dxftype == "ATTRIB":
                 return True  # written into its block definition, or with its block reference
             if space != MODEL:
                 target = self._paperspace(target.doc, space)
+            return self._written(write, target, entity, options)
+        finally:
+            _free_decoded(entity)
+
+    def _written(self, write: Callable[..., bool], target: Any, entity: ezdwg.Entity, options: dict[str, Any]) -> bool:
+        """``entity`` written into ``target``; a failure noted, a hatch's or spline's data completed."""
         written = write(target, entity, **options)
         if not written:
             self.failed.add(int(entity.handle))

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from ezdxf.document import Drawing
     from ezdxf.entities import DXFEntity
     from ezdxf.entities.dxfns import DXFNamespace
+    from ezdxf.entitydb import EntityDB
     from ezdxf.lldxf.attributes import DXFAttr
 
 _TYPE_NAMES = re.compile(r"\s*[A-Za-z0-9_]+(\s+[A-Za-z0-9_]+)*\s*")
@@ -53,7 +54,9 @@ class _Attributes:
     ezdxf casts and validates every attribute set (builds two closures per
     call, and checks the same layer name against its table-name rules for
     every entity on the layer): a sixth of the conversion. Here the cast
-    and the validator run as ezdxf's do, a text value's verdict is kept, and
+    and the validator run as ezdxf's do, the verdict on a text or a number is
+    kept (ezdxf's validators judge the value alone), an entity class known
+    to have no handler of a setter event is not asked again, and
     anything else (an invalid value to fix or refuse, a computed attribute)
     goes to ezdxf's own code.
     """
@@ -67,7 +70,8 @@ class _Attributes:
         self._events = SETTER_EVENTS
         self._callback = XType.callback
         self._cast = cast_value
-        self._verdicts: dict[tuple[int, str], bool] = {}
+        self._verdicts: dict[tuple[int, type, str | float | int], bool] = {}
+        self._handlers: dict[tuple[type, str], bool] = {}  # whether a class of entities has a setter event's handler
         self._plain: dict[DXFAttr, Callable[[Any], Any] | None] = {}
 
     def plain(self, definition: DXFAttr) -> Callable[[Any], Any] | None:
@@ -104,7 +108,8 @@ class _Attributes:
             return
         value = self._cast(definition.code, value)
         if definition.validator is not None:
-            known = (id(definition), value) if type(value) is str else None
+            kind = type(value)
+            known = (id(definition), kind, value) if kind is str or kind is float or kind is int else None
             valid = self._verdicts.get(known) if known is not None else None
             if valid is None:
                 valid = bool(definition.validator(value))
@@ -114,8 +119,13 @@ class _Attributes:
                 self._original(namespace, key, value)
                 return
         namespace.__dict__[key] = value
-        if key in self._events:
-            handler = getattr(namespace._entity, self._events[key], None)
+        event = self._events.get(key)
+        if event is not None:
+            entity = namespace._entity
+            handled = (type(entity), event)
+            if handled not in self._handlers:
+                self._handlers[handled] = hasattr(type(entity), event)
+            handler = getattr(entity, event, None) if self._handlers[handled] else None
             if handler:
                 handler(value)
 
@@ -135,6 +145,7 @@ def _created_directly(attributes: _Attributes) -> Iterator[None]:
     """
     from ezdxf.entities import factory
     from ezdxf.entities.dxfentity import DXFEntity
+    from ezdxf.entitydb import DATABASE_EXCLUDE
 
     original = factory.create_db_entry
     generic_new = DXFEntity.new.__func__  # type: ignore[attr-defined]
@@ -163,7 +174,15 @@ def _created_directly(attributes: _Attributes) -> Iterator[None]:
                 store[key] = cast(value)
         entity.post_new_hook()
         entity.doc = doc
-        doc.entitydb.add(entity)
+        database = doc.entitydb
+        if database.locked or cls.DXFTYPE in DATABASE_EXCLUDE or store.get("handle") or entity.extension_dict:
+            database.add(entity)
+        else:  # EntityDB.add for a new entity: the next handle, then its sub-entities
+            handle = _next_handle(database)
+            store["handle"] = handle
+            database._database[handle] = entity
+            if hasattr(entity, "add_sub_entities_to_entitydb"):
+                entity.add_sub_entities_to_entitydb(database)
         entity.post_bind_hook()
         return entity
 
@@ -172,6 +191,21 @@ def _created_directly(attributes: _Attributes) -> Iterator[None]:
         yield
     finally:
         factory.create_db_entry = original
+
+
+def _next_handle(database: EntityDB) -> str:
+    """``EntityDB.next_handle``: the generator's next handle not yet in the database, made as ezdxf's handle generator
+    makes it (upper-case hexadecimal) without its two calls per handle; another generator is asked itself."""
+    from ezdxf.tools.handle import HandleGenerator
+
+    generator = database.handles
+    if type(generator) is not HandleGenerator:
+        return database.next_handle()
+    while True:
+        handle = "%X" % generator._handle  # noqa: UP031 - ezdxf's own formatting, kept to the letter
+        generator._handle += 1
+        if handle not in database._database:
+            return handle
 
 
 @contextmanager
@@ -193,9 +227,14 @@ def _queries_by_name() -> Iterator[None]:
     original = query.entity_matcher
 
     def matcher(text: str) -> Callable[[Any], bool]:
-        if _TYPE_NAMES.fullmatch(text):
-            return query.build_entity_name_matcher(text.split())
-        return original(text)
+        if not _TYPE_NAMES.fullmatch(text):
+            return original(text)
+        names = frozenset(text.upper().split())  # as ezdxf's name matcher takes them, without its two calls per entity
+
+        def named(entity: Any) -> bool:
+            return entity.dxftype() in names
+
+        return named
 
     query.entity_matcher = matcher  # type: ignore[assignment]
     try:
@@ -226,7 +265,8 @@ def _points_in_bulk() -> Iterator[None]:
         codes = [code for code in format.lower() if code in FORMAT_CODES]
         if not codes or "v" in codes:
             return original_get(polyline, format)
-        return list(map(tuple, polyline.lwpoints.values[:, [_VERTEX_FIELDS.index(code) for code in codes]]))
+        columns = polyline.lwpoints.values
+        return list(zip(*[columns[:, _VERTEX_FIELDS.index(code)] for code in codes], strict=True))
 
     def set_points(polyline: LWPolyline, points: Any, format: str = "xyseb") -> None:
         if format != _VERTEX_FIELDS or type(points) is not list or any(len(point) != 5 for point in points):

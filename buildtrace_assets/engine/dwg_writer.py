@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 
 import numpy as np
@@ -41,7 +42,6 @@ from ezdwg.convert import (
     _normalize_layout_pseudo_insert_transform,
     _should_skip_anonymous_dimension_block_insert,
     _should_skip_layout_proxy_i_insert,
-    _write_insert_attributes,
 )
 from ezdxf.entities import factory
 
@@ -50,6 +50,8 @@ Writer = Callable[[Any, dict[str, Any], dict[str, Any]], bool]
 with it. True when written, or dropped as the converter drops it; False when it fails as in the converter."""
 
 _LWPOLYLINE_CLOSED = 1
+_PLAUSIBLE_TEXT_LENGTH = 512
+"""The longest text ezdwg's converter finds plausible."""
 
 
 def _add(layout: Any, dxftype: str, values: dict[str, Any]) -> Any:
@@ -156,10 +158,18 @@ def _lwpolyline(layout: Any, dxf: dict[str, Any], options: dict[str, Any]) -> bo
     return True
 
 
+def _plausible_text(text: str) -> bool:
+    """ezdwg's ``_is_plausible_text_content``, whose verdict on printable ASCII of up to 512 characters (every
+    character scoring for it, none a control character) is known without scoring each character."""
+    if len(text) <= _PLAUSIBLE_TEXT_LENGTH and text.isascii() and text.isprintable():
+        return True
+    return _is_plausible_text_content(text)
+
+
 def _text(layout: Any, dxf: dict[str, Any], options: dict[str, Any]) -> bool:
     values = _attributes(dxf, options)
     text = str(dxf.get("text", "") or "")
-    if text == "" or not _is_plausible_text_content(text):
+    if text == "" or not _plausible_text(text):
         return False
     insert = dxf.get("insert")
     if not _is_plausible_text_insert(insert):
@@ -179,7 +189,7 @@ def _mtext(layout: Any, dxf: dict[str, Any], options: dict[str, Any]) -> bool:
     """A paragraph placed, sized and turned as the converter sets it after creating it."""
     values = _attributes(dxf, options)
     text = str(dxf.get("raw_text") or dxf.get("text") or "")
-    if text == "" or not _is_plausible_text_content(text) or not _is_plausible_text_insert(dxf.get("insert")):
+    if text == "" or not _plausible_text(text) or not _is_plausible_text_insert(dxf.get("insert")):
         return False
     try:
         values["insert"] = _point3(dxf.get("insert"))
@@ -252,8 +262,34 @@ def _insert(layout: Any, dxf: dict[str, Any], options: dict[str, Any]) -> bool:
     values["name"] = name
     values["insert"], values["xscale"], values["yscale"], values["zscale"], values["rotation"] = placement
     reference = _add(layout, "INSERT", values)
-    _write_insert_attributes(reference, list(dxf.get("attributes") or []))
+    _insert_attributes(reference, list(dxf.get("attributes") or []))
     return True
+
+
+def _insert_attributes(reference: Any, attributes: list[Any]) -> None:
+    """ezdwg's ``_write_insert_attributes``: each attribute with a tag added to the reference as it adds it, its
+    colors chosen as it chooses them (by :func:`_attributes`, with no layer, as it calls its own)."""
+    for attribute in attributes:
+        if not isinstance(attribute, dict):
+            continue
+        tag = attribute.get("tag")
+        if not isinstance(tag, str) or tag.strip() == "":
+            continue
+        text = attribute.get("text")
+        values = _attributes(attribute, {})
+        for key in ("height", "rotation"):
+            if attribute.get(key) is not None:
+                with suppress(Exception):  # as the converter: a value that does not convert is left out
+                    values[key] = float(attribute[key])
+        try:
+            reference.add_attrib(
+                tag.strip(),
+                "" if text is None else str(text),
+                insert=_point3(attribute.get("insert")),
+                dxfattribs=values or None,
+            )
+        except Exception:  # noqa: BLE001 - as the converter: an attribute it cannot add is left out
+            continue
 
 
 WRITERS: dict[str, Writer] = {
