@@ -10,10 +10,14 @@ machine CPU time (the process and the children it reaped) is the steadier figure
 Kinds: an ARCH D CAD sheet whose text is drawn as paths (rendered from DXF through ezdxf), a text-heavy survey
 sheet with a text layer (``buildtrace_assets.samples.cad_export``), and a scanned sheet (the corpus's
 ``scan_text``).
+
+Run alone (the last table of ``bench.engine``, without its accuracy corpus):
+``.venv/bin/python -m bench.whole_process [--rounds N] [--kinds text_as_paths survey scan] [--work DIR]``.
 """
 
 from __future__ import annotations
 
+import argparse
 import compileall
 import os
 import shutil
@@ -22,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,8 +99,9 @@ def _pairs(work: Path) -> dict[str, tuple[Path, Path]]:
     }
 
 
-def measure(work: Path, dpi: float, rounds: int = ROUNDS) -> dict[str, dict]:
-    """Per kind: medians of the engine's and the reference's processes, their ratios, and every run.
+def measure(work: Path, dpi: float, rounds: int = ROUNDS, kinds: Sequence[str] | None = None) -> dict[str, dict]:
+    """Per kind (every one of ``TARGETS`` unless ``kinds`` names some): medians of the engine's and the reference's
+    processes, their ratios, and every run.
 
     The package's bytecode is written first, as installing it does (the reference's libraries have theirs): a
     checkout run with ``PYTHONDONTWRITEBYTECODE`` would otherwise compile every engine module in every run, 0.1-0.5 s
@@ -105,6 +111,8 @@ def measure(work: Path, dpi: float, rounds: int = ROUNDS) -> dict[str, dict]:
     buildtrace = str(Path(sys.executable).with_name("buildtrace"))
     results: dict[str, dict] = {}
     for kind, (old, new) in _pairs(work).items():
+        if kinds is not None and kind not in kinds:
+            continue
         runs: dict[str, list[Run]] = {"engine": [], "reference": []}
         for round_ in range(rounds):
             out = work / kind / f"out-{round_}"
@@ -153,3 +161,23 @@ def markdown(results: dict[str, dict], load: str) -> str:
 
 def _megabytes(peak_mb: float | None) -> str:
     return "n/a" if peak_mb is None else f"{peak_mb:.0f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the whole-process table; exit 1 when a kind misses its target."""
+    from bench.engine import DPI
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=ROUNDS, help=f"runs of each command per kind ({ROUNDS})")
+    parser.add_argument("--kinds", nargs="+", choices=sorted(TARGETS), help="only these sheet kinds")
+    parser.add_argument("--work", type=Path, help="keep the generated pairs and results here")
+    args = parser.parse_args(argv)
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    with tempfile.TemporaryDirectory() as scratch:
+        results = measure(args.work or Path(scratch), DPI, args.rounds, args.kinds)
+    print(markdown(results, load))
+    return 0 if all(r["wall_ratio"] <= r["target"] for r in results.values()) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

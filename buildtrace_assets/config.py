@@ -104,6 +104,12 @@ class Settings(BaseModel):
         description="A Dagster daemon without a heartbeat, or a running sensor without a tick, for this long is "
         "shown as not running (the daemon beats every 30 s, sensors tick every 5-30 s).",
     )
+    run_retry_grace_s: float = Field(
+        default=90.0,
+        gt=0,
+        description="How long a stage whose run died waits for Dagster's own retry of that run to start; then the "
+        "work is asked for again within the run's retry budget, or the stage is failed once the budget is spent.",
+    )
     portal_session_secret: SecretStr | None = Field(
         default=None,
         description="Key that signs the portal's session cookie; unset: a random key per process (everyone signs "

@@ -18,6 +18,7 @@ from dagster import DagsterEventType, DagsterInstance, DagsterRun, DagsterRunSta
 from sqlalchemy.orm import Session
 
 from buildtrace_assets.assets.runs import JOB_TAG, VERSION_TAG
+from buildtrace_assets.config import get_settings
 from buildtrace_assets.db.base import utcnow
 from buildtrace_assets.services.access import PIPELINE
 from buildtrace_assets.services.jobs import fail_run_stages, stage_retried
@@ -32,8 +33,6 @@ IN_FLIGHT = [
     DagsterRunStatus.STARTED,
 ]
 ENDED_BADLY = (DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED)
-RETRY_GRACE = timedelta(seconds=90)
-"""How long a stage whose run died may wait for Dagster's retry to start before it is failed."""
 ABANDONED = "its run ended without finishing it; use Retry to run it again"
 WILL_RETRY_TAG = "dagster/will_retry"
 """Set by Dagster on a failed run: ``true`` when the run-retry daemon re-executes it (``run_retries``)."""
@@ -94,7 +93,7 @@ def _ended_badly(instance: DagsterInstance, run_id: str | None) -> bool:
 
 
 def _retry_coming(instance: DagsterInstance, run_id: str | None) -> bool:
-    """Dagster marked the dead run for re-execution (``run_retries``) less than ``RETRY_GRACE`` ago.
+    """Dagster marked the dead run for re-execution (``run_retries``) less than the retry grace ago.
 
     Between the run's failure and its retry's creation, and before the run-failure sensor has put the stage back
     to pending, the stage is in progress with no live run: the retry, not this sensor, finishes it.
@@ -102,14 +101,14 @@ def _retry_coming(instance: DagsterInstance, run_id: str | None) -> bool:
     record = instance.get_run_record_by_id(run_id) if run_id else None
     if record is None or record.dagster_run.tags.get(WILL_RETRY_TAG) != "true":
         return False
-    return record.end_time is None or time.time() - record.end_time < RETRY_GRACE.total_seconds()
+    return record.end_time is None or time.time() - record.end_time < get_settings().run_retry_grace_s
 
 
 def settle_abandoned_work(instance: DagsterInstance, session: Session) -> list[str]:
     """Retry, or else fail, the stages and versions whose run ended badly and that no live run will finish; the ids
     of the jobs failed."""
     settled: list[str] = []
-    waited_long = utcnow() - RETRY_GRACE
+    waited_long = utcnow() - timedelta(seconds=get_settings().run_retry_grace_s)
     stages = stages_awaiting_a_run(session, waited_long)
     for stage in stages:
         tags = {VERSION_TAG: stage.drawing_version_id} if stage.stage == "ocr" else {JOB_TAG: stage.job_id}

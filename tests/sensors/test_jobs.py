@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -23,6 +24,7 @@ from sqlalchemy import select
 
 from buildtrace_assets.assets.diff_results import diff_result
 from buildtrace_assets.assets.runs import JOB_TAG, VERSION_TAG
+from buildtrace_assets.config import get_settings
 from buildtrace_assets.db.base import utcnow
 from buildtrace_assets.db.models import DrawingVersion, Job, JobStage, PipelineRequest
 from buildtrace_assets.resources import AppDatabaseResource
@@ -380,6 +382,25 @@ def test_a_stage_whose_dead_run_dagster_will_retry_waits_for_the_retry(
     with world.session_factory() as session:
         (request,) = session.scalars(select(PipelineRequest).where(PipelineRequest.kind == "compare")).all()
     assert request.job_id == job_id and request.reason.startswith("automatic retry")
+
+
+def test_a_promised_retry_that_does_not_start_within_the_grace_is_asked_for_again(
+    world: World, revision_pair: RevisionPair, instance: DagsterInstance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Dagster tags the dead run ``will_retry`` and then never creates the retry (its code server died with the
+    run): after ``BUILDTRACE_RUN_RETRY_GRACE_S`` the work is asked for again."""
+    monkeypatch.setattr(get_settings(), "run_retry_grace_s", 1.0)
+    job_id, run = diff_started_by_a_run(world, instance, revision_pair)
+    instance.report_run_failed(run, DEAD_WORKER)
+    instance.add_run_tags(run.run_id, {"dagster/will_retry": "true"})
+
+    progress_tick(world, instance)
+    assert stages_of(world, job_id)[("diff", None)].status == "in_progress"
+    time.sleep(1.5)
+    progress_tick(world, instance)
+
+    diff = stages_of(world, job_id)[("diff", None)]
+    assert (diff.status, diff.error_message) == ("pending", "diff: its run ended without finishing it; retried 1 of 3")
 
 
 def test_a_dead_run_whose_retries_are_spent_fails_its_stage(
