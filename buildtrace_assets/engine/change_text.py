@@ -28,6 +28,12 @@ from buildtrace_assets.engine.textdiff import (
 CHANGE_TEXT_MARGIN_PT = (54.0, 12.0)
 """OCR this far (horizontally, vertically) around a change region on pages without a text layer: a band along
 the text line, so the whole words of a value whose changed ink is one glyph are read."""
+LINE_WIDTH_PT = 2.0
+LINE_LENGTH_PT = 36.0
+"""Changed ink no wider than ``LINE_WIDTH_PT`` and longer than ``LINE_LENGTH_PT`` (half an inch, taller than any
+note or dimension text) is one straight line: no glyph of drawing text is that thin and that long, so its band is
+not read. Its band is the costliest a sheet has (a 5-in line's band at 200 dpi is ~0.3 megapixels, read four
+times: both sides, as it is and without linework) and reads only the words it happens to cross."""
 
 
 def _grow(box: BBox, margin: tuple[float, float], page: PageAnalysis) -> BBox:
@@ -83,6 +89,8 @@ def read_changed_text(
     def read(change: Change) -> Change | None:
         if change.kind == "moved":
             return change  # its words were matched where it was and where it is; a reading here would undo that
+        if not _can_hold_text(change):
+            return change
         old_box, new_box = bands(change)
         old_words, new_words = without_moved(map_words(sides[0].words(old_box), matrix), sides[1].words(new_box))
         box = with_lonely_neighbours(snap_to_words(change.bbox, old_words + new_words), old_words, new_words)
@@ -94,12 +102,20 @@ def read_changed_text(
             change, kind=kind, bbox=box, old_text=old_text, new_text=new_text, needs_reading=False
         )
 
-    wanted = [bands(change) for change in result.changes if change.kind != "moved"]
+    wanted = [bands(change) for change in result.changes if change.kind != "moved" and _can_hold_text(change)]
     if wanted:
         with ThreadPoolExecutor(2, "buildtrace-ocr") as readers:  # each side's Tesseract runs in its own process
             list(readers.map(_Bands.read, sides, zip(*wanted, strict=True)))
     changes = [read_change for read_change in map(read, result.changes) if read_change is not None]
     return numbered(_without_overlaps(changes, read), result.sheet_key)
+
+
+def _can_hold_text(change: Change) -> bool:
+    """Whether the change's ink could be glyphs, so reading its band may say what changed: not a lone straight line
+    (``LINE_WIDTH_PT``). A change that ``needs_reading`` is always read: reading decides whether it stands."""
+    x0, y0, x1, y1 = change.bbox
+    thin, long = sorted((x1 - x0, y1 - y0))
+    return change.needs_reading or thin > LINE_WIDTH_PT or long <= LINE_LENGTH_PT
 
 
 SPECK_MARKS = ".,:;|"
