@@ -65,8 +65,10 @@ audit: install
 	@$(BIN)/pip-audit --requirement constraints.txt --no-deps --disable-pip --strict --progress-spinner off || { \
 		echo "make audit: FAILED: a vulnerability was found or a pin could not be looked up (see above)" >&2; exit 1; }
 
+# bench.dwg writes its 10 MB plan once (ezdwg's writer takes about 10 minutes) and keeps it in .buildtrace.
 bench: install
 	$(BIN)/python -m bench.engine
+	$(BIN)/python -m bench.dwg --sizes-mb 10 --analyze-up-to-mb 0 --plans .buildtrace/bench-dwg-plans
 	$(BIN)/python -m bench.pipeline
 	$(BIN)/python -m bench.storage_listing
 	$(BIN)/python -m bench.reports

@@ -13,11 +13,12 @@ comparison does: rasterize both sheets at the same DPI with PyMuPDF and take
 one pixel difference. A 50-sheet pair checks that memory stays flat as sets
 grow. Whole ``buildtrace compare`` processes are timed against the reference
 as a process on CAD sheets whose text is paths, text-heavy survey sheets and
-scans (``bench.whole_process``).
+scans (``bench.whole_process``). DWG files (the shared real ones and a
+generated plan) are converted to DXF, each in a fresh process (``bench.dwg``).
 
-Writes ``bench/results/engine.json`` and prints two Markdown tables: the
-whole corpus against the targets, and every figure per kind, so a failing
-kind shows itself.
+Writes ``bench/results/engine.json`` and prints Markdown tables: the whole
+corpus against the targets, every figure per kind (so a failing kind shows
+itself), the whole processes, and the DWG conversions.
 
 Run: ``.venv/bin/python -m bench.engine [--quick | --arch-d-timing] [--work DIR]``; ``--arch-d-timing`` runs only
 the ARCH D vector pairs and prints their time ratios (nothing is written), to iterate on speed.
@@ -34,12 +35,18 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from bench import whole_process
+from bench import dwg, whole_process
 from buildtrace_assets.samples import KINDS, RevisionPair, Scenario, Truth, make_kind_pair, make_revision_pair
 from buildtrace_assets.samples.scoring import Score, score_report
 
 DPI = 150
 RESULTS = Path(__file__).parent / "results" / "engine.json"
+SHARED_DRAWINGS = Path(__file__).resolve().parents[2] / "shared" / "data" / "drawings"
+"""Public drawings by others (see its MANIFEST.md), read where they are; absent on a fresh clone."""
+SHARED_DWGS = ("dwg_entities_AC1018.dwg", "dwg_entities_AC1032.dwg")
+DWG_PLAN_MB = 1.0
+"""The generated plan converted here: ezdwg's writer needs seconds for it, and 10 minutes for the 10 MB target's
+own file, which ``python -m bench.dwg --sizes-mb 10 --analyze-up-to-mb 0`` converts."""
 
 TARGETS = {
     "recall": (">=", 0.98),
@@ -304,6 +311,33 @@ def arch_d_timing(work: Path | None) -> int:
     return 0 if _meets(_ratio(rows), TARGETS["time_ratio_arch_d"]) else 1
 
 
+def dwg_conversions(work: Path) -> dict[str, dict]:
+    """Per DWG file (the shared real ones, and a generated plan of ``DWG_PLAN_MB``): its size and the seconds, CPU
+    seconds and peak memory of its conversion to DXF, each in a fresh process (:func:`bench.dwg.measure`)."""
+    files = [SHARED_DRAWINGS / name for name in SHARED_DWGS if (SHARED_DRAWINGS / name).is_file()]
+    work.mkdir(parents=True, exist_ok=True)
+    files.append(dwg.write_plan(work / "plan.dwg", round(DWG_PLAN_MB * 1e6 / dwg.BYTES_PER_ROOM)))
+    return {path.name: {"file_mb": path.stat().st_size / 1e6, **dwg.measure("convert", path)} for path in files}
+
+
+def dwg_markdown(conversions: dict[str, dict]) -> str:
+    lines = [
+        "DWG conversions, each in a fresh process",
+        "",
+        "| file | MB | entities | carried | seconds | CPU s | peak MB |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, row in conversions.items():
+        if "error" in row:
+            lines.append(f"| {name} | {row['file_mb']:.2f} | error: {row['error']} | | | | |")
+            continue
+        lines.append(
+            f"| {name} | {row['file_mb']:.2f} | {row['entities']} | {row['carried']} | {row['seconds']:.2f} "
+            f"| {row['cpu_seconds']:.2f} | {row['peak_mb']:.0f} |"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one pair per kind of issue 13, about two minutes")
@@ -334,6 +368,7 @@ def main(argv: list[str] | None = None) -> int:
         kinds = per_kind([*rows, large], scores)
         load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
         whole = whole_process.measure(work / "whole-process", DPI, rounds=2 if args.quick else whole_process.ROUNDS)
+        conversions = dwg_conversions(work / "dwg")
 
     result = {
         "dpi": DPI,
@@ -345,6 +380,7 @@ def main(argv: list[str] | None = None) -> int:
         "pairs": rows,
         "large_set": large,
         "whole_process": {"load_average": load, "kinds": whole},
+        "dwg_conversions": conversions,
         "wall_seconds": time.perf_counter() - started,
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
@@ -354,6 +390,8 @@ def main(argv: list[str] | None = None) -> int:
     print(kinds_markdown(kinds))
     print()
     print(whole_process.markdown(whole, load))
+    print()
+    print(dwg_markdown(conversions))
     met = all(_meets(summary[k], t) for k, t in TARGETS.items())
     return 0 if met and all(r["wall_ratio"] <= r["target"] for r in whole.values()) else 1
 
