@@ -78,7 +78,7 @@ def child(mode: str, path: Path) -> None:
         pages = len(analyze_document(path).pages)
         entities, carried = pages, pages
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = _own_peak_mb()
     if mode == "analyze":  # the conversion runs in the document's sandboxed child, which has ended by now
         peak_mb = max(peak_mb, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
     if mode == "analyze":
@@ -94,6 +94,16 @@ def child(mode: str, path: Path) -> None:
             }
         )
     )
+
+
+def _own_peak_mb() -> float:
+    """This process's peak resident memory since it started its program (``VmHWM``). Not ``ru_maxrss``: Linux
+    carries the peak of the process it was forked from across ``exec``, so a child of a large benchmark would
+    report the benchmark's."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def measure(mode: str, path: Path) -> dict[str, float]:
