@@ -196,9 +196,8 @@ def _inventory(dwg: ezdwg.Document, spaces: _Spaces) -> dict[int, tuple[str, str
             names[raw_name] = None if name in STRUCTURAL_TYPES or name == "VIEWPORT" else name
         name = names[raw_name]
         if name is not None:
-            handle = int(handle)
-            kind = (name, spaces.of(handle) if handle in spaces.placements else MODEL)
-            inventory[handle] = kinds.setdefault(kind, kind)
+            kind = (name, spaces.of(int(handle)))
+            inventory[int(handle)] = kinds.setdefault(kind, kind)
     return inventory
 
 
@@ -336,8 +335,7 @@ class _Router:
             target.doc.saveas = lambda *args, **kwargs: None
             self._complete_blocks(target.doc, write, options)
         try:
-            handle = int(entity.handle)
-            space = self._spaces.of(handle) if handle in self._spaces.placements else MODEL  # most, without a call
+            space = self._spaces.of(int(entity.handle))
             if space == BLOCKS or entity.dxftype == "ATTRIB":
                 return True  # written into its block definition, or with its block reference
             if space != MODEL:

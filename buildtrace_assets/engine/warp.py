@@ -105,8 +105,7 @@ def _runs(tiles: np.ndarray) -> list[tuple[int, int, int, int]]:
     steps = np.diff(padded, axis=1)
     starts, ends = np.nonzero(steps == 1), np.nonzero(steps == -1)
     rectangles: list[tuple[int, int, int, int]] = []
-    open_runs: dict[tuple[int, int], int] = {}
-    """Index in ``rectangles`` of the run that ended on the previous row, by its columns."""
+    open_runs: dict[tuple[int, int], int] = {}  # by its columns, the index in rectangles of the run on the row above
     for row, start, end in zip(*starts, ends[1], strict=True):
         run = (int(start), int(end - start))
         below = open_runs.get(run)
